@@ -1,0 +1,1 @@
+"""HTTP API and pages of the ledger (FastAPI)."""

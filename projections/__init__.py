@@ -1,0 +1,1 @@
+"""Read side of the ledger: the projection engine and one module per view."""

@@ -1,0 +1,546 @@
+"""The Ledger application: the service layer of the write side.
+
+One method per write of the HTTP contract: load the staff member, run the command (which checks
+the rules), save. Queries replay a staff member's events: the standing on any business date
+(``as_of``) as the ledger knew it at any time (``known_at``), and the full history.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Transcoder
+
+from ledger import errors
+from ledger.catalog import (
+    Employment,
+    EvaluationKind,
+    Funding,
+    Gender,
+    Mode,
+    Outcome,
+    Rating,
+    RotationKind,
+    Track,
+)
+from ledger.config import StoreConfig, store_from_environment
+from ledger.persistence import ChainedRecorder, LedgerMapper, register_ledger_transcodings
+from ledger.record import CredentialAward, Evidence, StaffRecord, Waiver
+from ledger.staff import (
+    BUSINESS_DATE_FIELD,
+    StaffEvent,
+    StaffMember,
+    event_data,
+    fold_record,
+    make_event_id,
+    staff_aggregate_id,
+)
+
+Clock = Callable[[], datetime]
+
+# Without If-Match, a write that lost a race is re-run on the fresh record (its rules are checked
+# again); a few rounds are plenty when each round is one small transaction.
+WRITE_ATTEMPTS = 5
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    staff_id: str
+    version: int
+    event_id: str
+    position: int
+    recorded_at: datetime
+    enrollment_id: str | None = None
+    credential_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CredentialDetails:
+    """What a registrar may say about the certificate of a passed course; the rest defaults."""
+
+    credential_id: str | None = None
+    title: str | None = None
+    number: str | None = None
+    issuer: str | None = None
+    issued_on: date | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event_id: str
+    type: str
+    version: int
+    position: int | None
+    recorded_at: datetime
+    recorded_by: str
+    effective_on: date
+    data: dict[str, Any]
+    voided_by: str | None
+
+
+class Ledger(Application[UUID]):
+    """The staff training ledger. One instance per process, shared by threads."""
+
+    name = "Ledger"
+
+    def __init__(
+        self,
+        store: StoreConfig | None = None,
+        *,
+        clock: Clock = utc_now,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.store = store or store_from_environment()
+        self.clock = clock
+        merged = {
+            **self.store.application_env(),
+            "MAPPER_TOPIC": f"{LedgerMapper.__module__}:{LedgerMapper.__qualname__}",
+            **(env or {}),
+        }
+        super().__init__(env=merged)
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        register_ledger_transcodings(transcoder)
+
+    @property
+    def chained_recorder(self) -> ChainedRecorder:
+        return cast(ChainedRecorder, self.recorder)
+
+    # ----------------------------------------------------------------- writes
+
+    def register(
+        self,
+        *,
+        staff_id: str,
+        full_name: str,
+        gender: Gender,
+        birth_date: date,
+        unit: str,
+        joined_on: date,
+        position: str | None = None,
+        rank: str | None = None,
+        employment: Employment = Employment.CIVIL_SERVANT,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> WriteResult:
+        if self.staff_exists(staff_id):
+            raise errors.DuplicateRegistration(
+                f"Staff member '{staff_id}' is already registered.", field="staff_id"
+            )
+        member = StaffMember.register(
+            staff_id=staff_id,
+            full_name=full_name,
+            gender=gender,
+            birth_date=birth_date,
+            unit=unit,
+            joined_on=joined_on,
+            position=position,
+            rank=rank,
+            employment=employment,
+            recorded_by=recorded_by,
+            recorded_at=recorded_at or self.clock(),
+        )
+        try:
+            recordings = self.save(member)
+        except IntegrityError:
+            raise errors.DuplicateRegistration(
+                f"Staff member '{staff_id}' is already registered.", field="staff_id"
+            ) from None
+        return self._result(member, recordings[-1].notification.id)
+
+    def enroll(
+        self,
+        staff_id: str,
+        *,
+        course_code: str,
+        course_title: str,
+        track: Track,
+        level: str | None,
+        provider: str,
+        mode: Mode,
+        starts_on: date,
+        enrollment_id: str | None = None,
+        ends_on: date | None = None,
+        decision_ref: str | None = None,
+        funding: Funding | None = None,
+        cost: Decimal | None = None,
+        country: str | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        the_id = enrollment_id or new_id()
+
+        def command(member: StaffMember, at: datetime) -> None:
+            member.enroll(
+                enrollment_id=the_id,
+                course_code=course_code,
+                course_title=course_title,
+                track=track,
+                level=level,
+                provider=provider,
+                mode=mode,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                decision_ref=decision_ref,
+                funding=funding,
+                cost=cost,
+                country=country,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+
+        result = self._change(staff_id, command, expected_version, recorded_at)
+        return _with(result, enrollment_id=the_id)
+
+    def complete(
+        self,
+        staff_id: str,
+        enrollment_id: str,
+        *,
+        completed_on: date,
+        outcome: Outcome,
+        credential: CredentialDetails | None = None,
+        score: Decimal | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        """Record the end of a course; a passed levelled course awards its credential.
+
+        The credential's title and issuer default to the course's title and provider, its date to
+        the completion date, its id to a new one.
+        """
+        awarded: list[str] = []
+        details = credential or CredentialDetails()
+
+        def command(member: StaffMember, at: datetime) -> None:
+            award = None
+            enrollment = member.record.enrollments.get(enrollment_id)
+            passed = Outcome(outcome) == Outcome.PASSED
+            if passed and enrollment is not None and enrollment.level is not None:
+                award = CredentialAward(
+                    credential_id=details.credential_id or new_id(),
+                    title=details.title or enrollment.course_title,
+                    issuer=details.issuer or enrollment.provider,
+                    issued_on=details.issued_on or completed_on,
+                    number=details.number,
+                )
+                awarded.append(award.credential_id)
+            elif not passed and credential is not None:
+                raise errors.InvalidInput("A failed course awards no credential.", field="credential")
+            member.complete(
+                enrollment_id=enrollment_id,
+                completed_on=completed_on,
+                outcome=outcome,
+                credential=award,
+                score=score,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+
+        result = self._change(staff_id, command, expected_version, recorded_at)
+        return _with(result, enrollment_id=enrollment_id, credential_id=awarded[-1] if awarded else None)
+
+    def withdraw(
+        self,
+        staff_id: str,
+        enrollment_id: str,
+        *,
+        on: date,
+        reason: str,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        def command(member: StaffMember, at: datetime) -> None:
+            member.withdraw(
+                enrollment_id=enrollment_id, on=on, reason=reason, recorded_by=recorded_by, recorded_at=at
+            )
+
+        result = self._change(staff_id, command, expected_version, recorded_at)
+        return _with(result, enrollment_id=enrollment_id)
+
+    def recognize_credential(
+        self,
+        staff_id: str,
+        *,
+        track: Track,
+        level: str | None,
+        title: str,
+        issuer: str,
+        issued_on: date,
+        evidence: Evidence,
+        credential_id: str | None = None,
+        number: str | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        the_id = credential_id or new_id()
+
+        def command(member: StaffMember, at: datetime) -> None:
+            member.recognize_credential(
+                credential_id=the_id,
+                track=track,
+                level=level,
+                title=title,
+                issuer=issuer,
+                issued_on=issued_on,
+                number=number,
+                evidence=evidence,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+
+        result = self._change(staff_id, command, expected_version, recorded_at)
+        return _with(result, credential_id=the_id)
+
+    def rotate(
+        self,
+        staff_id: str,
+        *,
+        to_unit: str,
+        kind: RotationKind,
+        starts_on: date,
+        decision_ref: str,
+        position: str | None = None,
+        ends_on: date | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        def command(member: StaffMember, at: datetime) -> None:
+            member.rotate(
+                to_unit=to_unit,
+                kind=kind,
+                starts_on=starts_on,
+                decision_ref=decision_ref,
+                position=position,
+                ends_on=ends_on,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+
+        return self._change(staff_id, command, expected_version, recorded_at)
+
+    def appoint(
+        self,
+        staff_id: str,
+        *,
+        position: str,
+        effective_on: date,
+        decision_ref: str,
+        waiver: Waiver | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        def command(member: StaffMember, at: datetime) -> None:
+            member.appoint(
+                position=position,
+                effective_on=effective_on,
+                decision_ref=decision_ref,
+                waiver=waiver,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+
+        return self._change(staff_id, command, expected_version, recorded_at)
+
+    def evaluate(
+        self,
+        staff_id: str,
+        *,
+        kind: EvaluationKind,
+        rating: Rating,
+        evaluator: str,
+        year: int | None = None,
+        enrollment_id: str | None = None,
+        on: date | None = None,
+        score: Decimal | None = None,
+        notes: str | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        def command(member: StaffMember, at: datetime) -> None:
+            # A post-training evaluation without a date is dated the day it is recorded.
+            evaluated_on = on
+            if evaluated_on is None and EvaluationKind(kind) == EvaluationKind.POST_TRAINING:
+                evaluated_on = at.date()
+            member.evaluate(
+                kind=kind,
+                rating=rating,
+                evaluator=evaluator,
+                year=year,
+                enrollment_id=enrollment_id,
+                on=evaluated_on,
+                score=score,
+                notes=notes,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+
+        return self._change(staff_id, command, expected_version, recorded_at)
+
+    def depart(
+        self,
+        staff_id: str,
+        *,
+        on: date,
+        reason: str,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        def command(member: StaffMember, at: datetime) -> None:
+            member.depart(on=on, reason=reason, recorded_by=recorded_by, recorded_at=at)
+
+        return self._change(staff_id, command, expected_version, recorded_at)
+
+    def correct(
+        self,
+        staff_id: str,
+        *,
+        event_id: str,
+        reason: str,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        """Void an earlier event of this staff member (the history keeps both)."""
+
+        def command(member: StaffMember, at: datetime) -> None:
+            owner = event_id.rpartition(":")[0]
+            if owner and owner != staff_id and not self.staff_exists(owner):
+                raise errors.EventNotFound(f"There is no event '{event_id}'.", field="event_id")
+            member.correct(
+                event_id=event_id, reason=reason, on=at.date(), recorded_by=recorded_by, recorded_at=at
+            )
+
+        return self._change(staff_id, command, expected_version, recorded_at)
+
+    # ---------------------------------------------------------------- queries
+
+    def staff_exists(self, staff_id: str) -> bool:
+        return staff_aggregate_id(staff_id) in self.repository
+
+    def get_member(self, staff_id: str) -> StaffMember:
+        try:
+            return cast(StaffMember, self.repository.get(staff_aggregate_id(staff_id)))
+        except AggregateNotFoundError:
+            raise errors.StaffNotFound(f"No staff member '{staff_id}'.") from None
+
+    def events_of(self, staff_id: str) -> list[StaffEvent]:
+        events = cast(
+            list[StaffEvent], list(self.repository.event_store.get(staff_aggregate_id(staff_id)))
+        )
+        if not events:
+            raise errors.StaffNotFound(f"No staff member '{staff_id}'.")
+        return events
+
+    def record(
+        self, staff_id: str, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> StaffRecord:
+        """The standing by replay: on business date ``as_of``, as known at ``known_at``."""
+        events = self.events_of(staff_id)
+        if known_at is not None and events[0].timestamp > known_at:
+            raise errors.StaffNotFound(
+                f"Staff member '{staff_id}' was not yet registered at {known_at.isoformat()}."
+            )
+        return fold_record(events, as_of=as_of, known_at=known_at)
+
+    def history(self, staff_id: str) -> list[HistoryEntry]:
+        """Every event of a staff member in order, with who recorded it and what voided it."""
+        events = self.events_of(staff_id)
+        positions = self.chained_recorder.positions_of(staff_aggregate_id(staff_id))
+        voided_by: dict[str, str] = {}
+        for event in events:
+            if isinstance(event, StaffMember.Corrected):
+                voided_by[event.voided_event_id] = make_event_id(staff_id, event.originator_version)
+        entries = []
+        for event in events:
+            event_id = make_event_id(staff_id, event.originator_version)
+            kind = type(event).__name__
+            data = event_data(event)
+            data[BUSINESS_DATE_FIELD[kind]] = data["effective_on"]
+            entries.append(
+                HistoryEntry(
+                    event_id=event_id,
+                    type=kind,
+                    version=event.originator_version,
+                    position=positions.get(event.originator_version),
+                    recorded_at=event.timestamp,
+                    recorded_by=event.recorded_by,
+                    effective_on=event.effective_on,
+                    data=data,
+                    voided_by=voided_by.get(event_id),
+                )
+            )
+        return entries
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    # ---------------------------------------------------------------- helpers
+
+    def _change(
+        self,
+        staff_id: str,
+        command: Callable[[StaffMember, datetime], None],
+        expected_version: int | None,
+        recorded_at: datetime | None,
+    ) -> WriteResult:
+        for _ in range(WRITE_ATTEMPTS):
+            member = self.get_member(staff_id)
+            if expected_version is not None and member.version != expected_version:
+                raise errors.StaleVersion(
+                    f"The record of '{staff_id}' is at version {member.version}, "
+                    f"not {expected_version}: reload it and try again."
+                )
+            command(member, recorded_at or self.clock())
+            try:
+                recordings = self.save(member)
+            except IntegrityError:
+                if expected_version is not None:
+                    raise errors.StaleVersion(
+                        f"The record of '{staff_id}' changed while this write was made: "
+                        "reload it and try again."
+                    ) from None
+                continue
+            return self._result(member, recordings[-1].notification.id)
+        raise errors.ConcurrentWrite(
+            f"The record of '{staff_id}' kept changing under this write; try again."
+        )
+
+    @staticmethod
+    def _result(member: StaffMember, position: int) -> WriteResult:
+        last = member.history[-1]
+        return WriteResult(
+            staff_id=member.staff_id,
+            version=member.version,
+            event_id=member.last_event_id,
+            position=position,
+            recorded_at=last.timestamp,
+        )
+
+
+def _with(result: WriteResult, **changes: Any) -> WriteResult:
+    return replace(result, **changes)

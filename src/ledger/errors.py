@@ -1,0 +1,139 @@
+"""Named domain errors. Each says what was wrong in words a registrar understands.
+
+The HTTP layer maps the three families once: ``NotFound`` → 404, ``Conflict`` → 409,
+``RuleViolation`` → 422; ``StaleVersion`` → 412.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base of every error the ledger raises on purpose."""
+
+    code = "ledger_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(LedgerError):
+    code = "not_found"
+
+
+class Conflict(LedgerError):
+    """The command contradicts the record as it stands."""
+
+    code = "conflict"
+
+
+class RuleViolation(LedgerError):
+    """The command breaks a rule of the record (dates, levels, evidence)."""
+
+    code = "rule_violation"
+
+
+class StaleVersion(LedgerError):
+    code = "stale_version"
+
+
+# Not found
+class StaffNotFound(NotFound):
+    code = "staff_not_found"
+
+
+class EnrollmentNotFound(NotFound):
+    code = "enrollment_not_found"
+
+
+class CredentialNotFound(NotFound):
+    code = "credential_not_found"
+
+
+class EventNotFound(NotFound):
+    code = "event_not_found"
+
+
+# Conflicts
+class DuplicateRegistration(Conflict):
+    code = "duplicate_registration"
+
+
+class DuplicateEnrollment(Conflict):
+    code = "duplicate_enrollment"
+
+
+class DuplicateCredential(Conflict):
+    code = "duplicate_credential"
+
+
+class EnrollmentClosed(Conflict):
+    code = "enrollment_closed"
+
+
+class AfterDeparture(Conflict):
+    code = "after_departure"
+
+
+class AlreadyDeparted(Conflict):
+    code = "already_departed"
+
+
+class AlreadyVoided(Conflict):
+    code = "already_voided"
+
+
+class CannotVoidCorrection(Conflict):
+    code = "cannot_void_correction"
+
+
+class CannotVoidEvent(Conflict):
+    code = "cannot_void_event"
+
+
+class DuplicateEvaluation(Conflict):
+    code = "duplicate_evaluation"
+
+
+class ConcurrentWrite(Conflict):
+    """Another writer saved this staff member between our read and our write."""
+
+    code = "concurrent_write"
+
+
+# Rule violations
+class InvalidLevel(RuleViolation):
+    code = "invalid_level"
+
+
+class DateBeforeStart(RuleViolation):
+    code = "date_before_start"
+
+
+class DatedBeforeBirth(RuleViolation):
+    code = "dated_before_birth"
+
+
+class BeforeJoining(RuleViolation):
+    code = "before_joining"
+
+
+class InvalidDates(RuleViolation):
+    code = "invalid_dates"
+
+
+class EventOfAnotherStaff(RuleViolation):
+    code = "event_of_another_staff"
+
+
+class MissingEvidence(RuleViolation):
+    code = "missing_evidence"
+
+
+class EnrollmentNotCompleted(RuleViolation):
+    code = "enrollment_not_completed"
+
+
+class InvalidInput(RuleViolation):
+    code = "invalid_input"

@@ -1,0 +1,377 @@
+"""How events are stored: transcodings, the enum-restoring mapper, and hash-chained recorders.
+
+The recorders are the library's own SQLite and PostgreSQL application recorders, extended so
+that the transaction that inserts events also appends their links to the chain table (see
+``ledger.chain``). Both stores serialise writers while inserting (SQLite's write lock, the
+library's EXCLUSIVE table lock on PostgreSQL), so the chain's order is the log's order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    Mapper,
+    Notification,
+    StoredEvent,
+    Transcoder,
+    Transcoding,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from ledger.chain import GENESIS, ChainBuilder, ChainLink
+from ledger.record import CredentialAward, Evidence, Waiver
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def _dataclass_transcoding(cls: type[Any], stable_name: str) -> Transcoding:
+    """A transcoding for a frozen value object; ``stable_name`` is stored, so never rename it."""
+
+    class DataclassAsDict(Transcoding):
+        type = cls
+        name = stable_name
+
+        def encode(self, obj: Any) -> dict[str, Any]:
+            return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+        def decode(self, data: dict[str, Any]) -> Any:
+            return cls(**data)
+
+    return DataclassAsDict()
+
+
+def register_ledger_transcodings(transcoder: Transcoder) -> None:
+    register = transcoder.register  # type: ignore[attr-defined]
+    register(DateAsISO())
+    register(_dataclass_transcoding(CredentialAward, "credential_award"))
+    register(_dataclass_transcoding(Evidence, "evidence"))
+    register(_dataclass_transcoding(Waiver, "waiver"))
+
+
+@functools.cache
+def _enum_fields(event_class: type[Any]) -> tuple[tuple[str, type[enum.Enum]], ...]:
+    """Fields of an event class typed as an Enum (or an optional one)."""
+    found = []
+    for name, hint in typing.get_type_hints(event_class).items():
+        candidates = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        for candidate in candidates:
+            if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+                found.append((name, candidate))
+    return tuple(found)
+
+
+class LedgerMapper(Mapper[UUID]):
+    """The library's mapper, plus restoring enum members.
+
+    JSON writes a ``StrEnum`` as a plain string and reads it back as ``str``; without this, an
+    event read from the store would not equal the event that was saved.
+    """
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        event = super().to_domain_event(stored_event)
+        state = event.__dict__
+        for name, enum_type in _enum_fields(type(event)):
+            value = state.get(name)
+            if value is not None and not isinstance(value, enum_type):
+                state[name] = enum_type(value)
+        return event
+
+
+class ChainedRecorder(Protocol):
+    """What the integrity checks and the log export need from either store."""
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]: ...
+
+    def max_notification_id(self) -> int | None: ...
+
+    def select_chain(self, after_seq: int, limit: int) -> list[ChainLink]: ...
+
+    def positions_of(self, originator_id: UUID) -> dict[int, int]: ...
+
+    def import_events(self, rows: Sequence[tuple[int, StoredEvent]]) -> None: ...
+
+    def is_empty(self) -> bool: ...
+
+
+def _links_for(
+    stored_events: Sequence[StoredEvent],
+    last: tuple[int, str] | None,
+    previous_hash_of: dict[tuple[str, int], str],
+) -> list[ChainLink]:
+    builder = ChainBuilder(*(last or (0, GENESIS)))
+    links = []
+    for s in stored_events:
+        oid = UUID(str(s.originator_id))
+        if s.originator_version == 1:
+            previous = GENESIS
+        else:
+            previous = builder.last_hash_of.get(str(oid)) or previous_hash_of.get(
+                (str(oid), s.originator_version - 1), GENESIS
+            )
+        links.append(builder.link(previous, oid, s.originator_version, s.topic, s.state))
+    return links
+
+
+def _first_versions(stored_events: Sequence[StoredEvent]) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for s in stored_events:
+        key = str(UUID(str(s.originator_id)))
+        first[key] = min(first.get(key, s.originator_version), s.originator_version)
+    return first
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    """SQLite application recorder that chains every inserted event in the same transaction."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        self.chain_table_name = f"{events_table_name}_chain"
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} ("
+            "seq INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, event_hash TEXT NOT NULL, "
+            "chain_digest TEXT NOT NULL, UNIQUE (originator_id, originator_version))",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # The inserts take SQLite's write lock first, so the chain's tail read next is final.
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        self._append_links(c, stored_events)
+        return ids
+
+    def _append_links(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> None:
+        c.execute(f"SELECT seq, chain_digest FROM {self.chain_table_name} ORDER BY seq DESC LIMIT 1")
+        row = c.fetchone()
+        last = (row["seq"], row["chain_digest"]) if row else None
+        previous: dict[tuple[str, int], str] = {}
+        for oid, version in _first_versions(stored_events).items():
+            if version > 1:
+                c.execute(
+                    f"SELECT event_hash FROM {self.chain_table_name} "
+                    "WHERE originator_id=? AND originator_version=?",
+                    (UUID(oid).hex, version - 1),
+                )
+                found = c.fetchone()
+                if found:
+                    previous[(oid, version - 1)] = found["event_hash"]
+        links = _links_for(stored_events, last, previous)
+        c.executemany(
+            f"INSERT INTO {self.chain_table_name} VALUES (?,?,?,?,?)",
+            [
+                (k.seq, k.originator_id.hex, k.originator_version, k.event_hash, k.chain_digest)
+                for k in links
+            ],
+        )
+
+    def select_chain(self, after_seq: int, limit: int) -> list[ChainLink]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {self.chain_table_name} WHERE seq>? ORDER BY seq LIMIT ?",
+                (after_seq, limit),
+            )
+            return [
+                ChainLink(
+                    r["seq"], UUID(r["originator_id"]), r["originator_version"],
+                    r["event_hash"], r["chain_digest"],
+                )
+                for r in c.fetchall()
+            ]
+
+    def positions_of(self, originator_id: UUID) -> dict[int, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, originator_version FROM {self.events_table_name} "
+                "WHERE originator_id=?",
+                (originator_id.hex,),
+            )
+            return {r["originator_version"]: r["rowid"] for r in c.fetchall()}
+
+    def is_empty(self) -> bool:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
+            return c.fetchone() is None
+
+    def import_events(self, rows: Sequence[tuple[int, StoredEvent]]) -> None:
+        """Insert events at given log positions, chaining them, all in one transaction."""
+        with self.datastore.transaction(commit=True) as c:
+            c.executemany(
+                f"INSERT INTO {self.events_table_name} "
+                "(rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
+                [
+                    (position, UUID(str(s.originator_id)).hex, s.originator_version, s.topic, s.state)
+                    for position, s in rows
+                ],
+            )
+            self._append_links(c, [s for _, s in rows])
+
+
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    """PostgreSQL application recorder that chains every inserted event in the same transaction."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.chain_table_name = f"{events_table_name}_chain"
+        self.check_identifier_length(self.chain_table_name)
+        self.chain_table = SQL("{0}.{1}").format(
+            Identifier(self.datastore.schema), Identifier(self.chain_table_name)
+        )
+        self.events_table = SQL("{0}.{1}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} ("
+                "seq bigint PRIMARY KEY, originator_id uuid NOT NULL, "
+                "originator_version bigint NOT NULL, event_hash text NOT NULL, "
+                "chain_digest text NOT NULL, UNIQUE (originator_id, originator_version))"
+            ).format(self.chain_table)
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        # Still inside the inserting transaction, under the EXCLUSIVE lock on the events table.
+        self._append_links(curs, stored_events)
+        return ids
+
+    def _append_links(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
+        curs.execute(
+            SQL("SELECT seq, chain_digest FROM {0} ORDER BY seq DESC LIMIT 1").format(
+                self.chain_table
+            )
+        )
+        row = curs.fetchone()
+        last = (row["seq"], row["chain_digest"]) if row else None
+        previous: dict[tuple[str, int], str] = {}
+        wanted = [(UUID(oid), v - 1) for oid, v in _first_versions(stored_events).items() if v > 1]
+        if wanted:
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, originator_version, event_hash FROM {0} "
+                    "WHERE (originator_id, originator_version) IN "
+                    "(SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
+                ).format(self.chain_table),
+                ([w[0] for w in wanted], [w[1] for w in wanted]),
+            )
+            for r in curs.fetchall():
+                previous[(str(r["originator_id"]), r["originator_version"])] = r["event_hash"]
+        links = _links_for(stored_events, last, previous)
+        curs.executemany(
+            SQL("INSERT INTO {0} VALUES (%s,%s,%s,%s,%s)").format(self.chain_table),
+            [
+                (k.seq, k.originator_id, k.originator_version, k.event_hash, k.chain_digest)
+                for k in links
+            ],
+        )
+
+    def select_chain(self, after_seq: int, limit: int) -> list[ChainLink]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT * FROM {0} WHERE seq>%s ORDER BY seq LIMIT %s").format(self.chain_table),
+                (after_seq, limit),
+            )
+            return [
+                ChainLink(
+                    r["seq"], r["originator_id"], r["originator_version"],
+                    r["event_hash"], r["chain_digest"],
+                )
+                for r in curs.fetchall()
+            ]
+
+    def positions_of(self, originator_id: UUID) -> dict[int, int]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, originator_version FROM {0} WHERE originator_id=%s"
+                ).format(self.events_table),
+                (originator_id,),
+            )
+            return {r["originator_version"]: r["notification_id"] for r in curs.fetchall()}
+
+    def is_empty(self) -> bool:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT 1 FROM {0} LIMIT 1").format(self.events_table))
+            return curs.fetchone() is None
+
+    def import_events(self, rows: Sequence[tuple[int, StoredEvent]]) -> None:
+        """Insert events at given log positions, chaining them, all in one transaction."""
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+            curs.executemany(
+                SQL(
+                    "INSERT INTO {0} (notification_id, originator_id, originator_version, topic, state) "
+                    "VALUES (%s,%s,%s,%s,%s)"
+                ).format(self.events_table),
+                [
+                    (position, UUID(str(s.originator_id)), s.originator_version, s.topic, s.state)
+                    for position, s in rows
+                ],
+            )
+            self._append_links(curs, [s for _, s in rows])
+            # Later writes must continue after the imported positions.
+            curs.execute(
+                SQL(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), "
+                    "GREATEST((SELECT MAX(notification_id) FROM {0}), 1))"
+                ).format(self.events_table),
+                (f'"{self.datastore.schema}"."{self.events_table_name}"',),
+            )
+            self._notify_channel(curs)
+
+
+def iter_notifications(
+    recorder: ChainedRecorder, *, after: int = 0, page_size: int = 1000
+) -> Iterator[Notification]:
+    """Every notification after ``after``, in log order, read in pages."""
+    while True:
+        page = recorder.select_notifications(after, page_size, inclusive_of_start=False)
+        yield from page
+        if len(page) < page_size:
+            return
+        after = page[-1].id
+
+
+def iter_chain(recorder: ChainedRecorder, *, page_size: int = 1000) -> Iterator[ChainLink]:
+    after = 0
+    while True:
+        page = recorder.select_chain(after, page_size)
+        yield from page
+        if len(page) < page_size:
+            return
+        after = page[-1].seq

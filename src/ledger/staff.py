@@ -1,0 +1,941 @@
+"""The StaffMember aggregate: one immutable event stream per civil servant.
+
+Public command methods check the rules of the record against the current record and raise a
+named error before anything is triggered; each event's ``fold`` only assigns state, because it
+runs again at every replay (no clock, no ids, no I/O in it). Recording time and ids are passed in.
+
+Every event carries its business date (``effective_on``) apart from its recording time (the
+library's ``timestamp``), and the name of the key that recorded it (``recorded_by``). Topics are
+explicit and versioned so that moving this module never breaks replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from ledger import catalog, errors
+from ledger.catalog import (
+    Employment,
+    EvaluationKind,
+    Funding,
+    Gender,
+    Mode,
+    Outcome,
+    Rating,
+    RotationKind,
+    Track,
+)
+from ledger.record import (
+    AppointmentState,
+    CredentialAward,
+    CredentialState,
+    EnrollmentState,
+    EnrollmentStatus,
+    EvaluationState,
+    Evidence,
+    RotationState,
+    StaffRecord,
+    Waiver,
+)
+
+STAFF_NAMESPACE = UUID("6d1f3c52-8a4e-5b7e-9c2d-4f1a0b3e7d95")
+
+
+def staff_aggregate_id(staff_id: str) -> UUID:
+    """The aggregate id of a staff code: derived, so a code finds its stream without an index."""
+    return uuid5(STAFF_NAMESPACE, staff_id)
+
+
+def make_event_id(staff_id: str, version: int) -> str:
+    """Event ids read as ``STAFF_ID:VERSION``: stable, unique, and they say whose event it is."""
+    return f"{staff_id}:{version}"
+
+
+def parse_event_id(event_id: str) -> tuple[str, int] | None:
+    staff_id, sep, version = event_id.rpartition(":")
+    if not sep or not staff_id or not version.isdigit():
+        return None
+    return staff_id, int(version)
+
+
+class StaffEvent(Aggregate.Event):
+    """Fields every ledger event carries besides id, version and recording time."""
+
+    recorded_by: str
+    effective_on: date
+
+    def fold(self, record: StaffRecord, event_id: str) -> None:
+        """Apply this fact to a record. Only assignments: it runs at every replay."""
+
+    def apply(self, aggregate: Aggregate) -> None:
+        assert isinstance(aggregate, StaffMember)
+        aggregate.take(self)
+
+
+def check_level(track: Track, level: str | None) -> None:
+    info = catalog.track_info(track)
+    if info.has_levels and level is None:
+        raise errors.InvalidLevel(
+            f"Track '{track}' has levels: say which level the course leads to.", field="level"
+        )
+    if not info.has_levels and level is not None:
+        raise errors.InvalidLevel(f"Track '{track}' has no levels; leave level empty.", field="level")
+    if level is not None and info.level(level) is None:
+        known = ", ".join(lv.code for lv in info.levels)
+        raise errors.InvalidLevel(
+            f"Level '{level}' does not belong to track '{track}' (levels: {known}).", field="level"
+        )
+
+
+class StaffMember(Aggregate):
+    TOPIC = "ledger.staff_member.v1"
+
+    class Event(StaffEvent):
+        pass
+
+    class Created(Aggregate.Created, StaffEvent):
+        # Declared so the library does not define a topic-less one of its own; never triggered.
+        TOPIC = "staff.created.v1"
+
+    class Registered(Created):
+        TOPIC = "staff.registered.v1"
+        staff_id: str
+        full_name: str
+        gender: Gender
+        birth_date: date
+        unit: str
+        position: str | None
+        rank: str | None
+        employment: Employment
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, StaffMember)
+            aggregate.take(self)
+
+    class Enrolled(StaffEvent):
+        TOPIC = "staff.enrolled.v1"
+        enrollment_id: str
+        course_code: str
+        course_title: str
+        track: Track
+        level: str | None
+        provider: str
+        mode: Mode
+        ends_on: date | None
+        decision_ref: str | None
+        funding: Funding | None
+        cost: Decimal | None
+        country: str | None
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            record.enrollments[self.enrollment_id] = EnrollmentState(
+                enrollment_id=self.enrollment_id,
+                course_code=self.course_code,
+                course_title=self.course_title,
+                track=self.track,
+                level=self.level,
+                provider=self.provider,
+                mode=self.mode,
+                starts_on=self.effective_on,
+                ends_on=self.ends_on,
+                decision_ref=self.decision_ref,
+                funding=self.funding,
+                cost=self.cost,
+                country=self.country,
+                event_id=event_id,
+            )
+
+    class Completed(StaffEvent):
+        TOPIC = "staff.completed.v1"
+        enrollment_id: str
+        credential: CredentialAward | None
+        score: Decimal | None
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            enrollment = record.enrollments.get(self.enrollment_id)
+            if enrollment is None:
+                return
+            enrollment.status = EnrollmentStatus.COMPLETED
+            enrollment.closed_on = self.effective_on
+            enrollment.closed_event_id = event_id
+            enrollment.score = self.score
+            if self.credential is not None:
+                enrollment.credential_id = self.credential.credential_id
+                record.credentials[self.credential.credential_id] = CredentialState(
+                    credential_id=self.credential.credential_id,
+                    track=enrollment.track,
+                    level=enrollment.level,
+                    title=self.credential.title,
+                    issuer=self.credential.issuer,
+                    issued_on=self.credential.issued_on,
+                    number=self.credential.number,
+                    source="completion",
+                    event_id=event_id,
+                    enrollment_id=self.enrollment_id,
+                )
+
+    class Failed(StaffEvent):
+        TOPIC = "staff.failed.v1"
+        enrollment_id: str
+        score: Decimal | None
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            enrollment = record.enrollments.get(self.enrollment_id)
+            if enrollment is None:
+                return
+            enrollment.status = EnrollmentStatus.FAILED
+            enrollment.closed_on = self.effective_on
+            enrollment.closed_event_id = event_id
+            enrollment.score = self.score
+
+    class Withdrawn(StaffEvent):
+        TOPIC = "staff.withdrawn.v1"
+        enrollment_id: str
+        reason: str
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            enrollment = record.enrollments.get(self.enrollment_id)
+            if enrollment is None:
+                return
+            enrollment.status = EnrollmentStatus.WITHDRAWN
+            enrollment.closed_on = self.effective_on
+            enrollment.closed_event_id = event_id
+            enrollment.withdrawal_reason = self.reason
+
+    class CredentialRecognized(StaffEvent):
+        TOPIC = "staff.credential_recognized.v1"
+        credential_id: str
+        track: Track
+        level: str | None
+        title: str
+        issuer: str
+        number: str | None
+        evidence: Evidence
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            record.credentials[self.credential_id] = CredentialState(
+                credential_id=self.credential_id,
+                track=self.track,
+                level=self.level,
+                title=self.title,
+                issuer=self.issuer,
+                issued_on=self.effective_on,
+                number=self.number,
+                source="recognition",
+                event_id=event_id,
+                evidence=self.evidence,
+            )
+
+    class Rotated(StaffEvent):
+        TOPIC = "staff.rotated.v1"
+        kind: RotationKind
+        from_unit: str
+        to_unit: str
+        position: str | None
+        ends_on: date | None
+        decision_ref: str
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            record.rotations.append(
+                RotationState(
+                    kind=self.kind,
+                    from_unit=self.from_unit,
+                    to_unit=self.to_unit,
+                    position=self.position,
+                    starts_on=self.effective_on,
+                    ends_on=self.ends_on,
+                    decision_ref=self.decision_ref,
+                    event_id=event_id,
+                )
+            )
+            if self.kind == RotationKind.TRANSFER:
+                # A transfer (điều động) is permanent: the new unit becomes home.
+                record.home_unit = self.to_unit
+                if self.position:
+                    record.position = self.position
+
+    class Appointed(StaffEvent):
+        TOPIC = "staff.appointed.v1"
+        position: str
+        previous_position: str | None
+        decision_ref: str
+        waiver: Waiver | None
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            record.appointments.append(
+                AppointmentState(
+                    position=self.position,
+                    previous_position=self.previous_position,
+                    effective_on=self.effective_on,
+                    decision_ref=self.decision_ref,
+                    waiver=self.waiver,
+                    event_id=event_id,
+                )
+            )
+            record.position = self.position
+
+    class Evaluated(StaffEvent):
+        TOPIC = "staff.evaluated.v1"
+        kind: EvaluationKind
+        year: int | None
+        enrollment_id: str | None
+        rating: Rating
+        score: Decimal | None
+        evaluator: str
+        notes: str | None
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            record.evaluations.append(
+                EvaluationState(
+                    kind=self.kind,
+                    year=self.year,
+                    enrollment_id=self.enrollment_id,
+                    rating=self.rating,
+                    score=self.score,
+                    evaluator=self.evaluator,
+                    notes=self.notes,
+                    effective_on=self.effective_on,
+                    event_id=event_id,
+                )
+            )
+
+    class Departed(StaffEvent):
+        TOPIC = "staff.departed.v1"
+        reason: str
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            record.departed_on = self.effective_on
+            record.departure_reason = self.reason
+
+    class Corrected(StaffEvent):
+        """Voids an earlier event: every view behaves as if it had not happened."""
+
+        TOPIC = "staff.corrected.v1"
+        voided_event_id: str
+        reason: str
+
+    # ------------------------------------------------------------------ state
+
+    def take(self, event: StaffEvent) -> None:
+        """Apply one event to the aggregate's state (runs at every replay)."""
+        if isinstance(event, StaffMember.Registered):
+            self.staff_id = event.staff_id
+            self.history: list[StaffEvent] = []
+            self.voided: dict[str, str] = {}
+        self.history.append(event)
+        event_id = make_event_id(self.staff_id, event.originator_version)
+        if isinstance(event, StaffMember.Corrected):
+            self.voided[event.voided_event_id] = event_id
+            self.record = fold_record(self.history)
+        elif isinstance(event, StaffMember.Registered):
+            self.record = start_record(event)
+        else:
+            event.fold(self.record, event_id)
+
+    @property
+    def last_event_id(self) -> str:
+        return make_event_id(self.staff_id, self.version)
+
+    # --------------------------------------------------------------- commands
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        staff_id: str,
+        full_name: str,
+        gender: Gender,
+        birth_date: date,
+        unit: str,
+        joined_on: date,
+        position: str | None,
+        rank: str | None,
+        employment: Employment,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> StaffMember:
+        if joined_on < birth_date:
+            raise errors.DatedBeforeBirth(
+                f"Joined on {joined_on} is before the birth date {birth_date}.", field="joined_on"
+            )
+        for name, value in (("full_name", full_name), ("unit", unit)):
+            if not value.strip():
+                raise errors.InvalidInput(f"{name} must not be blank.", field=name)
+        return cls._create(
+            cls.Registered,
+            id=staff_aggregate_id(staff_id),
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=joined_on,
+            staff_id=staff_id,
+            full_name=full_name,
+            gender=Gender(gender),
+            birth_date=birth_date,
+            unit=unit,
+            position=position,
+            rank=rank,
+            employment=Employment(employment),
+        )
+
+    def enroll(
+        self,
+        *,
+        enrollment_id: str,
+        course_code: str,
+        course_title: str,
+        track: Track,
+        level: str | None,
+        provider: str,
+        mode: Mode,
+        starts_on: date,
+        ends_on: date | None = None,
+        decision_ref: str | None = None,
+        funding: Funding | None = None,
+        cost: Decimal | None = None,
+        country: str | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        track = Track(track)
+        check_level(track, level)
+        if enrollment_id in self.record.enrollments:
+            raise errors.DuplicateEnrollment(
+                f"Enrollment '{enrollment_id}' is already on the record.", field="enrollment_id"
+            )
+        self._check_dated(starts_on, "starts_on")
+        if starts_on < self.record.joined_on:
+            raise errors.BeforeJoining(
+                f"The course starts on {starts_on}, before the person joined on "
+                f"{self.record.joined_on}; record it as a recognized credential instead.",
+                field="starts_on",
+            )
+        if ends_on is not None and ends_on < starts_on:
+            raise errors.InvalidDates(
+                f"The course ends on {ends_on}, before it starts on {starts_on}.", field="ends_on"
+            )
+        if cost is not None and cost < 0:
+            raise errors.InvalidInput("The cost cannot be negative.", field="cost")
+        self.trigger_event(
+            self.Enrolled,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=starts_on,
+            enrollment_id=enrollment_id,
+            course_code=course_code,
+            course_title=course_title,
+            track=track,
+            level=level,
+            provider=provider,
+            mode=Mode(mode),
+            ends_on=ends_on,
+            decision_ref=decision_ref,
+            funding=Funding(funding) if funding is not None else None,
+            cost=cost,
+            country=country,
+        )
+
+    def complete(
+        self,
+        *,
+        enrollment_id: str,
+        completed_on: date,
+        outcome: Outcome,
+        credential: CredentialAward | None = None,
+        score: Decimal | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        """Close an open enrollment as passed (``Completed``) or failed (``Failed``).
+
+        A passed completion of a levelled course awards a credential at the course's track and
+        level; the caller supplies its id, title and issuer (defaults live in the application).
+        """
+        enrollment = self._open_enrollment(enrollment_id)
+        self._check_dated(completed_on, "completed_on")
+        if completed_on < enrollment.starts_on:
+            raise errors.DateBeforeStart(
+                f"Completed on {completed_on}, before the course started on {enrollment.starts_on}.",
+                field="completed_on",
+            )
+        if score is not None and score < 0:
+            raise errors.InvalidInput("The score cannot be negative.", field="score")
+        if Outcome(outcome) == Outcome.FAILED:
+            if credential is not None:
+                raise errors.InvalidInput(
+                    "A failed course awards no credential.", field="credential"
+                )
+            self.trigger_event(
+                self.Failed,
+                timestamp=recorded_at,
+                recorded_by=recorded_by,
+                effective_on=completed_on,
+                enrollment_id=enrollment_id,
+                score=score,
+            )
+            return
+        if enrollment.level is None:
+            credential = None  # an unlevelled course (workshop, refresher) awards no level
+        elif credential is None:
+            raise errors.InvalidInput(
+                "A passed levelled course awards a credential: give its details.", field="credential"
+            )
+        else:
+            if credential.credential_id in self.record.credentials:
+                raise errors.DuplicateCredential(
+                    f"Credential '{credential.credential_id}' is already on the record.",
+                    field="credential.credential_id",
+                )
+            if credential.issued_on < enrollment.starts_on:
+                raise errors.DateBeforeStart(
+                    f"The credential is issued on {credential.issued_on}, before the course "
+                    f"started on {enrollment.starts_on}.",
+                    field="credential.issued_on",
+                )
+            self._check_dated(credential.issued_on, "credential.issued_on")
+        self.trigger_event(
+            self.Completed,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=completed_on,
+            enrollment_id=enrollment_id,
+            credential=credential,
+            score=score,
+        )
+
+    def withdraw(
+        self,
+        *,
+        enrollment_id: str,
+        on: date,
+        reason: str,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        enrollment = self._open_enrollment(enrollment_id)
+        self._check_dated(on, "on")
+        if on < enrollment.starts_on:
+            raise errors.DateBeforeStart(
+                f"Withdrawn on {on}, before the course started on {enrollment.starts_on}.", field="on"
+            )
+        self.trigger_event(
+            self.Withdrawn,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=on,
+            enrollment_id=enrollment_id,
+            reason=reason,
+        )
+
+    def recognize_credential(
+        self,
+        *,
+        credential_id: str,
+        track: Track,
+        level: str | None,
+        title: str,
+        issuer: str,
+        issued_on: date,
+        number: str | None,
+        evidence: Evidence,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        """Record a credential earned outside any recorded enrollment (before joining, self-funded)."""
+        track = Track(track)
+        check_level(track, level)
+        if credential_id in self.record.credentials:
+            raise errors.DuplicateCredential(
+                f"Credential '{credential_id}' is already on the record.", field="credential_id"
+            )
+        if not evidence.document_ref.strip():
+            raise errors.MissingEvidence(
+                "A recognized credential needs the reference of the document that proves it.",
+                field="evidence.document_ref",
+            )
+        self._check_dated(issued_on, "issued_on")
+        self.trigger_event(
+            self.CredentialRecognized,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=issued_on,
+            credential_id=credential_id,
+            track=track,
+            level=level,
+            title=title,
+            issuer=issuer,
+            number=number,
+            evidence=evidence,
+        )
+
+    def rotate(
+        self,
+        *,
+        to_unit: str,
+        kind: RotationKind,
+        starts_on: date,
+        decision_ref: str,
+        position: str | None = None,
+        ends_on: date | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        self._check_dated(starts_on, "starts_on")
+        self._check_not_before_joining(starts_on, "starts_on", "A rotation")
+        if ends_on is not None and ends_on < starts_on:
+            raise errors.InvalidDates(
+                f"The rotation ends on {ends_on}, before it starts on {starts_on}.", field="ends_on"
+            )
+        if not to_unit.strip():
+            raise errors.InvalidInput("to_unit must not be blank.", field="to_unit")
+        self.trigger_event(
+            self.Rotated,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=starts_on,
+            kind=RotationKind(kind),
+            from_unit=self.record.unit_on(starts_on),
+            to_unit=to_unit,
+            position=position,
+            ends_on=ends_on,
+            decision_ref=decision_ref,
+        )
+
+    def appoint(
+        self,
+        *,
+        position: str,
+        effective_on: date,
+        decision_ref: str,
+        waiver: Waiver | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        self._check_dated(effective_on, "effective_on")
+        self._check_not_before_joining(effective_on, "effective_on", "An appointment")
+        if waiver is not None and waiver.deadline < effective_on:
+            raise errors.InvalidDates(
+                f"The waiver's deadline {waiver.deadline} is before the appointment on {effective_on}.",
+                field="waiver.deadline",
+            )
+        self.trigger_event(
+            self.Appointed,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=effective_on,
+            position=position,
+            previous_position=self.record.position,
+            decision_ref=decision_ref,
+            waiver=waiver,
+        )
+
+    def evaluate(
+        self,
+        *,
+        kind: EvaluationKind,
+        rating: Rating,
+        evaluator: str,
+        year: int | None = None,
+        enrollment_id: str | None = None,
+        on: date | None = None,
+        score: Decimal | None = None,
+        notes: str | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        """Record an annual rating (dated the last day of ``year``) or a post-training evaluation."""
+        kind = EvaluationKind(kind)
+        if score is not None and score < 0:
+            raise errors.InvalidInput("The score cannot be negative.", field="score")
+        if kind == EvaluationKind.ANNUAL:
+            if year is None:
+                raise errors.InvalidInput("An annual evaluation needs the year.", field="year")
+            if enrollment_id is not None:
+                raise errors.InvalidInput(
+                    "An annual evaluation is not about one enrollment.", field="enrollment_id"
+                )
+            if self.record.annual_rating(year) is not None:
+                raise errors.DuplicateEvaluation(
+                    f"{self.record.staff_id} already has an annual rating for {year}; "
+                    "void it with a correction before recording another.",
+                    field="year",
+                )
+            effective_on = date(year, 12, 31)
+            if year < self.record.joined_on.year:
+                raise errors.BeforeJoining(
+                    f"{year} is before the person joined on {self.record.joined_on}.", field="year"
+                )
+            departed = self.record.departed_on
+            if departed is not None and year > departed.year:
+                raise errors.AfterDeparture(
+                    f"{year} is after the person departed on {departed}.", field="year"
+                )
+        else:
+            if enrollment_id is None:
+                raise errors.InvalidInput(
+                    "A post-training evaluation names the enrollment it evaluates.",
+                    field="enrollment_id",
+                )
+            if year is not None:
+                raise errors.InvalidInput(
+                    "A post-training evaluation is dated by 'on', not by year.", field="year"
+                )
+            enrollment = self.record.enrollments.get(enrollment_id)
+            if enrollment is None:
+                raise errors.EnrollmentNotFound(
+                    f"No enrollment '{enrollment_id}' on the record of {self.record.staff_id}.",
+                    field="enrollment_id",
+                )
+            if enrollment.status != EnrollmentStatus.COMPLETED:
+                raise errors.EnrollmentNotCompleted(
+                    f"Enrollment '{enrollment_id}' is {enrollment.status}; only a completed "
+                    "course can be evaluated after training.",
+                    field="enrollment_id",
+                )
+            if on is None:
+                raise errors.InvalidInput("A post-training evaluation needs its date.", field="on")
+            if enrollment.closed_on is not None and on < enrollment.closed_on:
+                raise errors.DateBeforeStart(
+                    f"Evaluated on {on}, before the course was completed on {enrollment.closed_on}.",
+                    field="on",
+                )
+            self._check_dated(on, "on")
+            effective_on = on
+        self.trigger_event(
+            self.Evaluated,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=effective_on,
+            kind=kind,
+            year=year,
+            enrollment_id=enrollment_id,
+            rating=Rating(rating),
+            score=score,
+            evaluator=evaluator,
+            notes=notes,
+        )
+
+    def depart(
+        self,
+        *,
+        on: date,
+        reason: str,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        if self.record.departed_on is not None:
+            raise errors.AlreadyDeparted(
+                f"{self.record.staff_id} already departed on {self.record.departed_on}.", field="on"
+            )
+        self._check_dated(on, "on")
+        self._check_not_before_joining(on, "on", "A departure")
+        self.trigger_event(
+            self.Departed,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=on,
+            reason=reason,
+        )
+
+    def correct(
+        self,
+        *,
+        event_id: str,
+        reason: str,
+        on: date,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        """Void an earlier event of this staff member; the history keeps both."""
+        parsed = parse_event_id(event_id)
+        if parsed is None:
+            raise errors.EventNotFound(f"'{event_id}' is not an event id.", field="event_id")
+        owner, version = parsed
+        if owner != self.record.staff_id:
+            raise errors.EventOfAnotherStaff(
+                f"Event '{event_id}' belongs to {owner}, not to {self.record.staff_id}.",
+                field="event_id",
+            )
+        if not 1 <= version <= self.version:
+            raise errors.EventNotFound(
+                f"{self.record.staff_id} has no event '{event_id}'.", field="event_id"
+            )
+        if event_id in self.voided:
+            raise errors.AlreadyVoided(
+                f"Event '{event_id}' was already voided by '{self.voided[event_id]}'.",
+                field="event_id",
+            )
+        target = self.history[version - 1]
+        if isinstance(target, StaffMember.Corrected):
+            raise errors.CannotVoidCorrection(
+                f"Event '{event_id}' is a correction and cannot be voided; record the fact again instead.",
+                field="event_id",
+            )
+        if isinstance(target, StaffMember.Registered):
+            raise errors.CannotVoidEvent(
+                "The registration cannot be voided: it is what the rest of the record hangs on.",
+                field="event_id",
+            )
+        dependants = self._live_dependants(event_id, target)
+        if dependants:
+            raise errors.CannotVoidEvent(
+                f"Event '{event_id}' has later events that depend on it ({', '.join(dependants)}); "
+                "void those first.",
+                field="event_id",
+            )
+        self.trigger_event(
+            self.Corrected,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=on,
+            voided_event_id=event_id,
+            reason=reason,
+        )
+
+    # ---------------------------------------------------------------- helpers
+
+    def _open_enrollment(self, enrollment_id: str) -> EnrollmentState:
+        enrollment = self.record.enrollments.get(enrollment_id)
+        if enrollment is None:
+            raise errors.EnrollmentNotFound(
+                f"No enrollment '{enrollment_id}' on the record of {self.record.staff_id}.",
+                field="enrollment_id",
+            )
+        if not enrollment.is_open:
+            raise errors.EnrollmentClosed(
+                f"Enrollment '{enrollment_id}' is already {enrollment.status} "
+                f"(on {enrollment.closed_on}).",
+                field="enrollment_id",
+            )
+        return enrollment
+
+    def _check_dated(self, day: date, field: str) -> None:
+        if day < self.record.birth_date:
+            raise errors.DatedBeforeBirth(
+                f"{field} {day} is before the birth date {self.record.birth_date}.", field=field
+            )
+        departed = self.record.departed_on
+        if departed is not None and day > departed:
+            raise errors.AfterDeparture(
+                f"{field} {day} is after the person departed on {departed}.", field=field
+            )
+
+    def _check_not_before_joining(self, day: date, field: str, what: str) -> None:
+        if day < self.record.joined_on:
+            raise errors.BeforeJoining(
+                f"{what} dated {day} is before the person joined on {self.record.joined_on}.",
+                field=field,
+            )
+
+    def _live_dependants(self, event_id: str, target: StaffEvent) -> list[str]:
+        """Events still in force that would lose their footing if ``target`` were voided."""
+        enrollment_id = getattr(target, "enrollment_id", None)
+        if enrollment_id is None:
+            return []
+        enrollment = self.record.enrollments.get(enrollment_id)
+        if enrollment is None:
+            return []
+        dependants: list[str] = []
+        if isinstance(target, StaffMember.Enrolled) and enrollment.closed_event_id:
+            dependants.append(enrollment.closed_event_id)
+        if isinstance(target, (StaffMember.Enrolled, StaffMember.Completed)):
+            dependants += [
+                e.event_id for e in self.record.evaluations if e.enrollment_id == enrollment_id
+            ]
+        return dependants
+
+
+def start_record(event: StaffMember.Registered) -> StaffRecord:
+    return StaffRecord(
+        staff_id=event.staff_id,
+        full_name=event.full_name,
+        gender=event.gender,
+        birth_date=event.birth_date,
+        home_unit=event.unit,
+        position=event.position,
+        rank=event.rank,
+        employment=event.employment,
+        joined_on=event.effective_on,
+    )
+
+
+def live_events(
+    events: Iterable[StaffEvent], *, known_at: datetime | None = None
+) -> list[StaffEvent]:
+    """The events in force as the ledger knew them at ``known_at`` (default: now): recorded by
+    then, corrections removed together with the events they void."""
+    known = [e for e in events if known_at is None or e.timestamp <= known_at]
+    staff_id = next(
+        (e.staff_id for e in known if isinstance(e, StaffMember.Registered)), None
+    )
+    voided = {e.voided_event_id for e in known if isinstance(e, StaffMember.Corrected)}
+    return [
+        e
+        for e in known
+        if not isinstance(e, StaffMember.Corrected)
+        and (staff_id is None or make_event_id(staff_id, e.originator_version) not in voided)
+    ]
+
+
+def fold_record(
+    events: Sequence[StaffEvent],
+    *,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> StaffRecord:
+    """Build the record from a staff member's events, on business date ``as_of`` as the ledger
+    knew it at ``known_at``. The registration always counts (it identifies the person; the
+    record's status says whether they had joined by ``as_of``)."""
+    record: StaffRecord | None = None
+    for event in live_events(events, known_at=known_at):
+        if isinstance(event, StaffMember.Registered):
+            record = start_record(event)
+        elif record is not None and (as_of is None or event.effective_on <= as_of):
+            event.fold(record, make_event_id(record.staff_id, event.originator_version))
+    if record is None:
+        raise errors.StaffNotFound("No registration among these events.")
+    return record
+
+
+def event_data(event: StaffEvent) -> dict[str, Any]:
+    """An event's own fields (without id, version and recording time), for history and export."""
+    skip = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+    return {k: v for k, v in vars(event).items() if k not in skip}
+
+
+EVENT_TYPES: dict[str, type[StaffEvent]] = {
+    cls.__name__: cls
+    for cls in (
+        StaffMember.Registered,
+        StaffMember.Enrolled,
+        StaffMember.Completed,
+        StaffMember.Failed,
+        StaffMember.Withdrawn,
+        StaffMember.CredentialRecognized,
+        StaffMember.Rotated,
+        StaffMember.Appointed,
+        StaffMember.Evaluated,
+        StaffMember.Departed,
+        StaffMember.Corrected,
+    )
+}
+
+# The name API.md gives each event's business date, for history and trails.
+BUSINESS_DATE_FIELD: dict[str, str] = {
+    "Registered": "joined_on",
+    "Enrolled": "starts_on",
+    "Completed": "completed_on",
+    "Failed": "completed_on",
+    "Withdrawn": "on",
+    "CredentialRecognized": "issued_on",
+    "Rotated": "starts_on",
+    "Appointed": "effective_on",
+    "Evaluated": "effective_on",
+    "Departed": "on",
+    "Corrected": "on",
+}

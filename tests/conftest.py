@@ -1,0 +1,65 @@
+"""Shared fixtures: every store test runs on a real SQLite file and a real PostgreSQL server.
+
+PostgreSQL tests use a fresh schema each, dropped afterwards. When the server cannot be reached
+they skip on a developer's machine and fail under ``CI=true``, so CI never passes by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ledger.application import Ledger
+from ledger.config import StoreConfig
+
+POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_or_skip() -> None:
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+
+
+@pytest.fixture
+def postgres_store() -> Iterator[StoreConfig]:
+    """A PostgreSQL store in a schema of its own."""
+    _postgres_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield StoreConfig(f"{POSTGRES_URL}?schema={schema}")
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> StoreConfig:
+    """An SQLite file in a temporary folder (never :memory:, which breaks under threads)."""
+    return StoreConfig(f"sqlite:///{tmp_path / 'ledger.db'}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest) -> StoreConfig:
+    """Each test using this runs once per store."""
+    name = "sqlite_store" if request.param == "sqlite" else "postgres_store"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def ledger(store: StoreConfig) -> Iterator[Ledger]:
+    app = Ledger(store)
+    try:
+        yield app
+    finally:
+        app.close()
