@@ -1,14 +1,32 @@
-"""Composition root of the ``ledger`` command: assembles the commands of every package."""
+"""Composition root of the ``ledger`` command: assembles the commands of every package.
+
+Only this module may see every package (imports go ``api`` → ``projections`` → ``ledger``), so the
+pieces register themselves here: the write side's log commands, demo, legacy import and rules; the
+read side's projection commands and view checks; the server and keys.
+"""
 
 from __future__ import annotations
 
 import typer
 
+from api import commands as api_commands
+from ledger import commands as log_commands
+from ledger import demo_commands, legacy_commands, rules_commands
 from ledger.cli import make_app
+from projections import commands as projection_commands
+from projections.verify import check_views
 
 
 def build_cli() -> typer.Typer:
     app = make_app()
+    log_commands.register(app)
+    demo_commands.register(app)
+    legacy_commands.register(app)
+    rules_commands.register(app)
+    projection_commands.register(app)
+    api_commands.register(app)
+    if check_views not in log_commands.VIEW_CHECKS:
+        log_commands.VIEW_CHECKS.append(check_views)
     return app
 
 

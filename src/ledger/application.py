@@ -7,6 +7,7 @@ the rules), save. Queries replay a staff member's events: the standing on any bu
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,10 +17,11 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from ledger import errors
+from ledger import errors, standards
 from ledger.catalog import (
+    DepartureCategory,
     Employment,
     EvaluationKind,
     Funding,
@@ -33,10 +35,12 @@ from ledger.catalog import (
 from ledger.config import StoreConfig, store_from_environment
 from ledger.persistence import ChainedRecorder, LedgerMapper, register_ledger_transcodings
 from ledger.record import CredentialAward, Evidence, StaffRecord, Waiver
+from ledger.rules import RuleSet, rules_from_environment
 from ledger.staff import (
     BUSINESS_DATE_FIELD,
     StaffEvent,
     StaffMember,
+    coerce,
     event_data,
     fold_record,
     make_event_id,
@@ -98,13 +102,24 @@ class Ledger(Application[UUID]):
 
     name = "Ledger"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The library names a subclass's tables (PostgreSQL) and environment prefix after the
+        # class; a subclass of the ledger (instrumented, a test double) must use the same log.
+        if "name" not in cls.__dict__:
+            cls.name = Ledger.name
+        super().__init_subclass__(**kwargs)
+
     def __init__(
         self,
         store: StoreConfig | None = None,
         *,
         clock: Clock = utc_now,
         env: dict[str, str] | None = None,
+        rules: RuleSet | None = None,
     ) -> None:
+        # The position standards appointments are checked against (LEDGER_RULES, else the shipped
+        # file); a rules file with a mistake stops the ledger here, before the store is opened.
+        self.rules = rules if rules is not None else rules_from_environment({**os.environ, **(env or {})})
         self.store = store or store_from_environment()
         self.clock = clock
         merged = {
@@ -114,7 +129,7 @@ class Ledger(Application[UUID]):
         }
         super().__init__(env=merged)
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_ledger_transcodings(transcoder)
 
@@ -181,10 +196,14 @@ class Ledger(Application[UUID]):
         funding: Funding | None = None,
         cost: Decimal | None = None,
         country: str | None = None,
+        awards_level: bool = True,
         recorded_by: str,
         recorded_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> WriteResult:
+        """Enroll in a course. ``awards_level=False`` declares a course of a levelled track that
+        awards no level (a refresher or short course): it takes no level and its completion
+        awards no credential, but it counts as an attendance of its track."""
         the_id = enrollment_id or new_id()
 
         def command(member: StaffMember, at: datetime) -> None:
@@ -202,6 +221,7 @@ class Ledger(Application[UUID]):
                 funding=funding,
                 cost=cost,
                 country=country,
+                awards_level=awards_level,
                 recorded_by=recorded_by,
                 recorded_at=at,
             )
@@ -233,7 +253,7 @@ class Ledger(Application[UUID]):
         def command(member: StaffMember, at: datetime) -> None:
             award = None
             enrollment = member.record.enrollments.get(enrollment_id)
-            passed = Outcome(outcome) == Outcome.PASSED
+            passed = coerce(Outcome, outcome, "outcome") == Outcome.PASSED
             if passed and enrollment is not None and enrollment.level is not None:
                 award = CredentialAward(
                     credential_id=details.credential_id or new_id(),
@@ -352,12 +372,47 @@ class Ledger(Application[UUID]):
         recorded_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> WriteResult:
+        """Appoint to a post. The standard in force on ``effective_on`` is checked: requirements
+        due before appointment that are not met raise ``RequirementsNotMet`` (listing every unmet
+        requirement) unless a waiver is given; the event records what was not met."""
+
         def command(member: StaffMember, at: datetime) -> None:
+            check = standards.check_appointment(member.record, position, effective_on, self.rules)
             member.appoint(
                 position=position,
                 effective_on=effective_on,
                 decision_ref=decision_ref,
                 waiver=waiver,
+                unmet=standards.unmet_for_appointment(check, waiver),
+                rule_set=self.rules.label,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+
+        return self._change(staff_id, command, expected_version, recorded_at)
+
+    def plan(
+        self,
+        staff_id: str,
+        *,
+        position: str,
+        from_year: int,
+        to_year: int,
+        decision_ref: str,
+        on: date,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        """Put a staff member in the succession-planning pool (quy hoạch) for a position."""
+
+        def command(member: StaffMember, at: datetime) -> None:
+            member.plan(
+                position=position,
+                from_year=from_year,
+                to_year=to_year,
+                decision_ref=decision_ref,
+                on=on,
                 recorded_by=recorded_by,
                 recorded_at=at,
             )
@@ -383,7 +438,7 @@ class Ledger(Application[UUID]):
         def command(member: StaffMember, at: datetime) -> None:
             # A post-training evaluation without a date is dated the day it is recorded.
             evaluated_on = on
-            if evaluated_on is None and EvaluationKind(kind) == EvaluationKind.POST_TRAINING:
+            if evaluated_on is None and coerce(EvaluationKind, kind, "kind") == EvaluationKind.POST_TRAINING:
                 evaluated_on = at.date()
             member.evaluate(
                 kind=kind,
@@ -406,12 +461,15 @@ class Ledger(Application[UUID]):
         *,
         on: date,
         reason: str,
+        category: DepartureCategory | None = None,
         recorded_by: str,
         recorded_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> WriteResult:
         def command(member: StaffMember, at: datetime) -> None:
-            member.depart(on=on, reason=reason, recorded_by=recorded_by, recorded_at=at)
+            member.depart(
+                on=on, reason=reason, category=category, recorded_by=recorded_by, recorded_at=at
+            )
 
         return self._change(staff_id, command, expected_version, recorded_at)
 
@@ -460,6 +518,10 @@ class Ledger(Application[UUID]):
         self, staff_id: str, *, as_of: date | None = None, known_at: datetime | None = None
     ) -> StaffRecord:
         """The standing by replay: on business date ``as_of``, as known at ``known_at``."""
+        if known_at is not None and known_at.utcoffset() is None:
+            raise errors.InvalidInput(
+                "known_at needs a time zone (RFC 3339, e.g. 2025-01-31T08:00:00Z).", field="known_at"
+            )
         events = self.events_of(staff_id)
         if known_at is not None and events[0].timestamp > known_at:
             raise errors.StaffNotFound(

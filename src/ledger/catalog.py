@@ -70,6 +70,17 @@ class Funding(StrEnum):
     SPONSORED = "sponsored"
 
 
+class DepartureCategory(StrEnum):
+    """Why a person left, as far as a service commitment cares (reimbursement, domain-vn §2.2)."""
+
+    RESIGNED = "resigned"
+    TRANSFER_WITH_CONSENT = "transfer_with_consent"
+    RETIRED = "retired"
+    DISMISSED = "dismissed"
+    DECEASED = "deceased"
+    OTHER = "other"
+
+
 @dataclass(frozen=True)
 class Label:
     vi: str
@@ -220,6 +231,14 @@ ENUM_LABELS: dict[StrEnum, Label] = {
     Funding.STATE_BUDGET: Label("Ngân sách nhà nước", "State budget"),
     Funding.SELF_FUNDED: Label("Tự túc", "Self-funded"),
     Funding.SPONSORED: Label("Tài trợ, dự án", "Sponsored or project"),
+    DepartureCategory.RESIGNED: Label("Thôi việc, nghỉ việc", "Resigned"),
+    DepartureCategory.TRANSFER_WITH_CONSENT: Label(
+        "Chuyển công tác được cơ quan đồng ý", "Transferred with the agency's consent"
+    ),
+    DepartureCategory.RETIRED: Label("Nghỉ hưu", "Retired"),
+    DepartureCategory.DISMISSED: Label("Buộc thôi việc", "Dismissed"),
+    DepartureCategory.DECEASED: Label("Từ trần", "Deceased"),
+    DepartureCategory.OTHER: Label("Lý do khác", "Other"),
 }
 
 

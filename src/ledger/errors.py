@@ -6,6 +6,12 @@ The HTTP layer maps the three families once: ``NotFound`` → 404, ``Conflict`` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.record import UnmetRequirement
+
 
 class LedgerError(Exception):
     """Base of every error the ledger raises on purpose."""
@@ -80,6 +86,12 @@ class AlreadyDeparted(Conflict):
     code = "already_departed"
 
 
+class EventsAfterDeparture(Conflict):
+    """A departure dated before facts already on the record."""
+
+    code = "events_after_departure"
+
+
 class AlreadyVoided(Conflict):
     code = "already_voided"
 
@@ -137,3 +149,17 @@ class EnrollmentNotCompleted(RuleViolation):
 
 class InvalidInput(RuleViolation):
     code = "invalid_input"
+
+
+class RequirementsNotMet(RuleViolation):
+    """An appointment to a post whose standard, in force on the appointment date, the person does
+    not meet, and no waiver was given. ``unmet`` lists every requirement not met that day (those
+    due before appointment have ``blocking`` set; the others would open a grace period)."""
+
+    code = "requirements_not_met"
+
+    def __init__(
+        self, message: str, *, unmet: Sequence[UnmetRequirement], field: str | None = "position"
+    ) -> None:
+        super().__init__(message, field=field)
+        self.unmet = list(unmet)

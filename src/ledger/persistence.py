@@ -13,12 +13,13 @@ import enum
 import functools
 import types
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import (
+    IntegrityError,
     Mapper,
     Notification,
     StoredEvent,
@@ -32,7 +33,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.chain import GENESIS, ChainBuilder, ChainLink
-from ledger.record import CredentialAward, Evidence, Waiver
+from ledger.record import CredentialAward, Evidence, UnmetRequirement, Waiver
 
 
 class DateAsISO(Transcoding):
@@ -68,6 +69,7 @@ def register_ledger_transcodings(transcoder: Transcoder) -> None:
     register(_dataclass_transcoding(CredentialAward, "credential_award"))
     register(_dataclass_transcoding(Evidence, "evidence"))
     register(_dataclass_transcoding(Waiver, "waiver"))
+    register(_dataclass_transcoding(UnmetRequirement, "unmet_requirement"))
 
 
 @functools.cache
@@ -118,7 +120,7 @@ class ChainedRecorder(Protocol):
 
     def positions_of(self, originator_id: UUID) -> dict[int, int]: ...
 
-    def import_events(self, rows: Sequence[tuple[int, StoredEvent]]) -> None: ...
+    def import_events(self, rows: Iterable[tuple[int, StoredEvent]]) -> None: ...
 
     def is_empty(self) -> bool: ...
 
@@ -226,18 +228,31 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
             return c.fetchone() is None
 
-    def import_events(self, rows: Sequence[tuple[int, StoredEvent]]) -> None:
-        """Insert events at given log positions, chaining them, all in one transaction."""
+    def import_events(self, rows: Iterable[tuple[int, StoredEvent]]) -> None:
+        """Insert events at their log positions into an empty store, chaining them, in one
+        transaction. See :func:`_import_batches` for the contract."""
         with self.datastore.transaction(commit=True) as c:
-            c.executemany(
-                f"INSERT INTO {self.events_table_name} "
-                "(rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
-                [
-                    (position, UUID(str(s.originator_id)).hex, s.originator_version, s.topic, s.state)
-                    for position, s in rows
-                ],
+            c.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {self.events_table_name}) "
+                f"OR EXISTS (SELECT 1 FROM {self.chain_table_name})"
             )
-            self._append_links(c, [s for _, s in rows])
+            _refuse_unless_empty(bool(c.fetchone()[0]))
+            for batch in _import_batches(rows):
+                c.executemany(
+                    f"INSERT INTO {self.events_table_name} "
+                    "(rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
+                    [
+                        (
+                            position,
+                            s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                            s.originator_version,
+                            s.topic,
+                            s.state,
+                        )
+                        for position, s in batch
+                    ],
+                )
+                self._append_links(c, [s for _, s in batch])
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -329,30 +344,73 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(SQL("SELECT 1 FROM {0} LIMIT 1").format(self.events_table))
             return curs.fetchone() is None
 
-    def import_events(self, rows: Sequence[tuple[int, StoredEvent]]) -> None:
-        """Insert events at given log positions, chaining them, all in one transaction."""
+    def import_events(self, rows: Iterable[tuple[int, StoredEvent]]) -> None:
+        """Insert events at their log positions into an empty store, chaining them, in one
+        transaction, and move the position sequence past them. See :func:`_import_batches`."""
         with self.datastore.transaction(commit=True) as curs:
             self._lock_table(curs)
-            curs.executemany(
+            curs.execute(
                 SQL(
-                    "INSERT INTO {0} (notification_id, originator_id, originator_version, topic, state) "
-                    "VALUES (%s,%s,%s,%s,%s)"
-                ).format(self.events_table),
-                [
-                    (position, UUID(str(s.originator_id)), s.originator_version, s.topic, s.state)
-                    for position, s in rows
-                ],
+                    "SELECT EXISTS (SELECT 1 FROM {0}) OR EXISTS (SELECT 1 FROM {1}) AS used"
+                ).format(self.events_table, self.chain_table)
             )
-            self._append_links(curs, [s for _, s in rows])
-            # Later writes must continue after the imported positions.
+            used = curs.fetchone()
+            _refuse_unless_empty(bool(used and used["used"]))
+            copy_events = SQL(
+                "COPY {0} (notification_id, originator_id, originator_version, topic, state) "
+                "FROM STDIN"
+            ).format(self.events_table)
+            for batch in _import_batches(rows):
+                with curs.copy(copy_events) as copy:
+                    for position, s in batch:
+                        copy.write_row(
+                            (position, s.originator_id, s.originator_version, s.topic, s.state)
+                        )
+                self._append_links(curs, [s for _, s in batch])
+            # Later writes must continue after the imported positions (nextval = MAX + 1).
             curs.execute(
                 SQL(
                     "SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), "
-                    "GREATEST((SELECT MAX(notification_id) FROM {0}), 1))"
+                    "COALESCE(MAX(notification_id), 1), MAX(notification_id) IS NOT NULL) "
+                    "FROM {0}"
                 ).format(self.events_table),
                 (f'"{self.datastore.schema}"."{self.events_table_name}"',),
             )
             self._notify_channel(curs)
+
+
+IMPORT_BATCH_SIZE = 1000
+
+
+def _refuse_unless_empty(used: bool) -> None:
+    if used:
+        msg = "The store is not empty: a log can only be imported into an empty store."
+        raise IntegrityError(msg)
+
+
+def _import_batches(
+    rows: Iterable[tuple[int, StoredEvent]],
+) -> Iterator[list[tuple[int, StoredEvent]]]:
+    """The rows of an import in batches, checking that positions strictly increase.
+
+    Rows are ``(position, stored_event)`` in log order; they are consumed lazily, so an import
+    streamed from a file holds one batch in memory. The chain is computed by the recorder from
+    the stored bytes, exactly as for a live write. Any exception (including one raised by the
+    iterator itself) rolls the whole import back.
+    """
+    batch: list[tuple[int, StoredEvent]] = []
+    previous = 0
+    for position, stored_event in rows:
+        if position <= previous:
+            msg = f"Import positions must increase: {position} comes after {previous}."
+            raise ValueError(msg)
+        previous = position
+        batch.append((position, stored_event))
+        if len(batch) >= IMPORT_BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def iter_notifications(

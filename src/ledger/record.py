@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from ledger import catalog
 from ledger.catalog import (
+    DepartureCategory,
     Employment,
     EvaluationKind,
     Funding,
@@ -50,6 +51,22 @@ class Waiver:
     legal_basis: str
     deadline: date
     reason: str
+
+
+@dataclass(frozen=True)
+class UnmetRequirement:
+    """A requirement of the position standard a person did not meet on the day of an appointment,
+    recorded with the appointment: waived (``blocking``: it was due before appointment) or left
+    to a grace period ending on ``deadline``. Codes are plain text so the event reads back equal."""
+
+    rule_id: str
+    track: str
+    required_level: str
+    held_level: str | None
+    timing: str
+    deadline: date | None
+    legal_basis: str
+    blocking: bool
 
 
 class EnrollmentStatus:
@@ -125,6 +142,25 @@ class AppointmentState:
     decision_ref: str
     waiver: Waiver | None
     event_id: str
+    # What the position standard in force that day found missing, and which rule set said so
+    # (empty and None on appointments recorded before the ledger checked standards).
+    unmet: list[UnmetRequirement] = field(default_factory=list)
+    rule_set: str | None = None
+
+
+@dataclass
+class PlanningState:
+    """A place in the succession-planning pool (quy hoạch) for a position over a period of years."""
+
+    position: str
+    from_year: int
+    to_year: int
+    decision_ref: str
+    decided_on: date
+    event_id: str
+
+    def covers(self, day: date) -> bool:
+        return self.decided_on <= day and self.from_year <= day.year <= self.to_year
 
 
 @dataclass
@@ -162,11 +198,13 @@ class StaffRecord:
     joined_on: date
     departed_on: date | None = None
     departure_reason: str | None = None
+    departure_category: DepartureCategory | None = None
     enrollments: dict[str, EnrollmentState] = field(default_factory=dict)
     credentials: dict[str, CredentialState] = field(default_factory=dict)
     rotations: list[RotationState] = field(default_factory=list)
     appointments: list[AppointmentState] = field(default_factory=list)
     evaluations: list[EvaluationState] = field(default_factory=list)
+    planned: list[PlanningState] = field(default_factory=list)
 
     def status_on(self, day: date) -> str:
         if day < self.joined_on:
@@ -216,6 +254,10 @@ class StaffRecord:
                     credential.issued_on,
                 )
         return best
+
+    def plans_on(self, day: date) -> list[PlanningState]:
+        """The planning-pool places that cover ``day``."""
+        return [p for p in self.planned if p.covers(day)]
 
     def annual_rating(self, year: int) -> EvaluationState | None:
         for evaluation in self.evaluations:

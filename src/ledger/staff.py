@@ -11,16 +11,19 @@ explicit and versioned so that moving this module never breaks replay.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from ledger import catalog, errors
 from ledger.catalog import (
+    DepartureCategory,
     Employment,
     EvaluationKind,
     Funding,
@@ -39,8 +42,10 @@ from ledger.record import (
     EnrollmentStatus,
     EvaluationState,
     Evidence,
+    PlanningState,
     RotationState,
     StaffRecord,
+    UnmetRequirement,
     Waiver,
 )
 
@@ -78,8 +83,17 @@ class StaffEvent(Aggregate.Event):
         aggregate.take(self)
 
 
-def check_level(track: Track, level: str | None) -> None:
+def check_level(track: Track, level: str | None, *, awards_level: bool = True) -> None:
+    """A level must belong to its track; a levelled track needs one unless the course is declared
+    to award no level (``awards_level=False``: a refresher or short course of that track, such as
+    an update course in political theory, which still counts as an attendance of the track)."""
     info = catalog.track_info(track)
+    if not awards_level:
+        if level is not None:
+            raise errors.InvalidLevel(
+                "A course that awards no level takes no level; leave level empty.", field="level"
+            )
+        return
     if info.has_levels and level is None:
         raise errors.InvalidLevel(
             f"Track '{track}' has levels: say which level the course leads to.", field="level"
@@ -91,6 +105,40 @@ def check_level(track: Track, level: str | None) -> None:
         raise errors.InvalidLevel(
             f"Level '{level}' does not belong to track '{track}' (levels: {known}).", field="level"
         )
+
+
+# Staff, enrollment and credential ids (API.md "Conventions"); ':' is kept out so that an event id
+# "STAFF_ID:VERSION" always parses.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}")
+
+
+def check_code(value: str, field: str) -> None:
+    if not isinstance(value, str) or CODE_PATTERN.fullmatch(value) is None:
+        raise errors.InvalidInput(
+            f"'{value}' is not a valid {field}: use 1 to 40 letters, digits, '.', '_' or '-'.",
+            field=field,
+        )
+
+
+def check_text(*fields: tuple[str, str | None]) -> None:
+    """Required text must say something: blank is as good as missing. Stored as given."""
+    for name, value in fields:
+        if not isinstance(value, str) or not value.strip():
+            raise errors.InvalidInput(f"{name} must not be blank.", field=name)
+
+
+EnumT = TypeVar("EnumT", bound=StrEnum)
+
+
+def coerce(enum_type: type[EnumT], value: str, field: str) -> EnumT:
+    """A catalog code as its enum member, or a named error listing the codes allowed."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_type)
+        raise errors.InvalidInput(
+            f"'{value}' is not a valid {field} (expected one of: {allowed}).", field=field
+        ) from None
 
 
 class StaffMember(Aggregate):
@@ -262,10 +310,20 @@ class StaffMember(Aggregate):
 
     class Appointed(StaffEvent):
         TOPIC = "staff.appointed.v1"
+        # v2 adds the position standard's verdict: the requirements not met that day (waived or
+        # in their grace period) and the rule set that said so.
+        class_version = 2
         position: str
         previous_position: str | None
         decision_ref: str
         waiver: Waiver | None
+        unmet: list[UnmetRequirement]
+        rule_set: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["unmet"] = []
+            state["rule_set"] = None
 
         def fold(self, record: StaffRecord, event_id: str) -> None:
             record.appointments.append(
@@ -276,9 +334,32 @@ class StaffMember(Aggregate):
                     decision_ref=self.decision_ref,
                     waiver=self.waiver,
                     event_id=event_id,
+                    unmet=list(self.unmet),
+                    rule_set=self.rule_set,
                 )
             )
             record.position = self.position
+
+    class Planned(StaffEvent):
+        """A place in the succession-planning pool (quy hoạch) for a position, dated by its decision."""
+
+        TOPIC = "staff.planned.v1"
+        position: str
+        from_year: int
+        to_year: int
+        decision_ref: str
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            record.planned.append(
+                PlanningState(
+                    position=self.position,
+                    from_year=self.from_year,
+                    to_year=self.to_year,
+                    decision_ref=self.decision_ref,
+                    decided_on=self.effective_on,
+                    event_id=event_id,
+                )
+            )
 
     class Evaluated(StaffEvent):
         TOPIC = "staff.evaluated.v1"
@@ -307,11 +388,19 @@ class StaffMember(Aggregate):
 
     class Departed(StaffEvent):
         TOPIC = "staff.departed.v1"
+        # v2 adds the structured category a service commitment's reimbursement depends on.
+        class_version = 2
         reason: str
+        category: DepartureCategory | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["category"] = None
 
         def fold(self, record: StaffRecord, event_id: str) -> None:
             record.departed_on = self.effective_on
             record.departure_reason = self.reason
+            record.departure_category = self.category
 
     class Corrected(StaffEvent):
         """Voids an earlier event: every view behaves as if it had not happened."""
@@ -360,13 +449,14 @@ class StaffMember(Aggregate):
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> StaffMember:
+        check_code(staff_id, "staff_id")
+        gender = coerce(Gender, gender, "gender")
+        employment = coerce(Employment, employment, "employment")
         if joined_on < birth_date:
             raise errors.DatedBeforeBirth(
                 f"Joined on {joined_on} is before the birth date {birth_date}.", field="joined_on"
             )
-        for name, value in (("full_name", full_name), ("unit", unit)):
-            if not value.strip():
-                raise errors.InvalidInput(f"{name} must not be blank.", field=name)
+        check_text(("full_name", full_name), ("unit", unit))
         return cls._create(
             cls.Registered,
             id=staff_aggregate_id(staff_id),
@@ -375,12 +465,12 @@ class StaffMember(Aggregate):
             effective_on=joined_on,
             staff_id=staff_id,
             full_name=full_name,
-            gender=Gender(gender),
+            gender=gender,
             birth_date=birth_date,
             unit=unit,
             position=position,
             rank=rank,
-            employment=Employment(employment),
+            employment=employment,
         )
 
     def enroll(
@@ -399,11 +489,17 @@ class StaffMember(Aggregate):
         funding: Funding | None = None,
         cost: Decimal | None = None,
         country: str | None = None,
+        awards_level: bool = True,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
-        track = Track(track)
-        check_level(track, level)
+        check_code(enrollment_id, "enrollment_id")
+        check_text(("course_code", course_code), ("course_title", course_title), ("provider", provider))
+        track = coerce(Track, track, "track")
+        check_level(track, level, awards_level=awards_level)
+        mode = coerce(Mode, mode, "mode")
+        if funding is not None:
+            funding = coerce(Funding, funding, "funding")
         if enrollment_id in self.record.enrollments:
             raise errors.DuplicateEnrollment(
                 f"Enrollment '{enrollment_id}' is already on the record.", field="enrollment_id"
@@ -432,10 +528,10 @@ class StaffMember(Aggregate):
             track=track,
             level=level,
             provider=provider,
-            mode=Mode(mode),
+            mode=mode,
             ends_on=ends_on,
             decision_ref=decision_ref,
-            funding=Funding(funding) if funding is not None else None,
+            funding=funding,
             cost=cost,
             country=country,
         )
@@ -456,6 +552,7 @@ class StaffMember(Aggregate):
         A passed completion of a levelled course awards a credential at the course's track and
         level; the caller supplies its id, title and issuer (defaults live in the application).
         """
+        outcome = coerce(Outcome, outcome, "outcome")
         enrollment = self._open_enrollment(enrollment_id)
         self._check_dated(completed_on, "completed_on")
         if completed_on < enrollment.starts_on:
@@ -465,7 +562,7 @@ class StaffMember(Aggregate):
             )
         if score is not None and score < 0:
             raise errors.InvalidInput("The score cannot be negative.", field="score")
-        if Outcome(outcome) == Outcome.FAILED:
+        if outcome == Outcome.FAILED:
             if credential is not None:
                 raise errors.InvalidInput(
                     "A failed course awards no credential.", field="credential"
@@ -486,6 +583,7 @@ class StaffMember(Aggregate):
                 "A passed levelled course awards a credential: give its details.", field="credential"
             )
         else:
+            check_code(credential.credential_id, "credential.credential_id")
             if credential.credential_id in self.record.credentials:
                 raise errors.DuplicateCredential(
                     f"Credential '{credential.credential_id}' is already on the record.",
@@ -517,6 +615,7 @@ class StaffMember(Aggregate):
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
+        check_text(("reason", reason))
         enrollment = self._open_enrollment(enrollment_id)
         self._check_dated(on, "on")
         if on < enrollment.starts_on:
@@ -547,7 +646,9 @@ class StaffMember(Aggregate):
         recorded_at: datetime | None = None,
     ) -> None:
         """Record a credential earned outside any recorded enrollment (before joining, self-funded)."""
-        track = Track(track)
+        check_code(credential_id, "credential_id")
+        check_text(("title", title), ("issuer", issuer))
+        track = coerce(Track, track, "track")
         check_level(track, level)
         if credential_id in self.record.credentials:
             raise errors.DuplicateCredential(
@@ -585,20 +686,20 @@ class StaffMember(Aggregate):
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
+        kind = coerce(RotationKind, kind, "kind")
         self._check_dated(starts_on, "starts_on")
         self._check_not_before_joining(starts_on, "starts_on", "A rotation")
         if ends_on is not None and ends_on < starts_on:
             raise errors.InvalidDates(
                 f"The rotation ends on {ends_on}, before it starts on {starts_on}.", field="ends_on"
             )
-        if not to_unit.strip():
-            raise errors.InvalidInput("to_unit must not be blank.", field="to_unit")
+        check_text(("to_unit", to_unit), ("decision_ref", decision_ref))
         self.trigger_event(
             self.Rotated,
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=starts_on,
-            kind=RotationKind(kind),
+            kind=kind,
             from_unit=self.record.unit_on(starts_on),
             to_unit=to_unit,
             position=position,
@@ -613,15 +714,37 @@ class StaffMember(Aggregate):
         effective_on: date,
         decision_ref: str,
         waiver: Waiver | None = None,
+        unmet: Sequence[UnmetRequirement] = (),
+        rule_set: str | None = None,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
+        """Record an appointment. ``unmet`` is the verdict of the position standard in force on
+        ``effective_on`` (computed by the caller from the rule set named ``rule_set``): any
+        requirement due before appointment (``blocking``) refuses the appointment unless a waiver
+        is given; the others are recorded with it and open their grace period."""
+        check_text(("position", position), ("decision_ref", decision_ref))
+        if waiver is not None:
+            check_text(("waiver.legal_basis", waiver.legal_basis), ("waiver.reason", waiver.reason))
         self._check_dated(effective_on, "effective_on")
         self._check_not_before_joining(effective_on, "effective_on", "An appointment")
         if waiver is not None and waiver.deadline < effective_on:
             raise errors.InvalidDates(
                 f"The waiver's deadline {waiver.deadline} is before the appointment on {effective_on}.",
                 field="waiver.deadline",
+            )
+        blocking = [u for u in unmet if u.blocking]
+        if blocking and waiver is None:
+            listed = "; ".join(
+                f"{u.track} at least {u.required_level} (holds {u.held_level or 'nothing'}; "
+                f"rule {u.rule_id}, {u.legal_basis})"
+                for u in blocking
+            )
+            raise errors.RequirementsNotMet(
+                f"{self.record.staff_id} does not meet the standard for '{position}' in force on "
+                f"{effective_on}: {listed}. Appoint with a waiver (legal basis, deadline, reason) "
+                "to go ahead.",
+                unmet=list(unmet),
             )
         self.trigger_event(
             self.Appointed,
@@ -632,6 +755,45 @@ class StaffMember(Aggregate):
             previous_position=self.record.position,
             decision_ref=decision_ref,
             waiver=waiver,
+            unmet=list(unmet),
+            rule_set=rule_set,
+        )
+
+    def plan(
+        self,
+        *,
+        position: str,
+        from_year: int,
+        to_year: int,
+        decision_ref: str,
+        on: date,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        """Put the person in the succession-planning pool for ``position`` over the years
+        ``from_year``–``to_year`` (a planning period such as 2025–2030), by a decision dated ``on``."""
+        if not position.strip():
+            raise errors.InvalidInput("position must not be blank.", field="position")
+        if not decision_ref.strip():
+            raise errors.InvalidInput("decision_ref must not be blank.", field="decision_ref")
+        for name, year in (("from_year", from_year), ("to_year", to_year)):
+            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
+                raise errors.InvalidInput(f"{year!r} is not a year.", field=name)
+        if to_year < from_year:
+            raise errors.InvalidDates(
+                f"The planning period ends in {to_year}, before it starts in {from_year}.", field="to_year"
+            )
+        self._check_dated(on, "on")
+        self._check_not_before_joining(on, "on", "A planning decision")
+        self.trigger_event(
+            self.Planned,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=on,
+            position=position.strip(),
+            from_year=from_year,
+            to_year=to_year,
+            decision_ref=decision_ref,
         )
 
     def evaluate(
@@ -649,7 +811,9 @@ class StaffMember(Aggregate):
         recorded_at: datetime | None = None,
     ) -> None:
         """Record an annual rating (dated the last day of ``year``) or a post-training evaluation."""
-        kind = EvaluationKind(kind)
+        kind = coerce(EvaluationKind, kind, "kind")
+        rating = coerce(Rating, rating, "rating")
+        check_text(("evaluator", evaluator))
         if score is not None and score < 0:
             raise errors.InvalidInput("The score cannot be negative.", field="score")
         if kind == EvaluationKind.ANNUAL:
@@ -665,7 +829,13 @@ class StaffMember(Aggregate):
                     "void it with a correction before recording another.",
                     field="year",
                 )
+            if not 1 <= year <= 9999:
+                raise errors.InvalidInput(f"{year} is not a year.", field="year")
             effective_on = date(year, 12, 31)
+            if effective_on < self.record.birth_date:
+                raise errors.DatedBeforeBirth(
+                    f"{year} is before the birth date {self.record.birth_date}.", field="year"
+                )
             if year < self.record.joined_on.year:
                 raise errors.BeforeJoining(
                     f"{year} is before the person joined on {self.record.joined_on}.", field="year"
@@ -699,12 +869,12 @@ class StaffMember(Aggregate):
                 )
             if on is None:
                 raise errors.InvalidInput("A post-training evaluation needs its date.", field="on")
+            self._check_dated(on, "on")
             if enrollment.closed_on is not None and on < enrollment.closed_on:
                 raise errors.DateBeforeStart(
                     f"Evaluated on {on}, before the course was completed on {enrollment.closed_on}.",
                     field="on",
                 )
-            self._check_dated(on, "on")
             effective_on = on
         self.trigger_event(
             self.Evaluated,
@@ -714,7 +884,7 @@ class StaffMember(Aggregate):
             kind=kind,
             year=year,
             enrollment_id=enrollment_id,
-            rating=Rating(rating),
+            rating=rating,
             score=score,
             evaluator=evaluator,
             notes=notes,
@@ -725,21 +895,33 @@ class StaffMember(Aggregate):
         *,
         on: date,
         reason: str,
+        category: DepartureCategory | None = None,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
+        if category is not None:
+            category = coerce(DepartureCategory, category, "category")
+        check_text(("reason", reason))
         if self.record.departed_on is not None:
             raise errors.AlreadyDeparted(
                 f"{self.record.staff_id} already departed on {self.record.departed_on}.", field="on"
             )
         self._check_dated(on, "on")
         self._check_not_before_joining(on, "on", "A departure")
+        later = self._events_dated_after(on)
+        if later:
+            raise errors.EventsAfterDeparture(
+                f"The record has events dated after {on} ({', '.join(later)}): check the departure "
+                "date, or void those events first.",
+                field="on",
+            )
         self.trigger_event(
             self.Departed,
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=on,
             reason=reason,
+            category=category,
         )
 
     def correct(
@@ -752,6 +934,7 @@ class StaffMember(Aggregate):
         recorded_at: datetime | None = None,
     ) -> None:
         """Void an earlier event of this staff member; the history keeps both."""
+        check_text(("reason", reason))
         parsed = parse_event_id(event_id)
         if parsed is None:
             raise errors.EventNotFound(f"'{event_id}' is not an event id.", field="event_id")
@@ -831,6 +1014,27 @@ class StaffMember(Aggregate):
                 f"{what} dated {day} is before the person joined on {self.record.joined_on}.",
                 field=field,
             )
+
+    def _events_dated_after(self, day: date) -> list[str]:
+        """Ids of the facts in force dated after ``day``, so that a departure never leaves events
+        after it. An annual rating counts from the start of its year, as ``evaluate`` allows the
+        rating of the year of departure."""
+        record = self.record
+        dated: list[tuple[date, str | None]] = []
+        for enrollment in record.enrollments.values():
+            dated.append((enrollment.starts_on, enrollment.event_id))
+            if enrollment.closed_on is not None:
+                dated.append((enrollment.closed_on, enrollment.closed_event_id))
+        dated += [(c.issued_on, c.event_id) for c in record.credentials.values()]
+        dated += [(r.starts_on, r.event_id) for r in record.rotations]
+        dated += [(a.effective_on, a.event_id) for a in record.appointments]
+        dated += [(p.decided_on, p.event_id) for p in record.planned]
+        dated += [
+            (date(e.year, 1, 1) if e.kind == EvaluationKind.ANNUAL and e.year else e.effective_on, e.event_id)
+            for e in record.evaluations
+        ]
+        later = {event_id for on, event_id in dated if on > day and event_id is not None}
+        return sorted(later, key=lambda event_id: int(event_id.rpartition(":")[2]))
 
     def _live_dependants(self, event_id: str, target: StaffEvent) -> list[str]:
         """Events still in force that would lose their footing if ``target`` were voided."""
@@ -919,6 +1123,7 @@ EVENT_TYPES: dict[str, type[StaffEvent]] = {
         StaffMember.CredentialRecognized,
         StaffMember.Rotated,
         StaffMember.Appointed,
+        StaffMember.Planned,
         StaffMember.Evaluated,
         StaffMember.Departed,
         StaffMember.Corrected,
@@ -935,6 +1140,7 @@ BUSINESS_DATE_FIELD: dict[str, str] = {
     "CredentialRecognized": "issued_on",
     "Rotated": "starts_on",
     "Appointed": "effective_on",
+    "Planned": "on",
     "Evaluated": "effective_on",
     "Departed": "on",
     "Corrected": "on",

@@ -1,0 +1,218 @@
+"""API keys and roles.
+
+A key has a NAME (who: it is written into every event the key records, as ``recorded_by``), a
+ROLE, and a random token. Only the token's SHA-256 digest is stored; a request's token is hashed
+and looked up by digest, and the digests are compared with ``hmac.compare_digest``. Tokens are
+256-bit random values, so a fast hash is the right tool (a password hash would add nothing).
+Keys are never deleted, only revoked, so a name is never reused for someone else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from api.db import SqlStore
+
+KEYS_TABLE = "ledger_api_keys"
+TOKEN_PREFIX = "lgr_"
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+
+class Role(StrEnum):
+    REGISTRAR = "registrar"
+    AUDITOR = "auditor"
+    READER = "reader"
+
+
+class Permission(StrEnum):
+    WRITE = "write"  # record events
+    AUDIT = "audit"  # histories, trails, the global log, verification
+    READ = "read"  # standing, directory, aggregate reports
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.REGISTRAR: frozenset({Permission.WRITE, Permission.AUDIT, Permission.READ}),
+    Role.AUDITOR: frozenset({Permission.AUDIT, Permission.READ}),
+    Role.READER: frozenset({Permission.READ}),
+}
+
+
+class KeyCommandError(ValueError):
+    """A key command that cannot be done (bad name, name taken, unknown key)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's name and role."""
+
+    name: str
+    role: Role
+
+    def may(self, permission: Permission) -> bool:
+        return permission in PERMISSIONS[self.role]
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    name: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class KeyStore:
+    """The key table, in the store's database."""
+
+    def __init__(self, db: SqlStore, *, cache_seconds: float = 0.0) -> None:
+        self.db = db
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[Principal, float]] = {}
+        self._cache_lock = threading.Lock()
+
+    def create_table(self) -> None:
+        self.db.create_schema()
+        with self.db.transaction() as c:
+            c.execute(
+                self.db.statement(
+                    "CREATE TABLE IF NOT EXISTS {t} ("
+                    "name TEXT PRIMARY KEY, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, "
+                    "created_at TEXT NOT NULL, revoked_at TEXT)",
+                    t=KEYS_TABLE,
+                )
+            )
+
+    def add(self, name: str, role: Role | str) -> str:
+        """Create a key; returns its token (shown once, never stored)."""
+        if not NAME_PATTERN.match(name):
+            raise KeyCommandError(
+                f"'{name}' is not a valid key name: 1 to 64 letters, digits, '.', '_', '@', '-', "
+                "starting with a letter or digit."
+            )
+        try:
+            the_role = Role(role)
+        except ValueError:
+            raise KeyCommandError(f"'{role}' is not a role (registrar, auditor, reader).") from None
+        token = new_token()
+        with self.db.transaction() as c:
+            c.execute(self.db.statement("SELECT revoked_at FROM {t} WHERE name = ?", t=KEYS_TABLE), (name,))
+            row = c.fetchone()
+            if row is not None:
+                state = "revoked" if row["revoked_at"] else "in use"
+                raise KeyCommandError(
+                    f"A key named '{name}' already exists ({state}); names are never reused, "
+                    "because events record them. Choose another name, or rotate the key."
+                )
+            c.execute(
+                self.db.statement(
+                    "INSERT INTO {t} (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)", t=KEYS_TABLE
+                ),
+                (name, the_role.value, hash_token(token), _now()),
+            )
+        return token
+
+    def rotate(self, name: str) -> str:
+        """Give an active key a new token; the old token stops working."""
+        token = new_token()
+        with self.db.transaction() as c:
+            c.execute(
+                self.db.statement(
+                    "UPDATE {t} SET token_hash = ? WHERE name = ? AND revoked_at IS NULL", t=KEYS_TABLE
+                ),
+                (hash_token(token), name),
+            )
+            if c.rowcount != 1:
+                raise KeyCommandError(f"No active key named '{name}'.")
+        self._forget()
+        return token
+
+    def revoke(self, name: str) -> None:
+        with self.db.transaction() as c:
+            c.execute(
+                self.db.statement(
+                    "UPDATE {t} SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", t=KEYS_TABLE
+                ),
+                (_now(), name),
+            )
+            if c.rowcount != 1:
+                raise KeyCommandError(f"No active key named '{name}'.")
+        self._forget()
+
+    def list(self) -> list[KeyInfo]:
+        with self.db.reading() as c:
+            c.execute(
+                self.db.statement(
+                    "SELECT name, role, created_at, revoked_at FROM {t} ORDER BY name", t=KEYS_TABLE
+                )
+            )
+            rows = c.fetchall()
+        return [
+            KeyInfo(
+                name=r["name"],
+                role=Role(r["role"]),
+                created_at=datetime.fromisoformat(r["created_at"]),
+                revoked_at=datetime.fromisoformat(r["revoked_at"]) if r["revoked_at"] else None,
+            )
+            for r in rows
+        ]
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal of a token verified less than ``cache_seconds`` ago, without I/O."""
+        if self.cache_seconds <= 0:
+            return None
+        with self._cache_lock:
+            cached = self._cache.get(hash_token(token))
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        return None
+
+    def authenticate(self, token: str) -> Principal | None:
+        """The principal of an active key with this token, or None."""
+        found = self.cached(token)
+        if found is not None:
+            return found
+        digest = hash_token(token)
+        now = time.monotonic()
+        with self.db.reading() as c:
+            c.execute(
+                self.db.statement(
+                    "SELECT name, role, token_hash FROM {t} WHERE token_hash = ? AND revoked_at IS NULL",
+                    t=KEYS_TABLE,
+                ),
+                (digest,),
+            )
+            row = c.fetchone()
+        if row is None or not hmac.compare_digest(row["token_hash"], digest):
+            return None
+        principal = Principal(name=row["name"], role=Role(row["role"]))
+        if self.cache_seconds > 0:
+            with self._cache_lock:
+                self._cache[digest] = (principal, now + self.cache_seconds)
+        return principal
+
+    def _forget(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()

@@ -1,0 +1,30 @@
+"""The auditor's workbench: server-rendered pages over the same read side as the HTTP API.
+
+``install(app)`` mounts them under ``/ui`` (with their stylesheet under ``/ui/static``); they sign
+in with the API's keys and keep a session cookie (``api.pages.sessions``). See docs/workbench.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.pages.routes import router
+from api.pages.settings import PagesSettings
+from api.pages.web import PREFIX, STATIC, PageExit, PagesState, on_page_exit
+from projections.anomalies import AnomalyRules
+
+__all__ = ["PREFIX", "install", "router"]
+
+
+def install(app: FastAPI, settings: PagesSettings | None = None, rules: AnomalyRules | None = None) -> None:
+    """Mount the pages on ``app``: settings from ``LEDGER_PAGES_*``, anomaly thresholds from
+    ``LEDGER_ANOMALY_*`` unless given."""
+    app.state.pages = PagesState(
+        settings or PagesSettings(), rules or AnomalyRules.from_environment(os.environ)
+    )
+    app.add_exception_handler(PageExit, on_page_exit)
+    app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="pages-static")

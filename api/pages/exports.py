@@ -1,0 +1,165 @@
+"""Reports as files to hand on: CSV and XLSX, each opening with a header block that says what
+the report is, the filters used, the date it is as of, and when it was generated.
+
+CSV is UTF-8 with a byte-order mark (so spreadsheet programs read Vietnamese correctly), one
+section per table separated by a blank line. XLSX (openpyxl) has one sheet per table, the header
+block on top, bold column headings, frozen panes and real dates and numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.responses import Response
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+from projections.anomalies import VIETNAM_TIME
+
+Cell = str | int | float | Decimal | date | datetime | None
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]  # Cell values
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report to export: its title, the header block (label, value) pairs, its tables."""
+
+    title: str
+    slug: str  # the file name stem (ASCII)
+    header: Sequence[tuple[str, str]]
+    tables: Sequence[Table] = field(default_factory=tuple)
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(VIETNAM_TIME).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([report.title])
+    for label, value in report.header:
+        writer.writerow([label, value])
+    for table in report.tables:
+        writer.writerow([])
+        if table.title:
+            writer.writerow([table.title])
+        writer.writerow(list(table.columns))
+        for row in table.rows:
+            writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:28] or "Sheet"
+    name, n = base, 2
+    while name.casefold() in taken:
+        name = f"{base[:25]} ({n})"
+        n += 1
+    taken.add(name.casefold())
+    return name
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(VIETNAM_TIME).replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def to_xlsx(report: Report) -> bytes:
+    book = Workbook()
+    default = book.active
+    taken: set[str] = set()
+    bold = Font(bold=True)
+    heading_fill = PatternFill("solid", fgColor="DCE6F2")
+    for table in report.tables or (Table(report.title, (), ()),):
+        sheet = book.create_sheet(_sheet_name(table.title or report.title, taken))
+        sheet.append([report.title])
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+        for label, value in report.header:
+            sheet.append([label, value])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+        if table.title and table.title != report.title:
+            sheet.append([])
+            sheet.append([table.title])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+        sheet.append([])
+        sheet.append(list(table.columns))
+        head = sheet.max_row
+        for column in range(1, len(table.columns) + 1):
+            cell = sheet.cell(row=head, column=column)
+            cell.font = bold
+            cell.fill = heading_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in table.rows:
+            sheet.append([_xlsx_value(v) for v in row])
+            for column, value in enumerate(row, start=1):
+                if isinstance(value, datetime):
+                    sheet.cell(row=sheet.max_row, column=column).number_format = "dd/mm/yyyy hh:mm"
+                elif isinstance(value, date):
+                    sheet.cell(row=sheet.max_row, column=column).number_format = "dd/mm/yyyy"
+        sheet.freeze_panes = sheet.cell(row=head + 1, column=1)
+        for column, heading in enumerate(table.columns, start=1):
+            longest = max(
+                [len(str(heading))] + [len(_csv_value(r[column - 1])) for r in table.rows if len(r) >= column]
+            )
+            sheet.column_dimensions[get_column_letter(column)].width = min(max(12, longest + 2), 60)
+    if default is not None:
+        book.remove(default)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ascii_slug(text: str) -> str:
+    """``Báo cáo Phòng Nghiệp vụ 1`` → ``bao-cao-phong-nghiep-vu-1`` (for file names)."""
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "bao-cao"
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    """A file response; the name is ASCII with an RFC 6266 UTF-8 form beside it."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    disposition = f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
+
+
+def respond(report: Report, fmt: str) -> Response:
+    if fmt == "xlsx":
+        return download(to_xlsx(report), XLSX_TYPE, f"{report.slug}.xlsx")
+    return download(to_csv(report), CSV_TYPE, f"{report.slug}.csv")

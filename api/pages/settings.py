@@ -1,0 +1,32 @@
+"""Settings of the pages, read from the environment (``LEDGER_PAGES_*``; anomaly thresholds from
+``LEDGER_ANOMALY_*``, see :class:`projections.anomalies.AnomalyRules`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PagesSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDGER_PAGES_", extra="ignore", frozen=True)
+
+    session_hours: float = Field(
+        default=8.0,
+        gt=0,
+        le=24 * 30,
+        description="How long a sign-in lasts (hours); the session ends earlier at sign-out, or when "
+        "its key is revoked or rotated.",
+    )
+    secure_cookies: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Mark cookies Secure: `auto` when the request came over HTTPS (or a proxy said "
+        "so in X-Forwarded-Proto), `always`, or `never`.",
+    )
+    font_dir: str = Field(
+        default="/usr/share/fonts/truetype/dejavu",
+        description="Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian: fonts-dejavu-core), for "
+        "the PDF dossier; without them the dossier is offered for printing only.",
+    )
+    page_size: int = Field(default=50, ge=1, le=500, description="Rows per page of the directory.")

@@ -1,0 +1,48 @@
+"""Appointments to positions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.routers.common import WRITE_RESPONSES, StaffId
+from api.schemas.appointments import AppointmentCreate
+from api.schemas.common import WriteResult
+from api.writes import Write
+from ledger.record import Waiver
+
+router = APIRouter(prefix="/staff/{staff_id}/appointments", tags=["appointments"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=WriteResult,
+    responses=WRITE_RESPONSES,
+    summary="Appoint to a position",
+)
+def appoint(staff_id: StaffId, body: AppointmentCreate, write: Write) -> JSONResponse:
+    """Record `Appointed`, effective on `effective_on`.
+
+    The position standard in force on `effective_on` is checked: if the person lacks required
+    training, the answer is 422 with `unmet` listing every requirement not met, unless a `waiver`
+    (legal basis, deadline, reason) is given, in which case the appointment is recorded with it.
+    """
+    waiver = (
+        Waiver(legal_basis=body.waiver.legal_basis, deadline=body.waiver.deadline, reason=body.waiver.reason)
+        if body.waiver is not None
+        else None
+    )
+    return write.run(
+        staff_id,
+        body,
+        lambda expected: write.ledger.appoint(
+            staff_id,
+            position=body.position,
+            effective_on=body.effective_on,
+            decision_ref=body.decision_ref,
+            waiver=waiver,
+            recorded_by=write.recorded_by,
+            expected_version=expected,
+        ),
+    )

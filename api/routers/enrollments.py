@@ -1,0 +1,116 @@
+"""Enrollments: dispatch to a course, completion, withdrawal."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.routers.common import WRITE_RESPONSES, EnrollmentId, StaffId
+from api.schemas.common import WriteResult
+from api.schemas.enrollments import CompletionCreate, EnrollmentCreate, WithdrawalCreate
+from api.writes import Write
+from ledger.application import CredentialDetails
+
+router = APIRouter(prefix="/staff/{staff_id}/enrollments", tags=["enrollments"])
+
+
+@router.post(
+    "", status_code=201, response_model=WriteResult, responses=WRITE_RESPONSES, summary="Enroll in a course"
+)
+def enroll(staff_id: StaffId, body: EnrollmentCreate, write: Write) -> JSONResponse:
+    """Record an `Enrolled` event, effective on `starts_on`.
+
+    `level` is the level completion awards: required for tracks with levels (422 if it does not
+    belong to the track), absent for `other`. The answer carries the `enrollment_id` (yours, or
+    one made by the server).
+    """
+    return write.run(
+        staff_id,
+        body,
+        lambda expected: write.ledger.enroll(
+            staff_id,
+            enrollment_id=body.enrollment_id,
+            course_code=body.course_code,
+            course_title=body.course_title,
+            track=body.track,
+            level=body.level,
+            provider=body.provider,
+            mode=body.mode,
+            starts_on=body.starts_on,
+            ends_on=body.ends_on,
+            decision_ref=body.decision_ref,
+            funding=body.funding,
+            cost=body.cost,
+            country=body.country,
+            recorded_by=write.recorded_by,
+            expected_version=expected,
+        ),
+    )
+
+
+@router.post(
+    "/{enrollment_id}/completion",
+    status_code=201,
+    response_model=WriteResult,
+    responses=WRITE_RESPONSES,
+    summary="Complete (pass or fail) a course",
+)
+def complete(
+    staff_id: StaffId, enrollment_id: EnrollmentId, body: CompletionCreate, write: Write
+) -> JSONResponse:
+    """Record `Completed` (outcome `passed`) or `Failed` (outcome `failed`), effective on `completed_on`.
+
+    A passed course with a level awards a credential at the enrollment's track and level; its title
+    and issuer default to the course's, its date to `completed_on`. 409 if the enrollment is already
+    closed (completed, failed or withdrawn); 404 if there is no such enrollment.
+    """
+    credential = (
+        CredentialDetails(
+            credential_id=body.credential.credential_id,
+            title=body.credential.title,
+            number=body.credential.number,
+            issuer=body.credential.issuer,
+            issued_on=body.credential.issued_on,
+        )
+        if body.credential is not None
+        else None
+    )
+    return write.run(
+        staff_id,
+        body,
+        lambda expected: write.ledger.complete(
+            staff_id,
+            enrollment_id,
+            completed_on=body.completed_on,
+            outcome=body.outcome,
+            credential=credential,
+            score=body.score,
+            recorded_by=write.recorded_by,
+            expected_version=expected,
+        ),
+    )
+
+
+@router.post(
+    "/{enrollment_id}/withdrawal",
+    status_code=201,
+    response_model=WriteResult,
+    responses=WRITE_RESPONSES,
+    summary="Withdraw from a course",
+)
+def withdraw(
+    staff_id: StaffId, enrollment_id: EnrollmentId, body: WithdrawalCreate, write: Write
+) -> JSONResponse:
+    """Record `Withdrawn`, effective on `on`. 409 if the enrollment is already closed."""
+    return write.run(
+        staff_id,
+        body,
+        lambda expected: write.ledger.withdraw(
+            staff_id,
+            enrollment_id,
+            on=body.on,
+            reason=body.reason,
+            recorded_by=write.recorded_by,
+            expected_version=expected,
+        ),
+    )

@@ -1,0 +1,72 @@
+"""Liveness, store and view lag; and the documentation of every problem type."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from api.deps import ReadSideDep
+from api.errors import ApiProblem, all_problem_types
+from api.schemas.health import Health
+from api.schemas.problem import problems
+
+router = APIRouter(tags=["health"])
+
+
+def _version() -> str:
+    try:
+        return version("ledger")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@router.get("/health", response_model=Health, summary="Is the service up, and how far behind are the views")
+def health(request: Request, read_side: ReadSideDep) -> Any:
+    """No key needed. `log_position` is the last event in the log; each view reports the last
+    position it applied and its `lag`."""
+    views = read_side.view_health()
+    mode = request.app.state.projections_mode
+    return {
+        "status": "ok" if mode != "unavailable" else "degraded",
+        "version": _version(),
+        "store": read_side.ledger.store.kind,
+        "log_position": read_side.log_position(),
+        "projections": mode,
+        "views": views,
+    }
+
+
+class ProblemTypeDoc(BaseModel):
+    type: str
+    code: str
+    status: int
+    title: str
+    description: str
+
+
+@router.get("/problems", response_model=list[ProblemTypeDoc], tags=["problems"], summary="Every problem type")
+def problem_types(request: Request) -> Any:
+    """The error codes this service answers with, their HTTP status and meaning."""
+    base = request.app.state.problem_type_base
+    return [
+        {"type": f"{base}{p.code}", **vars(p)}
+        for p in sorted(all_problem_types().values(), key=lambda p: p.code)
+    ]
+
+
+@router.get(
+    "/problems/{code}",
+    response_model=ProblemTypeDoc,
+    responses=problems(404),
+    tags=["problems"],
+    summary="One problem type",
+)
+def problem_type(code: str, request: Request) -> Any:
+    """What a problem `type` means (the URI in every error response leads here)."""
+    found = all_problem_types().get(code)
+    if found is None:
+        raise ApiProblem("not_found", f"There is no problem type '{code}'.")
+    return {"type": f"{request.app.state.problem_type_base}{found.code}", **vars(found)}

@@ -1,0 +1,167 @@
+"""Staff members: register, standing, directory, history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
+
+from api.deps import Auditor, Reader, ReadSideDep
+from api.routers.common import ETAG_HEADER, READ_STAFF_RESPONSES, WRITE_RESPONSES, StaffId
+from api.schemas.common import BusinessDate, CursorText, LevelCode, QueryText, Timestamp, WriteResult
+from api.schemas.problem import problems
+from api.schemas.staff import HistoryPage, StaffCreate, StaffPage, StaffPublic
+from api.writes import Write, etag
+from ledger.catalog import Employment, Gender, Track
+from projections.queries import Standing
+
+router = APIRouter(prefix="/staff", tags=["staff"])
+STANDING_JSON = TypeAdapter(Standing)
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size (default 50, at most 500).")]
+Cursor = Annotated[
+    CursorText | None,
+    Query(description="The `next_cursor` of the previous page; omit for the first."),
+]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=WriteResult,
+    responses=WRITE_RESPONSES,
+    summary="Register a staff member",
+)
+def register(body: StaffCreate, write: Write) -> JSONResponse:
+    """Record a `Registered` event: the person joins the roll on `joined_on`.
+
+    409 if the staff code is already registered. Names are stored exactly as sent:
+    `"Nguyễn Văn An"` comes back byte for byte.
+    """
+    return write.run(
+        body.staff_id,
+        body,
+        lambda _expected: write.ledger.register(
+            staff_id=body.staff_id,
+            full_name=body.full_name,
+            gender=body.gender,
+            birth_date=body.birth_date,
+            unit=body.unit,
+            joined_on=body.joined_on,
+            position=body.position,
+            rank=body.rank,
+            employment=body.employment,
+            recorded_by=write.recorded_by,
+        ),
+        registration=True,
+    )
+
+
+@router.get(
+    "",
+    response_model=StaffPage,
+    responses={**problems(401, 403, 422, 503)},
+    summary="Directory of staff",
+)
+def directory(
+    _who: Reader,
+    read_side: ReadSideDep,
+    unit: Annotated[QueryText | None, Query(description="Only this unit (exact name).")] = None,
+    status: Annotated[
+        Literal["active", "departed", "not_joined"] | None,
+        Query(description="Only people on the roll today, only leavers, or only people joining later."),
+    ] = None,
+    q: Annotated[
+        QueryText | None,
+        Query(
+            description="Name search ignoring case and Vietnamese diacritics: "
+            "`nguyen van an` finds `Nguyễn Văn An`.",
+        ),
+    ] = None,
+    gender: Annotated[Gender | None, Query()] = None,
+    employment: Annotated[Employment | None, Query()] = None,
+    track: Annotated[Track | None, Query(description="Only people holding some level of this track.")] = None,
+    level: Annotated[
+        LevelCode | None, Query(description="With `track`: only people whose highest level in it is this.")
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
+    """The staff directory as of today, ordered by name (diacritics ignored) then staff code,
+    paged with `limit` and `cursor`. `unit` is the unit people work in today (a running rotation
+    counts); `q` also matches the staff code."""
+    return read_side.directory(
+        unit=unit,
+        status=status,
+        q=q,
+        gender=gender,
+        employment=employment,
+        track=track,
+        level=level,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get(
+    "/{staff_id}",
+    response_model=StaffPublic,
+    responses={
+        **READ_STAFF_RESPONSES,
+        304: {"description": "Not modified (If-None-Match)", "headers": ETAG_HEADER},
+    },
+    summary="A staff member's standing",
+)
+def standing(
+    staff_id: StaffId,
+    _who: Reader,
+    read_side: ReadSideDep,
+    as_of: Annotated[
+        BusinessDate | None, Query(description="Business date: the standing on that day (default today).")
+    ] = None,
+    known_at: Annotated[
+        Timestamp | None,
+        Query(
+            description="Recording time (RFC 3339): the standing as the ledger knew it then (default now)."
+        ),
+    ] = None,
+    if_none_match: Annotated[
+        str | None, Header(alias="If-None-Match", description="An ETag you hold: 304 if still current.")
+    ] = None,
+) -> Any:
+    """Qualifications (highest level per track), credentials, enrollments, rotations, appointments and
+    evaluations, on business date `as_of` as known at `known_at` (both optional, combinable).
+
+    `ETag` is the version the answer reflects; send it back as `If-Match` on a write to make sure
+    nobody changed the record in between.
+    """
+    answer = read_side.standing(staff_id, as_of=as_of, known_at=known_at)
+    tag = etag(answer.version)
+    if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers={"ETag": tag})
+    # The read model's answer has the shape of StaffPublic: serialised straight to JSON (in Rust),
+    # without building the response model first. The schema tests check the two agree.
+    return Response(STANDING_JSON.dump_json(answer), media_type="application/json", headers={"ETag": tag})
+
+
+@router.get(
+    "/{staff_id}/history",
+    response_model=HistoryPage,
+    responses=READ_STAFF_RESPONSES,
+    summary="Every event of a staff member",
+)
+def history(
+    staff_id: StaffId,
+    _who: Auditor,
+    read_side: ReadSideDep,
+    response: Response,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
+    """Every event in order, voided ones included (with `voided_by`): who recorded it (`recorded_by`),
+    when (`recorded_at`), its business date (`effective_on`) and its data. Auditors and registrars only."""
+    page = read_side.history(staff_id, limit=limit, cursor=cursor)
+    response.headers["ETag"] = etag(page["version"])
+    return page

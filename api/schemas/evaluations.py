@@ -1,0 +1,42 @@
+"""Annual ratings and post-training evaluations."""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict, Field
+
+from api.schemas.common import BusinessDate, Code, LongText, Name, RequestModel, Score, Year
+from ledger.catalog import EvaluationKind, Rating
+
+
+class EvaluationCreate(RequestModel):
+    """Record an evaluation (`Evaluated`).
+
+    `annual`: give `year` (dated 31 December of it). `post_training`: give the completed
+    `enrollment_id` and `on` (defaults to today).
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"kind": "annual", "year": 2024, "rating": "good", "evaluator": "Lê Văn Cường"},
+                {
+                    "kind": "post_training",
+                    "enrollment_id": "E-2024-017",
+                    "on": "2025-03-01",
+                    "rating": "excellent",
+                    "score": "92",
+                    "evaluator": "Lê Văn Cường",
+                    "notes": "Áp dụng tốt kiến thức vào công việc",
+                },
+            ]
+        }
+    )
+
+    kind: EvaluationKind
+    year: Year | None = Field(default=None, description="For annual evaluations.")
+    enrollment_id: Code | None = Field(default=None, description="For post-training evaluations.")
+    on: BusinessDate | None = Field(default=None, description="Date of a post-training evaluation.")
+    rating: Rating
+    score: Score | None = None
+    evaluator: Name
+    notes: LongText | None = None

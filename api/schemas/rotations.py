@@ -1,0 +1,38 @@
+"""Rotations, transfers and secondments."""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict, Field
+
+from api.schemas.common import BusinessDate, Name, RequestModel, ShortText
+from ledger.catalog import RotationKind
+
+
+class RotationCreate(RequestModel):
+    """Move the staff member to another unit (`Rotated`, effective on `starts_on`).
+
+    A `transfer` (điều động) is permanent; a `rotation` (luân chuyển) or `secondment` (biệt phái)
+    lasts until `ends_on`, after which the home unit applies again.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "to_unit": "Chi cục Thuế khu vực Vinh",
+                    "position": "Phó Chi cục trưởng",
+                    "kind": "rotation",
+                    "starts_on": "2024-07-01",
+                    "ends_on": "2026-06-30",
+                    "decision_ref": "QĐ 88/QĐ-TCCB",
+                }
+            ]
+        }
+    )
+
+    to_unit: Name
+    position: Name | None = None
+    kind: RotationKind
+    starts_on: BusinessDate
+    ends_on: BusinessDate | None = None
+    decision_ref: ShortText = Field(description="Number of the rotation decision.")

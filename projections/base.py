@@ -1,0 +1,141 @@
+"""What every view shares: the envelope an event arrives in, and the view's table set.
+
+A view is a set of tables (one set per *generation*, so a new generation can be built beside the
+live one) plus an ``apply`` that turns a page of events into writes. ``apply`` runs inside the
+engine's transaction, together with the update of the view's tracking position; it must be
+deterministic (a rebuild from the log must give the same rows) and it never validates: events
+are accepted facts.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar, NamedTuple, Protocol
+from uuid import UUID
+
+from ledger.staff import StaffEvent, make_event_id
+from projections.store import Tx
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FOREVER = 2**62  # a recording time later than any: "as known now"
+
+
+def micros(moment: datetime) -> int:
+    """A recording time as whole microseconds since the epoch (exact, sortable, dialect-free)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def parse_day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+class Envelope(NamedTuple):
+    """One event of the log with where it sits: its position and whose it is. (A named tuple:
+    a rebuild makes one per event, and tuples are the cheapest to make.)"""
+
+    position: int
+    staff_id: str
+    originator_id: UUID
+    version: int
+    event: StaffEvent
+
+    @property
+    def event_id(self) -> str:
+        return make_event_id(self.staff_id, self.version)
+
+    @property
+    def recorded_at(self) -> int:
+        return micros(self.event.timestamp)
+
+
+class LogSource(Protocol):
+    """What a view may read from the log besides the page it is given."""
+
+    def events_of(self, originator_id: UUID, lte: int) -> list[StaffEvent]:
+        """One staff member's events up to version ``lte``, in order (for refolds)."""
+
+    def event_at(self, originator_id: UUID, version: int) -> StaffEvent | None:
+        """One event of one staff member."""
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The physical names of one generation's tables, by their logical name."""
+
+    view: str
+    generation: int
+    names: dict[str, str]
+
+    def __getitem__(self, logical: str) -> str:
+        return self.names[logical]
+
+
+class View(ABC):
+    """A read model kept from the log. Subclasses declare tables and implement ``apply``."""
+
+    name: ClassVar[str]
+    schema_version: ClassVar[int]
+    # logical table name -> column definitions (portable SQL: TEXT, INTEGER, BIGINT).
+    tables: ClassVar[dict[str, str]]
+    # index suffix -> (logical table, column list); created after a bulk build, for speed.
+    indexes: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    def __init__(self) -> None:
+        self._sql: dict[tuple[int, str], str] = {}
+
+    def table_set(self, generation: int) -> Tables:
+        return Tables(
+            self.name,
+            generation,
+            {logical: f"pv_{self.name}_{generation}_{logical}" for logical in self.tables},
+        )
+
+    def sql(self, tables: Tables, template: str) -> str:
+        """A statement with ``{table}`` placeholders filled for one generation (cached)."""
+        key = (tables.generation, template)
+        found = self._sql.get(key)
+        if found is None:
+            found = template.format(**tables.names)
+            self._sql[key] = found
+        return found
+
+    def create(self, tx: Tx, tables: Tables, *, indexes: bool) -> None:
+        # SQLite: clustered on the primary key (one b-tree per table instead of two).
+        suffix = " WITHOUT ROWID" if tx.dialect == "sqlite" else ""
+        for logical, columns in self.tables.items():
+            tx.execute(f"CREATE TABLE IF NOT EXISTS {tables[logical]} ({columns}){suffix}")
+        if indexes:
+            self.create_indexes(tx, tables)
+
+    def create_indexes(self, tx: Tx, tables: Tables) -> None:
+        for suffix, (logical, columns) in self.indexes.items():
+            tx.execute(
+                f"CREATE INDEX IF NOT EXISTS {tables[logical]}_{suffix} ON {tables[logical]} ({columns})"
+            )
+
+    def drop(self, tx: Tx, tables: Tables) -> None:
+        for logical in self.tables:
+            tx.execute(f"DROP TABLE IF EXISTS {tables[logical]}")
+
+    @abstractmethod
+    def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
+        """Write the effect of a page of events (in log order) into one generation's tables."""
+
+    def dump_order(self, logical: str) -> str:
+        """ORDER BY clause that makes a table's dump deterministic (its primary key columns)."""
+        columns = self.tables[logical]
+        start = columns.rfind("PRIMARY KEY (")
+        return columns[start + len("PRIMARY KEY (") : columns.index(")", start)]

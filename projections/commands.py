@@ -1,0 +1,153 @@
+"""``ledger projections run | rebuild [VIEW] | status``: the read side on the command line."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ledger.application import Ledger
+from ledger.cli import open_ledger
+from ledger.config import StoreConfigError
+from projections.engine import Engine, default_views, prune, rebuild, status
+
+VIEW_NAMES = [view.name for view in default_views()]
+
+
+def _open() -> Ledger:
+    try:
+        return open_ledger()
+    except StoreConfigError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``projections`` command group to the ``ledger`` command."""
+    group = typer.Typer(
+        name="projections",
+        help="The read side: follow the log into the views, rebuild them, show how far they are.",
+        no_args_is_help=True,
+    )
+
+    @group.command("run")
+    def run_command(
+        page_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 1000,
+        poll_interval: Annotated[
+            float, typer.Option(min=0.001, help="SQLite: seconds between looks at the log.")
+        ] = 0.025,
+        repoll_interval: Annotated[
+            float,
+            typer.Option(min=0.01, help="PostgreSQL: seconds between re-polls besides LISTEN/NOTIFY."),
+        ] = 1.0,
+    ) -> None:
+        """Keep every view up to date with the log until interrupted (Ctrl-C / SIGTERM)."""
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        ledger = _open()
+        engine = Engine(
+            ledger, page_size=page_size, poll_interval=poll_interval, repoll_interval=repoll_interval
+        )
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            threading.Thread(target=engine.stop, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        typer.echo(f"Following the log into: {', '.join(v.name for v in engine.views)}.")
+        try:
+            engine.run_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            ledger.close()
+        typer.echo("Stopped.")
+
+    @group.command("rebuild")
+    def rebuild_command(
+        view: Annotated[
+            str | None,
+            typer.Argument(help=f"One view ({', '.join(VIEW_NAMES)}); default all of them."),
+        ] = None,
+        page_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 5000,
+        jobs: Annotated[
+            int, typer.Option(min=1, help="Worker processes loading the log (for idle cores).")
+        ] = 1,
+    ) -> None:
+        """Rebuild views from the log beside the live ones, then switch reads to them.
+
+        Reads keep seeing the complete previous generation until the new one has caught up.
+        """
+        views = default_views()
+        if view is not None:
+            views = [v for v in views if v.name == view]
+            if not views:
+                raise typer.BadParameter(
+                    f"'{view}' is not a view (expected one of: {', '.join(VIEW_NAMES)}).",
+                    param_hint="VIEW",
+                )
+        ledger = _open()
+        console = Console(stderr=True)
+        try:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=console,
+                disable=not console.is_terminal,
+            ) as bar:
+                task = bar.add_task(", ".join(v.name for v in views), total=None, rate="")
+
+                def progress(position: int, head: int) -> None:
+                    speed = bar.tasks[task].speed
+                    rate = f"{speed:,.0f} events/s" if speed else ""
+                    bar.update(task, completed=position, total=max(head, position, 1), rate=rate)
+
+                done = rebuild(ledger, views, page_size=page_size, progress=progress, jobs=jobs)
+        finally:
+            ledger.close()
+        for name, generation in done.items():
+            typer.echo(
+                f"{name}: generation {generation.generation} is live at position {generation.position}."
+            )
+
+    @group.command("prune")
+    def prune_command() -> None:
+        """Drop generations that are not live (left by an interrupted rebuild). Not while a
+        rebuild is running."""
+        ledger = _open()
+        try:
+            dropped = prune(ledger)
+        finally:
+            ledger.close()
+        for view, generation in dropped:
+            typer.echo(f"dropped {view} generation {generation}")
+        typer.echo(f"{len(dropped)} generation(s) dropped.")
+
+    @group.command("status")
+    def status_command() -> None:
+        """Each view's generations: state, position, and lag behind the head of the log."""
+        ledger = _open()
+        try:
+            rows = status(ledger)
+        finally:
+            ledger.close()
+        table = Table("view", "generation", "state", "position", "head", "lag")
+        for row in rows:
+            table.add_row(
+                row["view"], str(row["generation"]), row["state"], str(row["position"]),
+                str(row["head"]), str(row["lag"]),
+            )
+        if not rows:
+            typer.echo("No view has been built yet (run `ledger projections rebuild`).")
+            return
+        Console().print(table)
+
+    app.add_typer(group, name="projections")

@@ -1,0 +1,436 @@
+"""The read model the HTTP layer (and anything else) queries: one object, plain answers.
+
+Typical wiring (a FastAPI lifespan)::
+
+    ledger = Ledger(store)
+    engine = Engine(ledger)          # keeps the views; one per process is plenty
+    engine.start()
+    reads = ReadModel(ledger, engine=engine)
+    ...
+    reads.close(); engine.stop(); ledger.close()
+
+Read-your-writes: after a write, call ``reads.wait_for(result.position)`` before answering, so
+any read that follows the response sees the write. It returns as soon as every view has applied
+that position (typically a few milliseconds: it wakes the in-process engine and is woken by its
+commit; without an in-process engine it polls the views' tracking rows quickly).
+
+Every answer is a frozen dataclass from :mod:`projections.results` (re-exported here). Reads
+raise :class:`ViewNotReady` while a view has no complete generation yet (first start on a big
+log: map it to 503), and ``ledger.errors.InvalidInput`` (with ``field``) for bad arguments such
+as an unknown code or a malformed cursor.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from ledger import catalog, errors
+from ledger.application import Ledger
+from ledger.catalog import Employment, Gender, Track
+from ledger.staff import fold_record, staff_aggregate_id
+from projections import generations
+from projections.base import FOREVER, Tables, View, micros
+from projections.credentials import CredentialsView, FlagRules, build_trail
+from projections.engine import Engine, default_views
+from projections.log import LogReader
+from projections.results import (
+    AGE_BANDS,
+    Appointment,
+    AttendanceReport,
+    Credential,
+    DirectoryEntry,
+    Enrollment,
+    Evaluation,
+    Flag,
+    Page,
+    Qualification,
+    QualificationsReport,
+    Rotation,
+    Standing,
+    Tally,
+    Trail,
+    TrailStep,
+    WaiverInfo,
+)
+from projections.standing import STATUSES, StandingView, record_to_standing
+from projections.statistics import StatisticsView
+from projections.store import Database, Readers, Tx, is_missing_table
+
+__all__ = [
+    "AGE_BANDS",
+    "Appointment",
+    "AttendanceReport",
+    "Credential",
+    "DirectoryEntry",
+    "Enrollment",
+    "Evaluation",
+    "Flag",
+    "FlagRules",
+    "Page",
+    "Qualification",
+    "QualificationsReport",
+    "ReadModel",
+    "Rotation",
+    "Standing",
+    "Tally",
+    "Trail",
+    "TrailStep",
+    "ViewNotReady",
+    "WaiverInfo",
+]
+
+MAX_PAGE = 500
+R = TypeVar("R")
+V = TypeVar("V", bound=View)
+
+
+class ViewNotReady(Exception):
+    """A view has no complete generation built by this code yet (it is being built)."""
+
+
+class ReadModel:
+    """Queries over the views. Thread-safe; one per process.
+
+    ``engine``: the in-process engine, if any (makes :meth:`wait_for` snappier; optional).
+    ``clock``: "now" for defaults (today's date); the ledger's clock by default.
+    ``flag_rules``: thresholds of the provenance flags of trails.
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        *,
+        engine: Engine | None = None,
+        clock: Callable[[], datetime] | None = None,
+        flag_rules: FlagRules | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.engine = engine
+        self.clock = clock or ledger.clock
+        self.flag_rules = flag_rules or FlagRules()
+        views = engine.views if engine is not None else default_views()
+        self._views: dict[str, View] = {v.name: v for v in views}
+        self.standing_view = _one(views, StandingView)
+        self.credentials_view = _one(views, CredentialsView)
+        self.statistics_view = _one(views, StatisticsView)
+        self._readers = Readers(Database(ledger.store))
+        self._log = LogReader(ledger)
+        self._meta_ready = False
+        self._meta_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._readers.close()
+
+    # --------------------------------------------------------- read-your-writes
+
+    def applied_position(self) -> int:
+        """The log position every view has applied (0 when some view is not built yet)."""
+        self._ensure_meta()
+        names = list(self._views)
+        with self._readers.read() as tx:
+            live = generations.live(tx, names)
+        if len(live) < len(names):
+            return 0
+        if any(live[n].schema_version != self._views[n].schema_version for n in names):
+            return 0
+        return min(g.position for g in live.values())
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Wait until every view has applied log ``position`` (e.g. ``WriteResult.position``).
+
+        True as soon as it has; False if ``timeout`` seconds pass first (the views are behind:
+        no engine running, or a long rebuild of a first generation).
+        """
+        deadline = time.monotonic() + timeout
+        engine = self.engine if self.engine is not None and self.engine.running else None
+        if engine is not None:
+            engine.wake()
+        delay = 0.001
+        while True:
+            seen = engine.commits if engine is not None else 0
+            if self.applied_position() >= position:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if engine is not None:
+                engine.wait_applied(seen, min(remaining, 0.05))
+            else:
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, 0.02)
+
+    def catch_up(self, timeout: float = 5.0) -> bool:
+        """Wait until the views have applied everything in the log now (writes of others)."""
+        head = int(self._log.head())
+        return self.wait_for(head, timeout)
+
+    # ------------------------------------------------------------------ standing
+
+    def standing(
+        self, staff_id: str, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Standing | None:
+        """The standing of ``staff_id`` on business date ``as_of`` (default today) as the ledger
+        knew it at ``known_at`` (default now); None if the person is unknown (or was not yet
+        registered at ``known_at``).
+
+        The current standing comes from the standing view. A question about another date or an
+        earlier state of knowledge is answered by folding the person's own events from the log
+        (an indexed read of one stream) with ``ledger.staff.fold_record``: the definition the
+        write side uses, so both can never disagree.
+        """
+        day = as_of or self.today()
+        if known_at is None:
+            found = self._with_views(
+                ["standing"], lambda tx, t: self.standing_view.load(tx, t["standing"], staff_id)
+            )
+            if found is None:
+                return None
+            record, version, latest = found
+            if latest is None or day >= latest:
+                return record_to_standing(record, as_of=day, known_at=None, version=version)
+        try:
+            events = self.ledger.events_of(staff_id)
+        except errors.StaffNotFound:
+            return None
+        if known_at is not None:
+            if known_at.tzinfo is None:
+                known_at = known_at.replace(tzinfo=UTC)
+            events = [e for e in events if e.timestamp <= known_at]
+            if not events:
+                return None
+        record = fold_record(events, as_of=day, known_at=known_at)
+        version = max(e.originator_version for e in events)
+        return record_to_standing(record, as_of=day, known_at=known_at, version=version)
+
+    def directory(
+        self,
+        *,
+        unit: str | None = None,
+        status: str | None = None,
+        q: str | None = None,
+        gender: str | None = None,
+        track: str | None = None,
+        level: str | None = None,
+        employment: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[DirectoryEntry]:
+        """The staff directory as of today, ordered by name (diacritics ignored) then staff_id.
+
+        Filters: ``unit`` (the unit they work in today, a running rotation counts), ``status``
+        (active / departed / not_joined), ``q`` (part of the name, ignoring case and Vietnamese
+        diacritics: ``nguyen van an`` finds ``Nguyễn Văn An``; also matches the staff code),
+        ``gender``, ``employment``, ``track`` (holds some level of it) and ``track`` + ``level``
+        (their highest level in that track is ``level``). ``limit`` 1..500; ``cursor`` from the
+        previous page.
+        """
+        if status is not None and status not in STATUSES:
+            raise errors.InvalidInput(
+                f"'{status}' is not a status (expected one of: {', '.join(STATUSES)}).", field="status"
+            )
+        _check_code(Gender, gender, "gender")
+        _check_code(Employment, employment, "employment")
+        _check_code(Track, track, "track")
+        rank = None
+        if level is not None:
+            if track is None:
+                raise errors.InvalidInput("A level filter needs the track it belongs to.", field="level")
+            found = catalog.level_of(track, level)
+            if found is None:
+                raise errors.InvalidInput(
+                    f"Level '{level}' does not belong to track '{track}'.", field="level"
+                )
+            rank = found.rank
+        if not 1 <= limit <= MAX_PAGE:
+            raise errors.InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", field="limit")
+        after = _decode_cursor(cursor)
+        today = self.today()
+
+        def run(tx: Tx, tables: dict[str, Tables]) -> Page[DirectoryEntry]:
+            entries = self.standing_view.directory(
+                tx,
+                tables["standing"],
+                today=today,
+                unit=unit,
+                status=status,
+                q=q,
+                gender=gender,
+                employment=employment,
+                track=track,
+                rank=rank,
+                limit=limit + 1,
+                after=after,
+            )
+            more = len(entries) > limit
+            items = tuple(entry for entry, _ in entries[:limit])
+            next_cursor = _encode_cursor(entries[limit - 1][1]) if more else None
+            return Page(items, next_cursor)
+
+        return self._with_views(["standing"], run)
+
+    # -------------------------------------------------------------------- trails
+
+    def trail(self, staff_id: str, credential_id: str) -> Trail | None:
+        """How ``credential_id`` of ``staff_id`` was obtained: the ordered steps (registration,
+        the enrollment and its dispatch decision, the completion and its certificate, any
+        correction of these, later post-training evaluations; or the recognition and its
+        evidence) and provenance flags. A credential whose awarding event was voided is returned
+        with ``status="voided"`` (the live one wins when an id was awarded again). None if the
+        ledger has no such credential.
+        """
+        found = self._with_views(
+            ["credentials"],
+            lambda tx, t: self.credentials_view.lookup(tx, t["credentials"], staff_id, credential_id),
+        )
+        if found is None:
+            return None
+        award, thread = found
+        oid = staff_aggregate_id(staff_id)
+        last = max([award.version, *(step.version for step in thread)])
+        events = self._log.events_of(oid, last)
+        positions = self.ledger.chained_recorder.positions_of(oid)
+        return build_trail(
+            staff_id, events, positions, award, thread, rules=self.flag_rules, today=self.today()
+        )
+
+    # ------------------------------------------------------------------- reports
+
+    def qualifications(
+        self,
+        as_of: date | None = None,
+        unit: str | None = None,
+        employment: str | None = None,
+        known_at: datetime | None = None,
+    ) -> QualificationsReport:
+        """Staff on the roll on ``as_of`` (default today), as known at ``known_at`` (default
+        now), counted by their highest level per track, plus headcount by gender, age band
+        (<30, 30-34, …, 55+, age on ``as_of``), unit (on ``as_of``) and employment. Filters:
+        ``unit`` (the unit they work in on ``as_of``), ``employment``."""
+        _check_code(Employment, employment, "employment")
+        day = as_of or self.today()
+        at = FOREVER if known_at is None else micros(known_at)
+        return self._with_views(
+            ["statistics"],
+            lambda tx, t: self.statistics_view.qualifications(
+                tx, t["statistics"], as_of=day, known_at=at, unit=unit, employment=employment,
+                known_at_value=known_at,
+            ),
+        )
+
+    def attendance(
+        self,
+        from_: date | None = None,
+        to: date | None = None,
+        tracks: Sequence[str] | None = None,
+        known_at: datetime | None = None,
+    ) -> AttendanceReport:
+        """Training attendances: enrollments whose start falls in [``from_``, ``to``] (defaults:
+        the earliest course start on record, today), whatever their outcome, voided ones
+        excluded, staff who have since departed included; counted as person-times (lượt) and
+        distinct persons, overall and by track, year, mode, status (on ``to``) and gender.
+        ``tracks`` restricts to some tracks (default all)."""
+        chosen: tuple[str, ...] | None = None
+        if tracks:
+            for code in tracks:
+                _check_code(Track, code, "tracks")
+            chosen = tuple(dict.fromkeys(tracks))
+        end = to or self.today()
+        at = FOREVER if known_at is None else micros(known_at)
+        if from_ is not None and from_ > end:
+            raise errors.InvalidInput(f"from {from_} is after to {end}.", field="from")
+        return self._with_views(
+            ["statistics"],
+            lambda tx, t: self.statistics_view.attendance(
+                tx, t["statistics"], from_=from_, to=end, tracks=chosen, known_at=at,
+                known_at_value=known_at,
+            ),
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def _ensure_meta(self) -> None:
+        if self._meta_ready:
+            return
+        with self._meta_lock:
+            if not self._meta_ready:
+                conn = Database(self.ledger.store).connect()
+                try:
+                    generations.ensure_tables(conn)
+                finally:
+                    conn.close()
+                self._meta_ready = True
+
+    def _with_views(self, names: list[str], run: Callable[[Tx, dict[str, Tables]], R]) -> R:
+        """Run ``run`` in one read transaction over the live generations of ``names``.
+
+        A rebuild may drop a generation just after we looked up the pointer; then we look again.
+        """
+        self._ensure_meta()
+        for attempt in range(3):
+            try:
+                with self._readers.read() as tx:
+                    live = generations.live(tx, names)
+                    tables = {}
+                    for name in names:
+                        view = self._views[name]
+                        found = live.get(name)
+                        if found is None or found.schema_version != view.schema_version:
+                            raise ViewNotReady(f"The {name} view is being built; try again shortly.")
+                        tables[name] = view.table_set(found.generation)
+                    return run(tx, tables)
+            except Exception as error:
+                if attempt < 2 and is_missing_table(error):
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+
+def _one(views: Iterable[View], kind: type[V]) -> V:
+    for view in views:
+        if isinstance(view, kind):
+            return view
+    raise ValueError(f"No {kind.__name__} among the engine's views.")
+
+
+def _check_code(enum_type: Any, value: str | None, field: str) -> None:
+    if value is None:
+        return
+    try:
+        enum_type(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_type)
+        raise errors.InvalidInput(
+            f"'{value}' is not a valid {field} (expected one of: {allowed}).", field=field
+        ) from None
+
+
+def _encode_cursor(key: tuple[str, str]) -> str:
+    raw = json.dumps(list(key), ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> tuple[str, str] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(part, str) for part in value)
+        ):
+            return value[0], value[1]
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        pass
+    raise errors.InvalidInput("The cursor is not one this server gave out.", field="cursor")

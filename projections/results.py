@@ -1,0 +1,286 @@
+"""What the read side answers: frozen dataclasses, plain values (str codes, dates, Decimals).
+
+These are the shapes of API.md "Reads"; the HTTP layer turns them into JSON as they are (field
+names are the JSON names; ``AttendanceReport.from_`` is ``from``). Codes are plain strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list; pass ``next_cursor`` back as ``cursor`` for the next (None: no more)."""
+
+    items: tuple[T, ...]
+    next_cursor: str | None
+
+
+# ------------------------------------------------------------------ standing
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """The highest level a person holds in one track, and the credential that proves it."""
+
+    track: str
+    level: str
+    credential_id: str
+    title: str
+    issued_on: date
+
+
+@dataclass(frozen=True)
+class Credential:
+    credential_id: str
+    track: str
+    level: str | None
+    title: str
+    issuer: str
+    issued_on: date
+    number: str | None
+    source: str  # "completion" (awarded by a recorded course) or "recognition"
+    event_id: str  # the event that put it on the record
+    enrollment_id: str | None  # the course that awarded it (completion)
+    document_ref: str | None  # the evidence of a recognized credential
+    verified_by: str | None
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    enrollment_id: str
+    course_code: str
+    course_title: str
+    track: str
+    level: str | None
+    provider: str
+    mode: str
+    starts_on: date
+    ends_on: date | None
+    decision_ref: str | None
+    funding: str | None
+    cost: Decimal | None
+    country: str | None
+    status: str  # enrolled / completed / failed / withdrawn
+    closed_on: date | None
+    score: Decimal | None
+    credential_id: str | None
+    withdrawal_reason: str | None
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Rotation:
+    kind: str  # rotation / transfer / secondment
+    from_unit: str
+    to_unit: str
+    position: str | None
+    starts_on: date
+    ends_on: date | None
+    decision_ref: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class WaiverInfo:
+    legal_basis: str
+    deadline: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """A requirement of the position standard not met on the day of an appointment."""
+
+    rule_id: str
+    track: str
+    required_level: str
+    held_level: str | None
+    timing: str
+    deadline: date | None
+    legal_basis: str
+    blocking: bool
+
+
+@dataclass(frozen=True)
+class Appointment:
+    position: str
+    previous_position: str | None
+    effective_on: date
+    decision_ref: str
+    waiver: WaiverInfo | None
+    event_id: str
+    unmet: tuple[Unmet, ...] = ()
+    rule_set: str | None = None
+
+
+@dataclass(frozen=True)
+class Planning:
+    """A place in the succession-planning pool (quy hoạch) for a position over some years."""
+
+    position: str
+    from_year: int
+    to_year: int
+    decision_ref: str
+    decided_on: date
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    kind: str  # annual / post_training
+    year: int | None
+    enrollment_id: str | None
+    rating: str
+    score: Decimal | None
+    evaluator: str
+    notes: str | None
+    effective_on: date
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's standing on business date ``as_of`` as the ledger knew it at ``known_at``
+    (None: as known now). ``unit`` and ``position`` are those on ``as_of`` (a running rotation
+    or secondment counts); ``home_unit`` is the unit they belong to. ``status`` is ``active``,
+    ``departed`` or ``not_joined`` on ``as_of``. ``version`` is the number of events of the
+    person's record as known at ``known_at`` (the ETag)."""
+
+    staff_id: str
+    full_name: str
+    gender: str
+    birth_date: date
+    unit: str
+    home_unit: str
+    position: str | None
+    rank: str | None
+    employment: str
+    status: str
+    joined_on: date
+    departed_on: date | None
+    departure_reason: str | None
+    version: int
+    as_of: date
+    known_at: datetime | None
+    qualifications: dict[str, Qualification]
+    credentials: tuple[Credential, ...]
+    enrollments: tuple[Enrollment, ...]
+    rotations: tuple[Rotation, ...]
+    appointments: tuple[Appointment, ...]
+    evaluations: tuple[Evaluation, ...]
+    departure_category: str | None = None
+    planning: tuple[Planning, ...] = ()
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One line of the staff directory (as of today, as known now)."""
+
+    staff_id: str
+    full_name: str
+    gender: str
+    birth_date: date
+    unit: str
+    position: str | None
+    employment: str
+    status: str
+    joined_on: date
+    departed_on: date | None
+    version: int
+    qualifications: dict[str, str]  # track -> highest level code
+
+
+# -------------------------------------------------------------------- trails
+
+
+@dataclass(frozen=True)
+class TrailStep:
+    """One event of a credential's trail; the fields of a history entry plus its ``role``
+    (registration, enrollment, completion, failure, withdrawal, recognition, evaluation,
+    correction). ``data`` holds the event's own fields as the history shows them."""
+
+    event_id: str
+    type: str
+    role: str
+    version: int
+    position: int | None
+    recorded_at: datetime
+    recorded_by: str
+    effective_on: date
+    data: dict[str, Any]
+    voided_by: str | None
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Trail:
+    """How a credential came to be on the record. ``status`` is ``valid`` or ``voided`` (the
+    event that awarded it was voided by the correction ``voided_by``)."""
+
+    staff_id: str
+    credential: Credential
+    status: str
+    voided_by: str | None
+    steps: tuple[TrailStep, ...]
+    flags: tuple[Flag, ...]
+
+
+# ------------------------------------------------------------------- reports
+
+AGE_BANDS = ("<30", "30-34", "35-39", "40-44", "45-49", "50-54", "55+")
+
+
+@dataclass(frozen=True)
+class QualificationsReport:
+    """Active staff on ``as_of`` counted by their highest level per track (each person once per
+    track; every level of every levelled track is listed, zeros included), with breakdowns of
+    the same headcount. ``tracks_by_gender`` splits ``tracks`` by gender ("of which female")."""
+
+    as_of: date
+    known_at: datetime | None
+    unit: str | None
+    employment: str | None
+    headcount: int
+    tracks: dict[str, dict[str, int]]
+    by_gender: dict[str, int]
+    by_age_band: dict[str, int]
+    by_unit: dict[str, int]
+    by_employment: dict[str, int]
+    tracks_by_gender: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tally:
+    attendances: int  # person-times (lượt)
+    persons: int  # distinct people (người)
+
+
+@dataclass(frozen=True)
+class AttendanceReport:
+    """Enrollments whose start date falls in [from, to], whatever their outcome, voided ones
+    excluded, people who have since departed included. ``status`` is the enrollment's status on
+    ``to``. ``by_year`` counts attendances by the year the course started."""
+
+    from_: date
+    to: date
+    tracks: tuple[str, ...] | None
+    known_at: datetime | None
+    attendances: int
+    persons: int
+    by_track: dict[str, Tally]
+    by_year: dict[str, int]
+    by_mode: dict[str, Tally]
+    by_status: dict[str, Tally]
+    by_gender: dict[str, Tally]

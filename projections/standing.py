@@ -1,0 +1,688 @@
+"""The standing view: each person's record as it stands, plus the staff directory.
+
+The view holds, per person, the record ``ledger.staff.fold_record`` gives from all their live
+events: one row for the person's own fields and one row per item of each collection of the
+record (enrollments, credentials, rotations, appointments, evaluations, planning places, and any
+collection the record gains later), each stored as exact JSON (:mod:`projections.codec`), plus
+two small index tables for the directory's filters (highest levels; postings away from home).
+
+A page of events is applied with the domain's **own** ``fold`` methods, on a partial record per
+person: the person's own fields and the enrollments the page's events name (the only state a
+fold reads); only the items that changed are written back. So the view can never drift from the
+write side's definition of a record. A correction refolds that person from the log (it can void
+anything). Which unit and position are *current* depends on the day (a secondment ends without an
+event), so those are worked out when the view is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from ledger import catalog
+from ledger.catalog import RotationKind
+from ledger.record import StaffRecord
+from ledger.staff import StaffEvent, StaffMember, fold_record, make_event_id, start_record
+from projections import codec
+from projections.base import Envelope, LogSource, Tables, View, iso
+from projections.results import (
+    Appointment,
+    Credential,
+    DirectoryEntry,
+    Enrollment,
+    Evaluation,
+    Planning,
+    Qualification,
+    Rotation,
+    Standing,
+    Unmet,
+    WaiverInfo,
+)
+from projections.store import Row, Tx
+from projections.text import fold
+
+STATUSES = ("active", "departed", "not_joined")
+NO_DATE = "0001-01-01"
+CHUNK = 400  # keys per IN (...) list
+
+SCALARS = codec.scalar_fields(StaffRecord)
+COLLECTIONS = codec.collection_fields(StaffRecord)
+ITEM_CLASS = {name: cls for name, _, cls in COLLECTIONS}
+DICTS = [name for name, kind, _ in COLLECTIONS if kind == "dict"]
+EMPTY = tuple(name for name, _, _ in COLLECTIONS)
+LISTS = [name for name, kind, _ in COLLECTIONS if kind == "list"]
+
+PEOPLE_COLUMNS = (
+    "staff_id, name_key, full_name, gender, birth_date, employment, home_unit, position, "
+    "joined_on, departed_on, version, latest_on, data"
+)
+
+
+def _version_of(event_id: str) -> int:
+    return int(event_id.rpartition(":")[2])
+
+
+def _latest(events: Sequence[StaffEvent]) -> str:
+    """The latest business date among events that fold (a later ``as_of`` changes nothing)."""
+    return max(
+        (
+            iso(e.effective_on) or NO_DATE
+            for e in events
+            if not isinstance(e, (StaffMember.Registered, StaffMember.Corrected))
+        ),
+        default=NO_DATE,
+    )
+
+
+def _voided_version(event: StaffMember.Corrected) -> int:
+    tail = event.voided_event_id.rpartition(":")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
+_encode_scalars = codec.encoder(StaffRecord, only=SCALARS)
+_decode_scalars = codec.decoder(StaffRecord, only=SCALARS)
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+def _scalars_json(record: StaffRecord) -> str:
+    return _json(_encode_scalars(record))
+
+
+def _person_row(record: StaffRecord, version: int, latest: str) -> Row:
+    return (
+        record.staff_id, fold(record.full_name), record.full_name, str(record.gender),
+        iso(record.birth_date), str(record.employment), record.home_unit, record.position,
+        iso(record.joined_on), iso(record.departed_on), version, latest, _scalars_json(record),
+    )
+
+
+def _item_key(field: str, kind: str, key: Any, item: Any) -> str:
+    return str(key) if kind == "dict" else str(_version_of(item.event_id))
+
+
+def _qual_row(staff_id: str, item: Any) -> Row | None:
+    level = catalog.level_of(item.track, item.level)
+    if level is None:
+        return None
+    return (staff_id, item.credential_id, str(item.track), level.rank)
+
+
+def _posting_row(staff_id: str, item: Any) -> Row | None:
+    if item.kind == RotationKind.TRANSFER:
+        return None  # a transfer changes the home unit itself
+    return (
+        staff_id, _version_of(item.event_id), item.to_unit, item.position, iso(item.starts_on),
+        iso(item.ends_on),
+    )
+
+
+class _Probe(StaffRecord):
+    """A copy of a person's own fields with empty collections, noting every field a fold assigns
+    (even to the value it already had: voiding that fold could still change the field)."""
+
+    assigned: set[str]
+
+    @classmethod
+    def of(cls, record: StaffRecord) -> _Probe:
+        probe = cls(**{name: getattr(record, name) for name in SCALARS})
+        object.__setattr__(probe, "assigned", set())
+        return probe
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        assigned = self.__dict__.get("assigned")
+        if assigned is not None and name in SCALARS:
+            assigned.add(name)
+        object.__setattr__(self, name, value)
+
+
+class StandingView(View):
+    name = "standing"
+    # The rows are the record's own shape: when a field is added to it on the write side, the
+    # version changes and engines rebuild the view on start.
+    schema_version = 2_000_000 + codec.fingerprint(StaffRecord) % 1_000_000
+    tables: ClassVar[dict[str, str]] = {
+        "people": (
+            "staff_id TEXT NOT NULL, name_key TEXT NOT NULL, full_name TEXT NOT NULL, "
+            "gender TEXT NOT NULL, birth_date TEXT NOT NULL, employment TEXT NOT NULL, "
+            "home_unit TEXT NOT NULL, position TEXT, joined_on TEXT NOT NULL, departed_on TEXT, "
+            "version INTEGER NOT NULL, latest_on TEXT NOT NULL, data TEXT NOT NULL, "
+            "PRIMARY KEY (staff_id)"
+        ),
+        "items": (
+            "staff_id TEXT NOT NULL, field TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, "
+            "data TEXT NOT NULL, PRIMARY KEY (staff_id, field, key)"
+        ),
+        "quals": (
+            "staff_id TEXT NOT NULL, credential_id TEXT NOT NULL, track TEXT NOT NULL, "
+            "level_rank INTEGER NOT NULL, PRIMARY KEY (staff_id, credential_id)"
+        ),
+        "postings": (
+            "staff_id TEXT NOT NULL, version INTEGER NOT NULL, to_unit TEXT NOT NULL, position TEXT, "
+            "starts_on TEXT NOT NULL, ends_on TEXT, PRIMARY KEY (staff_id, version)"
+        ),
+    }
+    indexes: ClassVar[dict[str, tuple[str, str]]] = {
+        "by_name": ("people", "name_key, staff_id"),
+        "by_track": ("quals", "track, level_rank"),
+    }
+
+    UPSERT_PERSON = (
+        f"INSERT INTO {{people}} ({PEOPLE_COLUMNS}) VALUES ({', '.join('?' * 13)}) "
+        "ON CONFLICT (staff_id) DO UPDATE SET name_key = excluded.name_key, "
+        "full_name = excluded.full_name, gender = excluded.gender, birth_date = excluded.birth_date, "
+        "employment = excluded.employment, home_unit = excluded.home_unit, "
+        "position = excluded.position, joined_on = excluded.joined_on, "
+        "departed_on = excluded.departed_on, version = excluded.version, "
+        "latest_on = excluded.latest_on, data = excluded.data"
+    )
+    INSERT_PERSON = f"INSERT INTO {{people}} ({PEOPLE_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+    INSERT_ITEM = "INSERT INTO {items} (staff_id, field, key, version, data) VALUES (?, ?, ?, ?, ?)"
+    UPSERT_ITEM = (
+        "INSERT INTO {items} (staff_id, field, key, version, data) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (staff_id, field, key) DO UPDATE SET version = excluded.version, data = excluded.data"
+    )
+    DELETE_QUAL = "DELETE FROM {quals} WHERE staff_id = ? AND credential_id = ?"
+    INSERT_QUAL = "INSERT INTO {quals} (staff_id, credential_id, track, level_rank) VALUES (?, ?, ?, ?)"
+    DELETE_POSTING = "DELETE FROM {postings} WHERE staff_id = ? AND version = ?"
+    DELETE_ITEMS = "DELETE FROM {items} WHERE staff_id = ? AND version = ?"
+    UNQUALIFY = (
+        "DELETE FROM {quals} WHERE staff_id = ? AND credential_id IN "
+        "(SELECT key FROM {items} WHERE field = 'credentials' AND staff_id = ? AND version = ?)"
+    )
+    INSERT_POSTING = (
+        "INSERT INTO {postings} (staff_id, version, to_unit, position, starts_on, ends_on) "
+        "VALUES (?, ?, ?, ?, ?, ?)"
+    )
+
+    # ------------------------------------------------------------------ writes
+
+    def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
+        by_person: dict[str, list[Envelope]] = defaultdict(list)
+        for env in envelopes:
+            by_person[env.staff_id].append(env)
+        # People whose whole history is in the page (new people; everyone in a rebuild, which
+        # reads the log person by person): fold each at once and insert their rows.
+        fresh: dict[str, list[Row]] = defaultdict(list)
+        for sid in [sid for sid, envs in by_person.items() if envs[0].version == 1]:
+            events = [env.event for env in by_person.pop(sid)]
+            if isinstance(events[0], StaffMember.Registered):
+                rows_of = record_rows(
+                    fold_record(events), events[-1].originator_version, _latest(events), fresh=True
+                )
+                for template, rows in rows_of.items():
+                    fresh[template] += rows
+        voiding: dict[str, list[int]] = defaultdict(list)
+        for sid, envs in by_person.items():
+            for env in envs:
+                if isinstance(env.event, StaffMember.Corrected):
+                    voiding[sid].append(_voided_version(env.event))
+        known = self._load_people(tx, tables, list(by_person))
+        refold: dict[str, tuple[UUID, int]] = {}
+        quick: list[Row] = []
+        for sid, versions in voiding.items():
+            envs = by_person[sid]
+            found = known.get(sid)
+            if found is not None and self._voids_only_items(found[0], envs, versions, log):
+                quick += [(sid, v) for v in versions]
+            else:
+                refold[sid] = (envs[-1].originator_id, envs[-1].version)
+
+        follow = {sid: envs for sid, envs in by_person.items() if sid not in refold}
+        wanted = {
+            (sid, name)
+            for sid, envs in follow.items()
+            for env in envs
+            if (name := getattr(env.event, "enrollment_id", None)) is not None
+        }
+        enrollments = self._load_items(tx, tables, "enrollments", sorted(wanted))
+
+        people: list[Row] = []
+        items: list[Row] = []
+        quals_gone: list[Row] = []
+        quals: list[Row] = []
+        postings_gone: list[Row] = []
+        postings: list[Row] = []
+        for sid, envs in follow.items():
+            record: StaffRecord | None = None
+            latest: str = NO_DATE
+            before: dict[tuple[str, str], str] = {}
+            if sid in known:
+                record, latest = known[sid]
+                for key, text in enrollments.get(sid, {}).items():
+                    record.enrollments[key] = codec.loads(ITEM_CLASS["enrollments"], text)
+                    before[("enrollments", key)] = text
+            for env in envs:
+                event = env.event
+                if isinstance(event, StaffMember.Registered):
+                    record = start_record(event)
+                    continue
+                if record is None:
+                    continue  # no registration on record: nothing to fold into
+                event.fold(record, env.event_id)
+                if not isinstance(event, StaffMember.Corrected):
+                    day = iso(event.effective_on) or NO_DATE
+                    latest = max(latest, day)
+            if record is None:
+                continue
+            people.append(_person_row(record, envs[-1].version, latest))
+            for field, kind, _ in COLLECTIONS:
+                collection = getattr(record, field)
+                pairs: Iterable[tuple[Any, Any]] = (
+                    collection.items() if kind == "dict" else ((None, item) for item in collection)
+                )
+                for key, item in pairs:
+                    item_key = _item_key(field, kind, key, item)
+                    text = codec.dumps(item)
+                    if before.get((field, item_key)) == text:
+                        continue
+                    items.append((sid, field, item_key, _version_of(item.event_id), text))
+                    if field == "credentials":
+                        quals_gone.append((sid, item_key))
+                        row = _qual_row(sid, item)
+                        if row is not None:
+                            quals.append(row)
+                    elif field == "rotations":
+                        postings_gone.append((sid, int(item_key)))
+                        row = _posting_row(sid, item)
+                        if row is not None:
+                            postings.append(row)
+
+        def run(template: str, rows: list[Row]) -> None:
+            if rows:
+                tx.executemany(self.sql(tables, template), rows)
+
+        run(self.UPSERT_PERSON, people)
+        run(self.UPSERT_ITEM, items)
+        run(self.DELETE_QUAL, quals_gone)
+        run(self.INSERT_QUAL, quals)
+        run(self.DELETE_POSTING, postings_gone)
+        run(self.INSERT_POSTING, postings)
+        # Voided events that only added items of their own: remove those items.
+        run(self.UNQUALIFY, [(sid, sid, v) for sid, v in quick])
+        run(self.DELETE_POSTING, quick)
+        run(self.DELETE_ITEMS, quick)
+        for sid, (oid, version) in refold.items():
+            self._refold(tx, tables, sid, log.events_of(oid, version))
+        for template, rows in fresh.items():
+            run(template, rows)
+
+    def _voids_only_items(
+        self, record: StaffRecord, envs: list[Envelope], versions: list[int], log: LogSource
+    ) -> bool:
+        """Whether voiding ``versions`` only takes away items those events added (so the record
+        without them is the record minus those items, no refold needed).
+
+        True when each voided event predates this page, names no enrollment (whose state later
+        events build on), and its own fold, tried on a copy of the person's fields with empty
+        collections, changes none of the fields and adds only items carrying its own event id.
+        """
+        in_page = {env.version for env in envs}
+        oid = envs[0].originator_id
+        for version in versions:
+            if version in in_page:
+                return False
+            event = log.event_at(oid, version)
+            if event is None or isinstance(event, (StaffMember.Registered, StaffMember.Corrected)):
+                return False
+            if getattr(event, "enrollment_id", None) is not None:
+                return False
+            probe = _Probe.of(record)
+            event_id = make_event_id(record.staff_id, version)
+            event.fold(probe, event_id)
+            if probe.assigned:
+                return False
+            for name in EMPTY:
+                collection = getattr(probe, name)
+                added = collection.values() if isinstance(collection, dict) else collection
+                if any(getattr(item, "event_id", None) != event_id for item in added):
+                    return False
+        return True
+
+    def _load_people(
+        self, tx: Tx, tables: Tables, staff_ids: list[str]
+    ) -> dict[str, tuple[StaffRecord, str]]:
+        out = {}
+        for start in range(0, len(staff_ids), CHUNK):
+            chunk = staff_ids[start : start + CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            for sid, data, latest in tx.query(
+                f"SELECT staff_id, data, latest_on FROM {tables['people']} WHERE staff_id IN ({marks})",
+                chunk,
+            ):
+                out[sid] = (_decode_scalars(json.loads(data)), latest)
+        return out
+
+    def _load_items(
+        self, tx: Tx, tables: Tables, field: str, keys: list[tuple[str, str]]
+    ) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = defaultdict(dict)
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            marks = ",".join("(?, ?)" for _ in chunk)
+            params: list[Any] = [field]
+            for sid, key in chunk:
+                params += [sid, key]
+            for sid, key, data in tx.query(
+                f"SELECT staff_id, key, data FROM {tables['items']} WHERE field = ? "
+                f"AND (staff_id, key) IN (VALUES {marks})",
+                params,
+            ):
+                out[sid][key] = data
+        return out
+
+    def _refold(self, tx: Tx, tables: Tables, staff_id: str, events: Sequence[StaffEvent]) -> None:
+        """Rewrite one person's rows from their events (after a correction)."""
+        for logical in self.tables:
+            tx.execute(f"DELETE FROM {tables[logical]} WHERE staff_id = ?", (staff_id,))
+        if not any(isinstance(e, StaffMember.Registered) for e in events):
+            return
+        record = fold_record(events)
+        version = max(e.originator_version for e in events)
+        for template, rows in record_rows(record, version, _latest(events)).items():
+            if rows:
+                tx.executemany(self.sql(tables, template), rows)
+
+    # ----------------------------------------------------------------- reads
+
+    def load(self, tx: Tx, tables: Tables, staff_id: str) -> tuple[StaffRecord, int, date | None] | None:
+        """The person's record as the view holds it, their version and latest business date."""
+        rows = tx.query(
+            f"SELECT data, version, latest_on FROM {tables['people']} WHERE staff_id = ?", (staff_id,)
+        )
+        if not rows:
+            return None
+        data, version, latest = rows[0]
+        record: StaffRecord = _decode_scalars(json.loads(data))
+        for field, key, text in tx.query(
+            f"SELECT field, key, data FROM {tables['items']} WHERE staff_id = ? ORDER BY field, version",
+            (staff_id,),
+        ):
+            if field not in ITEM_CLASS:
+                continue
+            item = codec.loads(ITEM_CLASS[field], text)
+            collection = getattr(record, field)
+            if field in DICTS:
+                collection[key] = item
+            else:
+                collection.append(item)
+        return record, int(version), None if latest == NO_DATE else date.fromisoformat(latest)
+
+    def directory(
+        self,
+        tx: Tx,
+        tables: Tables,
+        *,
+        today: date,
+        unit: str | None,
+        status: str | None,
+        q: str | None,
+        gender: str | None,
+        employment: str | None,
+        track: str | None,
+        rank: int | None,
+        limit: int,
+        after: tuple[str, str] | None,
+    ) -> list[tuple[DirectoryEntry, tuple[str, str]]]:
+        """Directory entries in (name key, staff_id) order, each with its cursor key."""
+        t = tables.names
+        day = today.isoformat()
+        running = (
+            f"FROM {t['postings']} r WHERE r.staff_id = p.staff_id "
+            "AND r.starts_on <= ? AND (r.ends_on IS NULL OR r.ends_on >= ?) "
+            "ORDER BY r.starts_on DESC, r.version LIMIT 1"
+        )
+        unit_sql = f"COALESCE((SELECT r.to_unit {running}), p.home_unit)"
+        position_sql = f"COALESCE((SELECT r.position {running}), p.position)"
+        where: list[str] = []
+        params: list[Any] = [day, day, day, day]
+        if after is not None:
+            where.append("(p.name_key > ? OR (p.name_key = ? AND p.staff_id > ?))")
+            params += [after[0], after[0], after[1]]
+        if unit is not None:
+            where.append(f"{unit_sql} = ?")
+            params += [day, day, unit]
+        if status == "active":
+            where.append("p.joined_on <= ? AND (p.departed_on IS NULL OR p.departed_on > ?)")
+            params += [day, day]
+        elif status == "departed":
+            where.append("p.joined_on <= ? AND p.departed_on <= ?")
+            params += [day, day]
+        elif status == "not_joined":
+            where.append("p.joined_on > ?")
+            params.append(day)
+        if q is not None and q.strip():
+            where.append("(p.name_key LIKE ? ESCAPE '\\' OR LOWER(p.staff_id) LIKE ? ESCAPE '\\')")
+            params += ["%" + _like_escape(fold(q)) + "%", "%" + _like_escape(q.strip().lower()) + "%"]
+        if gender is not None:
+            where.append("p.gender = ?")
+            params.append(gender)
+        if employment is not None:
+            where.append("p.employment = ?")
+            params.append(employment)
+        if track is not None and rank is None:
+            where.append(
+                f"EXISTS (SELECT 1 FROM {t['quals']} c WHERE c.staff_id = p.staff_id AND c.track = ?)"
+            )
+            params.append(track)
+        elif track is not None:
+            where.append(
+                f"(SELECT MAX(c.level_rank) FROM {t['quals']} c WHERE c.staff_id = p.staff_id "
+                "AND c.track = ?) = ?"
+            )
+            params += [track, rank]
+        sql = (
+            f"SELECT p.staff_id, p.full_name, p.gender, p.birth_date, {unit_sql}, {position_sql}, "
+            "p.employment, p.joined_on, p.departed_on, p.version, p.name_key "
+            f"FROM {t['people']} p"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY p.name_key, p.staff_id LIMIT ?"
+        )
+        params.append(limit)
+        rows = tx.query(sql, params)
+        best: dict[str, dict[str, str]] = defaultdict(dict)
+        if rows:
+            ids = [r[0] for r in rows]
+            marks = ",".join("?" for _ in ids)
+            for sid, trk, top in tx.query(
+                f"SELECT staff_id, track, MAX(level_rank) FROM {t['quals']} "
+                f"WHERE staff_id IN ({marks}) GROUP BY staff_id, track",
+                ids,
+            ):
+                best[sid][trk] = catalog.track_info(trk).levels[top - 1].code
+        out = []
+        for r in rows:
+            joined = date.fromisoformat(r[7])
+            departed = None if r[8] is None else date.fromisoformat(r[8])
+            entry = DirectoryEntry(
+                staff_id=r[0],
+                full_name=r[1],
+                gender=r[2],
+                birth_date=date.fromisoformat(r[3]),
+                unit=r[4],
+                position=r[5],
+                employment=r[6],
+                status=_status(joined, departed, today),
+                joined_on=joined,
+                departed_on=departed,
+                version=int(r[9]),
+                qualifications=dict(sorted(best.get(r[0], {}).items())),
+            )
+            out.append((entry, (r[10], r[0])))
+        return out
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _status(joined: date, departed: date | None, day: date) -> str:
+    if day < joined:
+        return "not_joined"
+    if departed is not None and departed <= day:
+        return "departed"
+    return "active"
+
+
+def record_rows(
+    record: StaffRecord, version: int, latest: str, *, fresh: bool = False
+) -> dict[str, list[Row]]:
+    """Every row of one person, from a folded record, by statement (plain inserts when the view
+    has no rows of the person yet: ``fresh``)."""
+    sid = record.staff_id
+    items: list[Row] = []
+    quals: list[Row] = []
+    postings: list[Row] = []
+    for field, kind, _ in COLLECTIONS:
+        collection = getattr(record, field)
+        pairs: Iterable[tuple[Any, Any]] = (
+            collection.items() if kind == "dict" else ((None, item) for item in collection)
+        )
+        for key, item in pairs:
+            item_key = _item_key(field, kind, key, item)
+            items.append((sid, field, item_key, _version_of(item.event_id), codec.dumps(item)))
+            if field == "credentials" and (row := _qual_row(sid, item)) is not None:
+                quals.append(row)
+            elif field == "rotations" and (row := _posting_row(sid, item)) is not None:
+                postings.append(row)
+    return {
+        StandingView.INSERT_PERSON if fresh else StandingView.UPSERT_PERSON: [
+            _person_row(record, version, latest)
+        ],
+        StandingView.INSERT_ITEM if fresh else StandingView.UPSERT_ITEM: items,
+        StandingView.INSERT_QUAL: quals,
+        StandingView.INSERT_POSTING: postings,
+    }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def record_to_standing(
+    record: StaffRecord, *, as_of: date, known_at: datetime | None, version: int
+) -> Standing:
+    """The standing a record gives on ``as_of`` (unit, position and status are those of that day)."""
+    qualifications = {
+        str(track): Qualification(str(q.track), q.level, q.credential_id, q.title, q.issued_on)
+        for track, q in record.qualifications().items()
+    }
+    return Standing(
+        staff_id=record.staff_id,
+        full_name=record.full_name,
+        gender=str(record.gender),
+        birth_date=record.birth_date,
+        unit=record.unit_on(as_of),
+        home_unit=record.home_unit,
+        position=record.position_on(as_of),
+        rank=record.rank,
+        employment=str(record.employment),
+        status=record.status_on(as_of),
+        joined_on=record.joined_on,
+        departed_on=record.departed_on,
+        departure_reason=record.departure_reason,
+        version=version,
+        as_of=as_of,
+        known_at=known_at,
+        qualifications=dict(sorted(qualifications.items())),
+        credentials=tuple(
+            Credential(
+                credential_id=c.credential_id,
+                track=str(c.track),
+                level=c.level,
+                title=c.title,
+                issuer=c.issuer,
+                issued_on=c.issued_on,
+                number=c.number,
+                source=c.source,
+                event_id=c.event_id,
+                enrollment_id=c.enrollment_id,
+                document_ref=c.evidence.document_ref if c.evidence else None,
+                verified_by=c.evidence.verified_by if c.evidence else None,
+            )
+            for c in record.credentials.values()
+        ),
+        enrollments=tuple(
+            Enrollment(
+                enrollment_id=e.enrollment_id,
+                course_code=e.course_code,
+                course_title=e.course_title,
+                track=str(e.track),
+                level=e.level,
+                provider=e.provider,
+                mode=str(e.mode),
+                starts_on=e.starts_on,
+                ends_on=e.ends_on,
+                decision_ref=e.decision_ref,
+                funding=_text(e.funding),
+                cost=e.cost,
+                country=e.country,
+                status=e.status,
+                closed_on=e.closed_on,
+                score=e.score,
+                credential_id=e.credential_id,
+                withdrawal_reason=e.withdrawal_reason,
+                event_id=e.event_id,
+            )
+            for e in record.enrollments.values()
+        ),
+        rotations=tuple(
+            Rotation(
+                kind=str(r.kind),
+                from_unit=r.from_unit,
+                to_unit=r.to_unit,
+                position=r.position,
+                starts_on=r.starts_on,
+                ends_on=r.ends_on,
+                decision_ref=r.decision_ref,
+                event_id=r.event_id,
+            )
+            for r in record.rotations
+        ),
+        appointments=tuple(
+            Appointment(
+                position=a.position,
+                previous_position=a.previous_position,
+                effective_on=a.effective_on,
+                decision_ref=a.decision_ref,
+                waiver=WaiverInfo(a.waiver.legal_basis, a.waiver.deadline, a.waiver.reason)
+                if a.waiver
+                else None,
+                event_id=a.event_id,
+                unmet=tuple(
+                    Unmet(
+                        u.rule_id, u.track, u.required_level, u.held_level, u.timing, u.deadline,
+                        u.legal_basis, u.blocking,
+                    )
+                    for u in a.unmet
+                ),
+                rule_set=a.rule_set,
+            )
+            for a in record.appointments
+        ),
+        evaluations=tuple(
+            Evaluation(
+                kind=str(ev.kind),
+                year=ev.year,
+                enrollment_id=ev.enrollment_id,
+                rating=str(ev.rating),
+                score=ev.score,
+                evaluator=ev.evaluator,
+                notes=ev.notes,
+                effective_on=ev.effective_on,
+                event_id=ev.event_id,
+            )
+            for ev in record.evaluations
+        ),
+        departure_category=_text(record.departure_category),
+        planning=tuple(
+            Planning(p.position, p.from_year, p.to_year, p.decision_ref, p.decided_on, p.event_id)
+            for p in record.planned
+        ),
+    )
+
+
+__all__ = ["STATUSES", "StandingView", "record_to_standing"]

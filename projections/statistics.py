@@ -1,0 +1,347 @@
+"""The statistics view: bitemporal facts, so reports answer for any date as known at any time.
+
+Each fact row carries the business date it takes effect (``effective_on`` or ``starts_on``),
+when it was recorded (``recorded_at``) and, once a correction voids it, when that correction
+was recorded (``voided_at``). A fact counts in a report on business date D as known at time K
+when it took effect on or before D, was recorded at or before K, and was not voided at or before
+K. So a correction recorded in 2025 of a 2021 enrollment removes it from the 2021 report as
+known today, but not from the 2021 report as known in 2022. These are the rules of
+``ledger.staff.fold_record`` written as SQL filters, which keeps agency-wide reports fast.
+
+Reports (domain-vn §3-4): active headcount by highest level per track (rank order: each person
+counted once per track), by gender, age band, unit and employment; training attendances as
+person-times (lượt) and distinct persons by track, year, mode, status and gender, departed
+staff included, voided enrollments excluded.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from ledger import catalog
+from ledger.staff import StaffMember
+from projections.base import Envelope, LogSource, Tables, View, iso
+from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport, Tally
+from projections.store import Row, Tx
+
+LIVE = "{a}.recorded_at <= ? AND ({a}.voided_at IS NULL OR {a}.voided_at > ?)"
+VOIDABLE = ("credentials", "departures", "units", "enrollments", "closings")
+
+
+def _live(alias: str) -> str:
+    return LIVE.format(a=alias)
+
+
+def age_band(birth: date, day: date) -> str:
+    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    if age < 30:
+        return AGE_BANDS[0]
+    if age >= 55:
+        return AGE_BANDS[-1]
+    return AGE_BANDS[(age - 30) // 5 + 1]
+
+
+def empty_tracks() -> dict[str, dict[str, int]]:
+    return {
+        str(info.track): {level.code: 0 for level in info.levels}
+        for info in catalog.TRACKS.values()
+        if info.has_levels
+    }
+
+
+class StatisticsView(View):
+    name = "statistics"
+    schema_version = 1
+    tables: ClassVar[dict[str, str]] = {
+        "people": (
+            "staff_id TEXT NOT NULL, gender TEXT NOT NULL, birth_date TEXT NOT NULL, "
+            "employment TEXT NOT NULL, joined_on TEXT NOT NULL, unit TEXT NOT NULL, "
+            "recorded_at BIGINT NOT NULL, PRIMARY KEY (staff_id)"
+        ),
+        "credentials": (
+            "staff_id TEXT NOT NULL, version INTEGER NOT NULL, track TEXT NOT NULL, "
+            "level_rank INTEGER NOT NULL, effective_on TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
+            "voided_at BIGINT, PRIMARY KEY (staff_id, version)"
+        ),
+        "departures": (
+            "staff_id TEXT NOT NULL, version INTEGER NOT NULL, effective_on TEXT NOT NULL, "
+            "recorded_at BIGINT NOT NULL, voided_at BIGINT, PRIMARY KEY (staff_id, version)"
+        ),
+        "units": (
+            "staff_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, "
+            "to_unit TEXT NOT NULL, starts_on TEXT NOT NULL, ends_on TEXT, "
+            "recorded_at BIGINT NOT NULL, voided_at BIGINT, PRIMARY KEY (staff_id, version)"
+        ),
+        "enrollments": (
+            "staff_id TEXT NOT NULL, version INTEGER NOT NULL, enrollment_id TEXT NOT NULL, "
+            "track TEXT NOT NULL, level_rank INTEGER, mode TEXT NOT NULL, starts_on TEXT NOT NULL, "
+            "recorded_at BIGINT NOT NULL, voided_at BIGINT, PRIMARY KEY (staff_id, version)"
+        ),
+        "closings": (
+            "staff_id TEXT NOT NULL, version INTEGER NOT NULL, enrollment_id TEXT NOT NULL, "
+            "status TEXT NOT NULL, effective_on TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
+            "voided_at BIGINT, PRIMARY KEY (staff_id, version)"
+        ),
+    }
+    indexes: ClassVar[dict[str, tuple[str, str]]] = {
+        "by_start": ("enrollments", "starts_on"),
+        "by_enrollment": ("closings", "staff_id, enrollment_id"),
+        "by_incarnation": ("enrollments", "staff_id, enrollment_id"),
+    }
+
+    INSERT_PERSON = (
+        "INSERT INTO {people} (staff_id, gender, birth_date, employment, joined_on, unit, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_CREDENTIAL = (
+        "INSERT INTO {credentials} (staff_id, version, track, level_rank, effective_on, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    # A completion's credential has the level of the enrollment it closes: the latest
+    # incarnation of that enrollment id before the completion.
+    AWARD = (
+        "INSERT INTO {credentials} (staff_id, version, track, level_rank, effective_on, recorded_at) "
+        "SELECT e.staff_id, ?, e.track, e.level_rank, ?, ? FROM {enrollments} e "
+        "WHERE e.staff_id = ? AND e.enrollment_id = ? AND e.version < ? AND e.level_rank IS NOT NULL "
+        "ORDER BY e.version DESC LIMIT 1"
+    )
+    INSERT_DEPARTURE = (
+        "INSERT INTO {departures} (staff_id, version, effective_on, recorded_at) VALUES (?, ?, ?, ?)"
+    )
+    INSERT_UNIT = (
+        "INSERT INTO {units} (staff_id, version, kind, to_unit, starts_on, ends_on, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_ENROLLMENT = (
+        "INSERT INTO {enrollments} (staff_id, version, enrollment_id, track, level_rank, mode, "
+        "starts_on, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_CLOSING = (
+        "INSERT INTO {closings} (staff_id, version, enrollment_id, status, effective_on, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    # The earliest correction wins if (against the rules) an event were voided twice.
+    VOID = (
+        "UPDATE {%s} SET voided_at = ? WHERE staff_id = ? AND version = ? "
+        "AND (voided_at IS NULL OR voided_at > ?)"
+    )
+
+    def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
+        people: list[Row] = []
+        credentials: list[Row] = []
+        awards: list[Row] = []
+        departures: list[Row] = []
+        units: list[Row] = []
+        enrollments: list[Row] = []
+        closings: list[Row] = []
+        voids: list[Row] = []
+        # The level of each enrollment seen in this page (the latest incarnation of its id).
+        levels: dict[tuple[str, str], tuple[str, int | None]] = {}
+        for env in envelopes:
+            e = env.event
+            sid, v, at = env.staff_id, env.version, env.recorded_at
+            day = iso(e.effective_on)
+            if isinstance(e, StaffMember.Registered):
+                people.append(
+                    (sid, str(e.gender), iso(e.birth_date), str(e.employment), day, e.unit, at)
+                )
+            elif isinstance(e, StaffMember.Enrolled):
+                level = catalog.level_of(e.track, e.level)
+                rank = level.rank if level else None
+                enrollments.append(
+                    (sid, v, e.enrollment_id, str(e.track), rank, str(e.mode), day, at)
+                )
+                levels[(sid, e.enrollment_id)] = (str(e.track), rank)
+            elif isinstance(e, StaffMember.Completed):
+                closings.append((sid, v, e.enrollment_id, "completed", day, at))
+                if e.credential is not None:
+                    known = levels.get((sid, e.enrollment_id))
+                    if known is None:
+                        awards.append((v, day, at, sid, e.enrollment_id, v))
+                    elif known[1] is not None:
+                        credentials.append((sid, v, known[0], known[1], day, at))
+            elif isinstance(e, StaffMember.Failed):
+                closings.append((sid, v, e.enrollment_id, "failed", day, at))
+            elif isinstance(e, StaffMember.Withdrawn):
+                closings.append((sid, v, e.enrollment_id, "withdrawn", day, at))
+            elif isinstance(e, StaffMember.CredentialRecognized):
+                level = catalog.level_of(e.track, e.level)
+                if level is not None:
+                    credentials.append((sid, v, str(e.track), level.rank, day, at))
+            elif isinstance(e, StaffMember.Rotated):
+                units.append((sid, v, str(e.kind), e.to_unit, day, iso(e.ends_on), at))
+            elif isinstance(e, StaffMember.Departed):
+                departures.append((sid, v, day, at))
+            elif isinstance(e, StaffMember.Corrected):
+                target = e.voided_event_id.rpartition(":")
+                if target[2].isdigit():
+                    voids.append((at, sid, int(target[2]), at))
+
+        def run(template: str, rows: list[Row]) -> None:
+            if rows:
+                tx.executemany(self.sql(tables, template), rows)
+
+        run(self.INSERT_PERSON, people)
+        run(self.INSERT_ENROLLMENT, enrollments)
+        run(self.INSERT_CLOSING, closings)
+        # Completions of enrollments from earlier pages take the level from the view.
+        run(self.AWARD, awards)
+        run(self.INSERT_CREDENTIAL, credentials)
+        run(self.INSERT_UNIT, units)
+        run(self.INSERT_DEPARTURE, departures)
+        if voids:
+            for logical in VOIDABLE:
+                run(self.VOID % logical, voids)
+
+    # ------------------------------------------------------------------ reports
+
+    def qualifications(
+        self,
+        tx: Tx,
+        tables: Tables,
+        *,
+        as_of: date,
+        known_at: int,
+        unit: str | None,
+        employment: str | None,
+        known_at_value: datetime | None,
+    ) -> QualificationsReport:
+        t = tables.names
+        d, k = as_of.isoformat(), known_at
+        running = (
+            f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = p.staff_id AND u.kind <> 'transfer' "
+            f"AND {_live('u')} AND u.starts_on <= ? AND (u.ends_on IS NULL OR u.ends_on >= ?) "
+            "ORDER BY u.starts_on DESC, u.version LIMIT 1"
+        )
+        transfer = (
+            f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = p.staff_id AND u.kind = 'transfer' "
+            f"AND {_live('u')} AND u.starts_on <= ? ORDER BY u.version DESC LIMIT 1"
+        )
+        roll = (
+            f"SELECT p.staff_id, p.gender, p.birth_date, p.employment, "
+            f"COALESCE(({running}), ({transfer}), p.unit) AS unit FROM {t['people']} p "
+            f"WHERE p.recorded_at <= ? AND p.joined_on <= ? AND NOT EXISTS (SELECT 1 FROM "
+            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)"
+        )
+        best = (
+            f"SELECT c.staff_id, c.track, MAX(c.level_rank) AS top FROM {t['credentials']} c "
+            f"WHERE {_live('c')} AND c.effective_on <= ? GROUP BY c.staff_id, c.track"
+        )
+        # Parameters in the order their placeholders appear in the text.
+        params: list[Any] = [k, k, d, d, k, k, d, k, d, k, k, d, k, k, d]
+        filters = []
+        if unit is not None:
+            filters.append("r.unit = ?")
+            params.append(unit)
+        if employment is not None:
+            filters.append("r.employment = ?")
+            params.append(employment)
+        sql = (
+            f"SELECT r.staff_id, r.gender, r.birth_date, r.employment, r.unit, b.track, b.top "
+            f"FROM ({roll}) r LEFT JOIN ({best}) b ON b.staff_id = r.staff_id"
+            + (" WHERE " + " AND ".join(filters) if filters else "")
+        )
+        rows = tx.query(sql, params)
+        tracks = empty_tracks()
+        by_gender_tracks: dict[str, dict[str, dict[str, int]]] = {}
+        seen: dict[str, tuple[str, str, str, str]] = {}
+        for staff_id, gender, birth, emp, unit_on, track, top in rows:
+            seen[staff_id] = (gender, birth, emp, unit_on)
+            if track is None:
+                continue
+            info = catalog.track_info(track)
+            code = info.levels[top - 1].code
+            tracks[track][code] += 1
+            split = by_gender_tracks.setdefault(gender, empty_tracks())
+            split[track][code] += 1
+        genders: Counter[str] = Counter()
+        bands: Counter[str] = Counter(dict.fromkeys(AGE_BANDS, 0))
+        units: Counter[str] = Counter()
+        employments: Counter[str] = Counter()
+        for gender, birth, emp, unit_on in seen.values():
+            genders[gender] += 1
+            bands[age_band(date.fromisoformat(birth), as_of)] += 1
+            units[unit_on] += 1
+            employments[emp] += 1
+        return QualificationsReport(
+            as_of=as_of,
+            known_at=known_at_value,
+            unit=unit,
+            employment=employment,
+            headcount=len(seen),
+            tracks=tracks,
+            by_gender=dict(sorted(genders.items())),
+            by_age_band={band: bands[band] for band in AGE_BANDS},
+            by_unit=dict(sorted(units.items())),
+            by_employment=dict(sorted(employments.items())),
+            tracks_by_gender=dict(sorted(by_gender_tracks.items())),
+        )
+
+    def attendance(
+        self,
+        tx: Tx,
+        tables: Tables,
+        *,
+        from_: date | None,
+        to: date,
+        tracks: tuple[str, ...] | None,
+        known_at: int,
+        known_at_value: datetime | None,
+    ) -> AttendanceReport:
+        t = tables.names
+        k = known_at
+        end = to.isoformat()
+        if from_ is None:
+            first = tx.scalar(
+                f"SELECT MIN(e.starts_on) FROM {t['enrollments']} e WHERE {_live('e')}", (k, k)
+            )
+            from_ = date.fromisoformat(first) if first is not None and first <= end else to
+        start = from_.isoformat()
+        status = (
+            f"SELECT c.status FROM {t['closings']} c WHERE c.staff_id = e.staff_id "
+            "AND c.enrollment_id = e.enrollment_id AND c.version > e.version "
+            f"AND {_live('c')} AND c.effective_on <= ? ORDER BY c.version DESC LIMIT 1"
+        )
+        params: list[Any] = [k, k, end]
+        track_filter = ""
+        where_params: list[Any] = [k, k, start, end]
+        if tracks:
+            track_filter = f" AND e.track IN ({','.join('?' for _ in tracks)})"
+            where_params += list(tracks)
+        facts = (
+            f"SELECT e.staff_id, e.track, SUBSTR(e.starts_on, 1, 4) AS year, e.mode, "
+            f"COALESCE(({status}), 'enrolled') AS status, p.gender "
+            f"FROM {t['enrollments']} e JOIN {t['people']} p ON p.staff_id = e.staff_id "
+            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}"
+        )
+        parts = ["SELECT 'all', '', COUNT(*), COUNT(DISTINCT staff_id) FROM att"]
+        for dimension in ("track", "year", "mode", "status", "gender"):
+            parts.append(
+                f"SELECT '{dimension}', {dimension}, COUNT(*), COUNT(DISTINCT staff_id) "
+                f"FROM att GROUP BY {dimension}"
+            )
+        sql = f"WITH att AS MATERIALIZED ({facts}) " + " UNION ALL ".join(parts)
+        rows = tx.query(sql, params + where_params)
+        total = Tally(0, 0)
+        groups: dict[str, dict[str, Tally]] = defaultdict(dict)
+        for dimension, key, count, persons in rows:
+            if dimension == "all":
+                total = Tally(int(count), int(persons))
+            else:
+                groups[dimension][str(key)] = Tally(int(count), int(persons))
+        return AttendanceReport(
+            from_=from_,
+            to=to,
+            tracks=tracks,
+            known_at=known_at_value,
+            attendances=total.attendances,
+            persons=total.persons,
+            by_track=dict(sorted(groups["track"].items())),
+            by_year={year: tally.attendances for year, tally in sorted(groups["year"].items())},
+            by_mode=dict(sorted(groups["mode"].items())),
+            by_status=dict(sorted(groups["status"].items())),
+            by_gender=dict(sorted(groups["gender"].items())),
+        )

@@ -1,0 +1,169 @@
+"""``ledger demo``: load the demo agency (see ``ledger.demo`` and docs/demo.md).
+
+The demo belongs in a store of its own. ``ledger demo`` loads it into an empty store; on a store
+that already holds it (same seed) it says so and records nothing, so running it twice is safe.
+A store with other records is refused unless ``--force``, and even then only when none of the
+demo's staff ids is taken: the log is append-only, so nothing here deletes or overwrites.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+from urllib.parse import urlsplit, urlunsplit
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ledger import errors
+from ledger.application import Ledger
+from ledger.cli import open_ledger
+from ledger.config import StoreConfigError
+from ledger.demo import AGENCY, DEFAULT_SEED, DemoPlan, DemoSummary, apply_plan, build_plan, describe_targets
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` to the ``ledger`` command."""
+
+    @app.command()
+    def demo(
+        seed: Annotated[
+            int,
+            typer.Option(help="Seed of the generator: the same seed gives the same log, byte for byte."),
+        ] = DEFAULT_SEED,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Load into a store that already holds other records (never over them: a store "
+                "where any of the demo's staff ids is taken is refused).",
+            ),
+        ] = False,
+    ) -> None:
+        """Load the demo agency: a provincial Cục of 61 staff and seven years of training history
+        that reproduce the reference article's figures (docs/demo.md)."""
+        try:
+            ledger = open_ledger()
+        except StoreConfigError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(2) from None
+        try:
+            plan = build_plan(seed)
+            where = _safe_url(ledger.store.url)
+            verdict = _check_store(ledger, plan, force)
+            if verdict == "loaded":
+                typer.echo(f"{where} already holds the demo agency (seed {seed}): nothing recorded.")
+                return
+            if verdict is not None:
+                typer.echo(f"Error: {verdict}", err=True)
+                raise typer.Exit(1)
+            started = time.perf_counter()
+            with _progress_bar() as progress:
+                summary = apply_plan(ledger, plan, on_progress=progress)
+            seconds = time.perf_counter() - started
+            for line in _summary_lines(summary, where, seconds):
+                typer.echo(line)
+        except errors.LedgerError as error:
+            typer.echo(f"Error: the demo could not be loaded: {error.message}", err=True)
+            raise typer.Exit(1) from None
+        finally:
+            ledger.close()
+
+
+def _check_store(ledger: Ledger, plan: DemoPlan, force: bool) -> str | None:
+    """None when the demo may be loaded, "loaded" when the store holds it already, else why not."""
+    if ledger.chained_recorder.is_empty():
+        return None
+    ids = [person.staff_id for person in plan.people.values()]
+    taken = [staff_id for staff_id in ids if ledger.staff_exists(staff_id)]
+    if len(taken) == len(ids):
+        same = all(ledger.record(p.staff_id).full_name == p.full_name for p in plan.people.values())
+        if not same:
+            return (
+                "the store holds a demo agency loaded with another seed; use a fresh store "
+                "(LEDGER_DATABASE_URL) for this one."
+            )
+        recorded = sum(ledger.get_member(staff_id).version for staff_id in ids)
+        if recorded >= len(plan.ops):
+            return "loaded"
+        return (
+            f"the store holds {recorded} of the demo's {len(plan.ops)} events: an earlier load was "
+            "interrupted. Load it into a fresh store (LEDGER_DATABASE_URL)."
+        )
+    if taken:
+        shown = ", ".join(taken[:5]) + (" …" if len(taken) > 5 else "")
+        return (
+            f"{len(taken)} of the demo's staff ids are already in this store ({shown}); the demo "
+            "never records over existing staff. Use a fresh store (LEDGER_DATABASE_URL)."
+        )
+    if not force:
+        return (
+            "the store is not empty. The demo is meant for a store of its own: point "
+            "LEDGER_DATABASE_URL at a new one (e.g. sqlite:///./demo.db), or pass --force to load "
+            "it beside the records already there."
+        )
+    return None
+
+
+def _summary_lines(summary: DemoSummary, where: str, seconds: float) -> Iterator[str]:
+    yield (
+        f"Loaded the demo agency {AGENCY} (seed {summary.seed}) into {where}: {summary.events:,} events "
+        f"in {seconds:.1f} s (log positions {summary.first_position}–{summary.last_position})."
+    )
+    yield (
+        f"Staff {summary.current_staff_ids[0]}–{summary.current_staff_ids[-1]}: "
+        f"{len(summary.current_staff_ids)} on the roll, {len(summary.former_staff_ids)} former "
+        f"({', '.join(summary.former_staff_ids)})."
+    )
+    yield f"Figures it reproduces on {summary.snapshot.isoformat()} (docs/demo.md):"
+    for line in describe_targets():
+        yield f"  {line}"
+    yield "Edge cases (domain-vn §3.9):"
+    for name, ids in summary.edge_cases.items():
+        label = name.replace("_", " ")
+        yield f"  {label}: {', '.join(ids) or '—'}"
+    yield f"Corrections: {', '.join(summary.corrections)}"
+    if summary.waived_appointments:
+        yield (
+            "Appointments the configured rules refused, recorded with a waiver: "
+            f"{', '.join(summary.waived_appointments)}"
+        )
+    yield (
+        f"Renamed on {summary.agency_renamed_on.isoformat()} to {summary.agency_renamed} "
+        "(not an event yet: the ledger records no organisation changes)."
+    )
+    yield f"Look: GET /staff/{summary.current_staff_ids[0]} · GET /reports/qualifications?as_of=2025-12-31"
+
+
+def _safe_url(url: str) -> str:
+    """The store's URL without a password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, only on a terminal."""
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("Loading the demo"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("demo", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

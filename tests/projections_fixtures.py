@@ -1,0 +1,409 @@
+"""Helpers for the read-side tests: fresh stores, a small agency, and the brute-force oracle.
+
+The oracle answers every query by folding each person's raw events from the log with
+``ledger.staff.fold_record`` (the write side's own definition of a record), with no SQL and none
+of the views' code, so a view that agrees with it is right.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from ledger import catalog
+from ledger.application import Ledger
+from ledger.config import StoreConfig
+from ledger.record import Evidence, StaffRecord
+from ledger.staff import StaffEvent, StaffMember, fold_record, live_events, make_event_id
+from projections.text import fold
+
+POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+EPOCH = datetime(2015, 1, 5, 8, 0, tzinfo=UTC)
+AGE_BANDS = ("<30", "30-34", "35-39", "40-44", "45-49", "50-54", "55+")
+
+
+@contextmanager
+def fresh_store(kind: str) -> Iterator[StoreConfig]:
+    """A store of its own (a new SQLite file, or a new PostgreSQL schema), removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield StoreConfig(f"sqlite:///{Path(folder) / 'ledger.db'}")
+        return
+    schema = f"p_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield StoreConfig(f"{POSTGRES_URL}?schema={schema}")
+    finally:
+        drop_schema(schema)
+
+
+def drop_schema(schema: str) -> None:
+    """Drop a test's schema even if a connection of a failed test still holds locks in it."""
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '5s'")
+        for _ in range(5):
+            try:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                return
+            except psycopg.errors.LockNotAvailable:
+                conn.execute(
+                    "SELECT pg_terminate_backend(l.pid) FROM pg_locks l "
+                    "JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND l.pid <> pg_backend_pid()",
+                    (schema,),
+                )
+
+
+class Clock:
+    """Recording times under the test's control: each write moves time forward."""
+
+    def __init__(self, start: datetime = EPOCH) -> None:
+        self.start = start
+        self.now = start
+
+    def tick(self, days: int = 1, hours: int = 0) -> datetime:
+        self.now += timedelta(days=days, hours=hours)
+        return self.now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def small_agency(ledger: Ledger, clock: Clock) -> dict[str, Any]:
+    """A handful of people with courses, credentials, a secondment, a departure and corrections."""
+    out: dict[str, Any] = {}
+    rec = "to-chuc"
+    ledger.register(
+        staff_id="CB001",
+        full_name="Nguyễn Văn An",
+        gender="male",
+        birth_date=date(1980, 5, 17),
+        unit="Phòng Tổ chức",
+        joined_on=date(2005, 3, 1),
+        position="Chuyên viên",
+        recorded_by=rec,
+        recorded_at=clock.tick(),
+    )
+    ledger.register(
+        staff_id="CB002",
+        full_name="Trần Thị Bình",
+        gender="female",
+        birth_date=date(1994, 2, 3),
+        unit="Phòng Kế hoạch",
+        joined_on=date(2018, 9, 1),
+        employment="contract",
+        recorded_by=rec,
+        recorded_at=clock.tick(),
+    )
+    ledger.register(
+        staff_id="CB003",
+        full_name="Đặng Đức Đạt",
+        gender="male",
+        birth_date=date(1970, 1, 1),
+        unit="Phòng Tổ chức",
+        joined_on=date(1995, 1, 1),
+        recorded_by=rec,
+        recorded_at=clock.tick(),
+    )
+    e1 = ledger.enroll(
+        "CB001",
+        enrollment_id="E1",
+        course_code="LLCT-TC",
+        course_title="Trung cấp lý luận chính trị",
+        track="political_theory",
+        level="intermediate",
+        provider="Trường Chính trị tỉnh",
+        mode="part_time",
+        starts_on=date(2019, 3, 1),
+        decision_ref="QĐ 12/2019",
+        recorded_by=rec,
+        recorded_at=clock.tick(),
+    )
+    out["completed"] = ledger.complete(
+        "CB001",
+        "E1",
+        completed_on=date(2020, 1, 15),
+        outcome="passed",
+        recorded_by=rec,
+        recorded_at=clock.tick(30),
+    )
+    out["recognized"] = ledger.recognize_credential(
+        "CB001",
+        credential_id="BANG-DH",
+        track="professional",
+        level="bachelor",
+        title="Cử nhân Luật",
+        issuer="Đại học Luật Hà Nội",
+        issued_on=date(2003, 6, 30),
+        evidence=Evidence("Bằng số 123"),
+        recorded_by=rec,
+        recorded_at=clock.tick(),
+    )
+    ledger.enroll(
+        "CB002",
+        enrollment_id="E2",
+        course_code="QLNN-CV",
+        course_title="Bồi dưỡng ngạch chuyên viên",
+        track="state_management",
+        level="specialist",
+        provider="Học viện Hành chính",
+        mode="online",
+        starts_on=date(2021, 4, 1),
+        recorded_by=rec,
+        recorded_at=clock.tick(),
+    )
+    out["wrong"] = ledger.enroll(
+        "CB002",
+        enrollment_id="E3",
+        course_code="TH",
+        course_title="Tin học cơ bản",
+        track="it",
+        level="basic",
+        provider="Trung tâm",
+        mode="blended",
+        starts_on=date(2021, 5, 1),
+        recorded_by=rec,
+        recorded_at=clock.tick(),
+    )
+    out["correction"] = ledger.correct(
+        "CB002",
+        event_id=out["wrong"].event_id,
+        reason="nhập nhầm",
+        recorded_by=rec,
+        recorded_at=clock.tick(400),
+    )
+    ledger.rotate(
+        "CB002",
+        to_unit="Phòng Tổ chức",
+        kind="secondment",
+        starts_on=date(2022, 1, 1),
+        ends_on=date(2040, 1, 1),
+        decision_ref="QĐ 5/2022",
+        recorded_by=rec,
+        recorded_at=clock.tick(),
+    )
+    ledger.depart("CB003", on=date(2023, 6, 30), reason="nghỉ hưu", recorded_by=rec, recorded_at=clock.tick())
+    out["e1"] = e1
+    return out
+
+
+# ---------------------------------------------------------------------------- the oracle
+
+
+@dataclass
+class Log:
+    """Every staff member's events, read straight from the log."""
+
+    events: dict[str, list[StaffEvent]]
+
+    @classmethod
+    def read(cls, ledger: Ledger) -> Log:
+        by_staff: dict[Any, list[StaffEvent]] = defaultdict(list)
+        names: dict[Any, str] = {}
+        after = 0
+        while True:
+            page = ledger.recorder.select_notifications(after, 500, inclusive_of_start=False)
+            for n in page:
+                event = ledger.mapper.to_domain_event(n)
+                if isinstance(event, StaffMember.Registered):
+                    names[event.originator_id] = event.staff_id
+                by_staff[event.originator_id].append(event)
+            if len(page) < 500:
+                break
+            after = page[-1].id
+        return cls({names[oid]: events for oid, events in by_staff.items()})
+
+    def known(self, staff_id: str, known_at: datetime | None) -> list[StaffEvent]:
+        return [e for e in self.events[staff_id] if known_at is None or e.timestamp <= known_at]
+
+    def records(self, as_of: date | None, known_at: datetime | None) -> dict[str, StaffRecord]:
+        out = {}
+        for staff_id in self.events:
+            known = self.known(staff_id, known_at)
+            if known:
+                out[staff_id] = fold_record(known, as_of=as_of, known_at=known_at)
+        return out
+
+
+def age_band(birth: date, day: date) -> str:
+    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    if age < 30:
+        return "<30"
+    if age >= 55:
+        return "55+"
+    lower = 30 + (age - 30) // 5 * 5
+    return f"{lower}-{lower + 4}"
+
+
+def oracle_qualifications(log: Log, as_of: date, known_at: datetime | None) -> dict[str, Any]:
+    tracks: dict[str, Counter[str]] = defaultdict(Counter)
+    gender: Counter[str] = Counter()
+    bands: Counter[str] = Counter()
+    units: Counter[str] = Counter()
+    employment: Counter[str] = Counter()
+    for record in log.records(as_of, known_at).values():
+        if not record.is_active_on(as_of):
+            continue
+        gender[str(record.gender)] += 1
+        bands[age_band(record.birth_date, as_of)] += 1
+        units[record.unit_on(as_of)] += 1
+        employment[str(record.employment)] += 1
+        for track, qualification in record.qualifications().items():
+            tracks[str(track)][qualification.level] += 1
+    return {
+        "headcount": sum(gender.values()),
+        "tracks": {t: dict(c) for t, c in tracks.items()},
+        "by_gender": dict(gender),
+        "by_age_band": {b: n for b, n in bands.items() if n},
+        "by_unit": dict(units),
+        "by_employment": dict(employment),
+    }
+
+
+def report_qualifications(report: Any) -> dict[str, Any]:
+    """A QualificationsReport in the oracle's shape (zeros dropped)."""
+    return {
+        "headcount": report.headcount,
+        "tracks": {
+            t: {lv: n for lv, n in levels.items() if n}
+            for t, levels in report.tracks.items()
+            if any(levels.values())
+        },
+        "by_gender": report.by_gender,
+        "by_age_band": {b: n for b, n in report.by_age_band.items() if n},
+        "by_unit": report.by_unit,
+        "by_employment": report.by_employment,
+    }
+
+
+def oracle_attendance(
+    log: Log, start: date, end: date, known_at: datetime | None, tracks: set[str] | None = None
+) -> dict[str, Any]:
+    count: Counter[str] = Counter()
+    persons: dict[str, set[str]] = defaultdict(set)
+    for staff_id, record in log.records(end, known_at).items():
+        for enrollment in record.enrollments.values():
+            if not start <= enrollment.starts_on <= end:
+                continue
+            if tracks is not None and str(enrollment.track) not in tracks:
+                continue
+            keys = [
+                "all",
+                f"track:{enrollment.track}",
+                f"year:{enrollment.starts_on.year}",
+                f"mode:{enrollment.mode}",
+                f"status:{enrollment.status}",
+                f"gender:{record.gender}",
+            ]
+            for key in keys:
+                count[key] += 1
+                persons[key].add(staff_id)
+    # The report gives only person-times by year.
+    return {key: (count[key], None if key.startswith("year:") else len(persons[key])) for key in count}
+
+
+def report_attendance(report: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if report.attendances:
+        out["all"] = (report.attendances, report.persons)
+    for prefix, group in (
+        ("track", report.by_track),
+        ("mode", report.by_mode),
+        ("status", report.by_status),
+        ("gender", report.by_gender),
+    ):
+        for key, tally in group.items():
+            out[f"{prefix}:{key}"] = (tally.attendances, tally.persons)
+    for year, attendances in report.by_year.items():
+        out[f"year:{year}"] = (attendances, None)
+    return out
+
+
+def oracle_directory(log: Log, today: date, **filters: Any) -> list[str]:
+    """Staff ids the directory should list, in its order (folded name, then staff id)."""
+    chosen = []
+    for staff_id, record in log.records(None, None).items():
+        if filters.get("status") and record.status_on(today) != filters["status"]:
+            continue
+        if filters.get("unit") and record.unit_on(today) != filters["unit"]:
+            continue
+        if filters.get("gender") and str(record.gender) != filters["gender"]:
+            continue
+        q = filters.get("q")
+        if q and fold(q) not in fold(record.full_name) and q.lower() not in staff_id.lower():
+            continue
+        track = filters.get("track")
+        if track:
+            held = record.qualifications().get(catalog.Track(track))
+            if held is None or (filters.get("level") and held.level != filters["level"]):
+                continue
+        chosen.append((fold(record.full_name), staff_id))
+    return [staff_id for _, staff_id in sorted(chosen)]
+
+
+def oracle_trail(log: Log, staff_id: str, credential_id: str) -> list[tuple[str, str, str | None]] | None:
+    """(event_id, role, voided_by) of the trail of a credential, or None if there is none."""
+    events = log.events[staff_id]
+    voided_by = {
+        e.voided_event_id: make_event_id(staff_id, e.originator_version)
+        for e in events
+        if isinstance(e, StaffMember.Corrected)
+    }
+    live = {make_event_id(staff_id, e.originator_version) for e in live_events(events)}
+    awards = []
+    for e in events:
+        if (
+            isinstance(e, StaffMember.Completed)
+            and e.credential
+            and e.credential.credential_id == credential_id
+        ):
+            awards.append((e, f"enrollment:{e.enrollment_id}"))
+        if isinstance(e, StaffMember.CredentialRecognized) and e.credential_id == credential_id:
+            awards.append((e, f"credential:{e.credential_id}"))
+    if not awards:
+        return None
+    live_awards = [a for a in awards if make_event_id(staff_id, a[0].originator_version) in live]
+    _award, thread = (live_awards or awards)[-1]
+
+    def thread_of(e: StaffEvent) -> str | None:
+        if isinstance(e, StaffMember.CredentialRecognized):
+            return f"credential:{e.credential_id}"
+        if isinstance(
+            e, (StaffMember.Enrolled, StaffMember.Completed, StaffMember.Failed, StaffMember.Withdrawn)
+        ):
+            return f"enrollment:{e.enrollment_id}"
+        if isinstance(e, StaffMember.Evaluated) and e.enrollment_id is not None:
+            return f"enrollment:{e.enrollment_id}"
+        return None
+
+    roles = {
+        "Enrolled": "enrollment",
+        "Completed": "completion",
+        "Failed": "failure",
+        "Withdrawn": "withdrawal",
+        "Evaluated": "evaluation",
+        "CredentialRecognized": "recognition",
+        "Corrected": "correction",
+    }
+    by_id = {make_event_id(staff_id, e.originator_version): e for e in events}
+    steps: list[tuple[str, str, str | None]] = [(make_event_id(staff_id, 1), "registration", None)]
+    for e in events:
+        event_id = make_event_id(staff_id, e.originator_version)
+        mine = thread_of(e)
+        if isinstance(e, StaffMember.Corrected):
+            target = by_id.get(e.voided_event_id)
+            mine = thread_of(target) if target is not None else None
+        if mine == thread:
+            steps.append((event_id, roles[type(e).__name__], voided_by.get(event_id)))
+    return steps

@@ -1,0 +1,662 @@
+"""Anomaly flags, one by one, on crafted histories: each present when it should be, absent otherwise.
+
+The histories are built from event objects directly (no store, no commands), so they can hold what
+the commands would refuse today: that is exactly what an auditor must find in imported or old data.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+
+from ledger import errors
+from ledger.catalog import Employment, Gender, Mode, Track
+from ledger.record import CredentialAward, Evidence
+from ledger.staff import StaffEvent, StaffMember, staff_aggregate_id
+from projections.anomalies import (
+    CODES,
+    ENVIRONMENT,
+    Anomaly,
+    AnomalyRules,
+    count_by_code,
+    for_trail,
+    merged_flags,
+    person_anomalies,
+)
+from projections.results import Credential, Flag, Trail, TrailStep
+
+STAFF = "CB-T01"
+HR = "to-chuc-1"
+
+
+def at(day: date, hour: int = 3) -> datetime:
+    """A recording time on ``day`` (03:00 UTC is 10:00 in Hà Nội)."""
+    return datetime.combine(day, time(hour), UTC)
+
+
+class History:
+    """One staff member's events, appended like the ledger would store them."""
+
+    def __init__(self, *, joined: date = date(2010, 9, 1), registered_at: datetime | None = None) -> None:
+        self.events: list[StaffEvent] = []
+        self._add(
+            StaffMember.Registered,
+            joined,
+            registered_at or at(date(2019, 1, 7)),
+            staff_id=STAFF,
+            full_name="Nguyễn Văn An",
+            gender=Gender.MALE,
+            birth_date=date(1985, 4, 12),
+            unit="Phòng Nghiệp vụ 1",
+            position="Chuyên viên",
+            rank="01.003",
+            employment=Employment.CIVIL_SERVANT,
+            originator_topic="ledger.staff_member.v1",
+        )
+
+    def _add(self, cls: Any, on: date, recorded: datetime | None, by: str = HR, **fields: Any) -> str:
+        version = len(self.events) + 1
+        self.events.append(
+            cls(
+                originator_id=staff_aggregate_id(STAFF),
+                originator_version=version,
+                timestamp=recorded or at(on),
+                recorded_by=by,
+                effective_on=on,
+                **fields,
+            )
+        )
+        return f"{STAFF}:{version}"
+
+    def enroll(
+        self,
+        enrollment_id: str,
+        on: date,
+        *,
+        mode: Mode = Mode.FULL_TIME,
+        track: Track = Track.STATE_MANAGEMENT,
+        level: str | None = "specialist",
+        ends_on: date | None = None,
+        recorded: datetime | None = None,
+    ) -> str:
+        return self._add(
+            StaffMember.Enrolled,
+            on,
+            recorded,
+            enrollment_id=enrollment_id,
+            course_code=f"K-{enrollment_id}",
+            course_title=f"Khóa {enrollment_id}",
+            track=track,
+            level=level,
+            provider="Học viện Hành chính Quốc gia",
+            mode=mode,
+            ends_on=ends_on,
+            decision_ref="QĐ 12/QĐ-CT",
+            funding=None,
+            cost=None,
+            country=None,
+        )
+
+    def complete(
+        self,
+        enrollment_id: str,
+        on: date,
+        *,
+        credential_id: str | None = None,
+        number: str | None = "CC-001",
+        issued_on: date | None = None,
+        recorded: datetime | None = None,
+    ) -> str:
+        award = None
+        if credential_id is not None:
+            award = CredentialAward(
+                credential_id=credential_id,
+                title=f"Chứng chỉ {credential_id}",
+                issuer="Học viện Hành chính Quốc gia",
+                issued_on=issued_on or on,
+                number=number,
+            )
+        return self._add(
+            StaffMember.Completed, on, recorded, enrollment_id=enrollment_id, credential=award, score=None
+        )
+
+    def fail(self, enrollment_id: str, on: date, *, recorded: datetime | None = None) -> str:
+        return self._add(StaffMember.Failed, on, recorded, enrollment_id=enrollment_id, score=None)
+
+    def withdraw(self, enrollment_id: str, on: date) -> str:
+        return self._add(StaffMember.Withdrawn, on, None, enrollment_id=enrollment_id, reason="Ốm dài ngày")
+
+    def recognize(
+        self,
+        credential_id: str,
+        on: date,
+        *,
+        track: Track = Track.PROFESSIONAL,
+        level: str | None = "bachelor",
+        document: str = "Bản sao bằng số 123",
+        verified_by: str | None = "Mai Thùy Chi",
+        recorded: datetime | None = None,
+        by: str = HR,
+    ) -> str:
+        return self._add(
+            StaffMember.CredentialRecognized,
+            on,
+            recorded,
+            by=by,
+            credential_id=credential_id,
+            track=track,
+            level=level,
+            title=f"Bằng {credential_id}",
+            issuer="Đại học Kinh tế Quốc dân",
+            number=None,
+            evidence=Evidence(document_ref=document, verified_by=verified_by),
+        )
+
+    def correct(self, event_id: str, *, reason: str, recorded: datetime, by: str = "to-chuc-2") -> str:
+        return self._add(
+            StaffMember.Corrected, recorded.date(), recorded, by=by, voided_event_id=event_id, reason=reason
+        )
+
+    def anomalies(self, rules: AnomalyRules | None = None) -> list[Anomaly]:
+        return person_anomalies(self.events, rules)
+
+    def codes(self, rules: AnomalyRules | None = None) -> list[str]:
+        return [a.code for a in self.anomalies(rules)]
+
+    def only(self, code: str, rules: AnomalyRules | None = None) -> list[Anomaly]:
+        return [a for a in self.anomalies(rules) if a.code == code]
+
+
+def clean_course(history: History, enrollment_id: str = "E1", start: date = date(2021, 3, 1)) -> str:
+    history.enroll(enrollment_id, start, ends_on=start + timedelta(days=40))
+    return history.complete(enrollment_id, start + timedelta(days=40), credential_id=f"VB-{enrollment_id}")
+
+
+def test_a_clean_history_has_no_anomalies() -> None:
+    history = History()
+    history.recognize("VB-DH", date(2007, 6, 30), recorded=at(date(2019, 1, 9)))
+    clean_course(history)
+    assert history.anomalies() == []
+
+
+def test_a_history_without_registration_has_no_anomalies() -> None:
+    history = History()
+    clean_course(history)
+    assert person_anomalies(history.events[1:]) == []
+
+
+# ------------------------------------------------------------ no enrollment, no evidence
+
+
+def test_a_recognition_without_a_document_is_flagged_as_having_no_enrollment_and_no_evidence() -> None:
+    history = History()
+    history.recognize("VB-X", date(2015, 5, 5), document="  ", recorded=at(date(2019, 1, 10)))
+    found = history.only("no_enrollment_no_evidence")
+    assert [a.credential_ids for a in found] == [("VB-X",)]
+    assert "no document reference" in found[0].message
+
+
+def test_a_recognition_with_a_document_is_not_flagged_as_without_evidence() -> None:
+    history = History()
+    history.recognize("VB-X", date(2015, 5, 5), document="Bản sao số 9", recorded=at(date(2019, 1, 10)))
+    assert "no_enrollment_no_evidence" not in history.codes()
+
+
+def test_a_completion_whose_enrollment_was_voided_and_whose_certificate_has_no_number_is_flagged() -> None:
+    history = History()
+    enrolled = history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 10), credential_id="VB-E1", number=None)
+    history.correct(enrolled, reason="Nhập nhầm người", recorded=at(date(2021, 4, 20)))
+    found = history.only("no_enrollment_no_evidence")
+    assert [(a.variant, a.credential_ids) for a in found] == [("completion", ("VB-E1",))]
+
+
+def test_a_completion_with_a_live_enrollment_and_no_certificate_number_is_not_flagged() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 10), credential_id="VB-E1", number=None)
+    assert "no_enrollment_no_evidence" not in history.codes()
+
+
+def test_a_completion_without_enrollment_but_with_a_numbered_certificate_is_not_flagged() -> None:
+    history = History()
+    enrolled = history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 10), credential_id="VB-E1", number="CC-77")
+    history.correct(enrolled, reason="Nhập nhầm", recorded=at(date(2021, 4, 20)))
+    assert "no_enrollment_no_evidence" not in history.codes()
+
+
+# ------------------------------------------------------------ completed before start
+
+
+def test_a_completion_dated_before_its_start_is_flagged() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 2, 20), credential_id="VB-E1", issued_on=date(2021, 3, 5))
+    found = history.only("completed_before_start")
+    assert [a.variant for a in found] == ["completion"]
+    assert "2021-02-20" in found[0].message
+    assert "2021-03-01" in found[0].message
+
+
+def test_a_failure_dated_before_its_start_is_flagged() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.fail("E1", date(2021, 2, 1))
+    assert [a.variant for a in history.only("completed_before_start")] == ["failure"]
+
+
+def test_a_certificate_dated_before_the_course_started_is_flagged() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 1), credential_id="VB-E1", issued_on=date(2021, 1, 15))
+    found = history.only("completed_before_start")
+    assert [(a.variant, a.credential_ids) for a in found] == [("certificate", ("VB-E1",))]
+
+
+def test_a_one_day_course_completed_on_its_start_day_is_not_flagged() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 3, 1), credential_id="VB-E1")
+    assert "completed_before_start" not in history.codes()
+
+
+# ------------------------------------------------------------ dated in the future
+
+
+def test_a_completion_recorded_before_its_date_is_flagged_as_dated_in_the_future() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 6, 30), recorded=at(date(2021, 6, 1)))
+    found = history.only("dated_in_future")
+    assert [a.variant for a in found] == ["completion"]
+    assert "2021-06-01" in found[0].message
+
+
+def test_a_certificate_dated_after_its_recording_is_flagged_as_dated_in_the_future() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 1), credential_id="VB-E1", issued_on=date(2021, 5, 1))
+    assert [a.variant for a in history.only("dated_in_future")] == ["certificate"]
+
+
+def test_a_recognition_issued_after_its_recording_is_flagged_as_dated_in_the_future() -> None:
+    history = History()
+    history.recognize("VB-X", date(2022, 9, 1), recorded=at(date(2022, 8, 1)))
+    assert [a.credential_ids for a in history.only("dated_in_future")] == [("VB-X",)]
+
+
+def test_a_completion_dated_the_local_day_it_was_recorded_is_not_in_the_future() -> None:
+    # 18:30 UTC on 1 March is 01:30 on 2 March in Hà Nội: the business day had begun.
+    history = History()
+    history.enroll("E1", date(2021, 1, 4))
+    history.complete("E1", date(2021, 3, 2), recorded=datetime(2021, 3, 1, 18, 30, tzinfo=UTC))
+    assert "dated_in_future" not in history.codes()
+
+
+def test_a_completion_recorded_after_its_date_is_not_dated_in_the_future() -> None:
+    history = History()
+    clean_course(history)
+    assert "dated_in_future" not in history.codes()
+
+
+# ------------------------------------------------------------ backdated
+
+
+def test_a_completion_recorded_long_after_its_date_is_flagged_as_backdated() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 1), recorded=at(date(2021, 9, 1)))
+    found = history.only("backdated")
+    assert len(found) == 1
+    assert found[0].fact("days") == "153"
+    assert "153 days later" in found[0].message
+
+
+def test_a_record_made_exactly_at_the_threshold_is_not_backdated() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 1), recorded=at(date(2021, 4, 1) + timedelta(days=90)))
+    assert "backdated" not in history.codes()
+
+
+def test_the_opening_balance_entered_when_the_ledger_went_live_is_not_backdated() -> None:
+    history = History(joined=date(2001, 9, 1), registered_at=at(date(2019, 1, 7)))
+    history.recognize("VB-DH", date(2000, 6, 30), recorded=at(date(2019, 2, 20)))
+    assert "backdated" not in history.codes()
+
+
+def test_a_credential_recognized_long_after_the_person_was_entered_is_backdated() -> None:
+    history = History(joined=date(2001, 9, 1), registered_at=at(date(2019, 1, 7)))
+    history.recognize("VB-TS", date(2018, 6, 30), recorded=at(date(2020, 2, 20)))
+    assert [a.credential_ids for a in history.only("backdated")] == [("VB-TS",)]
+
+
+def test_the_backdating_threshold_is_configurable() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 1), recorded=at(date(2021, 5, 16)))
+    assert "backdated" not in history.codes()
+    assert "backdated" in history.codes(AnomalyRules(backdated_after_days=30))
+
+
+def test_thresholds_are_read_from_the_environment() -> None:
+    rules = AnomalyRules.from_environment(
+        {
+            "LEDGER_ANOMALY_BACKDATED_AFTER_DAYS": "30",
+            "LEDGER_ANOMALY_MASTER_MIN_MONTHS": "15",
+            "LEDGER_ANOMALY_DOCTORATE_MIN_MONTHS": "",
+        }
+    )
+    assert (rules.backdated_after_days, rules.master_min_months, rules.doctorate_min_months) == (30, 15, 24)
+    assert {name for name, _ in ENVIRONMENT} == {
+        "LEDGER_ANOMALY_BACKDATED_AFTER_DAYS",
+        "LEDGER_ANOMALY_MASTER_MIN_MONTHS",
+        "LEDGER_ANOMALY_DOCTORATE_MIN_MONTHS",
+    }
+
+
+def test_a_threshold_that_is_not_a_number_is_refused_naming_the_variable() -> None:
+    with pytest.raises(errors.InvalidInput) as refused:
+        AnomalyRules.from_environment({"LEDGER_ANOMALY_BACKDATED_AFTER_DAYS": "ba tháng"})
+    assert refused.value.field == "LEDGER_ANOMALY_BACKDATED_AFTER_DAYS"
+
+
+def test_a_negative_threshold_is_refused() -> None:
+    with pytest.raises(errors.InvalidInput):
+        AnomalyRules(backdated_after_days=-1)
+
+
+# ------------------------------------------------------------ overlapping full-time courses
+
+
+def test_two_full_time_courses_sharing_days_are_flagged() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 4, 30))
+    history.enroll("E2", date(2021, 4, 15), ends_on=date(2021, 5, 30))
+    found = history.only("overlapping_full_time")
+    assert [a.enrollment_ids for a in found] == [("E1", "E2")]
+    assert "Khóa E1" in found[0].text("vi")
+    assert "Khóa E2" in found[0].text("vi")
+
+
+def test_a_course_closed_before_the_next_starts_does_not_overlap() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 6, 30))
+    history.withdraw("E1", date(2021, 3, 20))
+    history.enroll("E2", date(2021, 4, 15), ends_on=date(2021, 5, 30))
+    assert "overlapping_full_time" not in history.codes()
+
+
+def test_a_course_ending_the_day_the_next_starts_is_back_to_back_not_overlapping() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 4, 30))
+    history.complete("E1", date(2021, 4, 15))
+    history.enroll("E2", date(2021, 4, 15), ends_on=date(2021, 5, 30))
+    assert "overlapping_full_time" not in history.codes()
+
+
+def test_a_part_time_course_alongside_a_full_time_one_is_not_flagged() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 4, 30))
+    history.enroll("E2", date(2021, 4, 1), mode=Mode.PART_TIME, ends_on=date(2021, 9, 30))
+    assert "overlapping_full_time" not in history.codes()
+
+
+def test_a_full_time_course_still_open_overlaps_any_later_full_time_course() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.enroll("E2", date(2023, 1, 9), ends_on=date(2023, 2, 9))
+    found = history.only("overlapping_full_time")
+    assert len(found) == 1
+    assert "…" in found[0].message
+
+
+def test_a_voided_enrollment_overlaps_nothing() -> None:
+    history = History()
+    first = history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 4, 30))
+    history.enroll("E2", date(2021, 4, 15), ends_on=date(2021, 5, 30))
+    history.correct(first, reason="Trùng quyết định", recorded=at(date(2021, 5, 2)))
+    assert "overlapping_full_time" not in history.codes()
+
+
+# ------------------------------------------------------------ degree in too short a time
+
+
+def test_a_master_degree_completed_months_after_the_course_started_is_flagged() -> None:
+    history = History()
+    history.enroll("TS1", date(2021, 9, 1), track=Track.PROFESSIONAL, level="master", mode=Mode.PART_TIME)
+    history.complete("TS1", date(2022, 5, 1), credential_id="VB-THS")
+    found = history.only("degree_too_fast")
+    assert [(a.variant, a.fact("months")) for a in found] == [("course", "8")]
+    assert "Thạc sĩ" in found[0].text("vi")
+    assert "Master" in found[0].text("en")
+
+
+def test_a_master_degree_taking_two_years_is_not_flagged() -> None:
+    history = History()
+    history.enroll("TS1", date(2021, 9, 1), track=Track.PROFESSIONAL, level="master", mode=Mode.PART_TIME)
+    history.complete("TS1", date(2023, 9, 1), credential_id="VB-THS")
+    assert "degree_too_fast" not in history.codes()
+
+
+def test_a_recognized_doctorate_soon_after_the_master_degree_is_flagged() -> None:
+    history = History()
+    history.recognize("VB-THS", date(2016, 6, 1), level="master", recorded=at(date(2019, 1, 9)))
+    history.recognize("VB-TS", date(2017, 4, 1), level="doctorate", recorded=at(date(2019, 1, 9)))
+    found = history.only("degree_too_fast")
+    assert [(a.variant, a.credential_ids, a.fact("previous")) for a in found] == [
+        ("previous", ("VB-TS",), "VB-THS")
+    ]
+
+
+def test_a_master_degree_years_after_the_bachelor_is_not_flagged() -> None:
+    history = History()
+    history.recognize("VB-DH", date(2007, 6, 1), level="bachelor", recorded=at(date(2019, 1, 9)))
+    history.recognize("VB-THS", date(2012, 6, 1), level="master", recorded=at(date(2019, 1, 9)))
+    assert "degree_too_fast" not in history.codes()
+
+
+def test_a_short_course_below_degree_level_is_not_a_degree_too_fast() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 9, 1), track=Track.PROFESSIONAL, level="bachelor")
+    history.complete("E1", date(2021, 10, 1), credential_id="VB-E1")
+    assert "degree_too_fast" not in history.codes()
+
+
+def test_the_plausible_length_of_a_master_degree_is_configurable() -> None:
+    history = History()
+    history.enroll("TS1", date(2021, 9, 1), track=Track.PROFESSIONAL, level="master", mode=Mode.PART_TIME)
+    history.complete("TS1", date(2022, 12, 1), credential_id="VB-THS")
+    assert "degree_too_fast" not in history.codes()
+    assert "degree_too_fast" in history.codes(AnomalyRules(master_min_months=18))
+
+
+# ------------------------------------------------------------ verified by the key that recorded it
+
+
+def test_a_recognition_verified_by_the_key_that_recorded_it_is_flagged() -> None:
+    history = History()
+    history.recognize(
+        "VB-X", date(2015, 5, 5), by="to-chuc-1", verified_by=" TO-CHUC-1 ", recorded=at(date(2019, 1, 9))
+    )
+    found = history.only("self_verified")
+    assert [a.credential_ids for a in found] == [("VB-X",)]
+    assert "'to-chuc-1'" in found[0].message
+
+
+def test_a_recognition_verified_by_someone_else_is_not_flagged() -> None:
+    history = History()
+    history.recognize(
+        "VB-X", date(2015, 5, 5), by="to-chuc-1", verified_by="to-chuc-2", recorded=at(date(2019, 1, 9))
+    )
+    assert "self_verified" not in history.codes()
+
+
+def test_a_recognition_with_no_verifier_is_not_self_verified() -> None:
+    history = History()
+    history.recognize("VB-X", date(2015, 5, 5), verified_by=None, recorded=at(date(2019, 1, 9)))
+    assert "self_verified" not in history.codes()
+
+
+# ------------------------------------------------------------ voided events
+
+
+def test_a_voided_event_is_flagged_with_who_voided_it_when_and_why() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    completed = history.complete("E1", date(2021, 4, 10), credential_id="VB-E1")
+    correction = history.correct(completed, reason="Sai ngày hoàn thành", recorded=at(date(2021, 4, 20)))
+    found = history.only("voided")
+    assert [a.event_ids for a in found] == [(completed, correction)]
+    assert found[0].credential_ids == ("VB-E1",) or found[0].enrollment_ids == ("E1",)
+    vi = found[0].text("vi")
+    assert "Sai ngày hoàn thành" in vi
+    assert "to-chuc-2" in vi
+    assert "2021-04-20" in vi
+
+
+def test_a_history_without_corrections_has_no_voided_flag() -> None:
+    history = History()
+    clean_course(history)
+    assert "voided" not in history.codes()
+
+
+def test_the_correction_itself_is_not_flagged_as_voided() -> None:
+    history = History()
+    enrolled = history.enroll("E1", date(2021, 3, 1))
+    correction = history.correct(enrolled, reason="Nhập trùng", recorded=at(date(2021, 3, 5)))
+    assert all(a.event_ids[0] != correction for a in history.only("voided"))
+    assert len(history.only("voided")) == 1
+
+
+# ------------------------------------------------------------ messages and counts
+
+
+def test_every_anomaly_says_why_in_both_languages() -> None:
+    history = History()
+    history.recognize(
+        "VB-X", date(2015, 5, 5), document="", by="k", verified_by="k", recorded=at(date(2019, 1, 9))
+    )
+    history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 5, 1))
+    history.enroll("E2", date(2021, 4, 1), ends_on=date(2021, 6, 1))
+    history.complete("E1", date(2021, 2, 1), credential_id="VB-E1", recorded=at(date(2021, 12, 1)))
+    history.complete("E2", date(2022, 2, 1), recorded=at(date(2021, 12, 2)))
+    history.enroll("E3", date(2021, 5, 3), ends_on=date(2021, 7, 1))
+    found = history.anomalies()
+    assert {
+        "no_enrollment_no_evidence",
+        "completed_before_start",
+        "dated_in_future",
+        "backdated",
+        "overlapping_full_time",
+        "self_verified",
+    } <= {a.code for a in found}
+    for anomaly in found:
+        assert anomaly.text("vi")
+        assert anomaly.text("en")
+        assert anomaly.text("vi") != anomaly.text("en")
+        assert "{" not in anomaly.text("vi")
+        assert "{" not in anomaly.message
+
+
+def test_counting_by_code_lists_every_code() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1))
+    history.complete("E1", date(2021, 4, 1), recorded=at(date(2021, 12, 1)))
+    counts = count_by_code(history.anomalies())
+    assert list(counts) == list(CODES)
+    assert counts["backdated"] == 1
+    assert sum(counts.values()) == 1
+
+
+# ------------------------------------------------------------ trails
+
+
+def _trail(history: History, credential_id: str, flags: tuple[Flag, ...] = ()) -> Trail:
+    """A trail of ``credential_id`` as the read side would build it from ``history``."""
+    award = next(
+        e
+        for e in history.events
+        if isinstance(e, StaffMember.Completed)
+        and e.credential
+        and e.credential.credential_id == credential_id
+    )
+    assert isinstance(award, StaffMember.Completed)
+    assert award.credential is not None
+    enrollment_id = award.enrollment_id
+    thread = [
+        e
+        for e in history.events
+        if isinstance(e, StaffMember.Registered) or getattr(e, "enrollment_id", None) == enrollment_id
+    ]
+    steps = tuple(
+        TrailStep(
+            event_id=f"{STAFF}:{e.originator_version}",
+            type=type(e).__name__,
+            role="registration" if isinstance(e, StaffMember.Registered) else "step",
+            version=e.originator_version,
+            position=None,
+            recorded_at=e.timestamp,
+            recorded_by=e.recorded_by,
+            effective_on=e.effective_on,
+            data={},
+            voided_by=None,
+        )
+        for e in thread
+    )
+    credential = Credential(
+        credential_id=credential_id,
+        track="state_management",
+        level="specialist",
+        title="",
+        issuer="",
+        issued_on=award.credential.issued_on,
+        number=None,
+        source="completion",
+        event_id=f"{STAFF}:{award.originator_version}",
+        enrollment_id=enrollment_id,
+        document_ref=None,
+        verified_by=None,
+    )
+    return Trail(STAFF, credential, "valid", None, steps, flags)
+
+
+def test_a_trail_gets_the_anomalies_of_its_credential_and_not_those_of_others() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 4, 30))
+    history.complete("E1", date(2021, 4, 30), credential_id="VB-E1", recorded=at(date(2021, 11, 1)))
+    history.enroll("E2", date(2022, 3, 1), mode=Mode.PART_TIME)
+    history.complete("E2", date(2022, 2, 1), credential_id="VB-E2")
+    _, related = for_trail(_trail(history, "VB-E1"), history.anomalies())
+    assert [a.code for a in related] == ["backdated"]
+    _, related = for_trail(_trail(history, "VB-E2"), history.anomalies())
+    assert [a.code for a in related] == ["completed_before_start"]
+
+
+def test_a_trail_flagged_recorded_late_does_not_also_list_its_backdated_anomaly() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 4, 30))
+    history.complete("E1", date(2021, 4, 30), credential_id="VB-E1", recorded=at(date(2021, 11, 1)))
+    late = Flag("recorded_late", "The completion of 2021-04-30 was recorded 185 days later.")
+    flags, related = for_trail(_trail(history, "VB-E1", (late,)), history.anomalies())
+    assert flags == [late]
+    assert related == []
+    assert [f.code for f in merged_flags(_trail(history, "VB-E1", (late,)), history.anomalies())] == [
+        "recorded_late"
+    ]
+
+
+def test_a_trail_drops_its_generic_corrected_flag_when_an_anomaly_names_the_voided_event() -> None:
+    history = History()
+    history.enroll("E1", date(2021, 3, 1), ends_on=date(2021, 4, 30))
+    closing = history.fail("E1", date(2021, 4, 30))
+    history.correct(closing, reason="Nhầm kết quả", recorded=at(date(2021, 5, 3)))
+    history.complete("E1", date(2021, 4, 30), credential_id="VB-E1")
+    corrected = Flag("corrected", "Some events of this trail were voided by corrections (see the steps).")
+    flags, related = for_trail(_trail(history, "VB-E1", (corrected,)), history.anomalies())
+    assert flags == []
+    assert [a.code for a in related] == ["voided"]
+    assert "Nhầm kết quả" in related[0].message

@@ -1,0 +1,224 @@
+"""The global log (`GET /events`) and the aggregate reports, each on a store of its own (SQLite and
+PostgreSQL), since they count everything in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from api_fixtures import Api, problem_of, running_api
+
+from ledger.config import StoreConfig
+
+
+@pytest.fixture
+def api(store: StoreConfig) -> Iterator[Api]:
+    with running_api(store) as running:
+        yield running
+
+
+def complete(api: Api, staff_id: str, enrollment_id: str, on: str = "2020-09-25") -> None:
+    response = api.post(
+        f"/staff/{staff_id}/enrollments/{enrollment_id}/completion", {"completed_on": on, "outcome": "passed"}
+    )
+    assert response.status_code == 201, response.text
+
+
+# ------------------------------------------------------------------ /events
+
+
+def test_the_log_pages_by_position_without_gaps_or_repeats(api: Api) -> None:
+    for n in range(3):
+        staff_id = api.register(f"CB{n}")
+        api.enroll(staff_id)
+    positions: list[int] = []
+    after = 0
+    while True:
+        page = api.get("/events", after=after, limit=4).json()
+        positions += [e["position"] for e in page["items"]]
+        if not page["items"]:
+            break
+        assert page["next_after"] == page["items"][-1]["position"]
+        after = page["next_after"]
+    assert positions == sorted(positions)
+    assert len(positions) == len(set(positions)) == 6
+    assert positions[-1] == api.log_head()
+
+
+def test_each_log_event_says_whose_it_is_and_who_recorded_it(api: Api) -> None:
+    staff_id = api.register("CB0001", full_name="Trần Thị Bích Ngọc")
+    api.enroll(staff_id, cost="12500000.50", enrollment_id="E1")
+    items = api.get("/events").json()["items"]
+    assert [(e["event_id"], e["staff_id"], e["type"], e["version"]) for e in items] == [
+        ("CB0001:1", "CB0001", "Registered", 1),
+        ("CB0001:2", "CB0001", "Enrolled", 2),
+    ]
+    enrolled = items[1]
+    assert enrolled["topic"] == "staff.enrolled.v1"
+    assert enrolled["recorded_by"] == "phong-tccb"
+    assert enrolled["recorded_at"].endswith("Z")
+    assert enrolled["effective_on"] == "2020-03-02"
+    assert enrolled["data"]["cost"] == "12500000.50"
+    assert enrolled["data"]["starts_on"] == "2020-03-02"
+    assert enrolled["data"]["mode"] == "part_time"
+    assert items[0]["data"]["full_name"] == "Trần Thị Bích Ngọc"
+
+
+def test_the_log_filters_by_event_type(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    enrollment_id = api.enroll(staff_id)
+    complete(api, staff_id, enrollment_id)
+    page = api.get("/events", types="Completed").json()
+    assert [e["type"] for e in page["items"]] == ["Completed"]
+    assert page["next_after"] == api.log_head()
+
+
+def test_the_log_after_its_end_is_empty_and_keeps_the_position(api: Api) -> None:
+    api.register("CB0001")
+    page = api.get("/events", after=1).json()
+    assert page == {"items": [], "next_after": 1, "last_position": 1}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"), [({"limit": 501}, "limit"), ({"after": -1}, "after"), ({"types": "Hired"}, "types")]
+)
+def test_bad_log_parameters_are_422_naming_the_parameter(
+    api: Api, params: dict[str, object], field: str
+) -> None:
+    problem = problem_of(api.get("/events", **params), 422, "validation_error")
+    assert problem["errors"][0]["field"] == field
+
+
+# ------------------------------------------------------------------ /reports/qualifications
+
+
+def test_qualifications_count_each_person_once_under_their_highest_level(api: Api) -> None:
+    first = api.register("CB0001")
+    complete(api, first, api.enroll(first, level="intermediate", starts_on="2015-01-05"), on="2015-06-30")
+    complete(api, first, api.enroll(first, level="advanced", starts_on="2019-01-07"), on="2019-12-20")
+    second = api.register("CB0002", gender="female")
+    complete(api, second, api.enroll(second, level="intermediate"))
+    report = api.get("/reports/qualifications").json()
+    assert report["headcount"] == 2
+    assert report["tracks"]["political_theory"]["advanced"] == 1
+    assert report["tracks"]["political_theory"]["intermediate"] == 1
+    assert report["by_gender"] == {"female": 1, "male": 1}
+
+
+def test_qualifications_as_of_an_earlier_date_count_what_was_held_then(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    complete(api, staff_id, api.enroll(staff_id), on="2020-09-25")
+    before = api.get("/reports/qualifications", as_of="2020-09-24").json()
+    assert before["as_of"] == "2020-09-24"
+    assert before["tracks"]["political_theory"]["intermediate"] == 0
+    assert (
+        api.get("/reports/qualifications", as_of="2020-09-25").json()["tracks"]["political_theory"][
+            "intermediate"
+        ]
+        == 1
+    )
+
+
+def test_qualifications_filter_by_unit_and_employment(api: Api) -> None:
+    api.register("CB0001", unit="Phòng Tổ chức cán bộ")
+    api.register("CB0002", unit="Văn phòng Cục", employment="contract")
+    assert api.get("/reports/qualifications", unit="Văn phòng Cục").json()["headcount"] == 1
+    assert api.get("/reports/qualifications", employment="contract").json()["headcount"] == 1
+    problem_of(api.get("/reports/qualifications", employment="temporary"), 422, "validation_error")
+
+
+def test_departed_staff_are_not_counted_in_qualifications(api: Api) -> None:
+    api.register("CB0001")
+    leaver = api.register("CB0002")
+    api.post(f"/staff/{leaver}/departure", {"on": "2022-12-31", "reason": "Nghỉ hưu"})
+    assert api.get("/reports/qualifications").json()["headcount"] == 1
+
+
+# ------------------------------------------------------------------ /reports/attendance
+
+
+def test_attendance_counts_person_times_and_persons(api: Api) -> None:
+    first = api.register("CB0001")
+    api.enroll(first, starts_on="2019-03-04")
+    api.enroll(first, starts_on="2021-03-01", ends_on=None, track="leadership", level="division")
+    second = api.register("CB0002")
+    api.enroll(second, starts_on="2021-05-03", ends_on=None)
+    report = api.get("/reports/attendance", **{"from": "2019-01-01", "to": "2024-12-31"}).json()
+    assert (report["attendances"], report["persons"]) == (3, 2)
+    assert report["by_track"]["political_theory"] == {"attendances": 2, "persons": 2}
+    assert report["by_year"] == {"2019": 1, "2021": 2}
+    assert report["from"] == "2019-01-01"
+
+
+def test_attendance_restricted_to_some_tracks(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    api.enroll(staff_id)
+    api.enroll(staff_id, track="leadership", level="division")
+    report = api.get("/reports/attendance", tracks="leadership").json()
+    assert report["attendances"] == 1
+    assert report["tracks"] == ["leadership"]
+    problem_of(api.get("/reports/attendance", tracks="leadership,cooking"), 422, "validation_error")
+
+
+def test_attendance_leaves_out_voided_enrollments_and_keeps_leavers(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    api.enroll(staff_id)
+    api.enroll(staff_id)
+    api.post(f"/staff/{staff_id}/corrections", {"event_id": f"{staff_id}:3", "reason": "Nhập trùng"})
+    api.post(f"/staff/{staff_id}/departure", {"on": "2023-01-31", "reason": "Chuyển công tác"})
+    assert api.get("/reports/attendance").json()["attendances"] == 1
+
+
+# ------------------------------------------------------------------ /reports/needs
+# People are registered without a rank here, so only the standards of posts are in play.
+
+
+def test_needs_list_what_a_post_requires_and_the_person_lacks(api: Api) -> None:
+    staff_id = api.register("CB0001", rank=None)
+    api.post(
+        f"/staff/{staff_id}/appointments",
+        {
+            "position": "Trưởng phòng",
+            "effective_on": "2024-10-01",
+            "decision_ref": "QĐ 1",
+            "waiver": {"legal_basis": "NĐ 29/2024", "deadline": "2025-06-30", "reason": "Học sau"},
+        },
+    )
+    api.register("CB0002", rank=None)
+    report = api.get("/reports/needs", as_of="2026-01-01").json()
+    assert [i["staff_id"] for i in report["items"]] == ["CB0001"]
+    person = report["items"][0]
+    assert {g["track"] for g in person["unmet"]} >= {"professional", "political_theory"}
+    assert {g["status"] for g in person["unmet"]} == {"overdue"}
+    assert "overdue" in person["flags"]
+    assert report["summary"]["people"] == 2
+    assert report["summary"]["with_gaps"] == 1
+    assert report["rule_set"]
+
+
+def test_needs_against_another_position_check_everyone_as_candidates(api: Api) -> None:
+    api.register("CB0001", rank=None)
+    api.register("CB0002", rank=None)
+    report = api.get("/reports/needs", position="Trưởng phòng").json()
+    assert [i["staff_id"] for i in report["items"]] == ["CB0001", "CB0002"]
+    assert all(g["status"] == "unmet" for i in report["items"] for g in i["unmet"])
+
+
+def test_needs_page_with_limit_and_cursor(api: Api) -> None:
+    for n in range(3):
+        api.register(f"CB000{n}", rank=None)
+    first = api.get("/reports/needs", position="Trưởng phòng", limit=2).json()
+    rest = api.get("/reports/needs", position="Trưởng phòng", limit=2, cursor=first["next_cursor"]).json()
+    assert [i["staff_id"] for i in first["items"] + rest["items"]] == ["CB0000", "CB0001", "CB0002"]
+    assert rest["next_cursor"] is None
+
+
+def test_needs_against_an_unknown_position_is_422(api: Api) -> None:
+    problem = problem_of(api.get("/reports/needs", position="Tổng Giám đốc vũ trụ"), 422)
+    assert problem["errors"][0] == {"field": "position", "message": problem["detail"], "in": "query"}
+
+
+def test_reports_answer_on_an_empty_ledger(api: Api) -> None:
+    assert api.get("/reports/qualifications").json()["headcount"] == 0
+    assert api.get("/reports/attendance").json()["attendances"] == 0
+    assert api.get("/reports/needs").json()["items"] == []
