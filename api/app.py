@@ -19,6 +19,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse
 from pydantic.json_schema import models_json_schema
 
 from api import errors
@@ -57,11 +58,11 @@ An event-sourced ledger of the training records of a public agency's staff: enro
 completions, credentials, rotations, appointments, evaluations, departures and corrections, each an
 immutable event; standings, trails and reports projected from them.
 
-**Keys.** Every path except `/health`, `/problems` and these docs needs
-`Authorization: Bearer <token>`; tokens come from `ledger keys add NAME --role ROLE`. Roles:
-`registrar` (all writes and reads), `auditor` (all reads, including histories, trails and the
-global log), `reader` (standings, the directory and aggregate reports). Every event records the
-key's NAME as `recorded_by`.
+**Keys.** Every path except `/` (a redirect to the pages, `/ui/`), `/health`, `/problems` and these
+docs needs `Authorization: Bearer <token>`; tokens come from `ledger keys add NAME --role ROLE`. Roles:
+`registrar` (all writes and reads), `auditor` (all reads, including histories, trails, the
+global log and the appointments report), `reader` (standings, the directory and the other
+reports). Every event records the key's NAME as `recorded_by`.
 
 **Errors** are RFC 9457 `application/problem+json` (`type`, `title`, `status`, `detail`,
 `instance`, `code`; `errors: [{field, message, in}]` for invalid fields). `/problems` lists them.
@@ -86,10 +87,14 @@ TAGS = [
     },
     {"name": "appointments", "description": "Appointments, checked against the position standard in force."},
     {"name": "evaluations", "description": "Annual ratings and post-training evaluations."},
-    {"name": "plans", "description": "Succession planning (quy hoạch): candidates for a position."},
+    {"name": "planning", "description": "Succession planning (quy hoạch): candidates for a position."},
     {"name": "departures", "description": "Leaving the agency."},
     {"name": "corrections", "description": "Voiding an earlier event; the history keeps both."},
-    {"name": "reports", "description": "Qualification counts, attendance, training needs."},
+    {
+        "name": "reports",
+        "description": "Qualification counts, attendance, training needs, appointments against the rules "
+        "then and now, service commitments, training effectiveness.",
+    },
     {"name": "events", "description": "The global log, for downstream systems."},
     {"name": "health", "description": "Liveness and view lag (no key needed)."},
     {"name": "problems", "description": "The error types (no key needed)."},
@@ -211,6 +216,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from api import pages
 
     pages.install(app)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """A browser pointed at the service lands on the pages (``/`` needs no key)."""
+        return RedirectResponse(f"{pages.PREFIX}/", status_code=307)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -19,14 +19,12 @@ from projections.verify import check_views
 
 def build_cli() -> typer.Typer:
     app = make_app()
-    log_commands.register(app)
+    log_commands.register(app, view_checks=[check_views])
     demo_commands.register(app)
     legacy_commands.register(app)
     rules_commands.register(app)
     projection_commands.register(app)
     api_commands.register(app)
-    if check_views not in log_commands.VIEW_CHECKS:
-        log_commands.VIEW_CHECKS.append(check_views)
     return app
 
 

@@ -26,8 +26,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.idempotency import IdempotencyInProgress, IdempotencyKeyReused
-from api.jsonable import jsonable
+from ledger import catalog
 from ledger import errors as domain
+from ledger.standards import json_value
 from projections.queries import ViewNotReady
 
 logger = logging.getLogger("api")
@@ -263,8 +264,23 @@ async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         detail=exc.message,
         # Reads take their arguments from the query string, writes from the body.
         errors=field_errors(exc.field, exc.message, "query" if request.method == "GET" else "body"),
-        unmet=jsonable(list(unmet)) if unmet is not None else None,
+        unmet=[unmet_item(u) for u in unmet] if unmet is not None else None,
     )
+
+
+def unmet_item(requirement: Any) -> dict[str, Any]:
+    """One unmet requirement of a refused appointment, as the problem lists it: the recorded
+    fields (``rule_id``, ``track``, ``required_level``, ``held_level``, ``timing``, ``deadline``,
+    ``legal_basis``, ``blocking``) plus the tiers compared and the levels' Vietnamese labels."""
+    item: dict[str, Any] = json_value(requirement)
+    track, required, held = item.get("track"), item.get("required_level"), item.get("held_level")
+    required_level = catalog.level_of(track, required) if track else None
+    held_level = catalog.level_of(track, held) if track else None
+    item["required_tier"] = required_level.tier if required_level else None
+    item["required_label"] = catalog.level_label(track, required) if track else None
+    item["held_tier"] = held_level.tier if held_level else None
+    item["held_label"] = catalog.level_label(track, held) if track and held else None
+    return item
 
 
 async def on_api_problem(request: Request, exc: Exception) -> JSONResponse:

@@ -19,12 +19,15 @@ Then, each in a fresh process (so peak memory is each one's own) and one after a
   mapper: the ceiling any projection of this log pays before doing anything.
 * ``rebuild``: ``projections.engine.rebuild`` of all three views (standing, credentials,
   statistics) from scratch, in one pass, including index creation and the switch.
-* ``library``: the library's ``ProjectionRunner`` (one transaction per event) with a minimal view
-  (one row per event, plus the tracking row) over the first ``--sample`` events. On SQLite it runs
-  through a polling subscription (the library has none for SQLite; reference notes §2.6).
+* ``library``: the library's ``ProjectionRunner`` keeping the same three views (each event's
+  writes and the tracking row in one transaction, which is all that runner can do) over the first
+  ``--sample`` events; and ``library-1row``: the same runner with a minimal view (one row per
+  event), the least any view costs it. On SQLite the runner runs through a polling subscription
+  (the library has none for SQLite; reference notes §2.6).
 
-It prints events/s and peak RSS for each, and the two ratios the read side aims at: rebuild /
-library >= 20 and rebuild / read+decode >= 0.5.
+It prints events/s and peak RSS (of the process and any worker it ran) for each, and the two
+ratios the read side aims at: rebuild / library >= 20 and rebuild / read+decode >= 0.5. Rates are
+events of the log per second of wall time; the rebuild uses one worker per CPU (``--jobs``).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder  # noqa: E402
 from eventsourcing.projection import Projection, ProjectionRunner  # noqa: E402
 from eventsourcing.sqlite import SQLiteTrackingRecorder  # noqa: E402
 from eventsourcing.utils import get_topic  # noqa: E402
+from psycopg.rows import tuple_row  # noqa: E402
 from psycopg.sql import SQL, Identifier  # noqa: E402
 
 from ledger import errors  # noqa: E402
@@ -66,6 +70,9 @@ from ledger.config import StoreConfig  # noqa: E402
 from ledger.persistence import ChainedSQLiteRecorder  # noqa: E402
 from ledger.record import CredentialAward, Evidence, Waiver  # noqa: E402
 from ledger.staff import StaffMember  # noqa: E402
+from projections.engine import default_views  # noqa: E402
+from projections.log import LogReader  # noqa: E402
+from projections.store import _PostgresTx, _SQLiteTx  # noqa: E402
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 EVENTS_PER_PERSON = 42
@@ -385,7 +392,75 @@ class FactsProjection(Projection[FactsView]):
         self.view.record(domain_event.originator_id, domain_event.originator_version, tracking)
 
 
-def measure_library(store: StoreConfig, sample: int, folder: str) -> dict[str, Any]:
+LIBRARY_GENERATION = 9999  # table names of the ledger's views when the library's runner keeps them
+
+
+class SameViews:
+    """The ledger's three views kept by the library's runner: one transaction per event (the
+    views' writes and the tracking row), which is all the runner can do."""
+
+    def start_views(self) -> None:
+        self.views = default_views()
+        self.tables = {view.name: view.table_set(LIBRARY_GENERATION) for view in self.views}
+        self.reader: LogReader | None = None
+
+    def wrap(self, cursor: Any) -> Any:
+        raise NotImplementedError
+
+    def record_event(self, app: Ledger, domain_event: Any, tracking: Tracking) -> None:
+        if self.reader is None:
+            self.reader = LogReader(app)
+        envelope = self.reader.envelope(tracking.notification_id, domain_event)
+        with self.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+            self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
+            tx = self.wrap(cursor)
+            for view in self.views:
+                view.apply(tx, self.tables[view.name], [envelope], self.reader)
+
+
+class SQLiteSameViews(SQLiteTrackingRecorder, SameViews):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_views()
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as cursor:
+            tx = self.wrap(cursor)
+            for view in self.views:
+                view.create(tx, self.tables[view.name], indexes=True)
+
+    def wrap(self, cursor: Any) -> Any:
+        return _SQLiteTx(cursor.sqlite_cursor)
+
+
+class PostgresSameViews(PostgresTrackingRecorder, SameViews):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_views()
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as cursor:
+            tx = self.wrap(cursor)
+            for view in self.views:
+                view.create(tx, self.tables[view.name], indexes=True)
+
+    def wrap(self, cursor: Any) -> Any:
+        cursor.row_factory = tuple_row
+        return _PostgresTx(cursor)
+
+
+class SameViewsProjection(Projection[Any]):
+    name = "library_views"
+    ledger: Ledger | None = None  # set before the runner starts: its thread starts at once
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        assert self.ledger is not None
+        self.view.record_event(self.ledger, domain_event, tracking)
+
+
+def measure_library(store: StoreConfig, sample: int, folder: str, same_views: bool) -> dict[str, Any]:
     class BenchLedger(Ledger):
         def __init__(self, env: Any = None) -> None:
             extra = {}
@@ -400,18 +475,100 @@ def measure_library(store: StoreConfig, sample: int, folder: str) -> dict[str, A
     finally:
         ledger.close()
     env = dict(store.application_env())
-    view_class: type[Any] = PostgresFactsView
+    projection: type[Any] = SameViewsProjection if same_views else FactsProjection
+    if same_views:
+        view_class: type[Any] = SQLiteSameViews if store.kind == "sqlite" else PostgresSameViews
+    else:
+        view_class = SQLiteFactsView if store.kind == "sqlite" else PostgresFactsView
     if store.kind == "sqlite":
-        env["LIBRARY_FACTS_SQLITE_DBNAME"] = str(Path(folder) / "library-view.db")
-        view_class = SQLiteFactsView
+        env[f"{projection.name.upper()}_SQLITE_DBNAME"] = str(Path(folder) / "library-view.db")
+    if store.kind == "postgresql":
+        # The ledger's views name their tables unqualified: point every connection of this
+        # process (the library's too, which qualifies its own) at the store's schema.
+        schema = store.application_env()["POSTGRES_SCHEMA"]
+        os.environ["PGOPTIONS"] = f"-c search_path={schema}"
+        # Start from nothing, even on a store measured before.
+        stale = ["library_views_tracking", "library_facts_tracking", "library_facts"]
+        for view in default_views():
+            stale += view.table_set(LIBRARY_GENERATION).names.values()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            for table in stale:
+                drop = SQL("DROP TABLE IF EXISTS {0}.{1}")
+                conn.execute(drop.format(Identifier(schema), Identifier(table)))
+    reader_ledger = Ledger(store)
+    SameViewsProjection.ledger = reader_ledger
     started = time.perf_counter()
     with ProjectionRunner(
-        application_class=BenchLedger, projection_class=FactsProjection, view_class=view_class, env=env
+        application_class=BenchLedger, projection_class=projection, view_class=view_class, env=env
     ) as runner:
         while (runner.view.max_tracking_id(runner.app.name) or 0) < target:
             runner.run_forever(timeout=0.01)  # re-raises a processing error
         seconds = time.perf_counter() - started
+    reader_ledger.close()
     return {"events": len(page), "seconds": seconds, "rate": len(page) / seconds, "peak_mb": peak_rss_mb()}
+
+
+def measure_reads(store: StoreConfig, repeat: int) -> dict[str, Any]:
+    """Median latency of the read side's queries on the rebuilt views, and of read-your-writes."""
+    import statistics as stats
+
+    from projections.engine import Engine
+    from projections.queries import ReadModel
+
+    ledger = Ledger(store)
+    engine = Engine(ledger)
+    engine.start()
+    reads = ReadModel(ledger, engine=engine)
+    try:
+        assert reads.catch_up(timeout=600)
+        last = reads.directory(limit=1, q="nguyen", status="active").items[0].staff_id
+        known = datetime(2019, 6, 30, tzinfo=UTC)
+        queries = {
+            "standing (current)": lambda: reads.standing(last),
+            "standing (as_of 2018-01-01, known_at 2019-06-30)": lambda: reads.standing(
+                last, as_of=date(2018, 1, 1), known_at=known
+            ),
+            "directory, name search, 50 a page": lambda: reads.directory(q="nguyen van an", limit=50),
+            "directory, unit + active, 50 a page": lambda: reads.directory(
+                unit=UNITS[1], status="active", limit=50
+            ),
+            "trail of a credential": lambda: reads.trail(
+                last, (reads.standing(last) or _none()).credentials[0].credential_id
+            ),
+            "qualifications report, today": lambda: reads.qualifications(),
+            "qualifications report, 2020-12-31 as known 2021-06-30": lambda: reads.qualifications(
+                as_of=date(2020, 12, 31), known_at=datetime(2021, 6, 30, tzinfo=UTC)
+            ),
+            "attendance report, one year": lambda: reads.attendance(date(2021, 1, 1), date(2021, 12, 31)),
+            "attendance report, 2010-2025": lambda: reads.attendance(date(2010, 1, 1), date(2025, 12, 31)),
+        }
+        out: dict[str, Any] = {}
+        for name, query in queries.items():
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                query()
+                times.append(time.perf_counter() - started)
+            out[name] = stats.median(times) * 1000
+        waits = []
+        for i in range(repeat):
+            result = ledger.rotate(
+                last, to_unit=UNITS[i % len(UNITS)], kind="secondment", starts_on=date(2025, 12, 1),
+                ends_on=date(2025, 12, 2), decision_ref=f"bench {i}", recorded_by="bench",
+            )
+            started = time.perf_counter()
+            assert reads.wait_for(result.position, timeout=30)
+            waits.append(time.perf_counter() - started)
+        out["write, then wait_for until every view has it"] = stats.median(waits) * 1000
+        return {"latency_ms": out, "peak_mb": peak_rss_mb()}
+    finally:
+        reads.close()
+        engine.stop()
+        ledger.close()
+
+
+def _none() -> Any:
+    raise LookupError("no standing")
 
 
 def worker(task: str, url: str, argument: str) -> None:
@@ -420,12 +577,17 @@ def worker(task: str, url: str, argument: str) -> None:
         result = generate(store, int(argument))
     elif task == "read+decode":
         result = measure_read_decode(store)
+    elif task == "reads":
+        result = measure_reads(store, int(argument))
+    elif task == "library-views":
+        with tempfile.TemporaryDirectory() as folder:
+            result = measure_library(store, int(argument), folder, same_views=True)
     elif task == "rebuild":
         page_size, _, jobs = argument.partition(":")
         result = measure_rebuild(store, int(page_size), int(jobs) if jobs else None)
     else:
         with tempfile.TemporaryDirectory() as folder:
-            result = measure_library(store, int(argument), folder)
+            result = measure_library(store, int(argument), folder, same_views=False)
     print(json.dumps(result))
 
 
@@ -469,6 +631,8 @@ def main() -> None:
     parser.add_argument("--stores", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--sample", type=int, default=20_000, help="events the library's runner processes")
     parser.add_argument("--page-size", type=int, default=5000, help="events per rebuild transaction")
+    parser.add_argument("--reads", type=int, default=0, metavar="N",
+                        help="also time the queries on the rebuilt views (median of N runs)")
     parser.add_argument("--jobs", type=int, help="rebuild worker processes (default: one per CPU)")
     parser.add_argument("--keep", type=Path, help="keep the SQLite file in this folder (and the PG schema)")
     parser.add_argument(
@@ -487,7 +651,8 @@ def main() -> None:
         results = {
             "read+decode": run("read+decode", store, 0),
             "rebuild": run("rebuild", store, f"{args.page_size}:{args.jobs or ''}"),
-            "library": run("library", store, args.sample),
+            "library": run("library-views", store, args.sample),
+            "library-1row": run("library", store, args.sample),
         }
         for name, result in results.items():
             print(
@@ -495,15 +660,25 @@ def main() -> None:
                 f" = {result['rate']:>9,.0f} events/s, peak {result['peak_mb']:,.0f} MB"
             )
         rows.append((kind, made, results))
+        if args.reads:
+            latencies = run("reads", store, args.reads)["latency_ms"]
+            for name, ms in latencies.items():
+                print(f"[{kind}] read: {name:<58} {ms:8.1f} ms (median of {args.reads})")
     print()
-    print("| store | events | read+decode ev/s | rebuild (3 views) ev/s | library runner ev/s "
-          "| rebuild / library | rebuild / read+decode | peak MB (rebuild) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| store | events | read+decode | rebuild, 3 views | library runner, same 3 views "
+        "| library runner, 1-row view | rebuild / library (same views) | rebuild / read+decode "
+        "| peak MB: read+decode, rebuild, library |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for kind, made, r in rows:
+        rate = {name: result["rate"] for name, result in r.items()}
+        peaks = ", ".join(f"{r[name]['peak_mb']:,.0f}" for name in ("read+decode", "rebuild", "library"))
         print(
-            f"| {kind} | {made['events']:,} | {r['read+decode']['rate']:,.0f} | {r['rebuild']['rate']:,.0f} "
-            f"| {r['library']['rate']:,.0f} | {r['rebuild']['rate'] / r['library']['rate']:.0f}x "
-            f"| {r['rebuild']['rate'] / r['read+decode']['rate']:.2f} | {r['rebuild']['peak_mb']:,.0f} |"
+            f"| {kind} | {made['events']:,} | {rate['read+decode']:,.0f} | {rate['rebuild']:,.0f} "
+            f"| {rate['library']:,.0f} | {rate['library-1row']:,.0f} "
+            f"| {rate['rebuild'] / rate['library']:.0f}x | {rate['rebuild'] / rate['read+decode']:.2f} "
+            f"| {peaks} |"
         )
 
 

@@ -113,14 +113,22 @@ class View(ABC):
         return found
 
     def create(self, tx: Tx, tables: Tables, *, indexes: bool) -> None:
-        # SQLite: clustered on the primary key (one b-tree per table instead of two).
-        suffix = " WITHOUT ROWID" if tx.dialect == "sqlite" else ""
+        """Create a generation's tables. The declared PRIMARY KEY becomes a unique index made by
+        :meth:`create_indexes`, after a bulk load: appending rows and sorting them once for the
+        index is far cheaper than inserting them one by one into a key order they do not come in."""
         for logical, columns in self.tables.items():
-            tx.execute(f"CREATE TABLE IF NOT EXISTS {tables[logical]} ({columns}){suffix}")
+            body, _ = _split_key(columns)
+            tx.execute(f"CREATE TABLE IF NOT EXISTS {tables[logical]} ({body})")
         if indexes:
             self.create_indexes(tx, tables)
 
     def create_indexes(self, tx: Tx, tables: Tables) -> None:
+        for logical, columns in self.tables.items():
+            _, key = _split_key(columns)
+            if key:
+                tx.execute(
+                    f"CREATE UNIQUE INDEX IF NOT EXISTS {tables[logical]}_key ON {tables[logical]} ({key})"
+                )
         for suffix, (logical, columns) in self.indexes.items():
             tx.execute(
                 f"CREATE INDEX IF NOT EXISTS {tables[logical]}_{suffix} ON {tables[logical]} ({columns})"
@@ -134,8 +142,11 @@ class View(ABC):
     def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
         """Write the effect of a page of events (in log order) into one generation's tables."""
 
-    def dump_order(self, logical: str) -> str:
-        """ORDER BY clause that makes a table's dump deterministic (its primary key columns)."""
-        columns = self.tables[logical]
-        start = columns.rfind("PRIMARY KEY (")
-        return columns[start + len("PRIMARY KEY (") : columns.index(")", start)]
+
+def _split_key(columns: str) -> tuple[str, str]:
+    """Column definitions without their trailing ``PRIMARY KEY (...)``, and the key's columns."""
+    marker = ", PRIMARY KEY ("
+    at = columns.rfind(marker)
+    if at < 0:
+        return columns, ""
+    return columns[:at], columns[at + len(marker) : columns.index(")", at)]

@@ -59,7 +59,8 @@ def _encoder_for(hint: Any) -> Convert | None:
         value = _encoder_for(args[1]) if len(args) == 2 else to_plain
         encode = (lambda v: {str(k): value(x) for k, x in v.items()}) if value else dict
     elif isinstance(hint, type) and issubclass(hint, enum.Enum):
-        encode = _enum_value
+        # A str-valued enum already is JSON text to the encoder; others need their value.
+        encode = None if issubclass(hint, str) else _enum_value
     elif hint is date or hint is datetime:
         encode = _isoformat
     elif hint is Decimal:

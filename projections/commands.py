@@ -76,8 +76,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         page_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 5000,
         jobs: Annotated[
-            int, typer.Option(min=1, help="Worker processes loading the log (for idle cores).")
-        ] = 1,
+            int | None,
+            typer.Option(min=1, help="Worker processes loading the log (default: one per CPU, big logs)."),
+        ] = None,
     ) -> None:
         """Rebuild views from the log beside the live ones, then switch reads to them.
 

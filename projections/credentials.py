@@ -92,7 +92,8 @@ class CredentialsView(View):
         "INSERT INTO {threads} (staff_id, thread, version, role, voids) VALUES (?, ?, ?, ?, ?)"
     )
     INSERT_AWARD = (
-        "INSERT INTO {awards} (staff_id, credential_id, version, thread, source) VALUES (?, ?, ?, ?, ?)"
+        "INSERT INTO {awards} (staff_id, credential_id, version, thread, source, voided_by) "
+        "VALUES (?, ?, ?, ?, ?, ?)"
     )
     VOID_AWARD = (
         "UPDATE {awards} SET voided_by = ? WHERE staff_id = ? AND version = ? AND voided_by IS NULL"
@@ -101,7 +102,8 @@ class CredentialsView(View):
 
     def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
         steps: list[Row] = []
-        awards: list[Row] = []
+        awards: list[list[Any]] = []
+        award_of: dict[tuple[str, int], list[Any]] = {}  # this page's awards, by event
         voids: list[Row] = []
         in_page: dict[tuple[str, int], str | None] = {}
         for env in envelopes:
@@ -114,12 +116,14 @@ class CredentialsView(View):
             elif isinstance(e, StaffMember.Completed):
                 thread = enrollment_thread(e.enrollment_id)
                 if e.credential is not None:
-                    awards.append((sid, e.credential.credential_id, v, thread, "completion"))
+                    awards.append(award := [sid, e.credential.credential_id, v, thread, "completion", None])
+                    award_of[(sid, v)] = award
             elif isinstance(e, StaffMember.Evaluated) and e.enrollment_id is not None:
                 thread = enrollment_thread(e.enrollment_id)
             elif isinstance(e, StaffMember.CredentialRecognized):
                 thread = recognition_thread(e.credential_id)
-                awards.append((sid, e.credential_id, v, thread, "recognition"))
+                awards.append(award := [sid, e.credential_id, v, thread, "recognition", None])
+                award_of[(sid, v)] = award
             elif isinstance(e, StaffMember.Corrected):
                 target = e.voided_event_id.rpartition(":")[2]
                 if not target.isdigit():
@@ -133,7 +137,10 @@ class CredentialsView(View):
                 if found is not None:
                     steps.append((sid, found, v, "correction", voided))
                     in_page[(sid, v)] = found
-                voids.append((v, sid, voided))
+                if (sid, voided) in award_of:
+                    award_of[(sid, voided)][-1] = award_of[(sid, voided)][-1] or v
+                elif (sid, voided) not in in_page:
+                    voids.append((v, sid, voided))  # an award of an earlier page, if it is one
                 continue
             if thread is not None:
                 steps.append((sid, thread, v, ROLES[type(e)], None))

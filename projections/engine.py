@@ -446,6 +446,9 @@ def build_views(
         conn.close()
 
 
+PARALLEL_FROM = 50_000  # events: below this, starting worker processes costs more than it saves
+
+
 def bulk_load(
     conn: Connection,
     reader: LogReader,
@@ -461,13 +464,15 @@ def bulk_load(
     member after another (every view keeps its state per person, so the order of people does not
     matter, only each person's own order).
 
-    With ``jobs`` > 1 worker processes each load a slice of the staff (worth it on machines with
-    idle cores to spare; the default is 1). A batch's rows are computed with no lock held and
+    With ``jobs`` > 1 worker processes each load a slice of the staff (default: one per CPU, up
+    to 4, for a log of 50,000 events or more; the loads compute in parallel, SQLite serialises
+    only their short write transactions). A batch's rows are computed with no lock held and
     written in one short transaction. The generations' positions move from 0 to ``upto`` only
     at the end, so a build that dies half-way leaves generations that never claim to hold
     anything (dropped, never resumed).
     """
-    jobs = jobs or 1
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, 4) if upto >= PARALLEL_FROM else 1
     if any("<locals>" in type(view).__qualname__ for view in views):
         jobs = 1  # a worker process could not import the view's class
     done = 0
@@ -682,7 +687,8 @@ def rebuild(
     jobs: int | None = None,
 ) -> dict[str, Generation]:
     """Rebuild views (default: all) into new generations in one pass over the log, then switch
-    reads to them. ``jobs``: worker processes for the bulk load (default 1)."""
+    reads to them. ``jobs``: worker processes for the bulk load (default: one per CPU on a big
+    log)."""
     chosen = list(views) if views is not None else default_views()
     return build_views(ledger, chosen, page_size=page_size, progress=progress, jobs=jobs)
 

@@ -129,6 +129,14 @@ class LogReader:
         )
         return cast(StaffEvent, self.mapper.to_domain_event(stored[0])) if stored else None
 
+    def envelope(self, position: int, event: StaffEvent) -> Envelope:
+        """One decoded event in its envelope (for callers that decode events themselves)."""
+        oid = event.originator_id
+        if isinstance(event, StaffMember.Registered):
+            self._staff_ids[oid] = event.staff_id
+        staff_id = self._staff_ids.get(oid) or self._lookup_staff_id(oid)
+        return Envelope(position, staff_id, oid, event.originator_version, event)
+
     def _lookup_staff_id(self, originator_id: UUID) -> str:
         first = self.events_of(originator_id, 1)
         if not first or not isinstance(first[0], StaffMember.Registered):

@@ -97,8 +97,8 @@ class StatisticsView(View):
         "VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
     INSERT_CREDENTIAL = (
-        "INSERT INTO {credentials} (staff_id, version, track, level_rank, effective_on, recorded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO {credentials} (staff_id, version, track, level_rank, effective_on, recorded_at, "
+        "voided_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
     # A completion's credential has the level of the enrollment it closes: the latest
     # incarnation of that enrollment id before the completion.
@@ -109,19 +109,20 @@ class StatisticsView(View):
         "ORDER BY e.version DESC LIMIT 1"
     )
     INSERT_DEPARTURE = (
-        "INSERT INTO {departures} (staff_id, version, effective_on, recorded_at) VALUES (?, ?, ?, ?)"
+        "INSERT INTO {departures} (staff_id, version, effective_on, recorded_at, voided_at) "
+        "VALUES (?, ?, ?, ?, ?)"
     )
     INSERT_UNIT = (
-        "INSERT INTO {units} (staff_id, version, kind, to_unit, starts_on, ends_on, recorded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO {units} (staff_id, version, kind, to_unit, starts_on, ends_on, recorded_at, "
+        "voided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     )
     INSERT_ENROLLMENT = (
         "INSERT INTO {enrollments} (staff_id, version, enrollment_id, track, level_rank, mode, "
-        "starts_on, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        "starts_on, recorded_at, voided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     INSERT_CLOSING = (
-        "INSERT INTO {closings} (staff_id, version, enrollment_id, status, effective_on, recorded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO {closings} (staff_id, version, enrollment_id, status, effective_on, recorded_at, "
+        "voided_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
     # The earliest correction wins if (against the rules) an event were voided twice.
     VOID = (
@@ -130,14 +131,29 @@ class StatisticsView(View):
     )
 
     def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
+        # Corrections first: a fact voided by a correction of this same page is written voided
+        # (always so in a rebuild, which reads each person's history whole); others are updated.
+        seen = set()
+        voided_at: dict[tuple[str, int], int] = {}
+        for env in envelopes:
+            seen.add((env.staff_id, env.version))
+            if isinstance(env.event, StaffMember.Corrected):
+                target = env.event.voided_event_id.rpartition(":")[2]
+                if target.isdigit():
+                    key = (env.staff_id, int(target))
+                    at = env.recorded_at
+                    if key not in voided_at or voided_at[key] > at:
+                        voided_at[key] = at
+        voids = [(at, sid, v, at) for (sid, v), at in voided_at.items() if (sid, v) not in seen]
+        void = voided_at.get
+
         people: list[Row] = []
-        credentials: list[Row] = []
-        awards: list[Row] = []
-        departures: list[Row] = []
-        units: list[Row] = []
         enrollments: list[Row] = []
         closings: list[Row] = []
-        voids: list[Row] = []
+        credentials: list[Row] = []
+        units: list[Row] = []
+        departures: list[Row] = []
+        awards: list[Row] = []
         # The level of each enrollment seen in this page (the latest incarnation of its id).
         levels: dict[tuple[str, str], tuple[str, int | None]] = {}
         for env in envelopes:
@@ -152,37 +168,35 @@ class StatisticsView(View):
                 level = catalog.level_of(e.track, e.level)
                 rank = level.rank if level else None
                 enrollments.append(
-                    (sid, v, e.enrollment_id, str(e.track), rank, str(e.mode), day, at)
+                    (sid, v, e.enrollment_id, str(e.track), rank, str(e.mode), day, at, void((sid, v)))
                 )
                 levels[(sid, e.enrollment_id)] = (str(e.track), rank)
             elif isinstance(e, StaffMember.Completed):
-                closings.append((sid, v, e.enrollment_id, "completed", day, at))
+                closings.append((sid, v, e.enrollment_id, "completed", day, at, void((sid, v))))
                 if e.credential is not None:
                     known = levels.get((sid, e.enrollment_id))
                     if known is None:
                         awards.append((v, day, at, sid, e.enrollment_id, v))
                     elif known[1] is not None:
-                        credentials.append((sid, v, known[0], known[1], day, at))
+                        credentials.append((sid, v, known[0], known[1], day, at, void((sid, v))))
             elif isinstance(e, StaffMember.Failed):
-                closings.append((sid, v, e.enrollment_id, "failed", day, at))
+                closings.append((sid, v, e.enrollment_id, "failed", day, at, void((sid, v))))
             elif isinstance(e, StaffMember.Withdrawn):
-                closings.append((sid, v, e.enrollment_id, "withdrawn", day, at))
+                closings.append((sid, v, e.enrollment_id, "withdrawn", day, at, void((sid, v))))
             elif isinstance(e, StaffMember.CredentialRecognized):
                 level = catalog.level_of(e.track, e.level)
                 if level is not None:
-                    credentials.append((sid, v, str(e.track), level.rank, day, at))
+                    credentials.append((sid, v, str(e.track), level.rank, day, at, void((sid, v))))
             elif isinstance(e, StaffMember.Rotated):
-                units.append((sid, v, str(e.kind), e.to_unit, day, iso(e.ends_on), at))
+                units.append(
+                    (sid, v, str(e.kind), e.to_unit, day, iso(e.ends_on), at, void((sid, v)))
+                )
             elif isinstance(e, StaffMember.Departed):
-                departures.append((sid, v, day, at))
-            elif isinstance(e, StaffMember.Corrected):
-                target = e.voided_event_id.rpartition(":")
-                if target[2].isdigit():
-                    voids.append((at, sid, int(target[2]), at))
+                departures.append((sid, v, day, at, void((sid, v))))
 
-        def run(template: str, rows: list[Row]) -> None:
-            if rows:
-                tx.executemany(self.sql(tables, template), rows)
+        def run(template: str, batch: Sequence[Sequence[Any]]) -> None:
+            if batch:
+                tx.executemany(self.sql(tables, template), batch)
 
         run(self.INSERT_PERSON, people)
         run(self.INSERT_ENROLLMENT, enrollments)
@@ -192,6 +206,12 @@ class StatisticsView(View):
         run(self.INSERT_CREDENTIAL, credentials)
         run(self.INSERT_UNIT, units)
         run(self.INSERT_DEPARTURE, departures)
+        # A completion of this page whose enrollment came earlier got its credential row from
+        # AWARD, which knows no voids: voids of this page's events reach it here too.
+        for award in awards:
+            key = (award[3], award[0])
+            if key in voided_at:
+                voids.append((voided_at[key], key[0], key[1], voided_at[key]))
         if voids:
             for logical in VOIDABLE:
                 run(self.VOID % logical, voids)

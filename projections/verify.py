@@ -1,10 +1,10 @@
 """Checking the views: rebuild each into scratch tables and compare with the live generation.
 
-``check_views`` is the read side's part of ``ledger verify`` (append it to
-``ledger.commands.VIEW_CHECKS``). Each view is rebuilt from the log into a scratch generation up
-to the live generation's position; both are then compared table by table with ``EXCEPT`` in one
-snapshot. If the live view moved on meanwhile (an engine is running), the scratch generation is
-brought up to the new position and the comparison is repeated.
+``check_views`` is the read side's part of ``ledger verify`` (one of the view checks ``api.cli``
+passes to ``ledger.commands.register``). Each view is rebuilt from the log into a scratch
+generation up to the live generation's position; both are then compared table by table with
+``EXCEPT`` in one snapshot. If the live view moved on meanwhile (an engine is running), the
+scratch generation is brought up to the new position and the comparison is repeated.
 """
 
 from __future__ import annotations

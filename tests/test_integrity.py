@@ -304,10 +304,15 @@ def test_events_written_while_verify_runs_are_not_reported(ledger: Ledger) -> No
 # ------------------------------------------------------------------------ command line
 
 
-def invoke(monkeypatch: pytest.MonkeyPatch, ledger: Ledger, *args: str) -> Any:
+def invoke(
+    monkeypatch: pytest.MonkeyPatch,
+    ledger: Ledger,
+    *args: str,
+    view_checks: Sequence[commands.ViewCheck] = (),
+) -> Any:
     monkeypatch.setenv("LEDGER_DATABASE_URL", ledger.store.url)
     app = make_app()
-    commands.register(app)
+    commands.register(app, view_checks=view_checks)
     return CliRunner().invoke(app, list(args))
 
 
@@ -379,8 +384,7 @@ def test_ledger_verify_runs_the_view_checks_and_reports_their_problems(
         seen.append(1)
         return ["qualifications view: NV-002 shows no state_management level"]
 
-    monkeypatch.setattr(commands, "VIEW_CHECKS", [view_check])
-    result = invoke(monkeypatch, ledger, "verify", "--checkpoint")
+    result = invoke(monkeypatch, ledger, "verify", "--checkpoint", view_checks=[view_check])
     assert seen == [1]
     assert result.exit_code == 1
     assert "BROKEN view: qualifications view: NV-002" in result.stdout
@@ -392,15 +396,13 @@ def test_a_view_check_that_crashes_is_reported_not_raised(
     def broken_check(checked: Ledger) -> list[str]:
         raise RuntimeError("scratch database unavailable")
 
-    monkeypatch.setattr(commands, "VIEW_CHECKS", [broken_check])
-    result = invoke(monkeypatch, ledger, "verify")
+    result = invoke(monkeypatch, ledger, "verify", view_checks=[broken_check])
     assert result.exit_code == 1
     assert "scratch database unavailable" in result.stdout
 
 
 def test_passing_view_checks_are_summarised(monkeypatch: pytest.MonkeyPatch, ledger: Ledger) -> None:
-    monkeypatch.setattr(commands, "VIEW_CHECKS", [lambda checked: []])
-    result = invoke(monkeypatch, ledger, "verify")
+    result = invoke(monkeypatch, ledger, "verify", view_checks=[lambda checked: []])
     assert result.exit_code == 0
     assert "Views verified: 1 check(s), no problems." in result.stdout
 

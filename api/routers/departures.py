@@ -18,11 +18,17 @@ router = APIRouter(prefix="/staff/{staff_id}/departure", tags=["departures"])
 )
 def depart(staff_id: StaffId, body: DepartureCreate, write: Write) -> JSONResponse:
     """Record `Departed`, effective on `on`: off the roll from that date; the history stays.
+    `category` decides what an open service commitment costs (see `GET /reports/commitments`).
     409 if the person already departed."""
     return write.run(
         staff_id,
         body,
         lambda expected: write.ledger.depart(
-            staff_id, on=body.on, reason=body.reason, recorded_by=write.recorded_by, expected_version=expected
+            staff_id,
+            on=body.on,
+            reason=body.reason,
+            category=body.category,
+            recorded_by=write.recorded_by,
+            expected_version=expected,
         ),
     )

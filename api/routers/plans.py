@@ -10,27 +10,40 @@ from api.schemas.common import WriteResult
 from api.schemas.plans import PlanCreate
 from api.writes import Write
 
-router = APIRouter(prefix="/staff/{staff_id}/plans", tags=["plans"])
+router = APIRouter(tags=["planning"])
 
 
 @router.post(
-    "",
+    "/staff/{staff_id}/planning",
     status_code=201,
     response_model=WriteResult,
     responses=WRITE_RESPONSES,
     summary="Add to a planning pool",
 )
+# The first name of this endpoint, kept working for clients written against it (not documented).
+@router.post(
+    "/staff/{staff_id}/plans",
+    status_code=201,
+    response_model=WriteResult,
+    responses=WRITE_RESPONSES,
+    include_in_schema=False,
+)
 def plan(staff_id: StaffId, body: PlanCreate, write: Write) -> JSONResponse:
-    """Record `Planned`, effective on `on`: the person is in the succession-planning pool for
-    `position` over `from_year`–`to_year` (a condition for rotation and later appointment)."""
+    """Record `Planned`, effective on `on` (the decision's date): the person is in the
+    succession-planning pool for `position` over the period (a condition for rotation and later
+    appointment). The place shows in the standing (`planning`), and in `GET /reports/needs`: the
+    person's readiness for the post (`planned`) and the pool's (`pools`).
+
+    422 `validation_error` for a period that cannot be read or ends before it starts."""
+    from_year, to_year = body.years()
     return write.run(
         staff_id,
         body,
         lambda expected: write.ledger.plan(
             staff_id,
             position=body.position,
-            from_year=body.from_year,
-            to_year=body.to_year,
+            from_year=from_year,
+            to_year=to_year,
             decision_ref=body.decision_ref,
             on=body.on,
             recorded_by=write.recorded_by,

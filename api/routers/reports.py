@@ -1,4 +1,9 @@
-"""Aggregate reports, from the projected views."""
+"""Reports. Qualifications and attendance come from the projected views; needs, appointments,
+commitments and effectiveness apply the rules (``ledger.rules``) to records folded from the log on
+each request, so a change of the rules file shows at once and changes no event.
+
+Roles: every report is open to every role (reader included) except `/reports/appointments`, which
+lays out each person's appointment history with its decisions and waivers (registrar, auditor)."""
 
 from __future__ import annotations
 
@@ -6,12 +11,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import Reader, ReadSideDep
+from api.deps import Auditor, Reader, ReadSideDep
 from api.errors import ApiProblem
-from api.schemas.common import BusinessDate, CodeList, CursorText, Name, QueryText, Timestamp
+from api.schemas.common import BusinessDate, Code, CodeList, CursorText, Name, QueryText, Timestamp, Year
 from api.schemas.problem import problems
-from api.schemas.reports import AttendanceReport, NeedsReport, QualificationsReport
+from api.schemas.reports import (
+    AppointmentsReport,
+    AttendanceReport,
+    CommitmentsReport,
+    EffectivenessReport,
+    NeedsReport,
+    QualificationsReport,
+)
 from ledger.catalog import Employment, Track
+from ledger.commitments import CommitmentStatus
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -20,7 +33,11 @@ KnownAt = Annotated[
     Timestamp | None, Query(description="Recording time (RFC 3339): the report as the ledger knew it then.")
 ]
 Unit = Annotated[QueryText | None, Query(description="Only this unit (exact name).")]
+StaffFilter = Annotated[Code | None, Query(description="Only this staff member (404 if unknown).")]
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size (default 50, at most 500).")]
+Cursor = Annotated[CursorText | None, Query(description="`next_cursor` of the previous page.")]
 REPORT_PROBLEMS = problems(401, 403, 422, 503)
+PERSON_REPORT_PROBLEMS = problems(401, 403, 404, 422, 503)
 
 
 @router.get(
@@ -73,7 +90,7 @@ def attendance(
 @router.get(
     "/needs",
     response_model=NeedsReport,
-    responses=REPORT_PROBLEMS,
+    responses=PERSON_REPORT_PROBLEMS,
     summary="Training needs against position standards",
 )
 def needs(
@@ -81,23 +98,142 @@ def needs(
     read_side: ReadSideDep,
     as_of: AsOf = None,
     position: Annotated[
-        Name | None, Query(description="Check everyone against this position instead of their own.")
+        Name | None,
+        Query(
+            description="Check everyone against this post (e.g. one they are planned for) instead of "
+            "their own."
+        ),
     ] = None,
     unit: Unit = None,
+    staff_id: StaffFilter = None,
     known_at: KnownAt = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="Page size (default 50, at most 500).")] = 50,
-    cursor: Annotated[CursorText | None, Query(description="`next_cursor` of the previous page.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Any:
-    """For each active staff member, the requirements of their position (or of `position`) that
-    they do not meet on `as_of`, by staff code; people who meet everything are left out. A gap is
-    `pending` inside a grace period, `waived` under the appointment's waiver, `overdue` after its
-    deadline, `unmet` when not yet due (e.g. checking a post the person does not hold)."""
+    """For each active staff member, the requirements of their post (or of `position`) and of
+    their rank that they do not meet on `as_of`, by staff code; people who meet everything are left
+    out, unless asked for by `staff_id`.
+
+    Each gap has a `status`: `unmet` (not yet due, e.g. checking a post the person does not hold),
+    `pending` (inside the grace period after appointment, until `deadline`), `waived` (covered by
+    the appointment's waiver until its deadline) or `overdue`; `in_training` names a running course
+    that would meet it. `post` says since when the person holds the post and which waiver covers it;
+    `planned`, how ready they are for each post they are planned for; `pools`, how ready each
+    planning pool is. Past appointments judged by then's and today's rules: `/reports/appointments`.
+    """
     return read_side.needs(
-        as_of=as_of, position=position, unit=unit, known_at=known_at, limit=limit, cursor=cursor
+        as_of=as_of,
+        position=position,
+        unit=unit,
+        staff_id=staff_id,
+        known_at=known_at,
+        limit=limit,
+        cursor=cursor,
     )
 
 
-def parse_tracks(text: str | None) -> list[Track] | None:
+@router.get(
+    "/appointments",
+    response_model=AppointmentsReport,
+    responses=PERSON_REPORT_PROBLEMS,
+    summary="Appointments judged by the rules then and now",
+)
+def appointments(
+    _who: Auditor,
+    read_side: ReadSideDep,
+    as_of: AsOf = None,
+    staff_id: StaffFilter = None,
+    unit: Annotated[QueryText | None, Query(description="Only people in this unit on as_of.")] = None,
+    flagged: Annotated[
+        bool,
+        Query(
+            description="Only appointments that failed the rules then, or fail today's rules (then or now)."
+        ),
+    ] = False,
+    known_at: KnownAt = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
+    """Every appointment made by `as_of`, of current and former staff, judged twice:
+    `met_rules_then` (the rules in force on its day, the credentials held that day),
+    `would_meet_todays_rules_then` (the rules in force on `as_of`, the credentials held on its day)
+    and `meets_todays_rules` (the rules in force on `as_of`, the credentials held on `as_of`), with
+    what was recorded (waiver, unmet requirements, the rule set it was checked against).
+
+    Registrars and auditors only: it lays out each person's appointment history."""
+    return read_side.appointments(
+        as_of=as_of,
+        staff_id=staff_id,
+        unit=unit,
+        flagged=flagged,
+        known_at=known_at,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get(
+    "/commitments",
+    response_model=CommitmentsReport,
+    responses=PERSON_REPORT_PROBLEMS,
+    summary="Service commitments and reimbursements",
+)
+def commitments(
+    _who: Reader,
+    read_side: ReadSideDep,
+    as_of: AsOf = None,
+    staff_id: StaffFilter = None,
+    status: Annotated[
+        CommitmentStatus | None,
+        Query(description="Only commitments in this state (e.g. `breached`, `serving`)."),
+    ] = None,
+    known_at: KnownAt = None,
+) -> Any:
+    """Every service commitment of current and former staff on `as_of`: a degree course (master,
+    doctorate) funded by the agency commits the trainee to serve a multiple of its length (2× for
+    courses started before 2025-07-01, 3× from then, by the rules file). Leaving early costs
+    `reimbursement`: the whole cost F for dropping out or not being awarded the degree,
+    S = F / T1 × (T1 − T2) for leaving after it before T1 months, nothing for a transfer with
+    consent, retirement or death (the departure's `category`)."""
+    return read_side.commitments(
+        as_of=as_of, staff_id=staff_id, status=status.value if status else None, known_at=known_at
+    )
+
+
+@router.get(
+    "/effectiveness",
+    response_model=EffectivenessReport,
+    responses=REPORT_PROBLEMS,
+    summary="Training effectiveness: ratings before and after",
+)
+def effectiveness(
+    _who: Reader,
+    read_side: ReadSideDep,
+    as_of: Annotated[
+        BusinessDate | None, Query(description="Ratings known on this date count (default today).")
+    ] = None,
+    from_year: Annotated[Year | None, Query(description="First year of completion counted.")] = None,
+    to_year: Annotated[Year | None, Query(description="Last year of completion counted.")] = None,
+    track: Annotated[
+        CodeList | None,
+        Query(description="Comma-separated tracks, e.g. `political_theory,leadership` (default: all)."),
+    ] = None,
+    known_at: KnownAt = None,
+) -> Any:
+    """For each completed course, the annual rating of the year before it started against the
+    rating of the year after it ended (excellent 4, good 3, completed 2, not completed 1), and the
+    post-training evaluations of the course; per programme (course code, track, level) and year of
+    completion, former staff included. Judge the training by performance, not by certificates."""
+    return read_side.effectiveness(
+        as_of=as_of,
+        from_year=from_year,
+        to_year=to_year,
+        tracks=parse_tracks(track, "track"),
+        known_at=known_at,
+    )
+
+
+def parse_tracks(text: str | None, field: str = "tracks") -> list[Track] | None:
     if text is None or not text.strip():
         return None
     chosen: list[Track] = []
@@ -110,8 +246,6 @@ def parse_tracks(text: str | None) -> list[Track] | None:
             raise ApiProblem(
                 "validation_error",
                 f"'{code}' is not a track.",
-                errors=[
-                    {"field": "tracks", "message": f"'{code}' is not a track ({allowed}).", "in": "query"}
-                ],
+                errors=[{"field": field, "message": f"'{code}' is not a track ({allowed}).", "in": "query"}],
             ) from None
     return list(dict.fromkeys(chosen))

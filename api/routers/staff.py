@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -18,7 +19,17 @@ from ledger.catalog import Employment, Gender, Track
 from projections.queries import Standing
 
 router = APIRouter(prefix="/staff", tags=["staff"])
-STANDING_JSON = TypeAdapter(Standing)
+
+
+@dataclasses.dataclass(frozen=True)
+class StandingAnswer(Standing):
+    """The read model's standing plus what the rules make of it (``ledger.commitments``)."""
+
+    commitments: tuple[dict[str, Any], ...] = ()
+
+
+STANDING_FIELDS = tuple(f.name for f in dataclasses.fields(Standing))
+STANDING_JSON = TypeAdapter(StandingAnswer)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (default 50, at most 500).")]
 Cursor = Annotated[
@@ -131,8 +142,10 @@ def standing(
         str | None, Header(alias="If-None-Match", description="An ETag you hold: 304 if still current.")
     ] = None,
 ) -> Any:
-    """Qualifications (highest level per track), credentials, enrollments, rotations, appointments and
-    evaluations, on business date `as_of` as known at `known_at` (both optional, combinable).
+    """Qualifications (highest level per track), credentials, enrollments, rotations, appointments
+    (with the waiver and the requirements they went ahead without), evaluations, places in
+    planning pools and service commitments, on business date `as_of` as known at `known_at` (both
+    optional, combinable).
 
     `ETag` is the version the answer reflects; send it back as `If-Match` on a write to make sure
     nobody changed the record in between.
@@ -141,9 +154,13 @@ def standing(
     tag = etag(answer.version)
     if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers={"ETag": tag})
+    full = StandingAnswer(
+        **{name: getattr(answer, name) for name in STANDING_FIELDS},
+        commitments=read_side.standing_commitments(answer),
+    )
     # The read model's answer has the shape of StaffPublic: serialised straight to JSON (in Rust),
     # without building the response model first. The schema tests check the two agree.
-    return Response(STANDING_JSON.dump_json(answer), media_type="application/json", headers={"ETag": tag})
+    return Response(STANDING_JSON.dump_json(full), media_type="application/json", headers={"ETag": tag})
 
 
 @router.get(

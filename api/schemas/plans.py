@@ -2,30 +2,81 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from typing import Self
 
-from api.schemas.common import BusinessDate, Name, RequestModel, ShortText, Year
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from api.schemas.common import FIRST_DATE, LAST_DATE, BusinessDate, Name, RequestModel, ShortText, Year
+from ledger import errors
+from ledger.needs import parse_period
 
 
 class PlanCreate(RequestModel):
-    """Put the staff member in the succession-planning pool for a position (`Planned`)."""
+    """Put the staff member in the succession-planning pool for a position (`Planned`).
+
+    The period is either `period` as written in the decision (`"2025-2030"`, `"2025–2030"` or one
+    year, `"2026"`) or `from_year` and `to_year`; not both.
+    """
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "position": "Trưởng phòng",
-                    "from_year": 2025,
-                    "to_year": 2030,
+                    "period": "2025-2030",
                     "decision_ref": "QĐ 45/QĐ-BCS",
                     "on": "2025-03-15",
-                }
+                },
+                {
+                    "position": "Phó Cục trưởng",
+                    "from_year": 2026,
+                    "to_year": 2031,
+                    "decision_ref": "QĐ 12/QĐ-BCS",
+                    "on": "2025-11-20",
+                },
             ]
         }
     )
 
-    position: Name
-    from_year: Year = Field(description="First year of the planning period.")
-    to_year: Year = Field(description="Last year of the planning period.")
+    position: Name = Field(
+        description="The post planned for, e.g. 'Trưởng phòng' (any alias the rules know)."
+    )
+    period: ShortText | None = Field(
+        default=None,
+        description="The planning period as written: 'YYYY-YYYY' (also with an en dash) or one year.",
+        examples=["2025-2030"],
+    )
+    from_year: Year | None = Field(default=None, description="First year of the planning period.")
+    to_year: Year | None = Field(default=None, description="Last year of the planning period.")
     decision_ref: ShortText = Field(description="Number of the planning decision.")
     on: BusinessDate = Field(description="Date of the decision (the event's business date).")
+
+    @field_validator("period")
+    @classmethod
+    def readable_period(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            start, end = parse_period(value)
+        except errors.LedgerError as error:
+            raise ValueError(error.message) from None
+        if not FIRST_DATE.year <= start <= end <= LAST_DATE.year:
+            raise ValueError(f"Years lie between {FIRST_DATE.year} and {LAST_DATE.year}.")
+        return value
+
+    def years(self) -> tuple[int, int]:
+        """(first year, last year) of the period, however it was given."""
+        if self.period is not None:
+            return parse_period(self.period)
+        if self.from_year is None or self.to_year is None:  # one_period refuses this
+            raise ValueError("The planning period is required.")
+        return self.from_year, self.to_year
+
+    @model_validator(mode="after")
+    def one_period(self) -> Self:
+        years = (self.from_year, self.to_year)
+        if self.period is not None and any(y is not None for y in years):
+            raise ValueError("Give the period either as `period` or as `from_year` and `to_year`, not both.")
+        if self.period is None and any(y is None for y in years):
+            raise ValueError("The planning period is required: `period` (e.g. '2025-2030') or both years.")
+        return self

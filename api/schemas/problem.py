@@ -41,7 +41,10 @@ class Problem(BaseModel):
     code: str = Field(description="The error code (last segment of `type`).")
     errors: list[FieldError] | None = Field(default=None, description="Each invalid field.")
     unmet: list[dict[str, Any]] | None = Field(
-        default=None, description="Requirements of the position standard not met (appointments)."
+        default=None,
+        description="An appointment refused by the position standard: every requirement not met on "
+        "the day (`rule_id`, `track`, `required_level`, `required_tier`, `required_label`, "
+        "`held_level`, `held_tier`, `held_label`, `timing`, `deadline`, `legal_basis`, `blocking`).",
     )
 
 

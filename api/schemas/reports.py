@@ -1,32 +1,38 @@
-"""Aggregate reports: qualification counts, training attendance, gaps against position standards."""
+"""Reports: qualification counts, training attendance, gaps against position standards, appointments
+against the rules then and now, service commitments, training effectiveness."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import ResponseModel, Timestamp
+from api.schemas.staff import CommitmentPublic, UnmetPublic, WaiverPublic
 from ledger.catalog import Employment, Track
 
 
 class QualificationsReport(ResponseModel):
-    """Active staff counted once per track, under their highest level on `as_of`."""
+    """Active staff counted once per track, under their highest level on `as_of`.
+
+    The example is the demo agency's answer (`ledger serve --demo`) on 2025-12-31; some
+    breakdowns are shortened."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "as_of": "2024-12-31",
+                    "as_of": "2025-12-31",
                     "known_at": None,
                     "unit": None,
                     "employment": None,
                     "headcount": 61,
                     "tracks": {
                         "professional": {
-                            "technical_worker": 2,
-                            "intermediate": 6,
+                            "technical_worker": 3,
+                            "intermediate": 5,
                             "college": 2,
                             "bachelor": 42,
                             "master": 9,
@@ -38,19 +44,57 @@ class QualificationsReport(ResponseModel):
                             "advanced": 6,
                             "bachelor": 1,
                         },
+                        "state_management": {"officer": 1, "specialist": 31, "principal": 14, "senior": 2},
+                        "leadership": {"division": 18, "department": 3, "ministry": 0},
+                        "defense_security": {"group4": 0, "group3": 11, "group2": 3, "group1": 0},
+                        "it": {"basic": 37, "advanced": 7},
+                        "foreign_language": {
+                            "level1": 0,
+                            "level2": 14,
+                            "level3": 17,
+                            "level4": 0,
+                            "level5": 0,
+                            "level6": 0,
+                        },
                     },
-                    "by_gender": {"female": 25, "male": 36},
+                    "by_gender": {"female": 26, "male": 35},
                     "by_age_band": {
-                        "<30": 5,
+                        "<30": 7,
                         "30-34": 9,
-                        "35-39": 12,
-                        "40-44": 11,
-                        "45-49": 10,
+                        "35-39": 11,
+                        "40-44": 10,
+                        "45-49": 9,
                         "50-54": 9,
-                        "55+": 5,
+                        "55+": 6,
                     },
-                    "by_unit": {"Phòng Tổ chức cán bộ": 8},
-                    "by_employment": {"civil_servant": 53, "contract": 8},
+                    "by_unit": {
+                        "Lãnh đạo Cục": 3,
+                        "Phòng Kế hoạch – Tài chính": 8,
+                        "Phòng Nghiệp vụ 1": 10,
+                        "Phòng Nghiệp vụ 2": 9,
+                        "Phòng Nghiệp vụ 3": 9,
+                        "Phòng Thanh tra – Kiểm tra": 8,
+                        "Phòng Tổ chức – Hành chính": 14,
+                    },
+                    "by_employment": {"civil_servant": 54, "contract": 7},
+                    "tracks_by_gender": {
+                        "female": {
+                            "political_theory": {
+                                "elementary": 0,
+                                "intermediate": 8,
+                                "advanced": 1,
+                                "bachelor": 0,
+                            }
+                        },
+                        "male": {
+                            "political_theory": {
+                                "elementary": 0,
+                                "intermediate": 13,
+                                "advanced": 5,
+                                "bachelor": 1,
+                            }
+                        },
+                    },
                 }
             ]
         }
@@ -79,7 +123,9 @@ class AttendanceBucket(ResponseModel):
 
 
 class AttendanceReport(ResponseModel):
-    """Enrollments whose start falls in [from, to], whatever their outcome; voided ones excluded."""
+    """Enrollments whose start falls in [from, to], whatever their outcome; voided ones excluded.
+
+    The example is the demo agency's answer for the three tracks the article counts, 2019-2025."""
 
     model_config = ConfigDict(
         populate_by_name=True,
@@ -87,16 +133,40 @@ class AttendanceReport(ResponseModel):
             "examples": [
                 {
                     "from": "2019-01-01",
-                    "to": "2024-12-31",
+                    "to": "2025-12-31",
                     "tracks": ["political_theory", "state_management", "leadership"],
                     "known_at": None,
                     "attendances": 167,
-                    "persons": 58,
-                    "by_track": {"political_theory": {"attendances": 40, "persons": 31}},
-                    "by_year": {"2019": 21, "2020": 30},
-                    "by_mode": {"full_time": {"attendances": 90, "persons": 50}},
-                    "by_status": {"completed": {"attendances": 150, "persons": 56}},
-                    "by_gender": {"female": {"attendances": 70, "persons": 24}},
+                    "persons": 57,
+                    "by_track": {
+                        "leadership": {"attendances": 80, "persons": 41},
+                        "political_theory": {"attendances": 40, "persons": 33},
+                        "state_management": {"attendances": 47, "persons": 46},
+                    },
+                    "by_year": {
+                        "2019": 26,
+                        "2020": 18,
+                        "2021": 17,
+                        "2022": 28,
+                        "2023": 29,
+                        "2024": 27,
+                        "2025": 22,
+                    },
+                    "by_mode": {
+                        "blended": {"attendances": 20, "persons": 17},
+                        "full_time": {"attendances": 88, "persons": 50},
+                        "online": {"attendances": 45, "persons": 30},
+                        "part_time": {"attendances": 14, "persons": 14},
+                    },
+                    "by_status": {
+                        "completed": {"attendances": 161, "persons": 57},
+                        "enrolled": {"attendances": 4, "persons": 4},
+                        "withdrawn": {"attendances": 2, "persons": 2},
+                    },
+                    "by_gender": {
+                        "female": {"attendances": 64, "persons": 25},
+                        "male": {"attendances": 103, "persons": 32},
+                    },
                 }
             ]
         },
@@ -141,6 +211,40 @@ class RequirementGap(ResponseModel):
     blocking: bool = Field(description="Whether it would stop an appointment made on the day.")
 
 
+class PostCheck(ResponseModel):
+    """A person against the standard of one post on one day (its requirements in `unmet`)."""
+
+    position_name: str | None = Field(description="The post as written on the record (or as asked).")
+    position: str | None = Field(description="Its code in the rules; null for a post the rules do not know.")
+    position_title: str | None
+    held_since: date | None = Field(
+        description="Since when the person holds the post (grace periods run from it); null for a "
+        "post they do not hold."
+    )
+    waiver: WaiverPublic | None = Field(description="The waiver recorded with the appointment, if any.")
+    compliant: bool = Field(description="No error-severity requirement unmet or overdue.")
+    fully_met: bool = Field(description="Every requirement met (no grace period or waiver running).")
+
+
+class StandardCheckPublic(PostCheck):
+    requirements: list[RequirementGap] = Field(description="The requirements not met.")
+
+
+class PlannedCheck(ResponseModel):
+    """A planned post covering as_of, with the person's readiness for it (checked as a candidate)."""
+
+    position: str = Field(description="The post as written in the planning decision.")
+    position_code: str | None
+    position_title: str | None
+    from_year: int
+    to_year: int
+    decision_ref: str
+    decided_on: date
+    event_id: str
+    ready: bool = Field(description="Could be appointed on as_of without a waiver.")
+    gaps: list[RequirementGap]
+
+
 class NeedsItem(ResponseModel):
     staff_id: str
     full_name: str
@@ -154,6 +258,13 @@ class NeedsItem(ResponseModel):
     unmet: list[RequirementGap] = Field(
         description="Each requirement of the post and the rank not met on as_of."
     )
+    post: PostCheck | None = Field(
+        description="The post checked (their own, or `position`): since when they hold it, its waiver, "
+        "whether they comply; null when the rules do not know the post."
+    )
+    planned: list[PlannedCheck] = Field(
+        description="Each planned post covering as_of and the person's readiness."
+    )
 
 
 class NeedsSummary(ResponseModel):
@@ -163,6 +274,28 @@ class NeedsSummary(ResponseModel):
     by_track: dict[str, dict[str, int]] = Field(description="TRACK → STATUS → gaps: what training to plan.")
 
 
+class PoolCandidate(ResponseModel):
+    staff_id: str
+    full_name: str
+    current_position: str | None
+    period: str = Field(description="FROM_YEAR-TO_YEAR.")
+    decision_ref: str
+    ready: bool = Field(description="Could be appointed on as_of without a waiver.")
+    gaps: list[RequirementGap]
+
+
+class PoolReadiness(ResponseModel):
+    """The succession-planning pool of one post on as_of."""
+
+    position: str | None = Field(
+        description="The post's code in the rules (null if the rules do not know it)."
+    )
+    position_name: str
+    candidates: int
+    ready: int
+    people: list[PoolCandidate]
+
+
 class NeedsReport(ResponseModel):
     """For each active staff member, what their position (or `position`) and rank require that they lack."""
 
@@ -170,10 +303,159 @@ class NeedsReport(ResponseModel):
     known_at: Timestamp | None = None
     position: str | None = None
     unit: str | None = None
+    staff_id: str | None = None
     rule_set: str = Field(description="The rules file the standards come from (id@version[variant]#digest).")
-    summary: NeedsSummary = Field(description="Over everyone checked (before `unit` and paging).")
-    items: list[NeedsItem] = Field(description="People with at least one gap, by staff code.")
-    pools: list[dict[str, Any]] = Field(
-        description="Each succession-planning pool: candidates, how many are ready, each one's gaps."
+    summary: NeedsSummary = Field(description="Over everyone checked (before `unit`, `staff_id` and paging).")
+    items: list[NeedsItem] = Field(
+        description="People with at least one gap, by staff code (with `staff_id`: that person, gaps or not)."
+    )
+    pools: list[PoolReadiness] = Field(
+        description="Each succession-planning pool covering as_of: candidates, how many are ready, "
+        "each one's gaps."
     )
     next_cursor: str | None = None
+
+
+# ------------------------------------------------------------------------ appointments
+
+
+class AppointmentReviewItem(ResponseModel):
+    """One appointment judged twice."""
+
+    staff_id: str
+    full_name: str
+    status: Literal["active", "departed"] = Field(description="The person's status on as_of.")
+    event_id: str
+    position: str = Field(description="The post as the appointment names it.")
+    effective_on: date
+    decision_ref: str
+    waiver: WaiverPublic | None
+    recorded_rule_set: str | None = Field(
+        description="The rules the appointment was checked against when recorded (null before standards "
+        "were checked)."
+    )
+    recorded_unmet: list[UnmetPublic] = Field(
+        description="What was recorded as not met (waived, or left to a grace period)."
+    )
+    met_rules_then: bool = Field(
+        description="Every requirement due before appointment was met on the day, by the rules in force then."
+    )
+    appointed_without_meeting_standard: bool
+    would_meet_todays_rules_then: bool = Field(
+        description="The appointment would pass the rules in force on as_of, with the credentials held "
+        "on its day."
+    )
+    meets_todays_rules: bool = Field(
+        description="The person complies with today's rules for the post on as_of."
+    )
+    then: StandardCheckPublic = Field(
+        description="Rules in force on effective_on, credentials held that day."
+    )
+    today_rules_then: StandardCheckPublic = Field(
+        description="Rules in force on as_of, credentials held on effective_on."
+    )
+    now: StandardCheckPublic = Field(description="Rules in force on as_of, credentials held on as_of.")
+
+
+class AppointmentsSummary(ResponseModel):
+    appointments: int = Field(description="Appointments made by as_of (before `flagged` and paging).")
+    met_rules_then: int
+    appointed_without_meeting_standard: int
+    fail_todays_rules: int = Field(description="Would not pass the rules in force on as_of on their own day.")
+    not_meeting_todays_rules_now: int
+    with_waiver: int
+
+
+class AppointmentsReport(ResponseModel):
+    """Every appointment by as_of, judged by the rules in force then and by today's."""
+
+    as_of: date
+    known_at: Timestamp | None = None
+    staff_id: str | None = None
+    unit: str | None = None
+    flagged: bool
+    rule_set: str
+    summary: AppointmentsSummary
+    items: list[AppointmentReviewItem] = Field(description="By staff code, then date.")
+    next_cursor: str | None = None
+
+
+# ------------------------------------------------------------------------ commitments
+
+
+class CommitmentItem(CommitmentPublic):
+    staff_id: str
+    full_name: str
+
+
+class CommitmentsSummary(ResponseModel):
+    commitments: int
+    open: int = Field(description="In training or serving.")
+    owing: int = Field(description="Commitments with something to reimburse.")
+    total_owed: Decimal = Field(description="Sum of `reimbursement`.")
+
+
+class CommitmentsReport(ResponseModel):
+    """Service commitments of current and former staff on as_of, and what leaving early costs."""
+
+    as_of: date
+    known_at: Timestamp | None = None
+    staff_id: str | None = None
+    status: str | None = None
+    rule_set: str
+    summary: CommitmentsSummary = Field(description="Over the items listed.")
+    items: list[CommitmentItem] = Field(description="By staff code, then the course's start.")
+
+
+# ------------------------------------------------------------------------ effectiveness
+
+
+class ProgrammeEffect(ResponseModel):
+    """Completions of one programme in one year and what followed them."""
+
+    course_code: str
+    course_title: str
+    track: Track
+    level: str | None
+    year: int = Field(description="Year of completion.")
+    completions: int
+    compared: int = Field(description="Completions with an annual rating both before and after.")
+    improved: int
+    unchanged: int
+    declined: int
+    mean_before: Decimal | None = Field(
+        description="Mean annual rating of the year before the course started (excellent 4, good 3, "
+        "completed 2, not completed 1)."
+    )
+    mean_after: Decimal | None = Field(description="Mean annual rating of the year after it ended.")
+    mean_change: Decimal | None
+    post_training: dict[str, int] = Field(description="Post-training evaluations: RATING → count.")
+    evaluated: int
+    applied_share: Decimal | None = Field(
+        description="Share of post-training evaluations rated excellent or good (the training is applied)."
+    )
+
+
+class EffectTotals(ResponseModel):
+    completions: int
+    compared: int
+    improved: int
+    unchanged: int
+    declined: int
+    evaluated: int
+    applied: int
+    applied_share: Decimal | None
+
+
+class EffectivenessReport(ResponseModel):
+    """Annual ratings before and after each programme, and post-training evaluations, per programme
+    and year of completion."""
+
+    as_of: date = Field(description="Ratings known on this date count.")
+    known_at: Timestamp | None = None
+    from_year: int | None = None
+    to_year: int | None = None
+    tracks: list[Track] | None = None
+    summary: EffectTotals
+    by_track: dict[Track, EffectTotals]
+    items: list[ProgrammeEffect] = Field(description="By programme (course code, track, level), then year.")

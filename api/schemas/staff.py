@@ -17,7 +17,17 @@ from api.schemas.common import (
     ShortText,
     Timestamp,
 )
-from ledger.catalog import Employment, EvaluationKind, Funding, Gender, Mode, Rating, RotationKind, Track
+from ledger.catalog import (
+    DepartureCategory,
+    Employment,
+    EvaluationKind,
+    Funding,
+    Gender,
+    Mode,
+    Rating,
+    RotationKind,
+    Track,
+)
 
 StaffStatus = Literal["active", "departed", "not_joined"]
 EnrollmentStatus = Literal["enrolled", "completed", "failed", "withdrawn"]
@@ -125,6 +135,21 @@ class WaiverPublic(ResponseModel):
     reason: str
 
 
+class UnmetPublic(ResponseModel):
+    """A requirement of the position standard the person did not meet on the appointment day,
+    recorded with the appointment: waived (`blocking`: it was due before appointment; `deadline`
+    is the waiver's) or left to a grace period ending on `deadline`."""
+
+    rule_id: str
+    track: Track
+    required_level: str
+    held_level: str | None = Field(description="The best level held in the track that day, if any.")
+    timing: str = Field(description="before_appointment, within_months_after or advisory.")
+    deadline: date | None
+    legal_basis: str
+    blocking: bool
+
+
 class AppointmentPublic(ResponseModel):
     position: str
     previous_position: str | None = None
@@ -132,6 +157,66 @@ class AppointmentPublic(ResponseModel):
     decision_ref: str
     waiver: WaiverPublic | None = None
     event_id: str
+    unmet: list[UnmetPublic] = Field(
+        default_factory=list,
+        description="What the standard in force that day found missing: the waived list (with a "
+        "waiver) and the requirements left to a grace period. Empty when everything was met.",
+    )
+    rule_set: str | None = Field(
+        default=None,
+        description="The rules the appointment was checked against (id@version[variant]#digest); null "
+        "for appointments recorded before standards were checked.",
+    )
+
+
+class PlanningPublic(ResponseModel):
+    """A place in the succession-planning pool (quy hoạch)."""
+
+    position: str
+    from_year: int
+    to_year: int
+    decision_ref: str
+    decided_on: date = Field(description="The planning decision's date.")
+    event_id: str
+
+
+class CommitmentPublic(ResponseModel):
+    """A service commitment (cam kết phục vụ) created by a funded degree course, on `as_of`."""
+
+    enrollment_id: str
+    course_code: str
+    course_title: str
+    track: Track
+    level: str | None
+    funding: Funding | None
+    cost: Decimal | None = Field(description="F: the course's recorded cost (no salary).")
+    starts_on: date = Field(description="The course's start (it picks the commitment rule).")
+    ends_on: date | None = Field(description="The course's planned end.")
+    course_months: int | None = Field(description="Course length in months (a started month counts).")
+    multiplier: Decimal = Field(description="Months of service owed per month of course.")
+    committed_months: int | None = Field(description="T1 = multiplier × course months.")
+    service_from: date | None = Field(description="Completion: the service starts.")
+    service_until: date | None = Field(description="The day the commitment is served.")
+    served_months: int | None = Field(description="T2: whole months served (to the departure, or to as_of).")
+    status: Literal[
+        "in_training", "serving", "fulfilled", "released", "breached", "dropped_out", "not_awarded"
+    ]
+    departed_on: date | None
+    departure_category: DepartureCategory | None
+    category_source: Literal["recorded", "inferred", "unknown", "none"] = Field(
+        description="Where the departure category comes from: the event (`recorded`), the reason's "
+        "words (`inferred`), neither (`unknown`, treated as owing), or no departure (`none`)."
+    )
+    reimbursement: Decimal | None = Field(
+        description="S, owed on leaving early: F for dropping out or not being awarded, "
+        "F / T1 × (T1 − T2) for leaving before T1 months, 0 when released; null otherwise (or when F "
+        "was not recorded)."
+    )
+    formula: str = Field(description="How S was worked out, in words.")
+    rule_id: str
+    legal_basis: str
+    open: bool = Field(description="Still in training or serving.")
+    remaining_months: int | None = Field(description="Months left to serve (while serving).")
 
 
 class EvaluationPublic(ResponseModel):
@@ -164,9 +249,11 @@ class StaffPublic(ResponseModel):
                     "employment": "civil_servant",
                     "joined_on": "2010-09-01",
                     "status": "active",
-                    "version": 3,
+                    "version": 4,
+                    "as_of": "2025-06-30",
                     "qualifications": {
                         "political_theory": {
+                            "track": "political_theory",
                             "level": "intermediate",
                             "credential_id": "TC-LLCT-01",
                             "title": "Trung cấp lý luận chính trị - hành chính",
@@ -178,6 +265,17 @@ class StaffPublic(ResponseModel):
                     "rotations": [],
                     "appointments": [],
                     "evaluations": [],
+                    "planning": [
+                        {
+                            "position": "Trưởng phòng",
+                            "from_year": 2025,
+                            "to_year": 2030,
+                            "decision_ref": "QĐ 45/QĐ-BCS",
+                            "decided_on": "2025-03-15",
+                            "event_id": "CB0001:4",
+                        }
+                    ],
+                    "commitments": [],
                 }
             ]
         }
@@ -195,6 +293,9 @@ class StaffPublic(ResponseModel):
     joined_on: date
     departed_on: date | None = None
     departure_reason: str | None = None
+    departure_category: DepartureCategory | None = Field(
+        default=None, description="The departure's recorded category, if one was given."
+    )
     status: StaffStatus = Field(
         description="'active' (on the roll), 'departed', or 'not_joined' (as_of is before joined_on)."
     )
@@ -209,6 +310,14 @@ class StaffPublic(ResponseModel):
     rotations: list[RotationPublic]
     appointments: list[AppointmentPublic]
     evaluations: list[EvaluationPublic]
+    planning: list[PlanningPublic] = Field(
+        default_factory=list, description="Every place in a succession-planning pool, as decided."
+    )
+    commitments: list[CommitmentPublic] = Field(
+        default_factory=list,
+        description="Service commitments of funded degree courses started by `as_of`, with what "
+        "leaving early costs (see `GET /reports/commitments`).",
+    )
 
 
 class StaffSummary(ResponseModel):

@@ -1,14 +1,15 @@
 """``ledger verify``, ``ledger export FILE`` and ``ledger import FILE``.
 
-``verify`` checks the log's hash chain (see ``ledger.integrity``), then runs every check in
-:data:`VIEW_CHECKS`: the read side registers there its "rebuild into scratch and compare with the
-live views" check, so one command answers for the log and for the views. Exit code 0 when all is
+``verify`` checks the log's hash chain (see ``ledger.integrity``), then runs the view checks given
+to :func:`register`: the read side passes its "rebuild into scratch and compare with the live
+views" check there (the write side cannot import it), so one command answers for the log and for
+the views. Exit code 0 when all is
 well, 1 when anything is broken (the first broken place of the log is printed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -34,16 +35,14 @@ from ledger.transfer import export_log, import_log
 ViewCheck = Callable[[Ledger], list[str]]
 """A check of the views: given the ledger, the problems it found (empty when all is well)."""
 
-VIEW_CHECKS: list[ViewCheck] = []
-"""Checks that ``ledger verify`` runs after the log verifies; append yours at start-up."""
 
 STAGE_LABELS = {"check": "Checking", "import": "Importing", "export": "Exporting", "verify": "Verifying"}
 
 
-def run_view_checks(ledger: Ledger) -> list[str]:
-    """Every problem the registered view checks report; a check that crashes is a problem too."""
+def run_view_checks(ledger: Ledger, checks: Sequence[ViewCheck]) -> list[str]:
+    """Every problem the view checks report; a check that crashes is a problem too."""
     problems: list[str] = []
-    for check in VIEW_CHECKS:
+    for check in checks:
         name = getattr(check, "__qualname__", repr(check))
         try:
             problems.extend(check(ledger))
@@ -88,8 +87,9 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``verify``, ``export`` and ``import`` to the ``ledger`` command."""
+def register(app: typer.Typer, *, view_checks: Sequence[ViewCheck] = ()) -> None:
+    """Add ``verify``, ``export`` and ``import`` to the ``ledger`` command; ``verify`` also runs
+    ``view_checks`` after the log verifies."""
 
     @app.command()
     def verify(
@@ -136,11 +136,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(report.summary())
             if not report.ok:
                 raise typer.Exit(1)
-            view_problems = run_view_checks(ledger)
+            view_problems = run_view_checks(ledger, view_checks)
             for problem in view_problems:
                 typer.echo(f"BROKEN view: {problem}")
-            if VIEW_CHECKS and not view_problems:
-                typer.echo(f"Views verified: {len(VIEW_CHECKS)} check(s), no problems.")
+            if view_checks and not view_problems:
+                typer.echo(f"Views verified: {len(view_checks)} check(s), no problems.")
             if view_problems:
                 raise typer.Exit(1)
             if checkpoint:
