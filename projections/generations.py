@@ -48,8 +48,13 @@ def ensure_tables(conn: Connection) -> None:
                 for statement in statements:
                     tx.execute(statement)
             return
-        except psycopg.errors.UniqueViolation:
-            # Two processes creating the same table at once in PostgreSQL: the other one won.
+        except (
+            psycopg.errors.UniqueViolation,
+            psycopg.errors.DuplicateObject,
+            psycopg.errors.DuplicateTable,
+        ):
+            # Two processes creating the same table at once in PostgreSQL (its row type or the
+            # table itself clashes, depending on timing): the other one won.
             if attempt == 2:
                 raise
 

@@ -92,7 +92,7 @@ class LogReader:
         high = UUID(int=((index + 1) * 2**128) // parts - 1)
         if database.dialect == "sqlite":
             conn = sqlite3.connect(database.store.sqlite_path)
-            conn.execute("PRAGMA mmap_size=1073741824")  # the person order reads all over the file
+            conn.execute("PRAGMA mmap_size=268435456")  # the person order reads all over the file
             try:
                 rows = conn.execute(
                     f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "

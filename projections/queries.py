@@ -27,9 +27,10 @@ import binascii
 import json
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ledger import catalog, errors
 from ledger.application import Ledger
@@ -87,6 +88,7 @@ __all__ = [
 ]
 
 MAX_PAGE = 500
+CACHED_ANSWERS = 64  # report answers remembered (per process) until the views move
 R = TypeVar("R")
 V = TypeVar("V", bound=View)
 
@@ -124,6 +126,8 @@ class ReadModel:
         self._log = LogReader(ledger)
         self._meta_ready = False
         self._meta_lock = threading.Lock()
+        self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def close(self) -> None:
         self._readers.close()
@@ -322,6 +326,7 @@ class ReadModel:
                 tx, t["statistics"], as_of=day, known_at=at, unit=unit, employment=employment,
                 known_at_value=known_at,
             ),
+            cache=("qualifications", day, at, unit, employment),
         )
 
     def attendance(
@@ -351,6 +356,7 @@ class ReadModel:
                 tx, t["statistics"], from_=from_, to=end, tracks=chosen, known_at=at,
                 known_at_value=known_at,
             ),
+            cache=("attendance", from_, end, chosen, at),
         )
 
     # ------------------------------------------------------------------ helpers
@@ -370,10 +376,19 @@ class ReadModel:
                     conn.close()
                 self._meta_ready = True
 
-    def _with_views(self, names: list[str], run: Callable[[Tx, dict[str, Tables]], R]) -> R:
+    def _with_views(
+        self,
+        names: list[str],
+        run: Callable[[Tx, dict[str, Tables]], R],
+        *,
+        cache: tuple[Any, ...] | None = None,
+    ) -> R:
         """Run ``run`` in one read transaction over the live generations of ``names``.
 
-        A rebuild may drop a generation just after we looked up the pointer; then we look again.
+        With ``cache`` (the question, as a key), an answer given for the same question while the
+        views stood at the same positions is given again: reports over a whole agency are worth
+        remembering until the next event. A rebuild may drop a generation just after we looked up
+        the pointer; then we look again.
         """
         self._ensure_meta()
         for attempt in range(3):
@@ -387,7 +402,19 @@ class ReadModel:
                         if found is None or found.schema_version != view.schema_version:
                             raise ViewNotReady(f"The {name} view is being built; try again shortly.")
                         tables[name] = view.table_set(found.generation)
-                    return run(tx, tables)
+                    if cache is None:
+                        return run(tx, tables)
+                    key = (cache, tuple((live[n].generation, live[n].position) for n in names))
+                    with self._cache_lock:
+                        if key in self._cache:
+                            self._cache.move_to_end(key)
+                            return cast(R, self._cache[key])
+                    answer = run(tx, tables)
+                    with self._cache_lock:
+                        self._cache[key] = answer
+                        while len(self._cache) > CACHED_ANSWERS:
+                            self._cache.popitem(last=False)
+                    return answer
             except Exception as error:
                 if attempt < 2 and is_missing_table(error):
                     continue

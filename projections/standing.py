@@ -167,7 +167,9 @@ class StandingView(View):
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
         "by_name": ("people", "name_key, staff_id"),
+        "by_unit": ("people", "home_unit"),
         "by_track": ("quals", "track, level_rank"),
+        "by_posting": ("postings", "to_unit"),
     }
 
     UPSERT_PERSON = (
@@ -443,8 +445,12 @@ class StandingView(View):
             where.append("(p.name_key > ? OR (p.name_key = ? AND p.staff_id > ?))")
             params += [after[0], after[0], after[1]]
         if unit is not None:
-            where.append(f"{unit_sql} = ?")
-            params += [day, day, unit]
+            # Only people whose home unit it is or who were ever posted there can be in it today.
+            where.append(
+                f"(p.home_unit = ? OR p.staff_id IN (SELECT staff_id FROM {t['postings']} WHERE to_unit = ?)) "
+                f"AND {unit_sql} = ?"
+            )
+            params += [unit, unit, day, day, unit]
         if status == "active":
             where.append("p.joined_on <= ? AND (p.departed_on IS NULL OR p.departed_on > ?)")
             params += [day, day]

@@ -44,6 +44,11 @@ def age_band(birth: date, day: date) -> str:
     return AGE_BANDS[(age - 30) // 5 + 1]
 
 
+LEVEL_CODES = {
+    (str(info.track), level.rank): level.code for info in catalog.TRACKS.values() for level in info.levels
+}
+
+
 def empty_tracks() -> dict[str, dict[str, int]]:
     return {
         str(info.track): {level.code: 0 for level in info.levels}
@@ -246,37 +251,35 @@ class StatisticsView(View):
             f"WHERE p.recorded_at <= ? AND p.joined_on <= ? AND NOT EXISTS (SELECT 1 FROM "
             f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)"
         )
-        best = (
-            f"SELECT c.staff_id, c.track, MAX(c.level_rank) AS top FROM {t['credentials']} c "
-            f"WHERE {_live('c')} AND c.effective_on <= ? GROUP BY c.staff_id, c.track"
-        )
         # Parameters in the order their placeholders appear in the text.
-        params: list[Any] = [k, k, d, d, k, k, d, k, d, k, k, d, k, k, d]
-        filters = []
-        if unit is not None:
-            filters.append("r.unit = ?")
-            params.append(unit)
-        if employment is not None:
-            filters.append("r.employment = ?")
-            params.append(employment)
-        sql = (
-            f"SELECT r.staff_id, r.gender, r.birth_date, r.employment, r.unit, b.track, b.top "
-            f"FROM ({roll}) r LEFT JOIN ({best}) b ON b.staff_id = r.staff_id"
-            + (" WHERE " + " AND ".join(filters) if filters else "")
-        )
-        rows = tx.query(sql, params)
+        people = tx.query(roll, [k, k, d, d, k, k, d, k, d, k, k, d])
+        chosen = {
+            staff_id: (gender, birth, emp, unit_on)
+            for staff_id, gender, birth, emp, unit_on in people
+            if (unit is None or unit_on == unit) and (employment is None or emp == employment)
+        }
+        # The highest level per person and track, kept while streaming the credential facts:
+        # a plain scan, where a GROUP BY would sort hundreds of thousands of rows first.
+        best: dict[tuple[str, str], int] = {}
+        for staff_id, track, rank in tx.query(
+            f"SELECT c.staff_id, c.track, c.level_rank FROM {t['credentials']} c "
+            f"WHERE {_live('c')} AND c.effective_on <= ?",
+            (k, k, d),
+        ):
+            if staff_id in chosen and best.get((staff_id, track), 0) < rank:
+                best[(staff_id, track)] = rank
+        rows = [(*key, top) for key, top in best.items()]
         tracks = empty_tracks()
         by_gender_tracks: dict[str, dict[str, dict[str, int]]] = {}
-        seen: dict[str, tuple[str, str, str, str]] = {}
-        for staff_id, gender, birth, emp, unit_on, track, top in rows:
-            seen[staff_id] = (gender, birth, emp, unit_on)
-            if track is None:
-                continue
-            info = catalog.track_info(track)
-            code = info.levels[top - 1].code
+        for staff_id, track, top in rows:
+            code = LEVEL_CODES[(track, top)]
             tracks[track][code] += 1
-            split = by_gender_tracks.setdefault(gender, empty_tracks())
+            gender = chosen[staff_id][0]
+            split = by_gender_tracks.get(gender)
+            if split is None:
+                split = by_gender_tracks[gender] = empty_tracks()
             split[track][code] += 1
+        seen = chosen
         genders: Counter[str] = Counter()
         bands: Counter[str] = Counter(dict.fromkeys(AGE_BANDS, 0))
         units: Counter[str] = Counter()
@@ -320,38 +323,39 @@ class StatisticsView(View):
             )
             from_ = date.fromisoformat(first) if first is not None and first <= end else to
         start = from_.isoformat()
-        status = (
-            f"SELECT c.status FROM {t['closings']} c WHERE c.staff_id = e.staff_id "
-            "AND c.enrollment_id = e.enrollment_id AND c.version > e.version "
-            f"AND {_live('c')} AND c.effective_on <= ? ORDER BY c.version DESC LIMIT 1"
-        )
-        params: list[Any] = [k, k, end]
+        # At most one closing of an enrollment is in force at any time of knowledge (closing it
+        # again needs the first closing voided), so a left join finds its status on ``to``.
+        params: list[Any] = [k, k, end, k, k, start, end]
         track_filter = ""
-        where_params: list[Any] = [k, k, start, end]
         if tracks:
             track_filter = f" AND e.track IN ({','.join('?' for _ in tracks)})"
-            where_params += list(tracks)
-        facts = (
-            f"SELECT e.staff_id, e.track, SUBSTR(e.starts_on, 1, 4) AS year, e.mode, "
-            f"COALESCE(({status}), 'enrolled') AS status, p.gender "
+            params += list(tracks)
+        rows = tx.query(
+            f"SELECT e.staff_id, e.track, e.starts_on, e.mode, c.status, p.gender "
             f"FROM {t['enrollments']} e JOIN {t['people']} p ON p.staff_id = e.staff_id "
-            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}"
+            f"LEFT JOIN {t['closings']} c ON c.staff_id = e.staff_id "
+            f"AND c.enrollment_id = e.enrollment_id AND c.version > e.version "
+            f"AND {_live('c')} AND c.effective_on <= ? "
+            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}",
+            params,
         )
-        parts = ["SELECT 'all', '', COUNT(*), COUNT(DISTINCT staff_id) FROM att"]
-        for dimension in ("track", "year", "mode", "status", "gender"):
-            parts.append(
-                f"SELECT '{dimension}', {dimension}, COUNT(*), COUNT(DISTINCT staff_id) "
-                f"FROM att GROUP BY {dimension}"
-            )
-        sql = f"WITH att AS MATERIALIZED ({facts}) " + " UNION ALL ".join(parts)
-        rows = tx.query(sql, params + where_params)
-        total = Tally(0, 0)
-        groups: dict[str, dict[str, Tally]] = defaultdict(dict)
-        for dimension, key, count, persons in rows:
-            if dimension == "all":
-                total = Tally(int(count), int(persons))
-            else:
-                groups[dimension][str(key)] = Tally(int(count), int(persons))
+        # Person-times and distinct persons per dimension, counted in one pass.
+        dimensions = ("track", "year", "mode", "status", "gender")
+        counts: dict[str, Counter[str]] = {name: Counter() for name in dimensions}
+        people: dict[str, defaultdict[str, set[str]]] = {name: defaultdict(set) for name in dimensions}
+        everyone: set[str] = set()
+        for staff_id, track, starts_on, mode, status, gender in rows:
+            everyone.add(staff_id)
+            for name, value in zip(
+                dimensions, (track, starts_on[:4], mode, status or "enrolled", gender), strict=True
+            ):
+                counts[name][value] += 1
+                people[name][value].add(staff_id)
+        total = Tally(len(rows), len(everyone))
+        groups = {
+            name: {value: Tally(count, len(people[name][value])) for value, count in counts[name].items()}
+            for name in dimensions
+        }
         return AttendanceReport(
             from_=from_,
             to=to,

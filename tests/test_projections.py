@@ -406,3 +406,24 @@ def test_reads_before_any_view_is_built_say_the_view_is_not_ready(store: StoreCo
     finally:
         reads.close()
         ledger.close()
+
+
+def test_a_remembered_report_is_not_given_after_the_views_move(world: World) -> None:
+    first = world.reads.qualifications()
+    assert world.reads.qualifications() is first  # same question, same positions: remembered
+    world.ledger.recognize_credential(
+        "CB002",
+        credential_id="TH-CB",
+        track="it",
+        level="basic",
+        title="Tin học cơ bản",
+        issuer="Trung tâm",
+        issued_on=date(2022, 5, 1),
+        evidence=Evidence("Chứng chỉ", "Phòng TCCB"),
+        recorded_by="r",
+        recorded_at=world.clock.tick(),
+    )
+    world.sync()
+    again = world.reads.qualifications()
+    assert again is not first
+    assert again.tracks["it"]["basic"] == first.tracks["it"]["basic"] + 1

@@ -154,10 +154,8 @@ class Ledger(Application[UUID]):
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> WriteResult:
-        if self.staff_exists(staff_id):
-            raise errors.DuplicateRegistration(
-                f"Staff member '{staff_id}' is already registered.", field="staff_id"
-            )
+        # No existence check first: the store's unique key on (aggregate, version 1) refuses a
+        # second registration atomically, and saves a round trip on every registration.
         member = StaffMember.register(
             staff_id=staff_id,
             full_name=full_name,

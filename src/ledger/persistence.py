@@ -286,26 +286,26 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         return ids
 
     def _append_links(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
-        curs.execute(
-            SQL("SELECT seq, chain_digest FROM {0} ORDER BY seq DESC LIMIT 1").format(
-                self.chain_table
-            )
-        )
-        row = curs.fetchone()
-        last = (row["seq"], row["chain_digest"]) if row else None
-        previous: dict[tuple[str, int], str] = {}
+        # One statement, so one round trip: the chain's tail (the row without an originator) and
+        # the last hash of each staff member whose stream these events continue.
         wanted = [(UUID(oid), v - 1) for oid, v in _first_versions(stored_events).items() if v > 1]
-        if wanted:
-            curs.execute(
-                SQL(
-                    "SELECT originator_id, originator_version, event_hash FROM {0} "
-                    "WHERE (originator_id, originator_version) IN "
-                    "(SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
-                ).format(self.chain_table),
-                ([w[0] for w in wanted], [w[1] for w in wanted]),
-            )
-            for r in curs.fetchall():
-                previous[(str(r["originator_id"]), r["originator_version"])] = r["event_hash"]
+        curs.execute(
+            SQL(
+                "(SELECT NULL::uuid AS originator_id, seq AS originator_version, chain_digest AS hash "
+                "FROM {0} ORDER BY seq DESC LIMIT 1) UNION ALL "
+                "(SELECT c.originator_id, c.originator_version, c.event_hash AS hash "
+                "FROM unnest(%s::uuid[], %s::bigint[]) AS w (originator_id, originator_version) "
+                "JOIN {0} AS c USING (originator_id, originator_version))"
+            ).format(self.chain_table),
+            ([w[0] for w in wanted], [w[1] for w in wanted]),
+        )
+        last: tuple[int, str] | None = None
+        previous: dict[tuple[str, int], str] = {}
+        for r in curs.fetchall():
+            if r["originator_id"] is None:
+                last = (r["originator_version"], r["hash"])
+            else:
+                previous[(str(r["originator_id"]), r["originator_version"])] = r["hash"]
         links = _links_for(stored_events, last, previous)
         curs.executemany(
             SQL("INSERT INTO {0} VALUES (%s,%s,%s,%s,%s)").format(self.chain_table),
