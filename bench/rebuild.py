@@ -315,11 +315,9 @@ def measure_read_decode(store: StoreConfig) -> dict[str, Any]:
 
 
 def measure_rebuild(store: StoreConfig, page_size: int, jobs: int | None) -> dict[str, Any]:
-    from projections.engine import default_views, rebuild
-    from projections.log import LogReader
-
     from projections import generations
-    from projections.engine import drop_generation
+    from projections.engine import default_views, drop_generation, rebuild
+    from projections.log import LogReader
     from projections.store import Database
 
     ledger = Ledger(store)

@@ -134,6 +134,12 @@ class View(ABC):
                 f"CREATE INDEX IF NOT EXISTS {tables[logical]}_{suffix} ON {tables[logical]} ({columns})"
             )
 
+    def analyze(self, tx: Tx, tables: Tables) -> None:
+        """Refresh the planner's statistics of a generation's tables (after a bulk load, the
+        planner would otherwise guess, and PostgreSQL even JIT-compiles plans for phantom costs)."""
+        for logical in self.tables:
+            tx.execute(f"ANALYZE {tables[logical]}")
+
     def drop(self, tx: Tx, tables: Tables) -> None:
         for logical in self.tables:
             tx.execute(f"DROP TABLE IF EXISTS {tables[logical]}")

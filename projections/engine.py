@@ -391,6 +391,7 @@ def build_views(
         with conn.transaction(write=True) as tx:
             for view in views:
                 view.create_indexes(tx, view.table_set(mine[view.name].generation))
+                view.analyze(tx, view.table_set(mine[view.name].generation))
         if not switch:
             return mine
         # What arrived while indexing, outside the switch's locks.
@@ -528,7 +529,8 @@ def load_part(
 
 def _load_worker(spec: dict[str, Any]) -> None:
     """One worker process of a parallel bulk load (see :func:`bulk_load`); reports on stdout."""
-    ledger = Ledger(StoreConfig(spec["url"]))
+    # The store exists: workers starting together must not race to create its tables.
+    ledger = Ledger(StoreConfig(spec["url"]), env={"CREATE_TABLE": "false"})
     conn = Database(ledger.store).connect()
     try:
         views: list[View] = [resolve_topic(topic)() for topic in spec["views"]]

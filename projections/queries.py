@@ -14,7 +14,8 @@ any read that follows the response sees the write. It returns as soon as every v
 that position (typically a few milliseconds: it wakes the in-process engine and is woken by its
 commit; without an in-process engine it polls the views' tracking rows quickly).
 
-Every answer is a frozen dataclass from :mod:`projections.results` (re-exported here). Reads
+Every answer is a frozen dataclass from :mod:`projections.results` (re-exported here); report
+answers are remembered (per process) until the views move, so treat answers as read-only. Reads
 raise :class:`ViewNotReady` while a view has no complete generation yet (first start on a big
 log: map it to 503), and ``ledger.errors.InvalidInput`` (with ``field``) for bad arguments such
 as an unknown code or a malformed cursor.

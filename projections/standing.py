@@ -143,7 +143,7 @@ class StandingView(View):
     name = "standing"
     # The rows are the record's own shape: when a field is added to it on the write side, the
     # version changes and engines rebuild the view on start.
-    schema_version = 2_000_000 + codec.fingerprint(StaffRecord) % 1_000_000
+    schema_version = 3_000_000 + codec.fingerprint(StaffRecord) % 1_000_000
     tables: ClassVar[dict[str, str]] = {
         "people": (
             "staff_id TEXT NOT NULL, name_key TEXT NOT NULL, full_name TEXT NOT NULL, "
@@ -446,10 +446,8 @@ class StandingView(View):
             params += [after[0], after[0], after[1]]
         if unit is not None:
             # Only people whose home unit it is or who were ever posted there can be in it today.
-            where.append(
-                f"(p.home_unit = ? OR p.staff_id IN (SELECT staff_id FROM {t['postings']} WHERE to_unit = ?)) "
-                f"AND {unit_sql} = ?"
-            )
+            posted = f"SELECT staff_id FROM {t['postings']} WHERE to_unit = ?"
+            where.append(f"(p.home_unit = ? OR p.staff_id IN ({posted})) AND {unit_sql} = ?")
             params += [unit, unit, day, day, unit]
         if status == "active":
             where.append("p.joined_on <= ? AND (p.departed_on IS NULL OR p.departed_on > ?)")

@@ -376,6 +376,9 @@ def _configure_reader(conn: psycopg.Connection[Any]) -> None:
     # One snapshot per read, so the generation pointer and the rows read agree.
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
+    # Reads are small and frequent: compiling a plan just in time costs more than it saves.
+    conn.execute("SET jit = off")
+    conn.commit()
 
 
 def is_missing_table(error: BaseException) -> bool:

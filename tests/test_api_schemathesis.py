@@ -19,7 +19,6 @@ from api_fixtures import Api, course, module_store, person, running_api
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -103,8 +102,26 @@ def log_rows(api: Api) -> list[tuple[int, str]]:
     return [(n.id, n.topic) for n in recorder.select_notifications(0, 100_000, inclusive_of_start=False)]
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize("label", list(OPERATIONS))
+# Its only input is a free-form path segment: every string is valid, so no invalid case exists.
+ACCEPTS_ANY_INPUT = {"GET /problems/{code}"}
+
+
+def has_input(label: str) -> bool:
+    """Whether an operation takes any parameter or body that a generated case could get wrong."""
+    operation = OPERATIONS[label].definition.raw
+    has_any = bool(operation.get("parameters") or operation.get("requestBody"))
+    return has_any and label not in ACCEPTS_ANY_INPUT
+
+
+CASES = [
+    (label, mode)
+    for label in OPERATIONS
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    if mode == GenerationMode.POSITIVE or has_input(label)
+]
+
+
+@pytest.mark.parametrize(("label", "mode"), CASES)
 def test_no_input_breaks_the_contract_or_changes_the_log_when_refused(
     api: Api, label: str, mode: GenerationMode
 ) -> None:
@@ -127,9 +144,4 @@ def test_no_input_breaks_the_contract_or_changes_the_log_when_refused(
         else:
             assert after[: len(before)] == before
 
-    try:
-        exercise()
-    except Unsatisfiable:
-        if mode != GenerationMode.NEGATIVE:
-            raise
-        pytest.skip(f"{label} has no input that breaks its schema")
+    exercise()

@@ -83,8 +83,7 @@ def wait_until(condition: Any, timeout: float = 30.0, what: str = "condition") -
         time.sleep(0.01)
 
 
-@pytest.fixture
-def agency(store: StoreConfig) -> Iterator[tuple[Ledger, Clock]]:
+def _agency(store: StoreConfig) -> Iterator[tuple[Ledger, Clock]]:
     clock = Clock()
     ledger = Ledger(store)
     small_agency(ledger, clock)
@@ -92,6 +91,18 @@ def agency(store: StoreConfig) -> Iterator[tuple[Ledger, Clock]]:
         yield ledger, clock
     finally:
         ledger.close()
+
+
+@pytest.fixture
+def agency(store: StoreConfig) -> Iterator[tuple[Ledger, Clock]]:
+    """A small agency, once per store."""
+    yield from _agency(store)
+
+
+@pytest.fixture
+def postgres_agency(postgres_store: StoreConfig) -> Iterator[tuple[Ledger, Clock]]:
+    """A small agency on PostgreSQL only (LISTEN/NOTIFY is PostgreSQL's)."""
+    yield from _agency(postgres_store)
 
 
 # ------------------------------------------------------------------------------ crash safety
@@ -299,14 +310,10 @@ def test_an_engine_that_finds_a_view_moved_under_it_applies_nothing(agency: tupl
     assert check_views(ledger) == []
 
 
-def _postgres_only(store: StoreConfig) -> None:
-    if store.kind != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
-
-
-def test_a_lost_notification_does_not_stall_the_postgres_engine(agency: tuple[Ledger, Clock]) -> None:
-    ledger, clock = agency
-    _postgres_only(ledger.store)
+def test_a_lost_notification_does_not_stall_the_postgres_engine(
+    postgres_agency: tuple[Ledger, Clock],
+) -> None:
+    ledger, clock = postgres_agency
     # Listening on a channel nobody notifies: every notification is lost; only re-polls remain.
     engine = Engine(ledger, channel="nobody_notifies_this", repoll_interval=0.2)
     engine.start()
@@ -319,9 +326,10 @@ def test_a_lost_notification_does_not_stall_the_postgres_engine(agency: tuple[Le
         engine.stop()
 
 
-def test_a_dropped_listen_connection_does_not_stall_the_postgres_engine(agency: tuple[Ledger, Clock]) -> None:
-    ledger, clock = agency
-    _postgres_only(ledger.store)
+def test_a_dropped_listen_connection_does_not_stall_the_postgres_engine(
+    postgres_agency: tuple[Ledger, Clock],
+) -> None:
+    ledger, clock = postgres_agency
     engine = Engine(ledger, repoll_interval=3600)  # only notifications (or reconnecting) wake it
     engine.start()
     passive = ReadModel(ledger)
