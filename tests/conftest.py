@@ -39,8 +39,27 @@ def postgres_store() -> Iterator[StoreConfig]:
     try:
         yield StoreConfig(f"{POSTGRES_URL}?schema={schema}")
     finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        _drop_schema(schema)
+
+
+def _drop_schema(schema: str) -> None:
+    """Drop a test schema even if a failed test left a connection holding locks in it: wait a
+    little, then end the backends that hold them, so teardown can never hang the suite."""
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '5s'")
+        for _ in range(3):
+            try:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                return
+            except psycopg.errors.LockNotAvailable:
+                conn.execute(
+                    "SELECT pg_terminate_backend(l.pid) FROM pg_locks l "
+                    "JOIN pg_class c ON c.oid = l.relation "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND l.pid <> pg_backend_pid()",
+                    (schema,),
+                )
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture
