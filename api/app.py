@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -48,7 +47,6 @@ from api.settings import Settings
 from api.writes import StaffLocks
 from ledger.application import Ledger
 from projections.engine import Engine
-from projections.engine import status as engine_status
 from projections.queries import ReadModel
 
 logger = logging.getLogger("api")
@@ -133,21 +131,10 @@ class Services:
             raise
 
     def wait_for_views(self, timeout: float) -> bool:
-        """Wait until every view has a live generation built by this code and is level with the
-        log as it is now; False if that takes longer than ``timeout`` seconds."""
-        assert self.engine is not None
+        """Wait until every view is built by this code and level with the log as it is now;
+        False if that takes longer than ``timeout`` seconds."""
         assert self.read_model is not None
-        wanted = {(view.name, view.schema_version) for view in self.engine.views}
-        deadline = time.monotonic() + timeout
-        while True:
-            live = {
-                (g["view"], g["schema_version"]) for g in engine_status(self.ledger) if g["state"] == "live"
-            }
-            if wanted <= live:
-                return self.read_model.catch_up(max(deadline - time.monotonic(), 0))
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.02)
+        return self.read_model.catch_up(timeout)
 
     @property
     def projections_mode(self) -> str:

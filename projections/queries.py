@@ -89,6 +89,7 @@ __all__ = [
 ]
 
 MAX_PAGE = 500
+NOT_BUILT = -1
 CACHED_ANSWERS = 64  # report answers remembered (per process) until the views move
 R = TypeVar("R")
 V = TypeVar("V", bound=View)
@@ -136,15 +137,16 @@ class ReadModel:
     # --------------------------------------------------------- read-your-writes
 
     def applied_position(self) -> int:
-        """The log position every view has applied (0 when some view is not built yet)."""
+        """The log position every view has applied; ``NOT_BUILT`` (-1) while some view has no
+        live generation built by this code, so that even ``wait_for(0)`` waits for the views."""
         self._ensure_meta()
         names = list(self._views)
         with self._readers.read() as tx:
             live = generations.live(tx, names)
         if len(live) < len(names):
-            return 0
+            return NOT_BUILT
         if any(live[n].schema_version != self._views[n].schema_version for n in names):
-            return 0
+            return NOT_BUILT
         return min(g.position for g in live.values())
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:

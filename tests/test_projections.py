@@ -19,7 +19,7 @@ from ledger.errors import InvalidInput
 from ledger.record import Evidence, Waiver
 from projections.credentials import FlagRules
 from projections.engine import Engine
-from projections.queries import ReadModel, ViewNotReady
+from projections.queries import NOT_BUILT, ReadModel, ViewNotReady
 
 
 @dataclass
@@ -401,8 +401,9 @@ def test_reads_before_any_view_is_built_say_the_view_is_not_ready(store: StoreCo
     try:
         with pytest.raises(ViewNotReady):
             reads.standing("CB001")
-        assert reads.applied_position() == 0
+        assert reads.applied_position() == NOT_BUILT
         assert reads.wait_for(1, timeout=0.05) is False
+        assert reads.wait_for(0, timeout=0.05) is False
     finally:
         reads.close()
         ledger.close()

@@ -44,6 +44,7 @@ from ledger.staff import (
     event_data,
     fold_record,
     make_event_id,
+    parse_event_id,
     staff_aggregate_id,
 )
 
@@ -484,8 +485,10 @@ class Ledger(Application[UUID]):
         """Void an earlier event of this staff member (the history keeps both)."""
 
         def command(member: StaffMember, at: datetime) -> None:
-            owner = event_id.rpartition(":")[0]
-            if owner and owner != staff_id and not self.staff_exists(owner):
+            # An id naming someone who was never registered is simply unknown (404), not
+            # "someone else's event" (which the aggregate refuses for registered owners).
+            parsed = parse_event_id(event_id)
+            if parsed and parsed[0] != staff_id and not self.staff_exists(parsed[0]):
                 raise errors.EventNotFound(f"There is no event '{event_id}'.", field="event_id")
             member.correct(
                 event_id=event_id, reason=reason, on=at.date(), recorded_by=recorded_by, recorded_at=at

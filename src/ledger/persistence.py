@@ -125,31 +125,41 @@ class ChainedRecorder(Protocol):
     def is_empty(self) -> bool: ...
 
 
+def _uuid(originator_id: UUID | str) -> UUID:
+    """SQLite hands back ids as text, PostgreSQL as UUIDs; the chain keys on UUIDs."""
+    return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+
+
 def _links_for(
     stored_events: Sequence[StoredEvent],
     last: tuple[int, str] | None,
-    previous_hash_of: dict[tuple[str, int], str],
+    previous_hash_of: dict[tuple[UUID, int], str],
 ) -> list[ChainLink]:
+    """Chain links for events about to be inserted, continuing the chain's tail ``last`` and each
+    staff member's previous hash (``previous_hash_of`` for streams this batch continues)."""
     builder = ChainBuilder(*(last or (0, GENESIS)))
     links = []
     for s in stored_events:
-        oid = UUID(str(s.originator_id))
-        if s.originator_version == 1:
+        oid = _uuid(s.originator_id)
+        version = s.originator_version
+        if version == 1:
             previous = GENESIS
         else:
             previous = builder.last_hash_of.get(str(oid)) or previous_hash_of.get(
-                (str(oid), s.originator_version - 1), GENESIS
+                (oid, version - 1), GENESIS
             )
-        links.append(builder.link(previous, oid, s.originator_version, s.topic, s.state))
+        links.append(builder.link(previous, oid, version, s.topic, s.state))
     return links
 
 
-def _first_versions(stored_events: Sequence[StoredEvent]) -> dict[str, int]:
-    first: dict[str, int] = {}
+def _continued_streams(stored_events: Sequence[StoredEvent]) -> list[tuple[UUID, int]]:
+    """(staff aggregate, version) of the last event already stored for each stream the batch
+    continues: where its chain picks up."""
+    first: dict[UUID, int] = {}
     for s in stored_events:
-        key = str(UUID(str(s.originator_id)))
-        first[key] = min(first.get(key, s.originator_version), s.originator_version)
-    return first
+        oid = _uuid(s.originator_id)
+        first[oid] = min(first.get(oid, s.originator_version), s.originator_version)
+    return [(oid, version - 1) for oid, version in first.items() if version > 1]
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
@@ -180,17 +190,16 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         c.execute(f"SELECT seq, chain_digest FROM {self.chain_table_name} ORDER BY seq DESC LIMIT 1")
         row = c.fetchone()
         last = (row["seq"], row["chain_digest"]) if row else None
-        previous: dict[tuple[str, int], str] = {}
-        for oid, version in _first_versions(stored_events).items():
-            if version > 1:
-                c.execute(
-                    f"SELECT event_hash FROM {self.chain_table_name} "
-                    "WHERE originator_id=? AND originator_version=?",
-                    (UUID(oid).hex, version - 1),
-                )
-                found = c.fetchone()
-                if found:
-                    previous[(oid, version - 1)] = found["event_hash"]
+        previous: dict[tuple[UUID, int], str] = {}
+        for oid, version in _continued_streams(stored_events):
+            c.execute(
+                f"SELECT event_hash FROM {self.chain_table_name} "
+                "WHERE originator_id=? AND originator_version=?",
+                (oid.hex, version),
+            )
+            found = c.fetchone()
+            if found:
+                previous[(oid, version)] = found["event_hash"]
         links = _links_for(stored_events, last, previous)
         c.executemany(
             f"INSERT INTO {self.chain_table_name} VALUES (?,?,?,?,?)",
@@ -288,7 +297,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def _append_links(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
         # One statement, so one round trip: the chain's tail (the row without an originator) and
         # the last hash of each staff member whose stream these events continue.
-        wanted = [(UUID(oid), v - 1) for oid, v in _first_versions(stored_events).items() if v > 1]
+        wanted = _continued_streams(stored_events)
         curs.execute(
             SQL(
                 "(SELECT NULL::uuid AS originator_id, seq AS originator_version, chain_digest AS hash "
@@ -300,12 +309,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             ([w[0] for w in wanted], [w[1] for w in wanted]),
         )
         last: tuple[int, str] | None = None
-        previous: dict[tuple[str, int], str] = {}
+        previous: dict[tuple[UUID, int], str] = {}
         for r in curs.fetchall():
             if r["originator_id"] is None:
                 last = (r["originator_version"], r["hash"])
             else:
-                previous[(str(r["originator_id"]), r["originator_version"])] = r["hash"]
+                previous[(r["originator_id"], r["originator_version"])] = r["hash"]
         links = _links_for(stored_events, last, previous)
         curs.executemany(
             SQL("INSERT INTO {0} VALUES (%s,%s,%s,%s,%s)").format(self.chain_table),
