@@ -151,6 +151,13 @@ class InvalidInput(RuleViolation):
     code = "invalid_input"
 
 
+class InvalidText(InvalidInput):
+    """Text that breaks the ledger's text policy (``ledger.text``): a control or invisible
+    character, a line break in a one-line field, too long, blank, or an id no URL can reach."""
+
+    code = "invalid_text"
+
+
 class RequirementsNotMet(RuleViolation):
     """An appointment to a post whose standard, in force on the appointment date, the person does
     not meet, and no waiver was given. ``unmet`` lists every requirement not met that day (those

@@ -2,7 +2,7 @@
 
 Exit status: 0 when every row was good (and, unless ``--dry-run``, recorded); 1 when some rows
 are bad (nothing recorded, or with ``--partial`` only the staff members whose rows are all good);
-2 when a file cannot be read as a template at all.
+2 when a file cannot be read as a template at all, or the store cannot be opened or used.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from eventsourcing.persistence import PersistenceError
 
 from ledger.cli import open_ledger
+from ledger.config import StoreConfigError
 from ledger.legacy_import import (
     DEFAULT_RECORDED_BY,
     ImportReport,
@@ -77,13 +79,21 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("give one workbook, or one or two CSV files.", param_hint="FILES")
         if not recorded_by.strip():
             raise typer.BadParameter("must not be blank.", param_hint="--recorded-by")
-        ledger = open_ledger()
+        try:
+            ledger = open_ledger()
+        except (StoreConfigError, PersistenceError) as error:
+            typer.echo(f"Cannot import: the store cannot be opened (LEDGER_DATABASE_URL): {error}", err=True)
+            raise typer.Exit(2) from None
         try:
             report = import_records(
                 ledger, files, dry_run=dry_run, partial=partial, recorded_by=recorded_by.strip()
             )
         except LegacyFileError as error:
             typer.echo(f"Cannot import: {error.message}", err=True)
+            raise typer.Exit(2) from None
+        except PersistenceError as error:
+            # A PostgreSQL schema that does not exist is only found at the first query.
+            typer.echo(f"Cannot import: the store cannot be used (LEDGER_DATABASE_URL): {error}", err=True)
             raise typer.Exit(2) from None
         finally:
             ledger.close()

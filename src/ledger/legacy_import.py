@@ -167,6 +167,10 @@ TRAINING_COLUMNS: tuple[Column, ...] = (
            ("Số hồ sơ", "Chứng từ", "Evidence"), False,
            "Credentials: the document that proves it (e.g. the dossier's copy); added to the "
            "evidence after the file and row."),
+    Column("verified_by", "verified_by", "Người xác minh",
+           ("Người kiểm tra", "Người thẩm định", "Verified by", "Verifier"), False,
+           "Credentials: who checked the original document. Empty: the evidence names no "
+           "verifier (the importer did not check it)."),
     Column("score", "score", "Điểm", ("Điểm tổng kết",), False,
            "Optional score of a passed or failed course (8,5 and 8.5 both read as 8.5)."),
     Column("reason", "reason", "Lý do", ("Lý do thôi học",), False,
@@ -668,6 +672,13 @@ def read_xlsx(path: Path) -> list[Table]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
         raise LegacyFileError(f"{path.name} cannot be opened as an Excel workbook: {error}") from None
+    except Exception as error:
+        # A damaged workbook (broken XML, a missing part) fails deep inside openpyxl in many
+        # ways; whatever the way, it is the file that cannot be read, and a registrar needs one line.
+        raise LegacyFileError(
+            f"{path.name} is a damaged Excel workbook ({type(error).__name__}: {error}): open it "
+            "in Excel and save it again, or save it as CSV UTF-8."
+        ) from None
     try:
         tables = []
         for sheet in book.worksheets:
@@ -676,6 +687,13 @@ def read_xlsx(path: Path) -> list[Table]:
             if table is not None:
                 tables.append(table)
         return tables
+    except LegacyFileError:
+        raise
+    except Exception as error:  # as above: damage found while reading the sheets
+        raise LegacyFileError(
+            f"{path.name} is a damaged Excel workbook ({type(error).__name__}: {error}): open it "
+            "in Excel and save it again, or save it as CSV UTF-8."
+        ) from None
     finally:
         book.close()
 
@@ -688,6 +706,15 @@ def decode_csv(path: Path) -> str:
         raise LegacyFileError(f"{path.name} is UTF-16 text, not UTF-8: {save_as}.")
     if raw.startswith(b"PK\x03\x04"):
         raise LegacyFileError(f"{path.name} is an Excel workbook, not CSV: name it .xlsx.")
+    head = raw[:4096]
+    if head and head.count(0) * 4 >= len(head):
+        # Text saved as UTF-16 without its byte-order mark: every other byte of Latin text is 0.
+        raise LegacyFileError(f"{path.name} looks like UTF-16 text without a byte-order mark, not UTF-8: {save_as}.")
+    if head and sum(b < 0x09 or 0x0E <= b < 0x20 for b in head) * 10 >= len(head):
+        raise LegacyFileError(
+            f"{path.name} is not a text file (it holds binary data): export the sheet as "
+            "'CSV UTF-8 (Comma delimited) (*.csv)' or import the .xlsx workbook itself."
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -704,8 +731,7 @@ def read_csv(path: Path) -> list[Table]:
     # Vietnamese regional settings make Excel write ';' between cells.
     delimiter = max(",;\t", key=first_line.count)
     records = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    numbered = ((n, tuple(cells)) for n, cells in enumerate(records, 1))
-    table = _build_table(path.name, None, numbered, None)
+    table = _build_table(path.name, None, _csv_rows(path, records), None)
     if table is None:
         raise LegacyFileError(
             f"{path.name}: no header row found in the first {HEADER_SEARCH_ROWS} rows. A staff file "
@@ -713,6 +739,30 @@ def read_csv(path: Path) -> list[Table]:
             "needs 'Mã cán bộ' / 'staff_id' with 'Lĩnh vực' / 'track'... (see docs/import-records.md)."
         )
     return [table]
+
+
+def _csv_rows(path: Path, records: Iterator[list[str]]) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Numbered rows; a file the csv module cannot split (a cell over its 128 KiB limit, say)
+    is refused as a whole, naming the line, rather than failing halfway with a traceback."""
+    number = 0
+    while True:
+        try:
+            cells = next(records)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            reason = str(error)
+            if "field larger than field limit" in reason:
+                reason = (
+                    f"a cell holds more than {csv.field_size_limit():,} characters, far more "
+                    "than any column of the template takes"
+                )
+            raise LegacyFileError(
+                f"{path.name}, line {number + 1}: cannot be read as CSV ({reason}). Check that "
+                "this is the right file."
+            ) from None
+        number += 1
+        yield number, tuple(cells)
 
 
 def read_tables(paths: Sequence[Path]) -> list[Table]:
@@ -795,6 +845,7 @@ class TrainingRow:
     number: str | None
     decision_ref: str | None
     document_ref: str | None
+    verified_by: str | None
     score: Decimal | None
     reason: str | None
     funding: Funding | None
@@ -1063,6 +1114,7 @@ def parse_training_row(
             number=number,
             decision_ref=cells.text("decision_ref"),
             document_ref=cells.text("document_ref"),
+            verified_by=cells.text("verified_by"),
             score=score,
             reason=cells.text("reason"),
             funding=funding,
@@ -1132,6 +1184,12 @@ FIELD_COLUMN = {
     "credential_id": "record_id",
     "enrollment_id": "record_id",
     "evidence.document_ref": "document_ref",
+    "evidence.verified_by": "verified_by",
+    "course_title": "title",
+    "issuer": "provider",
+    "credential.title": "title",
+    "credential.issuer": "provider",
+    "credential.number": "number",
     "on": "completed_on",
 }
 
@@ -1336,7 +1394,9 @@ class Planner:
             issuer=row.provider,
             issued_on=row.issued_on,
             number=row.number,
-            evidence=Evidence(document_ref=document_ref, verified_by=self.recorded_by),
+            # Only the file says who checked the original: the importer did not, so a credential
+            # is never shown as verified by whoever ran the import.
+            evidence=Evidence(document_ref=document_ref, verified_by=row.verified_by),
             recorded_by=self.recorded_by,
             recorded_at=self.recorded_at,
         )

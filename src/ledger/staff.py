@@ -21,7 +21,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from ledger import catalog, errors
+from ledger import catalog, errors, text
 from ledger.catalog import (
     DepartureCategory,
     Employment,
@@ -113,11 +113,8 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 def check_code(value: str, field: str) -> None:
-    if not isinstance(value, str) or CODE_PATTERN.fullmatch(value) is None:
-        raise errors.InvalidInput(
-            f"'{value}' is not a valid {field}: use 1 to 40 letters, digits, '.', '_' or '-'.",
-            field=field,
-        )
+    """An id the record is keyed by (staff, enrollment, credential): the text policy's identifier."""
+    text.clean(value, text.TextKind.IDENTIFIER, field)
 
 
 def check_text(*fields: tuple[str, str | None]) -> None:
@@ -408,6 +405,20 @@ class StaffMember(Aggregate):
         TOPIC = "staff.corrected.v1"
         voided_event_id: str
         reason: str
+
+    # ------------------------------------------------------------- text policy
+
+    # Every event passes through one of these two, so the text policy (ledger.text) holds for
+    # every field of every event, whichever command or way in triggered it: text is stored NFC,
+    # and text the policy refuses never becomes an event.
+    @classmethod
+    def _create(  # type: ignore[override]
+        cls, event_class: type[Any], *, id: UUID | None = None, **kwargs: Any
+    ) -> StaffMember:
+        return super()._create(event_class, id=id, **text.clean_fields(kwargs))
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        super().trigger_event(event_class, **text.clean_fields(kwargs))
 
     # ------------------------------------------------------------------ state
 

@@ -39,7 +39,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
-from ledger import errors
+from ledger import errors, text
 from ledger.application import Ledger
 from ledger.chain import GENESIS, Checkpoint, chain_digest, event_hash
 from ledger.integrity import DEFAULT_PAGE_SIZE, Walk, state_bytes
@@ -258,11 +258,12 @@ class _Checker:
         stored = StoredEvent(originator_id=oid, originator_version=version, topic=topic, state=state)
         if self.mapper is not None:
             try:
-                self.mapper.to_domain_event(stored)
+                domain_event = self.mapper.to_domain_event(stored)
             except Exception as error:
                 raise ImportRefused(
                     f"the ledger cannot read this event ({error}).", line=number
                 ) from None
+            _check_text(domain_event, number)
         self.seq += 1
         self.digest = digest
         self.position = position
@@ -284,6 +285,22 @@ class _Checker:
                 f"({header.checkpoint}); it ends at {Checkpoint(self.seq, self.digest)}.",
                 line=1,
             )
+
+
+def _check_text(domain_event: object, line: int) -> None:
+    """The text policy (``ledger.text``) holds for imported events as for recorded ones: text the
+    ledger would refuse today is refused here, naming the line and the field. Text that is only
+    not NFC (written before the policy) is imported as it was: the hash chain covers its bytes."""
+    skip = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+    fields = {k: v for k, v in vars(domain_event).items() if k not in skip}
+    try:
+        text.check_event_fields(fields)
+    except errors.InvalidText as error:
+        raise ImportRefused(
+            f"{type(domain_event).__name__} event, field {error.field}: {error.message} "
+            "The ledger no longer accepts such text; correct the source ledger and export again.",
+            line=line,
+        ) from None
 
 
 def _parse_line(raw: bytes, number: int) -> dict[str, Any]:
