@@ -41,6 +41,7 @@ from ledger.standards import StandardCheck, json_value, review_appointments
 from projections.engine import status as engine_status
 from projections.log import LogReader
 from projections.queries import ReadModel, Standing
+from projections.text import nfc
 
 # The parts of a standard check a report shows (the person and the day are the report's own).
 CHECK_FIELDS = (
@@ -225,7 +226,10 @@ class ReadSide:
         report = needs_report(records, day, rules, position)
         # One person asked for by name is shown even without a gap.
         candidates = report.people if staff_id is not None else report.with_gaps
-        people = [p for p in candidates if staff_id in (None, p.staff_id) and unit in (None, p.unit)]
+        unit = nfc(unit)  # the record may hold a unit recorded in NFD before the text policy
+        people = [
+            p for p in candidates if staff_id in (None, p.staff_id) and unit in (None, nfc(p.unit))
+        ]
         page = [p for p in people if p.staff_id > after][: limit + 1]
         more = len(page) > limit
         page = page[:limit]
@@ -261,7 +265,9 @@ class ReadSide:
         for record in self._records(day, known_at, staff_id):
             if staff_id is not None and record.staff_id != staff_id:
                 continue
-            if record.status_on(day) == "not_joined" or (unit is not None and record.unit_on(day) != unit):
+            if record.status_on(day) == "not_joined" or (
+                unit is not None and nfc(record.unit_on(day)) != nfc(unit)
+            ):
                 continue
             for review in review_appointments(record, day, rules):
                 rows.append((record, review))

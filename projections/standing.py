@@ -43,7 +43,7 @@ from projections.results import (
     WaiverInfo,
 )
 from projections.store import Row, Tx
-from projections.text import fold
+from projections.text import fold, nfc
 
 STATUSES = ("active", "departed", "not_joined")
 NO_DATE = "0001-01-01"
@@ -95,7 +95,7 @@ def _scalars_json(record: StaffRecord) -> str:
 def _person_row(record: StaffRecord, version: int, latest: str) -> Row:
     return (
         record.staff_id, fold(record.full_name), record.full_name, str(record.gender),
-        iso(record.birth_date), str(record.employment), record.home_unit, record.position,
+        iso(record.birth_date), str(record.employment), nfc(record.home_unit), nfc(record.position),
         iso(record.joined_on), iso(record.departed_on), version, latest, _scalars_json(record),
     )
 
@@ -115,7 +115,7 @@ def _posting_row(staff_id: str, item: Any) -> Row | None:
     if item.kind == RotationKind.TRANSFER:
         return None  # a transfer changes the home unit itself
     return (
-        staff_id, _version_of(item.event_id), item.to_unit, item.position, iso(item.starts_on),
+        staff_id, _version_of(item.event_id), nfc(item.to_unit), nfc(item.position), iso(item.starts_on),
         iso(item.ends_on),
     )
 
@@ -142,8 +142,9 @@ class _Probe(StaffRecord):
 class StandingView(View):
     name = "standing"
     # The rows are the record's own shape: when a field is added to it on the write side, the
-    # version changes and engines rebuild the view on start.
-    schema_version = 3_000_000 + codec.fingerprint(StaffRecord) % 1_000_000
+    # version changes and engines rebuild the view on start. 4_000_000: units and positions are
+    # held in NFC (the text policy), so views built before are rebuilt.
+    schema_version = 4_000_000 + codec.fingerprint(StaffRecord) % 1_000_000
     tables: ClassVar[dict[str, str]] = {
         "people": (
             "staff_id TEXT NOT NULL, name_key TEXT NOT NULL, full_name TEXT NOT NULL, "
@@ -432,6 +433,7 @@ class StandingView(View):
         """Directory entries in (name key, staff_id) order, each with its cursor key."""
         t = tables.names
         day = today.isoformat()
+        unit = nfc(unit)  # the view holds units in NFC (see projections.text.nfc)
         running = (
             f"FROM {t['postings']} r WHERE r.staff_id = p.staff_id "
             "AND r.starts_on <= ? AND (r.ends_on IS NULL OR r.ends_on >= ?) "

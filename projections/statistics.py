@@ -26,6 +26,7 @@ from ledger.staff import StaffMember
 from projections.base import Envelope, LogSource, Tables, View, iso
 from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport, Tally
 from projections.store import Row, Tx
+from projections.text import nfc
 
 LIVE = "{a}.recorded_at <= ? AND ({a}.voided_at IS NULL OR {a}.voided_at > ?)"
 VOIDABLE = ("credentials", "departures", "units", "enrollments", "closings")
@@ -59,7 +60,8 @@ def empty_tracks() -> dict[str, dict[str, int]]:
 
 class StatisticsView(View):
     name = "statistics"
-    schema_version = 1
+    # 2: units held in NFC (the text policy), so views built before are rebuilt.
+    schema_version = 2
     tables: ClassVar[dict[str, str]] = {
         "people": (
             "staff_id TEXT NOT NULL, gender TEXT NOT NULL, birth_date TEXT NOT NULL, "
@@ -167,7 +169,7 @@ class StatisticsView(View):
             day = iso(e.effective_on)
             if isinstance(e, StaffMember.Registered):
                 people.append(
-                    (sid, str(e.gender), iso(e.birth_date), str(e.employment), day, e.unit, at)
+                    (sid, str(e.gender), iso(e.birth_date), str(e.employment), day, nfc(e.unit), at)
                 )
             elif isinstance(e, StaffMember.Enrolled):
                 level = catalog.level_of(e.track, e.level)
@@ -194,7 +196,7 @@ class StatisticsView(View):
                     credentials.append((sid, v, str(e.track), level.rank, day, at, void((sid, v))))
             elif isinstance(e, StaffMember.Rotated):
                 units.append(
-                    (sid, v, str(e.kind), e.to_unit, day, iso(e.ends_on), at, void((sid, v)))
+                    (sid, v, str(e.kind), nfc(e.to_unit), day, iso(e.ends_on), at, void((sid, v)))
                 )
             elif isinstance(e, StaffMember.Departed):
                 departures.append((sid, v, day, at, void((sid, v))))
@@ -236,6 +238,7 @@ class StatisticsView(View):
     ) -> QualificationsReport:
         t = tables.names
         d, k = as_of.isoformat(), known_at
+        unit = nfc(unit)  # the view holds units in NFC
         running = (
             f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = p.staff_id AND u.kind <> 'transfer' "
             f"AND {_live('u')} AND u.starts_on <= ? AND (u.ends_on IS NULL OR u.ends_on >= ?) "

@@ -7,6 +7,13 @@ import unicodedata
 _EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 
 
+def nfc(text: str | None) -> str | None:
+    """``text`` composed (NFC), so units and positions compare equal whatever Unicode form they
+    were written in: the ledger stores NFC since its text policy, but events recorded before it
+    may hold decomposed (NFD) text, and the views and filters normalise both sides."""
+    return None if text is None else unicodedata.normalize("NFC", text)
+
+
 def fold(text: str) -> str:
     """``Nguyễn Văn Đạt`` → ``nguyen van dat``: NFD, combining marks dropped, đ → d, lowercase,
     runs of white space made one space. (đ is a letter of its own, not d plus a mark, so NFD

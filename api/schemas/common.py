@@ -1,14 +1,17 @@
 """Field types shared by the request and response models.
 
 Shape is checked here, at the edge; the rules of the record are checked by the domain. Text fields
-refuse control characters and unpaired surrogates (they cannot be stored as UTF-8) and blank
-values; they are otherwise kept exactly as sent, so Vietnamese names round-trip byte for byte
-(no Unicode normalisation, no trimming).
+apply the domain's text policy (``ledger.text``) with its limits, so the API refuses exactly what
+the domain refuses, naming the field: control characters, unpaired surrogates, line breaks in
+one-line fields, bidirectional controls, invisible characters in names and codes, blank values,
+text over its length. Text is normalised to NFC (before its length is counted) and otherwise kept
+as sent (no trimming), so Vietnamese names round-trip with their diacritics.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -23,11 +26,17 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from ledger import catalog
+from ledger import catalog, errors, text
+from ledger.text import TextKind
 
-CODE_PATTERN = r"^[A-Za-z0-9._-]{1,40}$"
+# 1 to 40 of A-Za-z0-9._- but not "." or ".." (no URL reaches them), without look-ahead, which
+# pydantic's regex engine lacks: a first character other than '.', or ".x…", or "..x…".
+CODE_PATTERN = (
+    r"^([A-Za-z0-9_-][A-Za-z0-9._-]{0,39}|\.[A-Za-z0-9_-][A-Za-z0-9._-]{0,38}"
+    r"|\.\.[A-Za-z0-9._-]{1,38})$"
+)
 EVENT_ID_PATTERN = r"^[A-Za-z0-9._-]{1,40}:[1-9][0-9]{0,8}$"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACED_OFFSET = re.compile(r"(?<=\d) (\d{2}:?\d{2})$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?$")
@@ -60,6 +69,26 @@ def _single_line(value: str) -> str:
     if "\n" in value or "\r" in value or "\t" in value:
         raise ValueError("Text must be on one line.")
     return _clean_text(value)
+
+
+def _nfc(value: Any) -> Any:
+    # Normalised before the length is counted, as the domain counts it.
+    if isinstance(value, str):
+        try:
+            return unicodedata.normalize("NFC", value)
+        except UnicodeError:  # an unpaired surrogate: the policy names it
+            return value
+    return value
+
+
+def _policy(kind: TextKind) -> AfterValidator:
+    def check(value: str) -> str:
+        try:
+            return text.clean(value, kind, kind.value)
+        except errors.InvalidText as error:
+            raise ValueError(error.message) from None
+
+    return AfterValidator(check)
 
 
 def _iso_date(value: Any) -> Any:
@@ -101,9 +130,36 @@ QueryText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_
 CursorText = Annotated[str, Field(pattern=r"^[A-Za-z0-9_=-]{1,400}$")]
 CodeList = Annotated[str, Field(pattern=r"^[A-Za-z_ ]+(,[A-Za-z_ ]+)*$", max_length=500)]
 EventId = Annotated[str, Field(pattern=EVENT_ID_PATTERN, examples=["CB0001:3"])]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]
-ShortText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_single_line)]
-LongText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_multiline)]
+Name = Annotated[
+    str,
+    BeforeValidator(_nfc),
+    Field(min_length=1, max_length=text.NAME_MAX),
+    AfterValidator(_single_line),
+    _policy(TextKind.NAME),
+]
+# A code or reference (decision number, certificate number, rank): one line, no invisible characters.
+ShortText = Annotated[
+    str,
+    BeforeValidator(_nfc),
+    Field(min_length=1, max_length=text.CODE_MAX),
+    AfterValidator(_single_line),
+    _policy(TextKind.CODE),
+]
+# One-line text that is not a name or a code (a legal basis).
+LineText = Annotated[
+    str,
+    BeforeValidator(_nfc),
+    Field(min_length=1, max_length=text.LINE_MAX),
+    AfterValidator(_single_line),
+    _policy(TextKind.LINE),
+]
+LongText = Annotated[
+    str,
+    BeforeValidator(_nfc),
+    Field(min_length=1, max_length=text.MULTILINE_MAX),
+    AfterValidator(_multiline),
+    _policy(TextKind.MULTILINE),
+]
 BusinessDate = Annotated[
     date,
     BeforeValidator(_iso_date),

@@ -709,7 +709,9 @@ def decode_csv(path: Path) -> str:
     head = raw[:4096]
     if head and head.count(0) * 4 >= len(head):
         # Text saved as UTF-16 without its byte-order mark: every other byte of Latin text is 0.
-        raise LegacyFileError(f"{path.name} looks like UTF-16 text without a byte-order mark, not UTF-8: {save_as}.")
+        raise LegacyFileError(
+            f"{path.name} looks like UTF-16 text without a byte-order mark, not UTF-8: {save_as}."
+        )
     if head and sum(b < 0x09 or 0x0E <= b < 0x20 for b in head) * 10 >= len(head):
         raise LegacyFileError(
             f"{path.name} is not a text file (it holds binary data): export the sheet as "

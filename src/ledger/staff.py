@@ -11,7 +11,6 @@ explicit and versioned so that moving this module never breaks replay.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -109,7 +108,7 @@ def check_level(track: Track, level: str | None, *, awards_level: bool = True) -
 
 # Staff, enrollment and credential ids (API.md "Conventions"); ':' is kept out so that an event id
 # "STAFF_ID:VERSION" always parses.
-CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}")
+CODE_PATTERN = text.IDENTIFIER_PATTERN
 
 
 def check_code(value: str, field: str) -> None:
