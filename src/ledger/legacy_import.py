@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import io
 import re
 import time
 import unicodedata
@@ -732,7 +733,9 @@ def read_csv(path: Path) -> list[Table]:
     first_line = text.split("\n", 1)[0]
     # Vietnamese regional settings make Excel write ';' between cells.
     delimiter = max(",;\t", key=first_line.count)
-    records = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    # Lines split as the csv module expects (newline=""): str.splitlines would also split on
+    # U+2028, U+0085 or a form feed inside a cell, and tear the row apart.
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table = _build_table(path.name, None, _csv_rows(path, records), None)
     if table is None:
         raise LegacyFileError(
