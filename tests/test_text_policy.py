@@ -15,15 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
 from api_fixtures import Api, running_api
-from ledger import errors, text
-from ledger.application import Ledger
-from ledger.config import StoreConfig
-from ledger.record import CredentialAward, Evidence, UnmetRequirement, Waiver
-from ledger.staff import EVENT_TYPES, StaffEvent
-from ledger.text import TextKind, clean
 from text_paths import (
     PATHS,
     dump_log,
@@ -34,7 +26,15 @@ from text_paths import (
     views_hold,
     write_person,
 )
+from typer.testing import CliRunner
 from write_fixtures import register
+
+from ledger import errors, text
+from ledger.application import Ledger
+from ledger.config import StoreConfig
+from ledger.record import CredentialAward, Evidence, UnmetRequirement, Waiver
+from ledger.staff import EVENT_TYPES, StaffEvent
+from ledger.text import TextKind, clean
 
 NFD_NAME = unicodedata.normalize("NFD", "Nguyễn Thị Ngọc Ánh")
 NFC_NAME = unicodedata.normalize("NFC", NFD_NAME)
@@ -107,11 +107,14 @@ def test_a_length_is_counted_in_nfc_so_a_decomposed_name_at_the_limit_is_accepte
     assert clean(unicodedata.normalize("NFD", name), TextKind.NAME, "full_name") == name
 
 
+LIBRARY_FIELDS = {"originator_id", "originator_version", "originator_topic", "timestamp"}
+
+
 def _text_fields(cls: type, prefix: str = "") -> Iterator[str]:
     hints = typing.get_type_hints(cls)
     nested = (CredentialAward, Evidence, Waiver, UnmetRequirement)
     for name, hint in hints.items():
-        if name.startswith("_") or name in {"originator_id", "originator_version", "originator_topic", "timestamp"}:
+        if name.startswith("_") or name in LIBRARY_FIELDS:
             continue
         args = set(typing.get_args(hint)) | {hint}
         for arg in list(args):
@@ -125,7 +128,7 @@ def _text_fields(cls: type, prefix: str = "") -> Iterator[str]:
 
 def test_every_text_field_of_every_event_has_a_kind() -> None:
     fields = {f for cls in EVENT_TYPES.values() for f in _text_fields(cls)}
-    assert "full_name" in fields and "credential.title" in fields and "unmet.rule_id" in fields
+    assert {"full_name", "credential.title", "unmet.rule_id"} <= fields
     unlisted = sorted(f for f in fields if f.rsplit(".", 1)[-1] not in text.FIELD_KINDS)
     assert unlisted == []
 
@@ -171,9 +174,8 @@ def fresh_stores(store: StoreConfig, tmp_path: Path, request: pytest.FixtureRequ
 
 @pytest.fixture
 def postgres_schema_factory() -> Iterator[Any]:
-    from conftest import POSTGRES_URL, _drop_schema
-
     import psycopg
+    from conftest import POSTGRES_URL, _drop_schema
 
     schemas: list[str] = []
 

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.testing import CliRunner
-
 from api_fixtures import Api, person
+from typer.testing import CliRunner
+from write_fixtures import dump_log, register
+
 from ledger import errors
 from ledger.application import Ledger
 from ledger.chain import GENESIS, Checkpoint, chain_digest, event_hash
@@ -31,7 +32,6 @@ from ledger.persistence import iter_notifications
 from ledger.transfer import ImportRefused, export_log, import_log
 from projections.engine import Engine, status
 from projections.queries import ReadModel
-from write_fixtures import dump_log, register
 
 PATHS = ("http", "ledger", "import-records", "import")
 
@@ -87,7 +87,8 @@ def rewrite_export(path: Path, change: Callable[[dict[str, Any]], None]) -> None
         change(event["state"])
         state = json.dumps(event["state"], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         oid = event["originator_id"]
-        event["event_hash"] = event_hash(tails.get(oid, GENESIS), oid, event["version"], event["topic"], state)
+        previous = tails.get(oid, GENESIS)
+        event["event_hash"] = event_hash(previous, oid, event["version"], event["topic"], state)
         tails[oid] = event["event_hash"]
         digest = chain_digest(digest, event["event_hash"])
         event["chain_digest"] = digest
@@ -155,7 +156,7 @@ def write_person(
     export = folder / f"export-{uuid.uuid4().hex[:8]}.jsonl"
     # The source ledger records what it accepts; the export is then given the text to try.
     recordable = staff_id not in (".", "..")
-    with opened(store) as source:
+    with opened(fresh_store()) as source:  # an export of this one registration
         register(source, staff_id if recordable else "SRC001")
         export_log(source, export)
 
@@ -184,7 +185,8 @@ def views_hold(store: StoreConfig, staff_id: str) -> dict[str, Any]:
             engine.run_until_idle()
             assert engine.last_error is None
             lags = {row["view"]: row["lag"] for row in status(ledger) if row["state"] == "live"}
-            assert lags and all(lag == 0 for lag in lags.values()), lags
+            assert lags, "no view was built"
+            assert all(lag == 0 for lag in lags.values()), lags
             standing = reads.standing(staff_id)
             assert standing is not None
             return {"full_name": standing.full_name, "unit": standing.home_unit}
