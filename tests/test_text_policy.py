@@ -344,3 +344,23 @@ def test_the_ledger_refuses_a_zero_width_space_in_a_nested_credential_title(ledg
         )
     assert raised.value.field == "credential.title"
     assert ledger.get_member("CB001").version == enrolled.version
+
+
+def test_a_rotation_copies_the_unit_on_record_as_it_was_recorded(
+    store: StoreConfig, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from datetime import date
+
+    from ledger.catalog import RotationKind
+
+    decomposed = unicodedata.normalize("NFD", "Phòng Kế hoạch - Tài chính")
+    outcome, written = _attempt("import", store, tmp_path, request, "CB001", unit=decomposed)
+    assert outcome.recorded
+    with opened(written) as ledger:
+        ledger.rotate(
+            "CB001", to_unit=unicodedata.normalize("NFD", "Phòng Tổ chức"), kind=RotationKind.SECONDMENT,
+            starts_on=date(2024, 1, 1), decision_ref="QĐ 1", recorded_by="r",
+        )
+        (rotation,) = ledger.record("CB001").rotations
+    assert rotation.from_unit == decomposed
+    assert rotation.to_unit == unicodedata.normalize("NFC", "Phòng Tổ chức")

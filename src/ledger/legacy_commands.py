@@ -56,8 +56,8 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option(
                 "--recorded-by",
-                help="The name recorded as the author of the events and as the verifier of "
-                "imported credentials.",
+                help="The name recorded as the author of the events. Imported credentials name "
+                "their verifier from the file's verified_by column (Người xác minh), else none.",
             ),
         ] = DEFAULT_RECORDED_BY,
         report_path: Annotated[

@@ -111,6 +111,10 @@ def check_level(track: Track, level: str | None, *, awards_level: bool = True) -
 CODE_PATTERN = text.IDENTIFIER_PATTERN
 
 
+# Fields a command copies from the record rather than from its caller: already on the record.
+COPIED_FIELDS = frozenset({"from_unit", "previous_position"})
+
+
 def check_code(value: str, field: str) -> None:
     """An id the record is keyed by (staff, enrollment, credential): the text policy's identifier."""
     text.clean(value, text.TextKind.IDENTIFIER, field)
@@ -417,7 +421,7 @@ class StaffMember(Aggregate):
         return super()._create(event_class, id=id, **text.clean_fields(kwargs))
 
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
-        super().trigger_event(event_class, **text.clean_fields(kwargs))
+        super().trigger_event(event_class, **text.clean_fields(kwargs, copied=COPIED_FIELDS))
 
     # ------------------------------------------------------------------ state
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -202,9 +202,13 @@ def clean_value(value: Any, field: str) -> Any:
     return value  # dates, decimals, UUIDs: not text
 
 
-def clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of an event about to be triggered, every text cleaned."""
-    return {name: clean_value(value, name) for name, value in fields.items()}
+def clean_fields(fields: Mapping[str, Any], *, copied: Collection[str] = ()) -> dict[str, Any]:
+    """The keyword arguments of an event about to be triggered, every text cleaned. ``copied``
+    names fields the aggregate copies from its own record (a rotation's ``from_unit``): they are
+    facts already on the record, so text recorded before this policy must not block new facts."""
+    return {
+        name: value if name in copied else clean_value(value, name) for name, value in fields.items()
+    }
 
 
 def check_event_fields(fields: Mapping[str, Any]) -> None:
