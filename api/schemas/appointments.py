@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import BusinessDate, LineText, LongText, Name, RequestModel, ShortText
+from api.schemas.common import BusinessDate, LongText, Name, Reference, RequestModel, ShortText
 
 
 class WaiverCreate(RequestModel):
-    legal_basis: LineText = Field(description="The provision that allows appointing first, training later.")
+    legal_basis: Reference = Field(description="The provision that allows appointing first, training later.")
     deadline: BusinessDate = Field(description="By when the missing training must be done.")
     reason: LongText
 

@@ -145,13 +145,13 @@ ShortText = Annotated[
     AfterValidator(_single_line),
     _policy(TextKind.CODE),
 ]
-# One-line text that is not a name or a code (a legal basis).
-LineText = Annotated[
+# A citation: a legal basis, the reference of a document (one line, longer than a code).
+Reference = Annotated[
     str,
     BeforeValidator(_nfc),
-    Field(min_length=1, max_length=text.LINE_MAX),
+    Field(min_length=1, max_length=text.REFERENCE_MAX),
     AfterValidator(_single_line),
-    _policy(TextKind.LINE),
+    _policy(TextKind.REFERENCE),
 ]
 LongText = Annotated[
     str,

@@ -12,6 +12,7 @@ from api.schemas.common import (
     Code,
     LevelCode,
     Name,
+    Reference,
     RequestModel,
     ResponseModel,
     ShortText,
@@ -22,7 +23,7 @@ from ledger.catalog import Track
 
 
 class EvidenceCreate(RequestModel):
-    document_ref: ShortText = Field(
+    document_ref: Reference = Field(
         description="Reference of the document that proves it (a scan's id, a dossier page)."
     )
     verified_by: Name | None = Field(default=None, description="Who checked the original.")

@@ -16,7 +16,7 @@ The policy, by kind of field:
 - line and paragraph separators (U+2028, U+2029) are refused outside multi-line text;
 - bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are refused
   everywhere: they reorder what a reader sees without changing what is stored;
-- names and codes also refuse every other invisible format character (Unicode category Cf:
+- names, codes and references also refuse every other invisible format character (Unicode category Cf:
   zero-width space, joiners, word joiner, BOM, soft hyphen, directional marks …), so two names
   that look the same are the same;
 - blank text is refused (an optional field is left out, not given as spaces);
@@ -42,8 +42,9 @@ from ledger import errors
 class TextKind(StrEnum):
     IDENTIFIER = "identifier"  # staff, enrollment and credential ids: they appear in URLs
     NAME = "name"  # a person, unit, position, course, institution: one line, shown everywhere
-    CODE = "code"  # a reference (decision, certificate, rank, course code): one line, short
-    LINE = "line"  # other one-line text (a legal basis)
+    CODE = "code"  # a number or code (decision, certificate, rank, course code): one line, short
+    REFERENCE = "reference"  # a citation (a legal basis, a document reference): one line, longer
+    LINE = "line"  # one-line text not yet classified
     MULTILINE = "multiline"  # reasons and notes
 
 
@@ -51,6 +52,9 @@ class TextKind(StrEnum):
 IDENTIFIER_MAX = 40
 NAME_MAX = 200
 CODE_MAX = 100
+# Legal bases cite a decree and its article (the shipped rules have some of 125 characters) and
+# document references name the file and row they came from: longer than a number.
+REFERENCE_MAX = 200
 LINE_MAX = 100
 MULTILINE_MAX = 2000
 
@@ -58,6 +62,7 @@ MAX_LENGTH: dict[TextKind, int] = {
     TextKind.IDENTIFIER: IDENTIFIER_MAX,
     TextKind.NAME: NAME_MAX,
     TextKind.CODE: CODE_MAX,
+    TextKind.REFERENCE: REFERENCE_MAX,
     TextKind.LINE: LINE_MAX,
     TextKind.MULTILINE: MULTILINE_MAX,
 }
@@ -87,7 +92,7 @@ FIELD_KINDS: dict[str, TextKind] = {
     "course_code": TextKind.CODE,
     "decision_ref": TextKind.CODE,
     "number": TextKind.CODE,
-    "document_ref": TextKind.CODE,
+    "document_ref": TextKind.REFERENCE,
     "voided_event_id": TextKind.CODE,
     "rule_set": TextKind.CODE,
     "rule_id": TextKind.CODE,
@@ -96,7 +101,7 @@ FIELD_KINDS: dict[str, TextKind] = {
     "held_level": TextKind.CODE,
     "level": TextKind.CODE,
     "timing": TextKind.CODE,
-    "legal_basis": TextKind.LINE,
+    "legal_basis": TextKind.REFERENCE,
     "reason": TextKind.MULTILINE,
     "notes": TextKind.MULTILINE,
 }
@@ -112,7 +117,8 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _WHAT = {
     TextKind.IDENTIFIER: "an id",
     TextKind.NAME: "a name",
-    TextKind.CODE: "a code or reference",
+    TextKind.CODE: "a code",
+    TextKind.REFERENCE: "a reference",
     TextKind.LINE: "one-line text",
     TextKind.MULTILINE: "text",
 }
@@ -157,7 +163,7 @@ def clean(value: str, kind: TextKind, field: str) -> str:
             f"bidirectional control {_describe(found.group())} is not allowed: it changes how the "
             "text reads without changing what is stored.",
         )
-    if kind in (TextKind.IDENTIFIER, TextKind.NAME, TextKind.CODE):
+    if kind in (TextKind.IDENTIFIER, TextKind.NAME, TextKind.CODE, TextKind.REFERENCE):
         for ch in value:
             if unicodedata.category(ch) == "Cf":
                 raise _refuse(
