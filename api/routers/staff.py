@@ -48,8 +48,8 @@ Cursor = Annotated[
 def register(body: StaffCreate, write: Write) -> JSONResponse:
     """Record a `Registered` event: the person joins the roll on `joined_on`.
 
-    409 if the staff code is already registered. Names are stored exactly as sent:
-    `"Nguyễn Văn An"` comes back byte for byte.
+    409 if the staff code is already registered. Names are stored NFC-normalised, never trimmed:
+    `"Nguyễn Văn An"` comes back with its diacritics, composed, whatever form it was typed in.
     """
     return write.run(
         body.staff_id,

@@ -55,7 +55,7 @@ class StaffCreate(RequestModel):
     )
 
     staff_id: Code = Field(description="The agency's own staff code: 1-40 letters, digits, '.', '_', '-'.")
-    full_name: Name = Field(description="Full name, kept exactly as written (diacritics included).")
+    full_name: Name = Field(description="Full name, with its diacritics, stored NFC-normalised.")
     gender: Gender
     birth_date: BusinessDate
     unit: Name = Field(description="The unit (phòng, đội, chi cục) the person belongs to.")

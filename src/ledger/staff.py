@@ -121,7 +121,8 @@ def check_code(value: str, field: str) -> None:
 
 
 def check_text(*fields: tuple[str, str | None]) -> None:
-    """Required text must say something: blank is as good as missing. Stored as given."""
+    """Required text must say something: blank is as good as missing (the text policy, applied to
+    every event, also refuses blank optional text and stores text NFC)."""
     for name, value in fields:
         if not isinstance(value, str) or not value.strip():
             raise errors.InvalidInput(f"{name} must not be blank.", field=name)
