@@ -433,6 +433,8 @@ class Engine:
                 self._stopping.wait(random.uniform(0.005, 0.05))
                 continue
             interval = self.repoll_interval if self.listen else self.poll_interval
+            if self._retry_at:  # a failing view's retry may come before the next poll
+                interval = min(interval, max(min(self._retry_at.values()) - time.monotonic(), 0.001))
             self._wakeup.wait(interval)
             self._wakeup.clear()
 
