@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 from api_fixtures import Api, new_staff_id, person, running_api
-from poison_fixtures import Poison, poisoned_views, wait_until
+from poison_fixtures import Poison, poisoned_views, register, wait_until
 
+from ledger.application import Ledger
 from ledger.config import StoreConfig
 
 
@@ -111,3 +112,17 @@ def test_reads_stop_saying_a_view_is_behind_once_it_has_caught_up(poisoned: Pois
         what="reads without Ledger-Views-Behind",
     )
     assert len(poisoned.api.get("/staff", role="reader").json()["items"]) == 2
+
+
+def test_a_poison_event_already_in_the_log_at_start_up_gives_reads_not_a_503_loop(store: StoreConfig) -> None:
+    healthy, victim = new_staff_id(), new_staff_id()
+    ledger = Ledger(store)
+    try:
+        register(ledger, healthy)
+        register(ledger, victim, "Trần Thị Bích Ngọc")
+    finally:
+        ledger.close()
+    with running_api(store, views=poisoned_views(Poison(f"{victim}:1"))) as api:
+        wait_until(lambda: api.get("/staff", role="reader").status_code == 200, what="the directory")
+        response = api.get("/staff", role="reader")
+    assert [item["staff_id"] for item in response.json()["items"]] == [healthy]
