@@ -148,6 +148,7 @@ class Engine:
         # Views stopped by a poison event: when (time.monotonic()) each may be tried again. Only a
         # schedule: the fault itself is in the store (projection_faults) for every process to see.
         self._retry_at: dict[str, float] = {}
+        self._faults_recorded = 0
 
     # ----------------------------------------------------------------- running
 
@@ -269,8 +270,8 @@ class Engine:
     def step(self) -> int:
         """Apply one page to every view that needs it.
 
-        Returns the number of events read (0 when every view is at the head of the log, -1 when
-        another engine moved a view first and nothing was applied).
+        Returns the number of events read (0 when every view is at the head of the log or waits
+        for its retry, -1 when another engine moved a view first and nothing was applied).
         """
         conn = self._connection()
         names = [v.name for v in self.views]
@@ -293,6 +294,7 @@ class Engine:
         envelopes = self.reader.decode(page)
         end = page[-1].id
         applied: dict[str, int] = {}
+        faults_before = self._faults_recorded
         with conn.transaction(write=True) as tx:
             current = generations.live(tx, names, lock=True)
             for view in due:
@@ -306,8 +308,10 @@ class Engine:
                     applied[view.name] = reached.position
                     if self.after_view_applied is not None:
                         self.after_view_applied(view.name, reached.position)
-        if not applied:
-            return -1 if not any(v.name in self._retry_at for v in due) else len(page)
+        failed = self._faults_recorded != faults_before
+        if not applied and not failed:
+            return -1
+        # A recorded fault wakes the waiters too: a write need not wait for a failing view.
         with self._applied:
             self._positions.update(applied)
             self._commits += 1
@@ -390,6 +394,7 @@ class Engine:
             next_retry_at=now + timedelta(seconds=delay),
         )
         generations.record_fault(tx, fault)
+        self._faults_recorded += 1
         self._retry_at[view.name] = time.monotonic() + delay
         log.error(
             "%s (attempt %d); retrying in %.1fs", fault.describe(), attempts, delay,

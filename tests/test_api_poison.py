@@ -15,6 +15,7 @@ from poison_fixtures import Poison, poisoned_views, register, wait_until
 
 from ledger.application import Ledger
 from ledger.config import StoreConfig
+from projections.engine import Engine
 
 
 @dataclass
@@ -126,3 +127,21 @@ def test_a_poison_event_already_in_the_log_at_start_up_gives_reads_not_a_503_loo
         wait_until(lambda: api.get("/staff", role="reader").status_code == 200, what="the directory")
         response = api.get("/staff", role="reader")
     assert [item["staff_id"] for item in response.json()["items"]] == [healthy]
+
+
+def test_a_server_without_the_engine_sees_the_fault_the_engine_recorded(store: StoreConfig) -> None:
+    # Several workers: the engine runs elsewhere (here: beside the app), the fault is in the store.
+    healthy, victim = new_staff_id(), new_staff_id()
+    ledger = Ledger(store)
+    try:
+        register(ledger, healthy)
+        register(ledger, victim, "Trần Thị Bích Ngọc")
+        Engine(ledger, poisoned_views(Poison(f"{victim}:1"))).run_until_idle()
+        with running_api(store, run_projections=False, startup_wait_seconds=0) as api:
+            body = api.get("/health", role=None).json()
+    finally:
+        ledger.close()
+    standing = {view["name"]: view for view in body["views"]}["standing"]
+    assert (body["status"], body["projections"], standing["failure"]["event_id"]) == (
+        "degraded", "external", f"{victim}:1"
+    )
