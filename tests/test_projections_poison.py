@@ -4,6 +4,7 @@ view catches up by itself once the cause is gone. Real stores (both), no sleeps 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -11,6 +12,8 @@ from typing import Any
 
 import pytest
 import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from poison_fixtures import Poison, poisoned_views, register, wait_until
 from typer.testing import CliRunner
 
@@ -224,3 +227,46 @@ def test_a_nul_reaches_the_views_as_a_replacement_character_on_postgresql(
     finally:
         conn.close()
     assert stored == sorted(["Nguyễn\ufffdAn", "Văn\ufffdAn", "Bình"])
+
+
+# Any Unicode, with the characters stores and views trip over made frequent: NUL (PostgreSQL's
+# text refuses it), other C0 and C1 controls, separators, bidi overrides, zero-width, combining.
+TRIPS = "\x00\x1b\x7f\u0085\u009b\u2028\u202e\u2066\u200b\u0301'?%"
+
+
+def text(max_size: int) -> st.SearchStrategy[str]:
+    # st.text() would fold the alphabet into ranges and lose the weighting: join a list instead.
+    return st.lists(st.one_of(st.characters(), st.sampled_from(list(TRIPS))), max_size=max_size).map("".join)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(name=text(40), unit=text(40), position=text(20))
+def test_any_text_in_an_event_is_applied_by_every_view(
+    ledger: Ledger, name: str, unit: str, position: str
+) -> None:
+    # Belt and braces: whatever text reaches the log (around the domain's policy), every view
+    # applies it on both stores; nothing is left failing.
+    staff_id = f"H{uuid.uuid4().hex[:10]}"
+    member = StaffMember.register(
+        staff_id=staff_id,
+        full_name="Nguyễn Văn An",
+        gender="male",
+        birth_date=date(1985, 4, 12),
+        unit="Phòng Tổ chức cán bộ",
+        joined_on=date(2010, 9, 1),
+        position="Chuyên viên",
+        rank=None,
+        employment=Employment.CIVIL_SERVANT,
+        recorded_by="phong-tccb",
+        recorded_at=ledger.clock(),
+    )
+    member._pending_events[0] = replace(
+        member._pending_events[0], full_name=name, unit=unit, position=position
+    )
+    head = ledger.save(member)[-1].notification.id
+    Engine(ledger, default_views()).run_until_idle()
+    assert (set(live_positions(ledger).values()), faults(ledger)) == ({head}, {})
