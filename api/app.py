@@ -122,8 +122,8 @@ class Services:
             self.read_model = ReadModel(self.ledger, engine=self.engine)
             if self.engine is not None and not self.wait_for_views(settings.startup_wait_seconds):
                 logger.warning(
-                    "The views are still being built from the log; reads from them answer 503 until "
-                    "they are level (see /health)."
+                    "The views are not level with the log: being built (reads from them answer 503 "
+                    "until then) or stopped by an event they cannot apply (see /health)."
                 )
             self.read_side = ReadSide(
                 self.ledger, self.read_model, wait_timeout=settings.read_your_writes_timeout
