@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from api.db import SqlStore
 from api.deps import reject_unknown_query
 from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
+from api.lag import ViewsBehindMiddleware
 from api.readside import ReadSide
 from api.routers import (
     appointments,
@@ -46,6 +47,7 @@ from api.schemas.problem import PROBLEM_REF, Problem
 from api.settings import Settings
 from api.writes import StaffLocks
 from ledger.application import Ledger
+from projections.base import View
 from projections.engine import Engine
 from projections.queries import ReadModel
 
@@ -102,7 +104,7 @@ TAGS = [
 class Services:
     """What the lifespan builds and closes."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, views: Sequence[View] | None = None) -> None:
         store = settings.store()
         self.ledger = Ledger(store)
         self.db = SqlStore(store)
@@ -115,13 +117,13 @@ class Services:
             self.idempotency.create_table()
             self.idempotency.prune(timedelta(hours=settings.idempotency_retention_hours))
             if settings.run_projections:
-                self.engine = Engine(self.ledger)
+                self.engine = Engine(self.ledger, views)
                 self.engine.start()
             self.read_model = ReadModel(self.ledger, engine=self.engine)
             if self.engine is not None and not self.wait_for_views(settings.startup_wait_seconds):
                 logger.warning(
-                    "The views are still being built from the log; reads from them answer 503 until "
-                    "they are level (see /health)."
+                    "The views are not level with the log: being built (reads from them answer 503 "
+                    "until then) or stopped by an event they cannot apply (see /health)."
                 )
             self.read_side = ReadSide(
                 self.ledger, self.read_model, wait_timeout=settings.read_your_writes_timeout
@@ -149,14 +151,15 @@ class Services:
         self.ledger.close()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A new application; each one builds its own services when its lifespan starts."""
+def create_app(settings: Settings | None = None, *, views: Sequence[View] | None = None) -> FastAPI:
+    """A new application; each one builds its own services when its lifespan starts. ``views``:
+    the views its in-process engine keeps (default: the ledger's own; tests pass others)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        services = Services(settings)
+        services = Services(settings, views)
         app.state.services = services
         app.state.ledger = services.ledger
         app.state.keys = services.keys
@@ -184,6 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.problem_type_base = settings.problem_type_base
     errors.install(app)
     app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(ViewsBehindMiddleware)
     for module in (
         staff,
         enrollments,

@@ -12,6 +12,8 @@ import base64
 import binascii
 import dataclasses
 import enum
+import threading
+import time
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -38,7 +40,7 @@ from ledger.staff import (
     staff_aggregate_id,
 )
 from ledger.standards import StandardCheck, json_value, review_appointments
-from projections.engine import status as engine_status
+from projections.engine import ViewState
 from projections.log import LogReader
 from projections.queries import ReadModel, Standing
 from projections.text import nfc
@@ -75,6 +77,27 @@ def decode_cursor(kind: str, cursor: str) -> str:
     return value
 
 
+VIEWS_BEHIND = "Ledger-Views-Behind"
+BEHIND_AFTER_SECONDS = 2.0  # a view this late on an event is reported behind even without a fault
+
+
+def format_behind(views: Sequence[tuple[str, bool, int | None, float | None]]) -> str | None:
+    """The ``Ledger-Views-Behind`` header: an RFC 8941 list of the views behind, each with how far
+    (``events``, ``seconds``, when known) and ``failing`` when a poison event stopped it, e.g.
+    ``standing;events=3;seconds=42.5;failing, statistics;events=1;seconds=2.0``."""
+    items = []
+    for name, failing, events, seconds in views:
+        item = name
+        if events is not None:
+            item += f";events={events}"
+        if seconds is not None:
+            item += f";seconds={seconds:.1f}"
+        if failing:
+            item += ";failing"
+        items.append(item)
+    return ", ".join(items) or None
+
+
 def history_item(entry: HistoryEntry) -> dict[str, Any]:
     return {
         "event_id": entry.event_id,
@@ -97,6 +120,9 @@ class ReadSide:
         self.read_model = read_model
         self.wait_timeout = wait_timeout
         self.log = LogReader(ledger)
+        self._behind_lock = threading.Lock()
+        self._behind_checked = float("-inf")
+        self._behind_value: str | None = None
 
     # ------------------------------------------------------------ consistency
 
@@ -104,13 +130,65 @@ class ReadSide:
         """Block until the views have applied the log up to ``position`` (True), or time out."""
         return self.read_model.wait_for(position, self.wait_timeout)
 
-    def view_health(self) -> list[dict[str, Any]]:
-        """Position and lag of the live generation of each view."""
-        return [
-            {"name": g["view"], "generation": g["generation"], "position": g["position"], "lag": g["lag"]}
-            for g in engine_status(self.ledger)
-            if g["state"] == "live"
-        ]
+    def wait_views(self, position: int) -> list[tuple[str, bool]]:
+        """Wait (bounded) until the views have applied ``position``; the views still behind, each
+        as ``(name, failing)`` (see ``ReadModel.wait_views``)."""
+        return self.read_model.wait_views(position, self.wait_timeout)
+
+    def view_states(self) -> list[ViewState]:
+        return sorted(self.read_model.view_states(), key=lambda state: state.name)
+
+    def view_health(self, states: list[ViewState] | None = None) -> list[dict[str, Any]]:
+        """Position and lag of the live generation of each view, and its fault if it has one."""
+        answer = []
+        for state in self.view_states() if states is None else states:
+            item: dict[str, Any] = {
+                "name": state.name,
+                "generation": state.generation,
+                "position": state.position,
+                "lag": state.lag_events,
+                "lag_events": state.lag_events,
+                "lag_seconds": state.lag_seconds,
+            }
+            fault = state.fault
+            if fault is not None:
+                item["error"] = fault.describe()
+                item["failure"] = {
+                    "position": fault.position,
+                    "event_position": fault.event_position,
+                    "event_id": fault.event_id,
+                    "error": fault.error,
+                    "failed_since": fault.failed_since,
+                    "last_failed_at": fault.last_failed_at,
+                    "attempts": fault.attempts,
+                    "next_retry_at": fault.next_retry_at,
+                }
+            answer.append(item)
+        return answer
+
+    def behind_header(self, max_age: float = 1.0) -> str | None:
+        """The ``Ledger-Views-Behind`` value for reads now (None when no view is behind), from an
+        answer at most ``max_age`` seconds old: a view stopped by a poison event, or one whose
+        first unapplied event has waited longer than ``BEHIND_AFTER_SECONDS``."""
+        now = time.monotonic()
+        with self._behind_lock:
+            if now - self._behind_checked < max_age:
+                return self._behind_value
+        states = self.view_states()
+        value = format_behind(
+            [
+                (s.name, s.failing, s.lag_events, s.lag_seconds)
+                for s in states
+                if s.failing or (s.lag_events and s.lag_seconds >= BEHIND_AFTER_SECONDS)
+            ]
+        )
+        with self._behind_lock:
+            self._behind_checked, self._behind_value = now, value
+        return value
+
+    def behind_header_is_fresh(self, max_age: float = 1.0) -> bool:
+        with self._behind_lock:
+            return time.monotonic() - self._behind_checked < max_age
 
     def log_position(self) -> int:
         return self.log.head()

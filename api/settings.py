@@ -32,9 +32,11 @@ class Settings(BaseSettings):
         "with the log before serving (reads from views answer 503 while they are still being built).",
     )
     read_your_writes_timeout: float = Field(
-        default=10.0,
+        default=5.0,
         ge=0,
-        description="How long (seconds) a write waits for the views to apply it before answering.",
+        description="At most how long (seconds) a write waits for the views to apply it before answering "
+        "(never for a view stopped by a poison event). The write is recorded either way; a view still "
+        "behind is named in the `Ledger-Views-Behind` header.",
     )
     key_cache_seconds: float = Field(
         default=1.0,

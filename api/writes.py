@@ -7,7 +7,10 @@
 3. The command runs with the key's NAME as ``recorded_by``; domain errors propagate unchanged
    (mapped once in ``api.errors``) and release the idempotency reservation.
 4. The response (201, ``ETag`` of the new version, ``Location`` of the staff member) is stored
-   for the idempotency key, then the write waits until the views have applied it.
+   for the idempotency key, then the write waits until the views have applied it: at most
+   ``LEDGER_API_READ_YOUR_WRITES_TIMEOUT`` seconds, and not at all for a view stopped by a poison
+   event. The event is recorded either way; a view still behind is named in ``Ledger-Views-Behind``
+   (with ``X-Ledger-Views-Lagging: true``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from api.deps import IdempotencyDep, LedgerDep, ReadSideDep, Registrar
 from api.errors import ApiProblem
 from api.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from api.keys import Principal
-from api.readside import ReadSide
+from api.readside import VIEWS_BEHIND, ReadSide, format_behind
 from api.schemas.common import WriteResult as WriteResultModel
 from ledger import errors
 from ledger.application import Ledger, WriteResult
@@ -190,15 +193,22 @@ class WriteContext:
         if key is not None:
             self.idempotency.finish(principal, key, response)
         headers = dict(response.headers)
-        if not self.read_side.wait_for(result.position):
-            headers[VIEWS_LAGGING] = "true"
+        self._wait_for_views(result.position, headers)
         return JSONResponse(response.body, status_code=response.status, headers=headers)
 
     def _replay(self, stored: StoredResponse) -> JSONResponse:
         headers = {**stored.headers, "Idempotent-Replayed": "true"}
-        if stored.position is not None and not self.read_side.wait_for(stored.position):
-            headers[VIEWS_LAGGING] = "true"
+        if stored.position is not None:
+            self._wait_for_views(stored.position, headers)
         return JSONResponse(stored.body, status_code=stored.status, headers=headers)
+
+    def _wait_for_views(self, position: int, headers: dict[str, str]) -> None:
+        """Read-your-writes, bounded; names in the headers the views that are still behind."""
+        behind = self.read_side.wait_views(position)
+        if behind:
+            headers[VIEWS_LAGGING] = "true"
+            named = format_behind([(name, failing, None, None) for name, failing in behind])
+            headers[VIEWS_BEHIND] = named or ""
 
     def _expected_version(self, staff_id: str, *, registration: bool) -> int | None:
         if self.if_match is None:

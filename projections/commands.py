@@ -134,21 +134,34 @@ def register(app: typer.Typer) -> None:
 
     @group.command("status")
     def status_command() -> None:
-        """Each view's generations: state, position, and lag behind the head of the log."""
+        """Each view's generations: state, position, lag behind the head of the log, and the
+        error of a view stopped by an event it cannot apply."""
         ledger = _open()
         try:
             rows = status(ledger)
         finally:
             ledger.close()
-        table = Table("view", "generation", "state", "position", "head", "lag")
+        table = Table("view", "generation", "state", "position", "head", "lag", "lag (s)", "health")
         for row in rows:
+            seconds = row["lag_seconds"]
             table.add_row(
                 row["view"], str(row["generation"]), row["state"], str(row["position"]),
-                str(row["head"]), str(row["lag"]),
+                str(row["head"]), str(row["lag"]), "" if seconds is None else f"{seconds:.1f}",
+                "FAILING" if row["fault"] is not None else ("ok" if row["state"] == "live" else ""),
             )
         if not rows:
             typer.echo("No view has been built yet (run `ledger projections rebuild`).")
             return
         Console().print(table)
+        # A poison event: the view keeps its last good state and the engine retries it with
+        # backoff; say exactly where it stopped and why, unwrapped, for the operator to act on.
+        for row in rows:
+            fault = row["fault"]
+            if fault is not None:
+                typer.echo(
+                    f"FAILING {fault.describe()} (attempt {fault.attempts} since "
+                    f"{fault.failed_since.isoformat(timespec='seconds')}; next retry "
+                    f"{fault.next_retry_at.isoformat(timespec='seconds')})"
+                )
 
     app.add_typer(group, name="projections")

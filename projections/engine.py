@@ -16,6 +16,18 @@ view by at most ``repoll_interval`` and never stalls it.
 :func:`build_views` (and :func:`rebuild`) makes new generations beside the live ones: the log
 is loaded person by person in big batches, then followed page by page to the head, and reads are
 switched in the transaction that brings each new generation level with the live one.
+
+**A poison event never stops the read side.** Each view applies a page inside a savepoint of
+the page's transaction. If it fails (any exception, in its Python or in its SQL), only that view's
+writes are rolled back; the page is then applied to it one event at a time, so it advances up to
+the event before the one that fails, and the failure (view, position, event id ``STAFF_ID:VERSION``,
+error) is written to ``projection_faults`` in the same transaction. The other views of the page
+commit as usual. The failing view is retried with exponential backoff (``retry_initial``,
+doubling, capped at ``retry_max``); while it waits, the engine follows the log for the others.
+When a retry applies the event (the code was upgraded, the cause cleared), the fault is deleted
+in that transaction and the view catches up by itself. A view whose first build fails is made
+live empty and followed page by page instead, so the same rule applies to it: reads answer from
+its last good state rather than 503 for ever.
 """
 
 from __future__ import annotations
@@ -31,6 +43,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -40,7 +54,7 @@ from ledger.application import Ledger
 from ledger.config import StoreConfig
 from projections import generations
 from projections.base import Envelope, View
-from projections.generations import BUILDING, SCRATCH, Generation
+from projections.generations import BUILDING, SCRATCH, Fault, Generation
 from projections.log import LogReader
 from projections.store import Connection, Database, PostgresConnection, ReadAttempted, RecordingTx, Tx
 
@@ -72,6 +86,8 @@ def apply_page(
     reader: LogReader,
 ) -> Generation:
     """Apply the envelopes after the generation's position and move its tracking to ``end``."""
+    if end <= generation.position:
+        return generation  # this view is ahead of the page (others lag behind it): nothing to do
     fresh = [e for e in envelopes if e.position > generation.position]
     if fresh:
         view.apply(tx, view.table_set(generation.generation), fresh, reader)
@@ -102,6 +118,8 @@ class Engine:
         listen: bool = True,
         channel: str | None = None,
         after_view_applied: Callable[[str, int], None] | None = None,
+        retry_initial: float = 0.5,
+        retry_max: float = 30.0,
     ) -> None:
         self.ledger = ledger
         self.views: list[View] = list(views) if views is not None else default_views()
@@ -125,6 +143,12 @@ class Engine:
         self._listener: threading.Thread | None = None
         self._listen_conn: PostgresConnection | None = None
         self._prepared = False
+        self.retry_initial = retry_initial
+        self.retry_max = retry_max
+        # Views stopped by a poison event: when (time.monotonic()) each may be tried again. Only a
+        # schedule: the fault itself is in the store (projection_faults) for every process to see.
+        self._retry_at: dict[str, float] = {}
+        self._faults_recorded = 0
 
     # ----------------------------------------------------------------- running
 
@@ -212,20 +236,42 @@ class Engine:
         ]
         if missing:
             log.info("building views: %s", ", ".join(v.name for v in missing))
-            build_views(
-                self.ledger,
-                missing,
-                page_size=self.build_page_size,
-                only_if_needed=True,
-                reader=self.reader,
-            )
+            try:
+                build_views(
+                    self.ledger,
+                    missing,
+                    page_size=self.build_page_size,
+                    only_if_needed=True,
+                    reader=self.reader,
+                )
+            except Exception:
+                names_ = ", ".join(v.name for v in missing)
+                log.exception("building %s failed; building each view alone", names_)
+                for view in missing:
+                    self._build_or_follow(view)
+        with conn.transaction() as tx:
+            known = generations.faults(tx, generations.live(tx, [v.name for v in self.views]))
+        for name in known:
+            self._retry_at.setdefault(name, 0.0)  # recorded by an earlier run: try it again now
         self._prepared = True
+
+    def _build_or_follow(self, view: View) -> None:
+        """Build one view; if even that fails (an event it cannot apply), make it live empty and
+        let :meth:`step` follow the log into it, which stops it just before the poison event and
+        records the fault: reads get the view's last good state instead of 503 for ever."""
+        try:
+            build_views(
+                self.ledger, [view], page_size=self.build_page_size, only_if_needed=True, reader=self.reader
+            )
+        except Exception:
+            log.exception("building view %s failed; following the log into it from the start", view.name)
+            follow_from_start(self.ledger, view)
 
     def step(self) -> int:
         """Apply one page to every view that needs it.
 
-        Returns the number of events read (0 when every view is at the head of the log, -1 when
-        another engine moved a view first and nothing was applied).
+        Returns the number of events read (0 when every view is at the head of the log or waits
+        for its retry, -1 when another engine moved a view first and nothing was applied).
         """
         conn = self._connection()
         names = [v.name for v in self.views]
@@ -237,30 +283,123 @@ class Engine:
             self._prepared = False
             self.prepare()
             return -1
-        start = min(g.position for g in seen.values())
+        now = time.monotonic()
+        due = [v for v in self.views if self._retry_at.get(v.name, 0.0) <= now]
+        if not due:
+            return 0  # every view waits for its retry
+        start = min(seen[v.name].position for v in due)
         page = self.reader.page(start, self.page_size)
         if not page:
             return 0
         envelopes = self.reader.decode(page)
         end = page[-1].id
         applied: dict[str, int] = {}
+        faults_before = self._faults_recorded
         with conn.transaction(write=True) as tx:
             current = generations.live(tx, names, lock=True)
-            for view in self.views:
+            for view in due:
                 expected = seen[view.name]
                 if current.get(view.name) != expected:
                     continue  # moved by another engine or switched by a rebuild: resync
-                apply_page(tx, view, expected, envelopes, end, self.reader)
-                applied[view.name] = end
-                if self.after_view_applied is not None:
-                    self.after_view_applied(view.name, end)
-        if not applied:
+                if end <= expected.position:
+                    continue
+                reached = self._apply_guarded(tx, view, expected, envelopes, end)
+                if reached.position != expected.position:
+                    applied[view.name] = reached.position
+                    if self.after_view_applied is not None:
+                        self.after_view_applied(view.name, reached.position)
+        failed = self._faults_recorded != faults_before
+        if not applied and not failed:
             return -1
+        # A recorded fault wakes the waiters too: a write need not wait for a failing view.
         with self._applied:
             self._positions.update(applied)
             self._commits += 1
             self._applied.notify_all()
         return len(page)
+
+    def _apply_guarded(
+        self, tx: Tx, view: View, expected: Generation, envelopes: Sequence[Envelope], end: int
+    ) -> Generation:
+        """Apply a page to one view inside a savepoint; if the view fails, find the first event
+        it cannot apply, keep it at the event before, and record the fault (see module doc)."""
+        tx.execute("SAVEPOINT view_page")
+        try:
+            reached = apply_page(tx, view, expected, envelopes, end, self.reader)
+        except PositionMoved:
+            raise
+        except Exception:
+            tx.execute("ROLLBACK TO SAVEPOINT view_page")
+        else:
+            tx.execute("RELEASE SAVEPOINT view_page")
+            if view.name in self._retry_at:
+                del self._retry_at[view.name]
+                generations.clear_fault(tx, view.name)
+                log.info("view %s applies the log again (now at position %s)", view.name, end)
+            return reached
+        tx.execute("RELEASE SAVEPOINT view_page")
+        return self._isolate(tx, view, expected, envelopes, end)
+
+    def _isolate(
+        self, tx: Tx, view: View, expected: Generation, envelopes: Sequence[Envelope], end: int
+    ) -> Generation:
+        """Apply the page to ``view`` one event at a time: up to the poison event, whose failure
+        is recorded; or the whole page, if each event alone goes through."""
+        tables = view.table_set(expected.generation)
+        for envelope in envelopes:
+            if envelope.position <= expected.position:
+                continue
+            tx.execute("SAVEPOINT view_event")
+            try:
+                view.apply(tx, tables, [envelope], self.reader)
+            except Exception as error:
+                tx.execute("ROLLBACK TO SAVEPOINT view_event")
+                tx.execute("RELEASE SAVEPOINT view_event")
+                reached = expected
+                if envelope.position - 1 > expected.position:
+                    reached = apply_page(tx, view, expected, [], envelope.position - 1, self.reader)
+                self._record_fault(tx, view, reached, envelope, error)
+                return reached
+            tx.execute("RELEASE SAVEPOINT view_event")
+        # Every event went through alone: the failure was transient (or came from the batch).
+        reached = apply_page(tx, view, expected, [], end, self.reader)
+        if view.name in self._retry_at:
+            del self._retry_at[view.name]
+            generations.clear_fault(tx, view.name)
+        return reached
+
+    def _record_fault(
+        self, tx: Tx, view: View, reached: Generation, envelope: Envelope, error: BaseException
+    ) -> None:
+        previous = generations.faults(tx).get(view.name)
+        same = (
+            previous is not None
+            and previous.generation == reached.generation
+            and previous.event_position == envelope.position
+        )
+        attempts = previous.attempts + 1 if same and previous is not None else 1
+        delay = min(self.retry_initial * 2 ** (attempts - 1), self.retry_max)
+        now = datetime.now(UTC)
+        message = f"{type(error).__name__}: {error}".strip()[:2000]
+        fault = Fault(
+            view=view.name,
+            generation=reached.generation,
+            position=reached.position,
+            event_position=envelope.position,
+            event_id=envelope.event_id,
+            error=message,
+            failed_since=previous.failed_since if same and previous is not None else now,
+            last_failed_at=now,
+            attempts=attempts,
+            next_retry_at=now + timedelta(seconds=delay),
+        )
+        generations.record_fault(tx, fault)
+        self._faults_recorded += 1
+        self._retry_at[view.name] = time.monotonic() + delay
+        log.error(
+            "%s (attempt %d); retrying in %.1fs", fault.describe(), attempts, delay,
+            exc_info=(type(error), error, error.__traceback__),
+        )
 
     # -------------------------------------------------------------- internals
 
@@ -299,6 +438,8 @@ class Engine:
                 self._stopping.wait(random.uniform(0.005, 0.05))
                 continue
             interval = self.repoll_interval if self.listen else self.poll_interval
+            if self._retry_at:  # a failing view's retry may come before the next poll
+                interval = min(interval, max(min(self._retry_at.values()) - time.monotonic(), 0.001))
             self._wakeup.wait(interval)
             self._wakeup.clear()
 
@@ -680,6 +821,26 @@ def drop_generation(conn: Connection, view: View, generation: int) -> None:
             time.sleep(0.1 * (attempt + 1))
 
 
+def follow_from_start(ledger: Ledger, view: View) -> None:
+    """Make an empty generation of ``view`` live, for the engine to follow the log into page by
+    page (unless a live generation of this schema appeared meanwhile)."""
+    conn = Database(ledger.store).connect()
+    previous = None
+    try:
+        generations.ensure_tables(conn)
+        with conn.transaction(write=True) as tx:
+            live_one = generations.live(tx, [view.name], lock=True).get(view.name)
+            if live_one is not None and live_one.schema_version == view.schema_version:
+                return
+            mine = generations.allocate(tx, view.name, view.schema_version, BUILDING)
+            view.create(tx, view.table_set(mine.generation), indexes=True)
+            previous = generations.switch(tx, view.name, mine.generation)
+        if previous is not None:
+            drop_generation(conn, view, previous)
+    finally:
+        conn.close()
+
+
 def rebuild(
     ledger: Ledger,
     views: Sequence[View] | None = None,
@@ -716,38 +877,105 @@ def prune(ledger: Ledger) -> list[tuple[str, int]]:
     return dropped
 
 
+@dataclass(frozen=True)
+class ViewState:
+    """How far one view's live generation is, and why it is stuck if it is."""
+
+    name: str
+    generation: int
+    position: int
+    lag_events: int
+    lag_seconds: float
+    fault: Fault | None
+
+    @property
+    def failing(self) -> bool:
+        return self.fault is not None
+
+
+def view_states(
+    tx: Tx, reader: LogReader, names: Sequence[str], *, head: int | None = None, now: datetime | None = None
+) -> list[ViewState]:
+    """The live generation of each of ``names`` (those that have one): position, lag behind the
+    log's head in events and in seconds (how long the first event it has not applied has been
+    waiting), and its fault if a poison event stopped it."""
+    live = generations.live(tx, list(names))
+    found = generations.faults(tx, live)
+    head = reader.head() if head is None else head
+    now = now or datetime.now(UTC)
+    states = []
+    waiting: dict[int, float] = {}
+    for name in names:
+        g = live.get(name)
+        if g is None:
+            continue
+        fault = found.get(name)
+        if fault is not None and fault.position != g.position:
+            fault = None  # another engine moved the view past it since
+        lag = max(head - g.position, 0)
+        seconds = 0.0
+        if lag:
+            if g.position not in waiting:
+                waiting[g.position] = _waiting_since(reader, g.position, now)
+            seconds = waiting[g.position]
+        states.append(ViewState(name, g.generation, g.position, lag, seconds, fault))
+    return states
+
+
+def _waiting_since(reader: LogReader, position: int, now: datetime) -> float:
+    page = reader.page(position, 1)
+    if not page:
+        return 0.0
+    envelope = reader.decode(page)[0]
+    moment = envelope.event.timestamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(max((now - moment).total_seconds(), 0.0), 3)
+
+
 def status(ledger: Ledger) -> list[dict[str, Any]]:
     """Every generation of every view with its position and lag behind the log's head."""
     conn = Database(ledger.store).connect()
+    reader = LogReader(ledger)
+    head = reader.head()
     try:
         generations.ensure_tables(conn)
         with conn.transaction() as tx:
             rows = generations.all_generations(tx)
+            names = sorted({g.view for g in rows})
+            states = {s.name: s for s in view_states(tx, reader, names, head=head, now=ledger.clock())}
     finally:
         conn.close()
-    head = LogReader(ledger).head()
-    return [
-        {
-            "view": g.view,
-            "generation": g.generation,
-            "state": g.state,
-            "position": g.position,
-            "head": head,
-            "lag": head - g.position,
-            "schema_version": g.schema_version,
-        }
-        for g in rows
-    ]
+    answer = []
+    for g in rows:
+        state = states.get(g.view)
+        live_one = state is not None and state.generation == g.generation
+        answer.append(
+            {
+                "view": g.view,
+                "generation": g.generation,
+                "state": g.state,
+                "position": g.position,
+                "head": head,
+                "lag": head - g.position,
+                "schema_version": g.schema_version,
+                "lag_seconds": state.lag_seconds if live_one and state is not None else None,
+                "fault": state.fault if live_one and state is not None else None,
+            }
+        )
+    return answer
 
 
 __all__ = [
     "SCRATCH",
     "Engine",
     "PositionMoved",
+    "ViewState",
     "build",
     "build_views",
     "default_views",
     "prune",
     "rebuild",
     "status",
+    "view_states",
 ]

@@ -5,11 +5,18 @@ rebuild switches atomically) and the next generation number. ``projection_genera
 one row per generation: its tracking position (the last log position applied to its tables, in
 the same transaction as the writes), the schema version of the code that built it, and its state
 (``building``, ``live``, ``retired``, ``scratch``).
+
+``projection_faults`` holds one row per view whose live generation the engine could not move
+past an event (a *poison* event): the generation, the position it stopped at, the event it could
+not apply and the error, written by the engine in the transaction that stopped the view and
+deleted in the one that moves it past. It lives in the store, not in the engine's memory, so that
+every process (API workers beside an external ``ledger projections run``) sees the same state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psycopg
 
@@ -17,6 +24,7 @@ from projections.store import Connection, Tx
 
 VIEWS_TABLE = "projection_views"
 GENERATIONS_TABLE = "projection_generations"
+FAULTS_TABLE = "projection_faults"
 
 BUILDING = "building"
 LIVE = "live"
@@ -41,6 +49,11 @@ def ensure_tables(conn: Connection) -> None:
         f"CREATE TABLE IF NOT EXISTS {GENERATIONS_TABLE} ("
         "view TEXT NOT NULL, generation INTEGER NOT NULL, position BIGINT NOT NULL, "
         "schema_version INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (view, generation))",
+        f"CREATE TABLE IF NOT EXISTS {FAULTS_TABLE} ("
+        "view TEXT PRIMARY KEY, generation INTEGER NOT NULL, position BIGINT NOT NULL, "
+        "event_position BIGINT NOT NULL, event_id TEXT NOT NULL, error TEXT NOT NULL, "
+        "failed_since TEXT NOT NULL, last_failed_at TEXT NOT NULL, attempts INTEGER NOT NULL, "
+        "next_retry_at TEXT NOT NULL)",
     ]
     for attempt in range(3):
         try:
@@ -147,3 +160,77 @@ def forget(tx: Tx, view: str, generation: int) -> None:
     tx.execute(
         f"DELETE FROM {GENERATIONS_TABLE} WHERE view = ? AND generation = ?", (view, generation)
     )
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Why a view's live generation stopped: it applied the log up to ``position`` and could not
+    apply the event at ``event_position`` (``event_id``, ``STAFF_ID:VERSION``)."""
+
+    view: str
+    generation: int
+    position: int
+    event_position: int
+    event_id: str
+    error: str
+    failed_since: datetime
+    last_failed_at: datetime
+    attempts: int
+    next_retry_at: datetime
+
+    def describe(self) -> str:
+        return (
+            f"view {self.view} stopped at position {self.position}: event {self.event_id} "
+            f"(position {self.event_position}) failed: {self.error}"
+        )
+
+
+def record_fault(tx: Tx, fault: Fault) -> None:
+    """Write (or replace) the fault of a view."""
+    tx.execute(f"DELETE FROM {FAULTS_TABLE} WHERE view = ?", (fault.view,))
+    tx.execute(
+        f"INSERT INTO {FAULTS_TABLE} (view, generation, position, event_position, event_id, error, "
+        "failed_since, last_failed_at, attempts, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            fault.view,
+            fault.generation,
+            fault.position,
+            fault.event_position,
+            fault.event_id,
+            fault.error,
+            fault.failed_since.isoformat(),
+            fault.last_failed_at.isoformat(),
+            fault.attempts,
+            fault.next_retry_at.isoformat(),
+        ),
+    )
+
+
+def clear_fault(tx: Tx, view: str) -> None:
+    tx.execute(f"DELETE FROM {FAULTS_TABLE} WHERE view = ?", (view,))
+
+
+def faults(tx: Tx, live_generations: dict[str, Generation] | None = None) -> dict[str, Fault]:
+    """The recorded faults by view; with ``live_generations``, only those of the live ones (a
+    rebuild that replaced a failing generation makes its fault moot)."""
+    rows = tx.query(
+        f"SELECT view, generation, position, event_position, event_id, error, failed_since, "
+        f"last_failed_at, attempts, next_retry_at FROM {FAULTS_TABLE}"
+    )
+    found = {}
+    for row in rows:
+        fault = Fault(
+            row[0], row[1], row[2], row[3], row[4], row[5], _moment(row[6]), _moment(row[7]), row[8],
+            _moment(row[9]),
+        )
+        if live_generations is not None:
+            live_one = live_generations.get(fault.view)
+            if live_one is None or live_one.generation != fault.generation:
+                continue
+        found[fault.view] = fault
+    return found
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

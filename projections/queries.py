@@ -40,7 +40,7 @@ from ledger.staff import fold_record, staff_aggregate_id
 from projections import generations
 from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
-from projections.engine import Engine, default_views
+from projections.engine import Engine, ViewState, default_views, view_states
 from projections.log import LogReader
 from projections.results import (
     AGE_BANDS,
@@ -153,7 +153,18 @@ class ReadModel:
         """Wait until every view has applied log ``position`` (e.g. ``WriteResult.position``).
 
         True as soon as it has; False if ``timeout`` seconds pass first (the views are behind:
-        no engine running, or a long rebuild of a first generation).
+        no engine running, or a long rebuild of a first generation), or at once when each view
+        still behind is stopped by a poison event (see :meth:`wait_views`).
+        """
+        return not self.wait_views(position, timeout)
+
+    def wait_views(self, position: int, timeout: float = 5.0) -> list[tuple[str, bool]]:
+        """Wait until every view has applied log ``position``; returns the views still behind it
+        when the wait ends, each as ``(name, failing)`` (empty: all level).
+
+        The wait is bounded by ``timeout`` and does not wait for a view the engine has recorded
+        as failing (a poison event stopped it: waiting cannot help), so a write answers promptly
+        and can say which view is behind.
         """
         deadline = time.monotonic() + timeout
         engine = self.engine if self.engine is not None and self.engine.running else None
@@ -163,15 +174,39 @@ class ReadModel:
         while True:
             seen = engine.commits if engine is not None else 0
             if self.applied_position() >= position:
-                return True
+                return []
+            behind = self._behind(position)
+            if not behind:
+                return []
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
+            if remaining <= 0 or all(failing for _, failing in behind):
+                return behind
             if engine is not None:
                 engine.wait_applied(seen, min(remaining, 0.05))
             else:
                 time.sleep(min(delay, remaining))
                 delay = min(delay * 2, 0.02)
+
+    def _behind(self, position: int) -> list[tuple[str, bool]]:
+        names = list(self._views)
+        with self._readers.read() as tx:
+            live = generations.live(tx, names)
+            faults = generations.faults(tx, live)
+        behind = []
+        for name in names:
+            found = live.get(name)
+            if found is None or found.schema_version != self._views[name].schema_version:
+                behind.append((name, False))
+            elif found.position < position:
+                fault = faults.get(name)
+                behind.append((name, fault is not None and fault.position == found.position))
+        return behind
+
+    def view_states(self) -> list[ViewState]:
+        """Each view's position, lag (events and seconds) and fault, if a poison event stopped it."""
+        self._ensure_meta()
+        with self._readers.read() as tx:
+            return view_states(tx, self._log, list(self._views), now=self.clock())
 
     def catch_up(self, timeout: float = 5.0) -> bool:
         """Wait until the views have applied everything in the log now (writes of others)."""

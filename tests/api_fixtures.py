@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from ledger.config import StoreConfig
+from projections.base import View
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -130,8 +131,10 @@ def settings_for(store: StoreConfig, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def running_api(store: StoreConfig, *, make_keys: bool = True, **settings: Any) -> Iterator[Api]:
-    app = create_app(settings_for(store, **settings))
+def running_api(
+    store: StoreConfig, *, make_keys: bool = True, views: Sequence[View] | None = None, **settings: Any
+) -> Iterator[Api]:
+    app = create_app(settings_for(store, **settings), views=views)
     with TestClient(app) as client:
         tokens: dict[str, str] = {}
         if make_keys:

@@ -23,14 +23,23 @@ def _version() -> str:
         return "unknown"
 
 
-@router.get("/health", response_model=Health, summary="Is the service up, and how far behind are the views")
+@router.get(
+    "/health",
+    response_model=Health,
+    response_model_exclude_none=True,
+    summary="Is the service up, and how far behind are the views",
+)
 def health(request: Request, read_side: ReadSideDep) -> Any:
-    """No key needed. `log_position` is the last event in the log; each view reports the last
-    position it applied and its `lag`."""
+    """No key needed, always HTTP 200. `log_position` is the last event in the log; each view
+    reports the last position it applied and how far behind it is (`lag_events`, `lag_seconds`).
+    `status` is `degraded` while a view is stopped by an event it cannot apply: that view then
+    has `error` (view, position, event id, error) and `failure` (the same, field by field); the
+    engine retries it with backoff and it catches up by itself once the cause is gone."""
     views = read_side.view_health()
     mode = request.app.state.projections_mode
+    failing = any("error" in view for view in views)
     return {
-        "status": "ok" if mode != "unavailable" else "degraded",
+        "status": "ok" if mode != "unavailable" and not failing else "degraded",
         "version": _version(),
         "store": read_side.ledger.store.kind,
         "log_position": read_side.log_position(),
