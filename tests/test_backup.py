@@ -168,7 +168,8 @@ def test_a_backup_keeps_the_views_and_the_api_keys(
     with open_ledger(sqlite_store) as ledger:
         populate(ledger)
         Engine(ledger).run_until_idle()
-    assert invoke(monkeypatch, sqlite_store, "keys", "add", "phong-tccb", "--role", "registrar").exit_code == 0
+    added = invoke(monkeypatch, sqlite_store, "keys", "add", "phong-tccb", "--role", "registrar")
+    assert added.exit_code == 0
     assert invoke(monkeypatch, sqlite_store, "backup", str(tmp_path / "backup.db")).exit_code == 0
     copy = StoreConfig(f"sqlite:///{tmp_path / 'backup.db'}")
     verified = invoke(monkeypatch, copy, "verify")

@@ -125,7 +125,8 @@ def serve_demo_once(store: StoreConfig) -> str:
 
 def test_ledger_serve_demo_run_a_second_time_keeps_the_first_runs_keys(store: StoreConfig) -> None:
     first = serve_demo_once(store)
-    tokens = [line.split()[-1] for line in first.splitlines() if line.strip().startswith(("registrar", "auditor", "reader"))]
+    roles = ("registrar", "auditor", "reader")
+    tokens = [line.split()[-1] for line in first.splitlines() if line.strip().startswith(roles)]
     assert len(tokens) == 3, first
     second = serve_demo_once(store)
     assert "keeping them" in second
@@ -145,10 +146,17 @@ POSTGRES_BASE = POSTGRES_URL.rsplit("/", 1)[0].split("@", 1)[1]  # host:port
 WRONG_URLS = {
     "bad-scheme": ("mysql://root@127.0.0.1/ledger", "expected sqlite:///PATH or postgresql://"),
     "missing-folder": ("sqlite:///{tmp}/no-such-folder/ledger.db", "does not exist"),
-    "unreachable-server": ("postgresql://postgres@127.0.0.1:1/test", "cannot connect"),
-    "unknown-role": (f"postgresql://no_such_role@{POSTGRES_BASE}/test", 'role "no_such_role" does not exist'),
-    "unknown-database": (f"postgresql://postgres@{POSTGRES_BASE}/no_such_db", 'database "no_such_db" does not exist'),
-    "unknown-schema": (f"postgresql://postgres@{POSTGRES_BASE}/test?schema=no_such_schema", "schema 'no_such_schema' does not exist"),
+    "unreachable-server": ("postgresql://postgres:s3cret@127.0.0.1:1/test", "cannot connect"),
+    "unknown-role": (
+        f"postgresql://no_such_role@{POSTGRES_BASE}/test", 'role "no_such_role" does not exist'
+    ),
+    "unknown-database": (
+        f"postgresql://postgres@{POSTGRES_BASE}/no_such_db", 'database "no_such_db" does not exist'
+    ),
+    "unknown-schema": (
+        f"postgresql://postgres@{POSTGRES_BASE}/test?schema=no_such_schema",
+        "schema 'no_such_schema' does not exist",
+    ),
 }
 
 
@@ -182,8 +190,9 @@ def test_a_wrong_database_url_is_one_line_and_exit_code_2_from_every_command(
         assert result.exit_code == 2, where
         assert result.stdout == "", where  # nothing says "Serving…" or anything else
         assert len(result.stderr.strip().splitlines()) == 1, where
-        assert result.stderr.startswith("Error: ") and says in result.stderr, where
-        assert "password" not in result.stderr.lower()
+        assert result.stderr.startswith("Error: "), where
+        assert says in result.stderr, where
+        assert "s3cret" not in result.stderr  # a password is never shown
 
 
 @pytest.mark.parametrize(

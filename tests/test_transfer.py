@@ -429,7 +429,8 @@ def test_plain_import_accepts_a_rehashed_export_as_its_help_text_now_says(
     result = invoke(monkeypatch, make_store(), "import", str(path))
     assert result.exit_code == 0, result.output
     help_text = invoke(monkeypatch, make_store(), "import", "--help").stdout
-    assert "--against" in help_text and "recomputed" in " ".join(help_text.split())
+    assert "--against" in help_text
+    assert "recomputed" in " ".join(help_text.split())
 
 
 def test_import_against_refuses_a_rehashed_export_and_imports_nothing(
