@@ -172,7 +172,7 @@ def register(
             view_problems = [f for f in findings if not isinstance(f, ViewNote)]
             for finding in findings:
                 typer.echo(f"Note: {finding}" if isinstance(finding, ViewNote) else f"BROKEN view: {finding}")
-            if view_checks and not findings:
+            if view_checks and not view_problems:
                 typer.echo(f"Views verified: {len(view_checks)} check(s), no problems.")
             if view_problems:
                 raise typer.Exit(1)
