@@ -14,13 +14,14 @@ from ledger import commands as log_commands
 from ledger import demo_commands, legacy_commands, rules_commands
 from ledger.cli import make_app
 from projections import commands as projection_commands
+from projections.commands import catch_up_views
 from projections.verify import check_views
 
 
 def build_cli() -> typer.Typer:
     app = make_app()
-    log_commands.register(app, view_checks=[check_views])
-    demo_commands.register(app)
+    log_commands.register(app, view_checks=[check_views], build_views=catch_up_views)
+    demo_commands.register(app, build_views=catch_up_views)
     legacy_commands.register(app)
     rules_commands.register(app)
     projection_commands.register(app)

@@ -12,14 +12,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.db import SqlStore
 from api.keys import KeyCommandError, KeyStore, Role
 from ledger.application import Ledger
-from ledger.config import store_from_environment
+from ledger.cli import configured_store, open_ledger
 from ledger.demo import load_demo
 
 DEMO_KEYS = (("demo-registrar", Role.REGISTRAR), ("demo-auditor", Role.AUDITOR), ("demo-reader", Role.READER))
 
 
-def open_keys() -> tuple[SqlStore, KeyStore]:
-    db = SqlStore(store_from_environment())
+def open_keys(*, must_exist: bool = False) -> tuple[SqlStore, KeyStore]:
+    """The key table of the configured store (exit 2 with one line if there is no such store)."""
+    db = SqlStore(configured_store(must_exist=must_exist))
     keys = KeyStore(db)
     keys.create_table()
     return db, keys
@@ -50,7 +51,7 @@ def keys_app() -> typer.Typer:
     @app.command("list")
     def list_keys() -> None:
         """Every key: name, role, created, revoked (tokens are never shown)."""
-        db, keys = open_keys()
+        db, keys = open_keys(must_exist=True)
         try:
             found = keys.list()
         finally:
@@ -98,7 +99,7 @@ def keys_app() -> typer.Typer:
 
 def load_demo_agency() -> None:
     """Load the demo agency into the configured store if it is empty; say so if it is not."""
-    ledger = Ledger(store_from_environment())
+    ledger = open_ledger()
     try:
         if not ledger.chained_recorder.is_empty():
             typer.echo(
@@ -123,20 +124,24 @@ def load_demo_agency() -> None:
 
 
 def demo_keys() -> list[tuple[str, Role, str]]:
-    """A registrar, an auditor and a reader key (new tokens for ones that already exist)."""
+    """A registrar, an auditor and a reader key, made only when the store has no key at all.
+
+    A second ``serve --demo`` on the same store keeps the keys it finds: rotating them would
+    turn away every client holding the first run's tokens. Returns the keys made (none then).
+    """
     db, keys = open_keys()
     made = []
     try:
+        existing = keys.list()
+        if existing:
+            names = ", ".join(key.name for key in existing)
+            typer.echo(
+                f"The store already has {len(existing)} API key(s) ({names}): keeping them and "
+                "their tokens. Add one with: ledger keys add NAME --role registrar|auditor|reader"
+            )
+            return []
         for name, role in DEMO_KEYS:
-            try:
-                token = keys.add(name, role)
-            except KeyCommandError:
-                try:
-                    token = keys.rotate(name)
-                except KeyCommandError:
-                    typer.echo(f"Key '{name}' was revoked; not recreating it.")
-                    continue
-            made.append((name, role, token))
+            made.append((name, role, keys.add(name, role)))
     finally:
         db.close()
     return made
@@ -167,11 +172,13 @@ def serve_command(
     """
     import uvicorn
 
-    store = store_from_environment()
+    store = configured_store()  # a wrong LEDGER_DATABASE_URL ends here: exit 2, one line
     if demo:
         load_demo_agency()
-        typer.echo("Demo keys (use as `Authorization: Bearer TOKEN`):")
-        for name, role, token in demo_keys():
+        made = demo_keys()
+        if made:
+            typer.echo("Demo keys (use as `Authorization: Bearer TOKEN`):")
+        for name, role, token in made:
             typer.echo(f"  {role.value:<9}  {name:<15}  {token}")
     engine = None
     ledger = None

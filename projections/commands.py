@@ -15,18 +15,20 @@ from rich.table import Table
 
 from ledger.application import Ledger
 from ledger.cli import open_ledger
-from ledger.config import StoreConfigError
 from projections.engine import Engine, default_views, prune, rebuild, status
 
 VIEW_NAMES = [view.name for view in default_views()]
 
 
-def _open() -> Ledger:
+def catch_up_views(ledger: Ledger) -> str:
+    """Build every view not built yet and apply the whole log to each (what ``demo`` and
+    ``import`` run at their end, so a fresh store's views are ready to read and to verify)."""
+    engine = Engine(ledger)
     try:
-        return open_ledger()
-    except StoreConfigError as error:
-        typer.echo(f"Error: {error}", err=True)
-        raise typer.Exit(2) from None
+        engine.run_until_idle()
+    finally:
+        engine.stop()
+    return f"Views built and up to date: {', '.join(v.name for v in engine.views)}."
 
 
 def register(app: typer.Typer) -> None:
@@ -50,7 +52,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Keep every view up to date with the log until interrupted (Ctrl-C / SIGTERM)."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        ledger = _open()
+        ledger = open_ledger()
         engine = Engine(
             ledger, page_size=page_size, poll_interval=poll_interval, repoll_interval=repoll_interval
         )
@@ -92,7 +94,7 @@ def register(app: typer.Typer) -> None:
                     f"'{view}' is not a view (expected one of: {', '.join(VIEW_NAMES)}).",
                     param_hint="VIEW",
                 )
-        ledger = _open()
+        ledger = open_ledger()
         console = Console(stderr=True)
         try:
             with Progress(
@@ -123,7 +125,7 @@ def register(app: typer.Typer) -> None:
     def prune_command() -> None:
         """Drop generations that are not live (left by an interrupted rebuild). Not while a
         rebuild is running."""
-        ledger = _open()
+        ledger = open_ledger()
         try:
             dropped = prune(ledger)
         finally:
@@ -136,7 +138,7 @@ def register(app: typer.Typer) -> None:
     def status_command() -> None:
         """Each view's generations: state, position, lag behind the head of the log, and the
         error of a view stopped by an event it cannot apply."""
-        ledger = _open()
+        ledger = open_ledger(must_exist=True)
         try:
             rows = status(ledger)
         finally:

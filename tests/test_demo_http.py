@@ -186,8 +186,8 @@ def demo_over_http(kind: str, folder: Path) -> Iterator[DemoOverHttp]:
         with running_api(store, run_projections=False) as api:
             demo.served["rebuilt"] = ask_everything(api, kind, "rebuilt", store)
 
-        # (c) `ledger export`, `ledger import` into a fresh PostgreSQL schema, and a server there
-        # whose engine builds the views from the imported log.
+        # (c) `ledger export`, `ledger import` into a fresh PostgreSQL schema (the import builds
+        # its views), and a server there whose engine keeps them up to date.
         exported = folder / "demo.jsonl"
         demo.export_checkpoint = checkpoint_in(invoke(["export", str(exported)], store))
         try:

@@ -18,7 +18,7 @@ from ledger.application import Ledger
 from ledger.catalog import Gender
 from ledger.cli import make_app
 from ledger.config import StoreConfig
-from ledger.integrity import checkpoint, verify_log
+from ledger.integrity import Anchor, checkpoint, verify_log
 from ledger.persistence import iter_notifications
 from ledger.transfer import (
     ExportRefused,
@@ -403,3 +403,114 @@ def test_ledger_import_of_a_missing_file_exits_1(
     assert result.exit_code == 1
     assert "cannot read" in result.stderr
 
+
+
+# ------------------------------------------------------------------------ import --against
+
+
+def rehashed_export(ledger: Ledger, tmp_path: Path) -> tuple[str, Path]:
+    """The honest checkpoint, and an export of the log after a forger changed an early event and
+    recomputed every later hash and digest (a file consistent with its own header)."""
+    honest = str(checkpoint(ledger.chained_recorder))
+    raw = Forger(ledger)
+    try:
+        raw.edit_state(2, lambda s: s.replace("Bích".encode(), "Bạch".encode()))
+        raw.rewrite_chain()
+    finally:
+        raw.close()
+    return honest, export_log(ledger, tmp_path / "rehashed.jsonl").path
+
+
+def test_plain_import_accepts_a_rehashed_export_as_its_help_text_now_says(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, make_store: MakeStore, tmp_path: Path
+) -> None:
+    populate(ledger)
+    _, path = rehashed_export(ledger, tmp_path)
+    result = invoke(monkeypatch, make_store(), "import", str(path))
+    assert result.exit_code == 0, result.output
+    help_text = invoke(monkeypatch, make_store(), "import", "--help").stdout
+    assert "--against" in help_text
+    assert "recomputed" in " ".join(help_text.split())
+
+
+def test_import_against_refuses_a_rehashed_export_and_imports_nothing(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, make_store: MakeStore, tmp_path: Path
+) -> None:
+    populate(ledger)
+    honest, path = rehashed_export(ledger, tmp_path)
+    copy = make_store()
+    result = invoke(monkeypatch, copy, "import", str(path), "--against", honest)
+    assert result.exit_code == 1
+    assert "does not extend the checkpoint" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert is_empty(copy)
+
+
+def test_import_against_accepts_an_export_that_extends_the_checkpoint(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, make_store: MakeStore, tmp_path: Path
+) -> None:
+    populate(ledger)
+    kept = str(checkpoint(ledger.chained_recorder))
+    ledger.register(
+        staff_id="NV-004", full_name="Phạm Thị Thu Hà", gender=Gender.FEMALE,
+        birth_date=date(1990, 1, 2), unit="Văn phòng", joined_on=date(2015, 3, 1),
+        recorded_by="phong-to-chuc",
+    )
+    path = export_log(ledger, tmp_path / "log.jsonl").path
+    copy = make_store()
+    result = invoke(monkeypatch, copy, "import", str(path), "--against", kept)
+    assert result.exit_code == 0, result.output
+    assert f"extends the checkpoint {kept}" in result.stdout
+    with open_ledger(copy) as app:
+        assert verify_log(app.chained_recorder).events == 11
+
+
+def test_import_against_reads_the_checkpoint_from_the_saved_output_of_verify(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, make_store: MakeStore, tmp_path: Path
+) -> None:
+    populate(ledger)
+    saved = tmp_path / "checkpoint.txt"
+    saved.write_text(invoke(monkeypatch, ledger.store, "verify", "--checkpoint").stdout, encoding="utf-8")
+    honest, path = rehashed_export(ledger, tmp_path)
+    copy = make_store()
+    result = invoke(monkeypatch, copy, "import", str(path), "--against", str(saved))
+    assert result.exit_code == 1
+    assert honest in result.stderr
+    assert is_empty(copy)
+
+
+def test_import_against_a_checkpoint_longer_than_the_file_is_refused(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, make_store: MakeStore, tmp_path: Path
+) -> None:
+    populate(ledger)
+    path = export_log(ledger, tmp_path / "log.jsonl").path
+    kept = checkpoint(ledger.chained_recorder)
+    longer = f"ledger-checkpoint-v1:{kept.seq + 5}:{kept.digest}"
+    copy = make_store()
+    result = invoke(monkeypatch, copy, "import", str(path), "--against", longer)
+    assert result.exit_code == 1
+    assert "covers 15 events but the file holds only 10" in result.stderr
+    assert is_empty(copy)
+
+
+def test_import_against_a_bare_digest_finds_it_among_the_files_prefixes(
+    ledger: Ledger, make_store: MakeStore, tmp_path: Path
+) -> None:
+    populate(ledger)
+    path = export_log(ledger, tmp_path / "log.jsonl").path
+    middle = json.loads(lines_of(path)[5])["chain_digest"]
+    with open_ledger(make_store()) as copy:
+        report = import_log(copy, path, against=Anchor.parse(middle))
+    assert report.events == 10
+
+
+def test_import_against_something_that_is_not_a_checkpoint_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, make_store: MakeStore, tmp_path: Path
+) -> None:
+    populate(ledger)
+    path = export_log(ledger, tmp_path / "log.jsonl").path
+    copy = make_store()
+    result = invoke(monkeypatch, copy, "import", str(path), "--against", "ledger-checkpoint-v1:x")
+    assert result.exit_code == 2
+    assert "--against" in result.stderr
+    assert is_empty(copy)

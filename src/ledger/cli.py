@@ -4,10 +4,18 @@ package (imports go ``api`` → ``projections`` → ``ledger``)."""
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 import typer
+from eventsourcing.persistence import PersistenceError
 
 from ledger.application import Ledger
-from ledger.config import store_from_environment
+from ledger.config import StoreConfig, StoreConfigError, store_from_environment
+from ledger.store_check import check_store, safe_url
+
+STORE_ERROR_EXIT = 2
+"""Exit code of every command when LEDGER_DATABASE_URL names no usable store."""
 
 
 def make_app() -> typer.Typer:
@@ -21,6 +29,29 @@ def make_app() -> typer.Typer:
     )
 
 
-def open_ledger() -> Ledger:
-    """The ledger on the configured store (LEDGER_DATABASE_URL)."""
-    return Ledger(store_from_environment())
+def configured_store(*, must_exist: bool = False) -> StoreConfig:
+    """The store LEDGER_DATABASE_URL names, checked to be usable; else one line on stderr and
+    exit code 2. ``must_exist`` for commands that only read: no empty SQLite file is created."""
+    try:
+        store = store_from_environment()
+        check_store(store, must_exist=must_exist)
+    except StoreConfigError as error:
+        raise _store_error(str(error)) from None
+    return store
+
+
+def open_ledger(*, must_exist: bool = False) -> Ledger:
+    """The ledger on the configured store (LEDGER_DATABASE_URL), for every command; a store that
+    cannot be opened ends the command with one line on stderr and exit code 2."""
+    store = configured_store(must_exist=must_exist)
+    try:
+        return Ledger(store)
+    except (PersistenceError, psycopg.Error, sqlite3.Error, OSError) as error:
+        # Checked a moment ago, so rare: the server went away, or a permission is missing.
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise _store_error(f"cannot open the store {safe_url(store.url)}: {first}") from None
+
+
+def _store_error(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(STORE_ERROR_EXIT)

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
-from urllib.parse import urlsplit, urlunsplit
 
 import typer
 from rich.console import Console
@@ -21,12 +20,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ledger import errors
 from ledger.application import Ledger
 from ledger.cli import open_ledger
-from ledger.config import StoreConfigError
+from ledger.commands import BuildViews, build_views_after_load
 from ledger.demo import AGENCY, DEFAULT_SEED, DemoPlan, DemoSummary, apply_plan, build_plan, describe_targets
+from ledger.store_check import safe_url
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``demo`` to the ``ledger`` command."""
+def register(app: typer.Typer, *, build_views: BuildViews | None = None) -> None:
+    """Add ``demo`` to the ``ledger`` command; ``build_views`` runs once the demo is loaded, so
+    the views are ready to read and ``ledger verify`` has them to compare."""
 
     @app.command()
     def demo(
@@ -45,14 +46,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load the demo agency: a provincial Cục of 61 staff and seven years of training history
         that reproduce the reference article's figures (docs/demo.md)."""
-        try:
-            ledger = open_ledger()
-        except StoreConfigError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(2) from None
+        ledger = open_ledger()
         try:
             plan = build_plan(seed)
-            where = _safe_url(ledger.store.url)
+            where = safe_url(ledger.store.url)
             verdict = _check_store(ledger, plan, force)
             if verdict == "loaded":
                 typer.echo(f"{where} already holds the demo agency (seed {seed}): nothing recorded.")
@@ -66,6 +63,7 @@ def register(app: typer.Typer) -> None:
             seconds = time.perf_counter() - started
             for line in _summary_lines(summary, where, seconds):
                 typer.echo(line)
+            build_views_after_load(ledger, build_views)
         except errors.LedgerError as error:
             typer.echo(f"Error: the demo could not be loaded: {error.message}", err=True)
             raise typer.Exit(1) from None
@@ -136,16 +134,6 @@ def _summary_lines(summary: DemoSummary, where: str, seconds: float) -> Iterator
         "(not an event yet: the ledger records no organisation changes)."
     )
     yield f"Look: GET /staff/{summary.current_staff_ids[0]} · GET /reports/qualifications?as_of=2025-12-31"
-
-
-def _safe_url(url: str) -> str:
-    """The store's URL without a password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @contextmanager

@@ -23,6 +23,7 @@ import enum
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification
@@ -132,6 +133,23 @@ class Anchor:
             return cls(text)
         checkpoint = Checkpoint.parse(text)
         return cls(checkpoint.digest, checkpoint.seq)
+
+    @classmethod
+    def load(cls, value: str) -> Anchor:
+        """What ``--against`` accepts on the command line: a checkpoint or a bare digest, or the
+        path of a file holding one (its last non-empty line, so the saved output of ``ledger
+        verify --checkpoint`` will do). The one place where another kind of checkpoint (a signed
+        checkpoint file) is to be recognised."""
+        path = Path(value)
+        if value.strip() and path.is_file():
+            try:
+                lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            except (OSError, UnicodeDecodeError) as error:
+                raise ValueError(f"cannot read the checkpoint file '{value}': {error}") from None
+            if not lines:
+                raise ValueError(f"the checkpoint file '{value}' is empty.")
+            return cls.parse(lines[-1])
+        return cls.parse(value)
 
     @classmethod
     def of(cls, checkpoint: Checkpoint | Anchor | str) -> Anchor:

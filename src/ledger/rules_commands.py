@@ -191,7 +191,7 @@ def needs(
     from ledger.needs import ledger_needs
 
     day = _day(as_of, "--as-of")
-    ledger = open_ledger()
+    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
     try:
         report = ledger_needs(ledger, as_of=day, position=position)
     finally:
@@ -256,7 +256,7 @@ def commitments(as_of: AsOf = None, as_json: AsJson = False) -> None:
     from ledger.commitments import ledger_commitments
 
     day = _day(as_of, "--as-of")
-    ledger = open_ledger()
+    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
     try:
         report = ledger_commitments(ledger, as_of=day)
     finally:
@@ -303,7 +303,7 @@ def effectiveness(
             wanted = [Track(t.strip()) for t in tracks.split(",") if t.strip()]
         except ValueError as error:
             raise typer.BadParameter(str(error), param_hint="--tracks") from None
-    ledger = open_ledger()
+    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
     try:
         effects = ledger_effectiveness(ledger, as_of=day, tracks=wanted)
     finally:

@@ -22,6 +22,12 @@ versions running 1, 2, 3… per staff member, each state matching its ``event_ha
 recomputing to the exported digests and to the header's checkpoint, each event readable by the
 ledger. Then it inserts everything in one transaction, reading the file a second time and
 re-checking each hash as it goes (a file changed between the two readings rolls back).
+
+What that proves: the file is whole and was not edited *without recomputing its hashes*. The hashes
+use no secret, so a file edited with every hash recomputed is consistent again and passes. Only a
+checkpoint kept elsewhere catches that: with ``against``, the running digest recomputed from the
+file's events must reach the checkpoint (the file extends the log the auditor saw), or nothing is
+imported.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 from ledger import errors, text
 from ledger.application import Ledger
 from ledger.chain import GENESIS, Checkpoint, chain_digest, event_hash
-from ledger.integrity import DEFAULT_PAGE_SIZE, Walk, state_bytes
+from ledger.integrity import DEFAULT_PAGE_SIZE, Anchor, Walk, state_bytes
 
 FORMAT_NAME = "ledger-log"
 FORMAT_VERSION = 1
@@ -189,8 +195,10 @@ class ExportedEvent:
 class _Checker:
     """Reads an export line by line and checks everything; yields each sound event."""
 
-    def __init__(self, mapper: Mapper[UUID] | None) -> None:
+    def __init__(self, mapper: Mapper[UUID] | None, against: Anchor | None = None) -> None:
         self.mapper = mapper
+        self.against = against
+        self.against_found_at: int | None = None
         self.header: Header | None = None
         self.seq = 0
         self.digest = GENESIS
@@ -255,6 +263,7 @@ class _Checker:
                 "reordered or inserted, or the digest was changed.",
                 line=number,
             )
+        self._check_against(number, digest)
         stored = StoredEvent(originator_id=oid, originator_version=version, topic=topic, state=state)
         if self.mapper is not None:
             try:
@@ -269,6 +278,49 @@ class _Checker:
         self.position = position
         self.tails[oid_text] = (version, recomputed)
         return ExportedEvent(number, position, stored)
+
+    def _check_against(self, number: int, digest: str) -> None:
+        """The running digest after this line (recomputed from the file's states, never read
+        from its chain_digest fields) against the auditor's checkpoint."""
+        anchor = self.against
+        if anchor is None or self.against_found_at is not None:
+            return
+        seq = self.seq + 1
+        if anchor.seq is None:
+            if digest == anchor.digest:
+                self.against_found_at = seq
+            return
+        if seq != anchor.seq:
+            return
+        if digest != anchor.digest:
+            raise ImportRefused(
+                f"the file does not extend the checkpoint {anchor}: the running digest "
+                f"recomputed from its first {seq} events is {digest}. Events the checkpoint "
+                "covers were changed, removed, reordered or inserted, and the file's hashes "
+                "were recomputed to hide it.",
+                line=number,
+            )
+        self.against_found_at = seq
+
+    def _check_against_reached(self) -> None:
+        anchor = self.against
+        if anchor is None or self.against_found_at is not None:
+            return
+        if anchor.digest == GENESIS and anchor.seq in (None, 0):
+            self.against_found_at = 0
+        elif anchor.seq == 0:
+            raise ImportRefused("a checkpoint at length 0 must have the genesis digest.")
+        elif anchor.seq is None:
+            raise ImportRefused(
+                f"the file does not extend the checkpoint {anchor}: no prefix of its events has "
+                "that running digest (recomputed from the events). The file was changed since "
+                "the digest was taken, or the digest is not of this ledger."
+            )
+        else:
+            raise ImportRefused(
+                f"the file does not extend the checkpoint {anchor}: the checkpoint covers "
+                f"{anchor.seq} events but the file holds only {self.seq}."
+            )
 
     def _check_end(self, last_line: int) -> None:
         header = self.header
@@ -285,6 +337,7 @@ class _Checker:
                 f"({header.checkpoint}); it ends at {Checkpoint(self.seq, self.digest)}.",
                 line=1,
             )
+        self._check_against_reached()
 
 
 def _check_text(domain_event: object, line: int) -> None:
@@ -392,9 +445,13 @@ def check_export(
     *,
     mapper: Mapper[UUID] | None = None,
     progress: Progress | None = None,
+    against: Anchor | None = None,
 ) -> Header:
-    """Check a whole export file without importing it; raises :class:`ImportRefused`."""
-    checker = _Checker(mapper)
+    """Check a whole export file without importing it; raises :class:`ImportRefused`.
+
+    With ``against`` (an auditor's checkpoint), the file must also extend it.
+    """
+    checker = _Checker(mapper, against)
     with _open_export(path) as stream:
         for _ in checker.read(stream):
             if progress is not None and checker.seq % DEFAULT_PAGE_SIZE == 0:
@@ -411,10 +468,12 @@ def import_log(
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
+    against: Anchor | None = None,
 ) -> TransferReport:
     """Load an export into this ledger's store, which must be empty.
 
-    First checks the whole file (:func:`check_export`, including that each event decodes), then
+    First checks the whole file (:func:`check_export`, including that each event decodes and,
+    with ``against``, that the file extends that checkpoint), then
     inserts every event at its exported position in one transaction. The insert streams the file
     again and re-checks every hash as it goes, holding one batch of rows in memory.
     """
@@ -424,7 +483,7 @@ def import_log(
             "The store already holds events: a log can only be imported into an empty store. "
             "Point LEDGER_DATABASE_URL at a new database (or schema) and import there."
         )
-    header = check_export(path, mapper=ledger.mapper, progress=progress)
+    header = check_export(path, mapper=ledger.mapper, progress=progress, against=against)
     checker = _Checker(mapper=None)
 
     def rows() -> Iterator[tuple[int, StoredEvent]]:
