@@ -1197,6 +1197,9 @@ class Planner:
         self.ledger = ledger
         self.recorded_by = recorded_by
         self.recorded_at = recorded_at
+        # Facts in the files are checked against the agency's date of the import, as the API
+        # checks them: a completion dated after it is a row error, not a record.
+        self.today = ledger.day_of(recorded_at)
 
     def load(self, staff_id: str) -> StaffMember | None:
         try:
@@ -1294,6 +1297,7 @@ class Planner:
                 reason=row.departure_reason or NOT_STATED,
                 category=row.departure_category,
                 recorded_by=self.recorded_by,
+                today=self.today,
                 recorded_at=self.recorded_at,
             )
         except errors.LedgerError as error:
@@ -1338,6 +1342,7 @@ class Planner:
             number=row.number,
             evidence=Evidence(document_ref=document_ref, verified_by=self.recorded_by),
             recorded_by=self.recorded_by,
+            today=self.today,
             recorded_at=self.recorded_at,
         )
         counts.credentials += 1
@@ -1405,6 +1410,7 @@ class Planner:
                 on=row.completed_on,
                 reason=row.reason or NOT_STATED,
                 recorded_by=self.recorded_by,
+                today=self.today,
                 recorded_at=self.recorded_at,
             )
             counts.withdrawals += 1
@@ -1426,6 +1432,7 @@ class Planner:
             credential=award,
             score=row.score,
             recorded_by=self.recorded_by,
+            today=self.today,
             recorded_at=self.recorded_at,
         )
         counts.completions += 1
