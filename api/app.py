@@ -45,7 +45,7 @@ from api.routers import (
 from api.schemas.problem import PROBLEM_REF, Problem
 from api.settings import Settings
 from api.writes import StaffLocks
-from ledger.application import Ledger
+from ledger.application import Clock, Ledger
 from projections.engine import Engine
 from projections.queries import ReadModel
 
@@ -102,9 +102,11 @@ TAGS = [
 class Services:
     """What the lifespan builds and closes."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         store = settings.store()
-        self.ledger = Ledger(store)
+        # The ledger's clock is the one source of "now" and of the agency's "today"
+        # (LEDGER_TIMEZONE) for writes, reads and pages; tests inject their instant here.
+        self.ledger = Ledger(store, clock=clock)
         self.db = SqlStore(store)
         self.engine: Engine | None = None
         self.read_model: ReadModel | None = None
@@ -149,14 +151,15 @@ class Services:
         self.ledger.close()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A new application; each one builds its own services when its lifespan starts."""
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """A new application; each one builds its own services when its lifespan starts. ``clock``
+    gives "now" (default: the system clock, read in ``LEDGER_TIMEZONE``)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        services = Services(settings)
+        services = Services(settings, clock)
         app.state.services = services
         app.state.ledger = services.ledger
         app.state.keys = services.keys

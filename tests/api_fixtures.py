@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from ledger.application import Clock
 from ledger.config import StoreConfig
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -130,8 +131,10 @@ def settings_for(store: StoreConfig, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def running_api(store: StoreConfig, *, make_keys: bool = True, **settings: Any) -> Iterator[Api]:
-    app = create_app(settings_for(store, **settings))
+def running_api(
+    store: StoreConfig, *, make_keys: bool = True, clock: Clock | None = None, **settings: Any
+) -> Iterator[Api]:
+    app = create_app(settings_for(store, **settings), clock=clock)
     with TestClient(app) as client:
         tokens: dict[str, str] = {}
         if make_keys:

@@ -860,8 +860,8 @@ class StaffMember(Aggregate):
                 raise errors.InvalidInput(f"{year} is not a year.", field="year")
             if year > today.year:
                 raise errors.DatedInFuture(
-                    f"year {year} is after the current year {today.year}: a rating is recorded "
-                    "once the year is being judged.",
+                    f"year {year} is after the current year (today is {today}, the agency's "
+                    "date): a year is rated once it is being judged.",
                     field="year",
                 )
             effective_on = date(year, 12, 31)
