@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
@@ -23,7 +24,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from api_fixtures import Api, course, module_store, problem_of, running_api
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from api.cli import build_cli
 from ledger import errors
 from ledger.application import Ledger
 from ledger.catalog import Employment, EvaluationKind, Gender, Mode, Outcome, Rating, RotationKind, Track
@@ -88,6 +91,15 @@ def test_a_bad_time_zone_stops_a_command_with_one_line_and_exit_code_2(tmp_path:
     assert done.stderr.strip().count("\n") == 0
     assert "LEDGER_TIMEZONE" in done.stderr
     assert not database.exists()
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])  # 26 hours apart: never one date
+def test_the_rules_command_defaults_to_the_agency_date(zone: str) -> None:
+    clock = AgencyClock(ZoneInfo(zone))
+    before = clock.today()
+    result = CliRunner().invoke(build_cli(), ["rules", "show", "--json"], env={"LEDGER_TIMEZONE": zone})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["on"] in {before.isoformat(), clock.today().isoformat()}
 
 
 # ------------------------------------------------ the domain: no fact from the future (no I/O)
