@@ -46,7 +46,7 @@ from api.routers import (
 from api.schemas.problem import PROBLEM_REF, Problem
 from api.settings import Settings
 from api.writes import StaffLocks
-from ledger.application import Ledger
+from ledger.application import Clock, Ledger
 from projections.base import View
 from projections.engine import Engine
 from projections.queries import ReadModel
@@ -104,9 +104,13 @@ TAGS = [
 class Services:
     """What the lifespan builds and closes."""
 
-    def __init__(self, settings: Settings, views: Sequence[View] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, views: Sequence[View] | None = None, clock: Clock | None = None
+    ) -> None:
         store = settings.store()
-        self.ledger = Ledger(store)
+        # The ledger's clock is the one source of "now" and of the agency's "today"
+        # (LEDGER_TIMEZONE) for writes, reads and pages; tests inject their instant here.
+        self.ledger = Ledger(store, clock=clock)
         self.db = SqlStore(store)
         self.engine: Engine | None = None
         self.read_model: ReadModel | None = None
@@ -151,15 +155,21 @@ class Services:
         self.ledger.close()
 
 
-def create_app(settings: Settings | None = None, *, views: Sequence[View] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    views: Sequence[View] | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
     """A new application; each one builds its own services when its lifespan starts. ``views``:
-    the views its in-process engine keeps (default: the ledger's own; tests pass others)."""
+    the views its in-process engine keeps (default: the ledger's own; tests pass others).
+    ``clock`` gives "now" (default: the system clock, read in ``LEDGER_TIMEZONE``)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        services = Services(settings, views)
+        services = Services(settings, views, clock)
         app.state.services = services
         app.state.ledger = services.ledger
         app.state.keys = services.keys

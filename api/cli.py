@@ -13,6 +13,7 @@ from api import commands as api_commands
 from ledger import commands as log_commands
 from ledger import demo_commands, legacy_commands, rules_commands
 from ledger.cli import make_app
+from ledger.clock import ClockConfigError, zone_from_environment
 from projections import commands as projection_commands
 from projections.commands import catch_up_views
 from projections.verify import check_views
@@ -30,4 +31,11 @@ def build_cli() -> typer.Typer:
 
 
 def main() -> None:
+    # Every command dates things by the agency's clock: a bad LEDGER_TIMEZONE is one line and
+    # exit 2 before any command starts (or any server says "Serving…").
+    try:
+        zone_from_environment()
+    except ClockConfigError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise SystemExit(2) from None
     build_cli()()

@@ -170,14 +170,15 @@ class Person:
                 member.evaluate(
                     kind="annual", year=year - 1,
                     rating=rng.choices(RATINGS, [2, 6, 3, 0.2])[0],
-                    evaluator="Cục trưởng", recorded_by="to-chuc", recorded_at=moment(date(year, 1, 5), rng),
+                    evaluator="Cục trưởng", today=date(year, 1, 5), recorded_by="to-chuc",
+                    recorded_at=moment(date(year, 1, 5), rng),
                 )
                 self.voidable.append((member.last_event_id, None))
             if self.done and rng.random() < 0.1:
                 member.evaluate(
                     kind="post_training", enrollment_id=self.done[-1], on=day + timedelta(days=90),
-                    rating="good", evaluator="Trưởng phòng", recorded_by="to-chuc",
-                    recorded_at=moment(day + timedelta(days=90), rng),
+                    rating="good", evaluator="Trưởng phòng", today=day + timedelta(days=90),
+                    recorded_by="to-chuc", recorded_at=moment(day + timedelta(days=90), rng),
                 )
                 self.done.pop()
                 self.voidable = [v for v in self.voidable if v[1] is None]  # now it has dependants
@@ -207,7 +208,7 @@ class Person:
                         self.done.remove(reopened)
             if rng.random() < 0.012 and not self.open:
                 member.depart(
-                    on=date(year, 12, 31), reason="nghỉ hưu", recorded_by="to-chuc",
+                    on=date(year, 12, 31), reason="nghỉ hưu", today=date(year, 12, 31), recorded_by="to-chuc",
                     recorded_at=moment(date(year, 12, 31), rng),
                 )
                 self.gone = True
@@ -228,7 +229,7 @@ class Person:
             credential_id=self.next_id("K"), track=Track.PROFESSIONAL, level=level, title=f"Bằng {level}",
             issuer="Đại học Quốc gia", issued_on=self.joined - timedelta(days=rng.randint(30, 900)),
             number=f"B{rng.randint(10_000, 99_999)}", evidence=Evidence("Bản sao công chứng", "Phòng TCCB"),
-            recorded_by="to-chuc", recorded_at=moment(joined, rng),
+            today=joined, recorded_by="to-chuc", recorded_at=moment(joined, rng),
         )
         self.voidable.append((self.member.last_event_id, None))
 
@@ -242,19 +243,20 @@ class Person:
                 enrollment_id=enrollment_id, completed_on=day, outcome="passed",
                 credential=CredentialAward(self.next_id("C"), "Chứng chỉ", "Trường Chính trị tỉnh", day,
                                            f"CC{rng.randint(1000, 9999)}"),
-                score=Decimal(rng.randint(50, 100)) / 10, recorded_by="to-chuc", recorded_at=moment(day, rng),
+                score=Decimal(rng.randint(50, 100)) / 10, today=day, recorded_by="to-chuc",
+                recorded_at=moment(day, rng),
             )
             self.done.append(enrollment_id)
             self.voidable.append((member.last_event_id, enrollment_id))
         elif outcome < 0.94:
             member.complete(
-                enrollment_id=enrollment_id, completed_on=day, outcome="failed", recorded_by="to-chuc",
-                recorded_at=moment(day, rng),
+                enrollment_id=enrollment_id, completed_on=day, outcome="failed", today=day,
+                recorded_by="to-chuc", recorded_at=moment(day, rng),
             )
         else:
             member.withdraw(
-                enrollment_id=enrollment_id, on=day, reason="bận công tác", recorded_by="to-chuc",
-                recorded_at=moment(day, rng),
+                enrollment_id=enrollment_id, on=day, reason="bận công tác", today=day,
+                recorded_by="to-chuc", recorded_at=moment(day, rng),
             )
         self.open.remove(enrollment_id)
 

@@ -16,10 +16,12 @@ worked out at query time from the steps (thresholds in :class:`FlagRules`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
+from ledger.clock import DEFAULT_TIMEZONE
 from ledger.staff import BUSINESS_DATE_FIELD, StaffEvent, StaffMember, event_data, make_event_id
 from projections.base import Envelope, LogSource, Tables, View
 from projections.results import Credential, Flag, Trail, TrailStep
@@ -42,6 +44,8 @@ class FlagRules:
 
     late_after_days: int = 90  # a completion or recognition recorded later than this is flagged
     evaluation_due_days: int = 365  # a completed course not evaluated after training by then
+    # The day a fact was recorded is the agency's day (LEDGER_TIMEZONE), as "today" is.
+    local_time: tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,7 @@ def _flags(
         flags.append(
             Flag("voided", f"The event that put this credential on the record was voided by {voider}.")
         )
-    recorded_on = awarding.timestamp.date()
+    recorded_on = awarding.timestamp.astimezone(rules.local_time).date()
     if isinstance(awarding, StaffMember.CredentialRecognized):
         if not (awarding.evidence.verified_by or "").strip():
             flags.append(

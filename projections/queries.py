@@ -36,6 +36,7 @@ from typing import Any, TypeVar, cast
 from ledger import catalog, errors
 from ledger.application import Ledger
 from ledger.catalog import Employment, Gender, Track
+from ledger.clock import AgencyClock
 from ledger.staff import fold_record, staff_aggregate_id
 from projections import generations
 from projections.base import FOREVER, Tables, View, micros
@@ -103,7 +104,8 @@ class ReadModel:
     """Queries over the views. Thread-safe; one per process.
 
     ``engine``: the in-process engine, if any (makes :meth:`wait_for` snappier; optional).
-    ``clock``: "now" for defaults (today's date); the ledger's clock by default.
+    ``clock``: "now" for defaults (the agency's date today); the ledger's clock by default, and
+    a plain callable (a test's chosen instant) is read in the ledger's time zone.
     ``flag_rules``: thresholds of the provenance flags of trails.
     """
 
@@ -117,8 +119,12 @@ class ReadModel:
     ) -> None:
         self.ledger = ledger
         self.engine = engine
-        self.clock = clock or ledger.clock
-        self.flag_rules = flag_rules or FlagRules()
+        self.clock: AgencyClock = (
+            clock
+            if isinstance(clock, AgencyClock)
+            else AgencyClock(ledger.clock.zone, clock) if clock is not None else ledger.clock
+        )
+        self.flag_rules = flag_rules or FlagRules(local_time=self.clock.zone)
         views = engine.views if engine is not None else default_views()
         self._views: dict[str, View] = {v.name: v for v in views}
         self.standing_view = _one(views, StandingView)
@@ -400,7 +406,8 @@ class ReadModel:
     # ------------------------------------------------------------------ helpers
 
     def today(self) -> date:
-        return self.clock().date()
+        """The agency's date now: the default ``as_of`` of every read."""
+        return self.clock.today()
 
     def _ensure_meta(self) -> None:
         if self._meta_ready:

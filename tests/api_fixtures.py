@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from ledger.application import Clock
 from ledger.config import StoreConfig
 from projections.base import View
 
@@ -132,9 +133,14 @@ def settings_for(store: StoreConfig, **overrides: Any) -> Settings:
 
 @contextmanager
 def running_api(
-    store: StoreConfig, *, make_keys: bool = True, views: Sequence[View] | None = None, **settings: Any
+    store: StoreConfig,
+    *,
+    make_keys: bool = True,
+    views: Sequence[View] | None = None,
+    clock: Clock | None = None,
+    **settings: Any,
 ) -> Iterator[Api]:
-    app = create_app(settings_for(store, **settings), views=views)
+    app = create_app(settings_for(store, **settings), views=views, clock=clock)
     with TestClient(app) as client:
         tokens: dict[str, str] = {}
         if make_keys:

@@ -81,7 +81,7 @@ def populate(ledger: Ledger) -> list[int]:
             ).position
         )
     positions.append(
-        ledger.depart("NV-003", on=date(2025, 1, 31), reason="Nghỉ hưu", recorded_by=REGISTRAR,
+        ledger.depart("NV-003", on=date(2024, 12, 31), reason="Nghỉ hưu", recorded_by=REGISTRAR,
                       recorded_at=next(clock)).position
     )
     return positions

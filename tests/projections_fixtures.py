@@ -28,7 +28,9 @@ from ledger.staff import StaffEvent, StaffMember, fold_record, live_events, make
 from projections.text import fold
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-EPOCH = datetime(2015, 1, 5, 8, 0, tzinfo=UTC)
+# Recording starts after the last business date of the small agency (a departure on 2023-06-30):
+# a completion or a departure is recorded once it has happened.
+EPOCH = datetime(2024, 1, 8, 8, 0, tzinfo=UTC)
 AGE_BANDS = ("<30", "30-34", "35-39", "40-44", "45-49", "50-54", "55+")
 
 

@@ -120,7 +120,7 @@ def test_a_short_course_of_a_levelled_track_may_award_no_level_and_its_completio
         enrollment_id="E1",
         completed_on=date(2023, 5, 12),
         outcome=Outcome.PASSED,
-        recorded_by="test",
+        today=date(2023, 5, 12), recorded_by="test",
         recorded_at=datetime(2023, 5, 12, tzinfo=UTC),
     )
     enrollment = member.record.enrollments["E1"]

@@ -11,14 +11,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from write_fixtures import EPOCH, REGISTRAR, dump_log, event_summary
+from write_fixtures import REGISTRAR, dump_log, event_summary
 
 from ledger import catalog, errors, standards
 from ledger.application import CredentialDetails, Ledger
@@ -39,6 +39,11 @@ from ledger.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.staff import StaffMember, live_events
 
 HORIZON = date(2026, 12, 31)
+# Facts are recorded after the last business date drawn: a completion or departure can only be
+# recorded once it has happened (the agency's today is the day of the recording).
+RECORDED_FROM = datetime(2027, 1, 4, 1, 0, tzinfo=UTC)
+# The commands that refuse a fact dated after the agency's today, and so take it.
+DATED_IN_THE_PAST = {"complete", "withdraw", "recognize_credential", "evaluate", "depart"}
 LEADERSHIP_POSTS = ["Trưởng phòng", "Phó trưởng phòng", "Cục trưởng", "Phó Chi cục trưởng"]
 SETTINGS = settings(
     max_examples=25,
@@ -120,7 +125,7 @@ class Scenario:
 
     def tick(self) -> datetime:
         self.step += 1
-        return EPOCH + timedelta(minutes=self.step)
+        return RECORDED_FROM + timedelta(minutes=self.step)
 
     @property
     def limit(self) -> date:
@@ -130,7 +135,8 @@ class Scenario:
               *, positional: tuple[str, ...] = ()) -> None:
         """Run the command on the model first (it must accept it), then through the Ledger."""
         at = self.tick()
-        getattr(self.model, name)(**model_kwargs, recorded_by=REGISTRAR, recorded_at=at)
+        today = {"today": self.ledger.day_of(at)} if name in DATED_IN_THE_PAST else {}
+        getattr(self.model, name)(**model_kwargs, **today, recorded_by=REGISTRAR, recorded_at=at)
         kwargs = dict(ledger_kwargs if ledger_kwargs is not None else model_kwargs)
         result = getattr(self.ledger, name)(
             self.staff_id, *positional, **kwargs, recorded_by=REGISTRAR, recorded_at=at
@@ -356,7 +362,7 @@ class Scenario:
             at = self.tick()
             try:
                 self.model.correct(
-                    event_id=event_id, reason="Nhập nhầm", on=at.date(), recorded_by=REGISTRAR,
+                    event_id=event_id, reason="Nhập nhầm", on=self.ledger.day_of(at), recorded_by=REGISTRAR,
                     recorded_at=at,
                 )
             except errors.CannotVoidEvent:

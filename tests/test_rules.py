@@ -35,6 +35,9 @@ STARTS = date(2019, 3, 1)
 COMPLETED = date(2020, 6, 30)
 DEPARTED = date(2024, 9, 30)
 REGISTRAR = "to-chuc-can-bo"
+# The agency's date when facts without a recording time of their own are recorded: after every
+# business date of these tests, so that only the rule under test can refuse them.
+TODAY = date(2025, 6, 2)
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -109,6 +112,7 @@ def complete(
         credential=credential,
         recorded_by=REGISTRAR,
         recorded_at=overrides.pop("recorded_at", at(on)),
+        today=overrides.pop("today", TODAY),
         **overrides,
     )
 
@@ -122,6 +126,7 @@ def withdraw(member: StaffMember, enrollment_id: str = "E1", *, on: date = date(
         enrollment_id=enrollment_id,
         on=on,
         reason="Điều động công tác khác",
+        today=TODAY,
         recorded_by=REGISTRAR,
         recorded_at=at(on),
     )
@@ -141,6 +146,7 @@ def recognize(member: StaffMember, credential_id: str = "R1", **overrides: Any) 
     }
     fields.update(overrides)
     fields.setdefault("recorded_at", at(JOINED, 10))
+    fields.setdefault("today", TODAY)
     member.recognize_credential(**fields)
 
 
@@ -177,6 +183,7 @@ def rate(member: StaffMember, year: int, rating: Rating = Rating.GOOD) -> None:
         year=year,
         rating=rating,
         evaluator="Chi cục trưởng",
+        today=TODAY,
         recorded_by=REGISTRAR,
         recorded_at=at(date(year, 12, 31)),
     )
@@ -190,13 +197,14 @@ def evaluate_after(member: StaffMember, enrollment_id: str = "E1", *, on: date =
         rating=Rating.EXCELLENT,
         score=Decimal("9.25"),
         evaluator="Trưởng phòng",
+        today=TODAY,
         recorded_by=REGISTRAR,
         recorded_at=at(on),
     )
 
 
 def depart(member: StaffMember, *, on: date = DEPARTED) -> None:
-    member.depart(on=on, reason="Nghỉ hưu", recorded_by=REGISTRAR, recorded_at=at(on))
+    member.depart(on=on, reason="Nghỉ hưu", today=TODAY, recorded_by=REGISTRAR, recorded_at=at(on))
 
 
 def correct(member: StaffMember, event_id: str, *, on: date = date(2025, 2, 3)) -> None:
@@ -272,9 +280,11 @@ BLANK_TEXT: dict[str, Callable[[StaffMember], None]] = {
         m, waiver=Waiver(legal_basis="TT 12/2022", deadline=date(2023, 1, 1), reason="")
     ),
     "evaluator": lambda m: m.evaluate(
-        kind=EvaluationKind.ANNUAL, year=2022, rating=Rating.GOOD, evaluator=" ", recorded_by=REGISTRAR
+        kind=EvaluationKind.ANNUAL, year=2022, rating=Rating.GOOD, evaluator=" ",
+        today=TODAY,
+        recorded_by=REGISTRAR,
     ),
-    "reason": lambda m: m.depart(on=DEPARTED, reason=" ", recorded_by=REGISTRAR),
+    "reason": lambda m: m.depart(on=DEPARTED, reason=" ", today=TODAY, recorded_by=REGISTRAR),
 }
 
 
@@ -289,7 +299,9 @@ def test_a_withdrawal_without_a_reason_is_refused() -> None:
     member = new_member()
     enroll(member)
     with refused(member, errors.InvalidInput, "reason"):
-        member.withdraw(enrollment_id="E1", on=date(2019, 5, 1), reason="", recorded_by=REGISTRAR)
+        member.withdraw(
+            enrollment_id="E1", on=date(2019, 5, 1), reason="", today=TODAY, recorded_by=REGISTRAR
+        )
 
 
 def test_a_correction_without_a_reason_is_refused() -> None:
@@ -423,7 +435,11 @@ def test_a_passed_levelled_course_without_credential_details_is_refused() -> Non
     enroll(member)
     with refused(member, errors.InvalidInput, "credential"):
         member.complete(
-            enrollment_id="E1", completed_on=COMPLETED, outcome=Outcome.PASSED, recorded_by=REGISTRAR
+            enrollment_id="E1",
+            completed_on=COMPLETED,
+            outcome=Outcome.PASSED,
+            today=TODAY,
+            recorded_by=REGISTRAR,
         )
 
 
@@ -747,7 +763,7 @@ def test_an_annual_rating_needs_its_year() -> None:
     member = new_member()
     with refused(member, errors.InvalidInput, "year"):
         member.evaluate(
-            kind=EvaluationKind.ANNUAL, rating=Rating.GOOD, evaluator="x", recorded_by=REGISTRAR
+            kind=EvaluationKind.ANNUAL, rating=Rating.GOOD, evaluator="x", today=TODAY, recorded_by=REGISTRAR
         )
 
 
@@ -755,7 +771,12 @@ def test_an_unknown_rating_is_refused() -> None:
     member = new_member()
     with refused(member, errors.InvalidInput, "rating"):
         member.evaluate(
-            kind=EvaluationKind.ANNUAL, year=2022, rating="superb", evaluator="x", recorded_by=REGISTRAR
+            kind=EvaluationKind.ANNUAL,
+            year=2022,
+            rating="superb",
+            evaluator="x",
+            today=TODAY,
+            recorded_by=REGISTRAR,
         )
 
 

@@ -43,6 +43,7 @@ from ledger.staff import StaffMember, event_data
 from ledger.standards import Status
 
 AS_OF = date(2025, 12, 31)
+TODAY = date(2026, 1, 5)  # when these facts are recorded: after all of them
 VARIANTS = ["lenient,grace", "lenient,before", "strict,grace", "strict,before"]
 DEFAULT = load_rules()
 
@@ -91,7 +92,7 @@ def hold(member: StaffMember, track: Track, level: str, issued_on: date, title: 
         issued_on=issued_on,
         number=None,
         evidence=Evidence("Phiếu 2C"),
-        recorded_by="test",
+        today=TODAY, recorded_by="test",
     )
     return credential_id
 
@@ -186,7 +187,7 @@ def complete(member: StaffMember, enrollment_id: str, on: date) -> None:
         completed_on=on,
         outcome=Outcome.PASSED,
         credential=CredentialAward(f"K{next(_ids)}", "Bằng", "Học viện", on),
-        recorded_by="test",
+        today=TODAY, recorded_by="test",
     )
 
 
@@ -832,7 +833,7 @@ def test_needs_against_a_given_position_treat_others_as_candidates() -> None:
 
 def test_the_needs_report_counts_only_active_staff() -> None:
     gone = staff("G")
-    gone.depart(on=date(2024, 1, 1), reason="Nghỉ hưu", recorded_by="t")
+    gone.depart(on=date(2024, 1, 1), reason="Nghỉ hưu", today=TODAY, recorded_by="t")
     here = staff("H")
     report = needs_report([gone.record, here.record], AS_OF, rules())
     assert [p.staff_id for p in report.people] == ["H"]
@@ -893,7 +894,7 @@ def test_edge_11_a_transfer_with_consent_before_the_commitment_ends_owes_nothing
         on=date(2023, 3, 1),
         reason="Điều động sang Cục Thuế tỉnh B",
         category=DepartureCategory.TRANSFER_WITH_CONSENT,
-        recorded_by="t",
+        today=TODAY, recorded_by="t",
     )
     (commitment,) = commitments_of(member.record, rules(), AS_OF)
     assert commitment.status == CommitmentStatus.RELEASED
@@ -903,7 +904,9 @@ def test_edge_11_a_transfer_with_consent_before_the_commitment_ends_owes_nothing
 def test_edge_11_counterfactual_resigning_early_owes_the_prorated_share() -> None:
     member, _ = _master_graduate(date(2019, 9, 1), date(2021, 8, 31), date(2021, 9, 15))
     member.depart(
-        on=date(2023, 3, 1), reason="Xin thôi việc", category=DepartureCategory.RESIGNED, recorded_by="t"
+        on=date(2023, 3, 1), reason="Xin thôi việc", category=DepartureCategory.RESIGNED,
+        today=TODAY,
+        recorded_by="t",
     )
     (commitment,) = commitments_of(member.record, rules(), AS_OF)
     assert commitment.status == CommitmentStatus.BREACHED
@@ -924,7 +927,9 @@ def test_dropping_out_or_not_being_awarded_owes_everything() -> None:
         funding=Funding.STATE_BUDGET,
         cost=Decimal(90_000_000),
     )
-    member.withdraw(enrollment_id=dropped, on=date(2020, 3, 1), reason="Tự ý bỏ học", recorded_by="t")
+    member.withdraw(
+        enrollment_id=dropped, on=date(2020, 3, 1), reason="Tự ý bỏ học", today=TODAY, recorded_by="t"
+    )
     failed = enroll(
         member,
         Track.PROFESSIONAL,
@@ -935,7 +940,9 @@ def test_dropping_out_or_not_being_awarded_owes_everything() -> None:
         cost=Decimal(300_000_000),
     )
     member.complete(
-        enrollment_id=failed, completed_on=date(2023, 9, 1), outcome=Outcome.FAILED, recorded_by="t"
+        enrollment_id=failed, completed_on=date(2023, 9, 1), outcome=Outcome.FAILED,
+        today=TODAY,
+        recorded_by="t",
     )
     report = commitments_report([member.record], rules(), AS_OF)
     assert [(c.status, c.reimbursement) for c in report.items] == [
@@ -966,7 +973,7 @@ def test_a_departure_reason_is_read_when_no_category_was_recorded(
     reason: str, category: DepartureCategory
 ) -> None:
     member = staff("W")
-    member.depart(on=date(2024, 1, 1), reason=reason, recorded_by="t")
+    member.depart(on=date(2024, 1, 1), reason=reason, today=TODAY, recorded_by="t")
     assert departure_category(member.record) == (category, "inferred")
 
 
@@ -982,7 +989,9 @@ def test_effectiveness_compares_ratings_before_and_after_per_programme_and_year(
         member = staff(staff_id)
         for year, rating in ((2021, Rating.GOOD), (2022, Rating.GOOD), (2023, after)):
             member.evaluate(
-                kind=EvaluationKind.ANNUAL, year=year, rating=rating, evaluator="TP", recorded_by="t"
+                kind=EvaluationKind.ANNUAL, year=year, rating=rating, evaluator="TP",
+        today=TODAY,
+        recorded_by="t",
             )
         course = enroll(
             member, Track.STATE_MANAGEMENT, "principal", date(2022, 3, 1), date(2022, 5, 1), code="CVC"
@@ -994,7 +1003,7 @@ def test_effectiveness_compares_ratings_before_and_after_per_programme_and_year(
             on=date(2022, 10, 1),
             rating=applied,
             evaluator="TP",
-            recorded_by="t",
+            today=TODAY, recorded_by="t",
         )
         records.append(member.record)
     (effect,) = effectiveness_report(records, AS_OF)
@@ -1019,7 +1028,9 @@ def test_effectiveness_compares_ratings_before_and_after_per_programme_and_year(
 def test_ratings_not_yet_known_on_the_day_are_left_out_of_the_comparison() -> None:
     member = staff("E3")
     member.evaluate(
-        kind=EvaluationKind.ANNUAL, year=2024, rating=Rating.GOOD, evaluator="TP", recorded_by="t"
+        kind=EvaluationKind.ANNUAL, year=2024, rating=Rating.GOOD, evaluator="TP",
+        today=TODAY,
+        recorded_by="t",
     )
     course = enroll(member, Track.LEADERSHIP, "division", date(2025, 3, 1), date(2025, 4, 1), code="LD")
     complete(member, course, date(2025, 4, 1))

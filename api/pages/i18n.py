@@ -404,6 +404,9 @@ class Translator:
     """Words in one language; templates call it as ``t("key")`` and use its label helpers."""
 
     language: str
+    # Recording times are shown on the agency's wall clock (LEDGER_TIMEZONE); the pages pass the
+    # ledger's zone, the default is Vietnam's.
+    zone: dt.tzinfo = anomalies.VIETNAM_TIME
 
     def __call__(self, key: str, **values: object) -> str:
         pair = TEXT.get(key)
@@ -469,10 +472,10 @@ class Translator:
         return value.strftime("%m/%Y")
 
     def when(self, value: dt.datetime | None) -> str:
-        """A recording time, in Vietnam time."""
+        """A recording time, on the agency's wall clock."""
         if value is None:
             return ""
-        local = value.astimezone(anomalies.VIETNAM_TIME)
+        local = value.astimezone(self.zone)
         pattern = "%d/%m/%Y %H:%M" if self.language == "vi" else "%Y-%m-%d %H:%M"
         return local.strftime(pattern)
 

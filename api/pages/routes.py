@@ -355,7 +355,7 @@ def person(request: Request, staff_id: str) -> Response:
         as_of=as_of,
         known_at=known_at,
         known_at_value=(
-            known_at.astimezone(anomaly_module.VIETNAM_TIME).strftime("%Y-%m-%dT%H:%M") if known_at else ""
+            known_at.astimezone(t.zone).strftime("%Y-%m-%dT%H:%M") if known_at else ""
         ),
         timeline=timeline,
         findings=findings,
@@ -396,7 +396,7 @@ def _timeline(
                 "after_as_of": entry.effective_on > as_of,
                 "unknown_then": known_at is not None and entry.recorded_at > known_at,
                 "late_days": (
-                    entry.recorded_at.astimezone(anomaly_module.VIETNAM_TIME).date() - entry.effective_on
+                    entry.recorded_at.astimezone(t.zone).date() - entry.effective_on
                 ).days,
                 "flags": [f for f in flagged.get(entry.event_id, []) if f.code != "voided"],
                 "date_field": BUSINESS_DATE_FIELD.get(entry.type, "effective_on"),
@@ -428,7 +428,7 @@ def trail_flag_text(flag: Flag, trail: Trail, t: Translator) -> str:
     if flag.code == "recognized_without_verifier":
         return t("flag.recognized_without_verifier.text", document=credential.document_ref or "")
     if flag.code == "recorded_late" and awarding is not None:
-        recorded_on = awarding.recorded_at.astimezone(anomaly_module.VIETNAM_TIME).date()
+        recorded_on = awarding.recorded_at.astimezone(t.zone).date()
         since = awarding.effective_on
         if credential.source == "recognition" and registration is not None:
             since = max(since, registration.effective_on)

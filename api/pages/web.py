@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from api.pages.data import Workbench
 from api.pages.i18n import LANGUAGES, Translator, pick_language
 from api.pages.sessions import LANG_COOKIE, SESSION_COOKIE, Session, SessionStore
 from api.pages.settings import PagesSettings
-from projections.anomalies import VIETNAM_TIME, AnomalyRules
+from projections.anomalies import AnomalyRules
 
 PREFIX = "/ui"
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -80,7 +80,9 @@ class PagesState:
         services = request.app.state.services
         with self._lock:
             if self._for is not services or self._workbench is None or self._sessions is None:
-                self._workbench = Workbench(services.ledger, services.read_model, self.rules)
+                # The day an event was recorded is the agency's day (LEDGER_TIMEZONE).
+                rules = replace(self.rules, local_time=services.ledger.clock.zone)
+                self._workbench = Workbench(services.ledger, services.read_model, rules)
                 self._sessions = SessionStore(
                     services.db, lifetime=timedelta(hours=self.settings.session_hours)
                 )
@@ -146,8 +148,8 @@ class Page:
         return self.workbench.today()
 
     def now(self) -> datetime:
-        clock = self.workbench.read_model.clock
-        return clock()
+        """The instant (UTC) from the ledger's clock; shown with ``t.when`` in agency time."""
+        return self.workbench.read_model.clock.now()
 
     # ----------------------------------------------------------- query values
 
@@ -169,18 +171,18 @@ class Page:
             return None
 
     def moment(self, name: str) -> datetime | None:
-        """A local date and time (``datetime-local``) or a date (end of that day), Vietnam time."""
+        """A local date and time (``datetime-local``) or a date (end of that day), agency time."""
         value = self.text(name, 40)
         if value is None:
             return None
         try:
             if len(value) == 10:
-                return datetime.combine(date.fromisoformat(value), time(23, 59, 59), VIETNAM_TIME)
+                return datetime.combine(date.fromisoformat(value), time(23, 59, 59), self.t.zone)
             parsed = datetime.fromisoformat(value)
         except ValueError:
             self.errors.append(self.t("common.invalid_time") + value)
             return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=VIETNAM_TIME)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.t.zone)
 
     def choice(self, name: str, allowed: Mapping[str, Any] | tuple[str, ...] | list[str]) -> str | None:
         value = self.text(name)
@@ -240,7 +242,7 @@ class Page:
 def open_page(request: Request, need: Permission | None = Permission.READ) -> Page:
     """The page of a signed-in user who may ``need``; else a redirect to sign in, or a 403 page."""
     state = pages_state(request)
-    t = Translator(language_of(request))
+    t = Translator(language_of(request), state.workbench(request).ledger.clock.zone)
     if need is None:
         return Page(request, state, t, None)
     session = state.sessions(request).get(request.cookies.get(SESSION_COOKIE))

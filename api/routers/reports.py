@@ -28,7 +28,9 @@ from ledger.commitments import CommitmentStatus
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
-AsOf = Annotated[BusinessDate | None, Query(description="Business date (default today).")]
+AsOf = Annotated[
+    BusinessDate | None, Query(description="Business date (default: today, the agency's date).")
+]
 KnownAt = Annotated[
     Timestamp | None, Query(description="Recording time (RFC 3339): the report as the ledger knew it then.")
 ]

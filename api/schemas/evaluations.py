@@ -12,7 +12,7 @@ class EvaluationCreate(RequestModel):
     """Record an evaluation (`Evaluated`).
 
     `annual`: give `year` (dated 31 December of it). `post_training`: give the completed
-    `enrollment_id` and `on` (defaults to today).
+    `enrollment_id` and `on` (defaults to today, the agency's date). Neither may be after today.
     """
 
     model_config = ConfigDict(

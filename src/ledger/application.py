@@ -11,7 +11,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
@@ -32,6 +32,7 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
+from ledger.clock import AgencyClock, agency_clock
 from ledger.config import StoreConfig, store_from_environment
 from ledger.persistence import ChainedRecorder, LedgerMapper, register_ledger_transcodings
 from ledger.record import CredentialAward, Evidence, StaffRecord, Waiver
@@ -53,10 +54,6 @@ Clock = Callable[[], datetime]
 # Without If-Match, a write that lost a race is re-run on the fresh record (its rules are checked
 # again); a few rounds are plenty when each round is one small transaction.
 WRITE_ATTEMPTS = 5
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_id() -> str:
@@ -114,7 +111,7 @@ class Ledger(Application[UUID]):
         self,
         store: StoreConfig | None = None,
         *,
-        clock: Clock = utc_now,
+        clock: Clock | None = None,
         env: dict[str, str] | None = None,
         rules: RuleSet | None = None,
     ) -> None:
@@ -122,7 +119,9 @@ class Ledger(Application[UUID]):
         # file); a rules file with a mistake stops the ledger here, before the store is opened.
         self.rules = rules if rules is not None else rules_from_environment({**os.environ, **(env or {})})
         self.store = store or store_from_environment()
-        self.clock = clock
+        # The one source of "now" and of the agency's "today" (LEDGER_TIMEZONE); a plain callable
+        # (a test's chosen instants) gets the configured zone. A bad zone stops the ledger here.
+        self.clock: AgencyClock = agency_clock(clock, {**os.environ, **(env or {})})
         merged = {
             **self.store.application_env(),
             "MAPPER_TOPIC": f"{LedgerMapper.__module__}:{LedgerMapper.__qualname__}",
@@ -270,6 +269,7 @@ class Ledger(Application[UUID]):
                 outcome=outcome,
                 credential=award,
                 score=score,
+                today=self.day_of(at),
                 recorded_by=recorded_by,
                 recorded_at=at,
             )
@@ -290,7 +290,12 @@ class Ledger(Application[UUID]):
     ) -> WriteResult:
         def command(member: StaffMember, at: datetime) -> None:
             member.withdraw(
-                enrollment_id=enrollment_id, on=on, reason=reason, recorded_by=recorded_by, recorded_at=at
+                enrollment_id=enrollment_id,
+                on=on,
+                reason=reason,
+                today=self.day_of(at),
+                recorded_by=recorded_by,
+                recorded_at=at,
             )
 
         result = self._change(staff_id, command, expected_version, recorded_at)
@@ -324,6 +329,7 @@ class Ledger(Application[UUID]):
                 issued_on=issued_on,
                 number=number,
                 evidence=evidence,
+                today=self.day_of(at),
                 recorded_by=recorded_by,
                 recorded_at=at,
             )
@@ -435,10 +441,11 @@ class Ledger(Application[UUID]):
         expected_version: int | None = None,
     ) -> WriteResult:
         def command(member: StaffMember, at: datetime) -> None:
-            # A post-training evaluation without a date is dated the day it is recorded.
+            # A post-training evaluation without a date is dated the day it is recorded (the
+            # agency's day, not the UTC one).
             evaluated_on = on
             if evaluated_on is None and coerce(EvaluationKind, kind, "kind") == EvaluationKind.POST_TRAINING:
-                evaluated_on = at.date()
+                evaluated_on = self.day_of(at)
             member.evaluate(
                 kind=kind,
                 rating=rating,
@@ -448,6 +455,7 @@ class Ledger(Application[UUID]):
                 on=evaluated_on,
                 score=score,
                 notes=notes,
+                today=self.day_of(at),
                 recorded_by=recorded_by,
                 recorded_at=at,
             )
@@ -467,7 +475,12 @@ class Ledger(Application[UUID]):
     ) -> WriteResult:
         def command(member: StaffMember, at: datetime) -> None:
             member.depart(
-                on=on, reason=reason, category=category, recorded_by=recorded_by, recorded_at=at
+                on=on,
+                reason=reason,
+                category=category,
+                today=self.day_of(at),
+                recorded_by=recorded_by,
+                recorded_at=at,
             )
 
         return self._change(staff_id, command, expected_version, recorded_at)
@@ -491,7 +504,11 @@ class Ledger(Application[UUID]):
             if parsed and parsed[0] != staff_id and not self.staff_exists(parsed[0]):
                 raise errors.EventNotFound(f"There is no event '{event_id}'.", field="event_id")
             member.correct(
-                event_id=event_id, reason=reason, on=at.date(), recorded_by=recorded_by, recorded_at=at
+                event_id=event_id,
+                reason=reason,
+                on=self.day_of(at),
+                recorded_by=recorded_by,
+                recorded_at=at,
             )
 
         return self._change(staff_id, command, expected_version, recorded_at)
@@ -560,7 +577,12 @@ class Ledger(Application[UUID]):
         return entries
 
     def today(self) -> date:
-        return self.clock().date()
+        """The agency's date now (``LEDGER_TIMEZONE``), the default of every business date."""
+        return self.clock.today()
+
+    def day_of(self, recorded_at: datetime) -> date:
+        """The agency's date at ``recorded_at``: "today" for a fact recorded then."""
+        return self.clock.date_of(recorded_at)
 
     # ---------------------------------------------------------------- helpers
 

@@ -1704,8 +1704,10 @@ class _Builder:
             outcome = Outcome.FAILED if course.status == "failed" else Outcome.PASSED
             if not typo_done and course.kind == "cvc" and course.person == "PTP_TCHC_A":
                 # §3.9 correction: the completion date was typed wrong, voided and typed again.
+                # The slip is into the past: a completion dated after the day it is recorded is
+                # refused outright, so it never needs a correction.
                 typo_done = True
-                wrong_day = course.closed_on + timedelta(days=10)
+                wrong_day = course.closed_on - timedelta(days=10)
                 assert details is not None
                 wrong = self.op(
                     course.person,

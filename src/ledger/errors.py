@@ -131,6 +131,13 @@ class BeforeJoining(RuleViolation):
     code = "before_joining"
 
 
+class DatedInFuture(RuleViolation):
+    """A fact that can only be known once it has happened (a completion, a departure …) is dated
+    after the agency's today."""
+
+    code = "dated_in_future"
+
+
 class InvalidDates(RuleViolation):
     code = "invalid_dates"
 

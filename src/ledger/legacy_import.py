@@ -1260,6 +1260,9 @@ class Planner:
         self.ledger = ledger
         self.recorded_by = recorded_by
         self.recorded_at = recorded_at
+        # Facts in the files are checked against the agency's date of the import, as the API
+        # checks them: a completion dated after it is a row error, not a record.
+        self.today = ledger.day_of(recorded_at)
 
     def load(self, staff_id: str) -> StaffMember | None:
         try:
@@ -1357,6 +1360,7 @@ class Planner:
                 reason=row.departure_reason or NOT_STATED,
                 category=row.departure_category,
                 recorded_by=self.recorded_by,
+                today=self.today,
                 recorded_at=self.recorded_at,
             )
         except errors.LedgerError as error:
@@ -1403,6 +1407,7 @@ class Planner:
             # is never shown as verified by whoever ran the import.
             evidence=Evidence(document_ref=document_ref, verified_by=row.verified_by),
             recorded_by=self.recorded_by,
+            today=self.today,
             recorded_at=self.recorded_at,
         )
         counts.credentials += 1
@@ -1470,6 +1475,7 @@ class Planner:
                 on=row.completed_on,
                 reason=row.reason or NOT_STATED,
                 recorded_by=self.recorded_by,
+                today=self.today,
                 recorded_at=self.recorded_at,
             )
             counts.withdrawals += 1
@@ -1491,6 +1497,7 @@ class Planner:
             credential=award,
             score=row.score,
             recorded_by=self.recorded_by,
+            today=self.today,
             recorded_at=self.recorded_at,
         )
         counts.completions += 1

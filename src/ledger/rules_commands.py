@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from ledger.catalog import Track
+from ledger.clock import ClockConfigError, agency_clock
 from ledger.rules import (
     RULES_PATH_VARIABLE,
     RuleSet,
@@ -41,7 +42,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tabl
 
 def _day(text: str | None, option: str) -> date:
     if text is None:
-        return date.today()
+        # The agency's date (LEDGER_TIMEZONE), not the machine's: before 07:00 in Vietnam the
+        # two differ.
+        try:
+            return agency_clock().today()
+        except ClockConfigError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(2) from None
     try:
         return date.fromisoformat(text)
     except ValueError:

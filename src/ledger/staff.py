@@ -131,6 +131,18 @@ def check_text(*fields: tuple[str, str | None]) -> None:
 EnumT = TypeVar("EnumT", bound=StrEnum)
 
 
+def check_not_future(day: date, today: date, field: str) -> None:
+    """Refuse a fact dated after ``today`` (the agency's date when it is recorded). Only what has
+    happened is refused ahead: enrollments, rotations, appointments and plans are decided in
+    advance and may be dated later."""
+    if day > today:
+        raise errors.DatedInFuture(
+            f"{field} {day} is after today ({today}, the agency's date): record it once it has "
+            "happened.",
+            field=field,
+        )
+
+
 def coerce(enum_type: type[EnumT], value: str, field: str) -> EnumT:
     """A catalog code as its enum member, or a named error listing the codes allowed."""
     try:
@@ -559,6 +571,7 @@ class StaffMember(Aggregate):
         outcome: Outcome,
         credential: CredentialAward | None = None,
         score: Decimal | None = None,
+        today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
@@ -566,10 +579,13 @@ class StaffMember(Aggregate):
 
         A passed completion of a levelled course awards a credential at the course's track and
         level; the caller supplies its id, title and issuer (defaults live in the application).
+        ``today`` is the agency's date when the fact is recorded: an outcome cannot be known
+        before it happens.
         """
         outcome = coerce(Outcome, outcome, "outcome")
         enrollment = self._open_enrollment(enrollment_id)
         self._check_dated(completed_on, "completed_on")
+        check_not_future(completed_on, today, "completed_on")
         if completed_on < enrollment.starts_on:
             raise errors.DateBeforeStart(
                 f"Completed on {completed_on}, before the course started on {enrollment.starts_on}.",
@@ -611,6 +627,7 @@ class StaffMember(Aggregate):
                     field="credential.issued_on",
                 )
             self._check_dated(credential.issued_on, "credential.issued_on")
+            check_not_future(credential.issued_on, today, "credential.issued_on")
         self.trigger_event(
             self.Completed,
             timestamp=recorded_at,
@@ -627,12 +644,14 @@ class StaffMember(Aggregate):
         enrollment_id: str,
         on: date,
         reason: str,
+        today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
         check_text(("reason", reason))
         enrollment = self._open_enrollment(enrollment_id)
         self._check_dated(on, "on")
+        check_not_future(on, today, "on")
         if on < enrollment.starts_on:
             raise errors.DateBeforeStart(
                 f"Withdrawn on {on}, before the course started on {enrollment.starts_on}.", field="on"
@@ -657,10 +676,12 @@ class StaffMember(Aggregate):
         issued_on: date,
         number: str | None,
         evidence: Evidence,
+        today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
-        """Record a credential earned outside any recorded enrollment (before joining, self-funded)."""
+        """Record a credential earned outside any recorded enrollment (before joining, self-funded).
+        ``today`` is the agency's date when it is recorded: a credential not yet issued is refused."""
         check_code(credential_id, "credential_id")
         check_text(("title", title), ("issuer", issuer))
         track = coerce(Track, track, "track")
@@ -675,6 +696,7 @@ class StaffMember(Aggregate):
                 field="evidence.document_ref",
             )
         self._check_dated(issued_on, "issued_on")
+        check_not_future(issued_on, today, "issued_on")
         self.trigger_event(
             self.CredentialRecognized,
             timestamp=recorded_at,
@@ -822,10 +844,15 @@ class StaffMember(Aggregate):
         on: date | None = None,
         score: Decimal | None = None,
         notes: str | None = None,
+        today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
-        """Record an annual rating (dated the last day of ``year``) or a post-training evaluation."""
+        """Record an annual rating (dated the last day of ``year``) or a post-training evaluation.
+
+        ``today`` is the agency's date when it is recorded: a post-training evaluation cannot be
+        dated after it, nor an annual rating be of a later year (the rating of the current year is
+        made in its last weeks, before the 31 December it is dated)."""
         kind = coerce(EvaluationKind, kind, "kind")
         rating = coerce(Rating, rating, "rating")
         check_text(("evaluator", evaluator))
@@ -846,6 +873,12 @@ class StaffMember(Aggregate):
                 )
             if not 1 <= year <= 9999:
                 raise errors.InvalidInput(f"{year} is not a year.", field="year")
+            if year > today.year:
+                raise errors.DatedInFuture(
+                    f"year {year} is after the current year (today is {today}, the agency's "
+                    "date): a year is rated once it is being judged.",
+                    field="year",
+                )
             effective_on = date(year, 12, 31)
             if effective_on < self.record.birth_date:
                 raise errors.DatedBeforeBirth(
@@ -885,6 +918,7 @@ class StaffMember(Aggregate):
             if on is None:
                 raise errors.InvalidInput("A post-training evaluation needs its date.", field="on")
             self._check_dated(on, "on")
+            check_not_future(on, today, "on")
             if enrollment.closed_on is not None and on < enrollment.closed_on:
                 raise errors.DateBeforeStart(
                     f"Evaluated on {on}, before the course was completed on {enrollment.closed_on}.",
@@ -911,9 +945,12 @@ class StaffMember(Aggregate):
         on: date,
         reason: str,
         category: DepartureCategory | None = None,
+        today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
+        """Take the person off the roll from ``on``; ``today`` is the agency's date when it is
+        recorded (a departure is recorded once it has happened)."""
         if category is not None:
             category = coerce(DepartureCategory, category, "category")
         check_text(("reason", reason))
@@ -922,6 +959,7 @@ class StaffMember(Aggregate):
                 f"{self.record.staff_id} already departed on {self.record.departed_on}.", field="on"
             )
         self._check_dated(on, "on")
+        check_not_future(on, today, "on")
         self._check_not_before_joining(on, "on", "A departure")
         later = self._events_dated_after(on)
         if later:
