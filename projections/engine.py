@@ -135,6 +135,7 @@ class Engine:
         self.last_error: BaseException | None = None
         self._conn: Connection | None = None
         self._stopping = threading.Event()
+        self._loop_in_caller = threading.Event()
         self._wakeup = threading.Event()
         self._applied = threading.Condition()
         self._commits = 0
@@ -180,7 +181,11 @@ class Engine:
             if thread is not None:
                 thread.join(timeout)
         self._thread = self._listener = None
-        self._close()
+        # A loop running in the caller's thread (run_forever) may be inside a transaction on the
+        # connection right now: closing it from here could crash the SQLite driver. That loop
+        # closes it itself on its way out.
+        if not self._loop_in_caller.is_set():
+            self._close()
 
     def run_forever(self) -> None:
         """Follow the log in this thread until interrupted (or :meth:`stop` from another)."""
@@ -189,11 +194,13 @@ class Engine:
                 target=self._listen_loop, name="ledger-projections-listen", daemon=True
             )
             self._listener.start()
+        self._loop_in_caller.set()
         try:
             self._loop()
         finally:
             self._stopping.set()
             self._close()
+            self._loop_in_caller.clear()
 
     def run_until_idle(self) -> int:
         """Apply every event in the log now; returns how many were read."""
