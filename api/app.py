@@ -27,6 +27,7 @@ from api.db import SqlStore
 from api.deps import reject_unknown_query
 from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
+from api.limits import BodyLimit, HostGate
 from api.readside import ReadSide
 from api.routers import (
     appointments,
@@ -183,7 +184,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.staff_locks = StaffLocks()
     app.state.problem_type_base = settings.problem_type_base
     errors.install(app)
+    # The last added runs first: the Host, then the key and the role, then the body's size; all
+    # before anything reads the body (docs/api.md, "Limits").
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(HostGate, trusted=settings.allowed_hosts())
     for module in (
         staff,
         enrollments,
