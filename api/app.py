@@ -21,7 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from pydantic.json_schema import models_json_schema
 
-from api import errors
+from api import docs, errors
 from api.auth import AuthenticationMiddleware, is_public
 from api.db import SqlStore
 from api.deps import reject_unknown_query
@@ -179,11 +179,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        # /docs and /redoc are served with local assets by api.docs, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.staff_locks = StaffLocks()
     app.state.problem_type_base = settings.problem_type_base
     errors.install(app)
+    docs.install(app)
     # The last added runs first: the Host, then the key and the role, then the body's size; all
     # before anything reads the body (docs/api.md, "Limits").
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -23,8 +23,9 @@ from api.errors import problem_response
 from api.keys import KeyStore, Permission, Principal
 
 PUBLIC_PATHS = frozenset({"/", "/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/ui"})
-# The pages under /ui sign in with a session cookie of their own (api.pages.sessions).
-PUBLIC_PREFIXES = ("/problems", "/ui/")
+# The pages under /ui sign in with a session cookie of their own (api.pages.sessions); /docs/
+# holds the docs pages' scripts and styles (api.docs).
+PUBLIC_PREFIXES = ("/problems", "/ui/", "/docs/")
 MAX_TOKEN_LENGTH = 256
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ledger"'}
 BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

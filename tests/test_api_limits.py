@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import select
 import socket
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +18,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from api_fixtures import KEY_NAMES, module_store, person, settings_for
+from api_fixtures import KEY_NAMES, module_store, person
 from fastapi.routing import iter_route_contexts
+from live_server import Live, live_server
 
 from api.app import create_app
 from api.auth import BODYLESS_METHODS, guarded_routes, is_public
@@ -34,43 +32,11 @@ HUGE = 200_000_000
 CHUNK = 64 * 1024
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Live:
-    port: int
-    tokens: dict[str, str]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     folder: Path = tmp_path_factory.mktemp("limits")
-    with module_store(request.param, folder) as store:
-        # The default trusted hosts (localhost, 127.0.0.1, ...), not the test client's.
-        app = create_app(settings_for(store, max_body_bytes=LIMIT, trusted_hosts=""))
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert thread.is_alive(), "uvicorn stopped"
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        tokens = {role: app.state.keys.add(name, role) for role, name in KEY_NAMES.items()}
-        try:
-            yield Live(port, tokens)
-        finally:
-            server.should_exit = True
-            thread.join(30)
+    with module_store(request.param, folder) as store, live_server(store, max_body_bytes=LIMIT) as found:
+        yield found
 
 
 @dataclass
