@@ -298,3 +298,10 @@ def test_every_text_field_comes_out_of_some_xlsx_export_as_exactly_its_text(
             texts.update(v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str))
     payload = PAYLOADS[field]
     assert any(payload in text for text in texts), f"{field} ({payload!r}) is in no XLSX export"
+
+
+def test_a_control_character_left_in_an_old_record_does_not_stop_the_xlsx_export() -> None:
+    report = Report("T", "t", [], [Table("t", ["c"], [["Nguyễn\x1bVăn\x00An"]])])
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report))).worksheets[0]
+    values = {v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)}
+    assert "Nguyễn\ufffdVăn\ufffdAn" in values
