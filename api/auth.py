@@ -14,7 +14,6 @@ import re
 from typing import Any
 
 from anyio import to_thread
-from fastapi.routing import iter_route_contexts
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -99,12 +98,22 @@ class AuthenticationMiddleware:
         return []
 
 
+def route_contexts(app: Any) -> list[Any]:
+    """Every route of the app as it is served: FastAPI's ``iter_route_contexts`` sees through
+    included routers, with their prefixes and dependencies; FastAPI releases without it copy the
+    included routes into the app's own list."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:
+        return list(app.router.routes)
+    return list(iter_route_contexts(app.router.routes))
+
+
 def guarded_routes(app: Any) -> list[tuple[re.Pattern[str], frozenset[str], list[Permission]]]:
     """(path pattern, methods, permissions) of every route of the app that takes a body and needs
-    a permission, in routing order; FastAPI's ``iter_route_contexts`` sees through included
-    routers, with their prefixes and dependencies."""
+    a permission, in routing order."""
     found = []
-    for context in iter_route_contexts(app.router.routes):
+    for context in route_contexts(app):
         pattern = getattr(context, "path_regex", None)
         dependant = getattr(context, "dependant", None)
         methods = frozenset(getattr(context, "methods", None) or ()) - BODYLESS_METHODS

@@ -19,11 +19,10 @@ from typing import Any
 import httpx
 import pytest
 from api_fixtures import KEY_NAMES, module_store, person
-from fastapi.routing import iter_route_contexts
 from live_server import Live, live_server
 
 from api.app import create_app
-from api.auth import BODYLESS_METHODS, guarded_routes, is_public
+from api.auth import BODYLESS_METHODS, guarded_routes, is_public, route_contexts
 from api.limits import BodyLimit, HostGate
 from api.settings import Settings
 
@@ -278,7 +277,7 @@ def test_every_route_that_takes_a_body_is_public_or_has_its_role_checked_before_
     guarded = {pattern.pattern for pattern, _, _ in guarded_routes(app)}
     unguarded = [
         context.path
-        for context in iter_route_contexts(app.router.routes)
+        for context in route_contexts(app)
         if set(getattr(context, "methods", None) or ()) - BODYLESS_METHODS
         and not is_public(context.path)
         and context.path_regex.pattern not in guarded
