@@ -21,13 +21,14 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from pydantic.json_schema import models_json_schema
 
-from api import errors
+from api import docs, errors
 from api.auth import AuthenticationMiddleware, is_public
 from api.db import SqlStore
 from api.deps import reject_unknown_query
 from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
 from api.lag import ViewsBehindMiddleware
+from api.limits import BodyLimit, HostGate
 from api.readside import ReadSide
 from api.routers import (
     appointments,
@@ -191,13 +192,22 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        # /docs and /redoc are served with local assets by api.docs, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.staff_locks = StaffLocks()
     app.state.problem_type_base = settings.problem_type_base
     errors.install(app)
-    app.add_middleware(AuthenticationMiddleware)
+    docs.install(app)
+    # The last added runs first: the Host, then the key and the role, then the body's size; all
+    # before anything reads the body (docs/api.md, "Limits"). The lag header is said only to
+    # requests that got past the key.
     app.add_middleware(ViewsBehindMiddleware)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(HostGate, trusted=settings.allowed_hosts())
     for module in (
         staff,
         enrollments,

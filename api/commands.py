@@ -192,6 +192,13 @@ def serve_command(
             engine = Engine(ledger)
             engine.start()
     os.environ.setdefault("LEDGER_DATABASE_URL", store.url)
+    # The address served on is a host name the service answers to (docs/api.md, "Limits").
+    os.environ["LEDGER_API_SERVE_HOST"] = host
+    if host in ("0.0.0.0", "::") and not os.environ.get("LEDGER_TRUSTED_HOSTS"):
+        typer.echo(
+            "Answering only to Host localhost, 127.0.0.1, ::1 and this machine's name: set "
+            "LEDGER_TRUSTED_HOSTS=name.of.this.server (comma-separated) for the names clients use."
+        )
     typer.echo(f"Serving the ledger ({store.kind}) on http://{host}:{port} (docs at /docs).")
     sys.stdout.flush()
     try:

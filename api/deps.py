@@ -7,7 +7,6 @@ call the synchronous library, stay plain ``def``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -58,17 +57,39 @@ WHAT = {
 }
 
 
-def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]:
-    async def check(request: Request) -> Principal:
+def forbidden_detail(principal: Principal, permission: Permission) -> str:
+    return f"Key '{principal.name}' has role '{principal.role}', which may not {WHAT[permission]}."
+
+
+class RoleCheck:
+    """The dependency that lets only keys with ``permission`` through. A class rather than a
+    closure so that ``api.auth`` can read each route's permission and refuse a write before its
+    body is read (dependencies only run after FastAPI has parsed the body)."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    async def __call__(self, request: Request) -> Principal:
         principal = current_principal(request)
-        if not principal.may(permission):
-            raise ApiProblem(
-                "forbidden",
-                f"Key '{principal.name}' has role '{principal.role}', which may not {WHAT[permission]}.",
-            )
+        if not principal.may(self.permission):
+            raise ApiProblem("forbidden", forbidden_detail(principal, self.permission))
         return principal
 
-    return check
+
+def require(permission: Permission) -> RoleCheck:
+    return RoleCheck(permission)
+
+
+def route_permissions(dependant: Any) -> frozenset[Permission]:
+    """Every permission a route's dependencies (its ``dependant``, at any depth) require."""
+    found: set[Permission] = set()
+    pending = [dependant]
+    while pending:
+        dependant = pending.pop()
+        if isinstance(dependant.call, RoleCheck):
+            found.add(dependant.call.permission)
+        pending.extend(dependant.dependencies)
+    return frozenset(found)
 
 
 _QUERY_NAMES: dict[int, frozenset[str]] = {}

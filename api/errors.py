@@ -67,6 +67,19 @@ HTTP_PROBLEMS: dict[str, ProblemType] = {
             "Method not allowed",
             "The path exists but not with this method; the `Allow` header lists the methods.",
         ),
+        ProblemType(
+            "payload_too_large",
+            413,
+            "Body too large",
+            "The request body is over the service's limit (`LEDGER_MAX_BODY_BYTES`, 1 MB by default); "
+            "it was not read.",
+        ),
+        ProblemType(
+            "untrusted_host",
+            400,
+            "Untrusted host",
+            "The `Host` header names a host the service does not answer to (`LEDGER_TRUSTED_HOSTS`).",
+        ),
         ProblemType("malformed_json", 400, "Malformed JSON", "The request body is not valid JSON."),
         ProblemType("bad_request", 400, "Bad request", "The request could not be understood."),
         ProblemType(

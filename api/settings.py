@@ -6,6 +6,8 @@ is prefixed ``LEDGER_API_`` (``LEDGER_API_RUN_PROJECTIONS=false`` and so on).
 
 from __future__ import annotations
 
+import socket
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -67,7 +69,30 @@ class Settings(BaseSettings):
         "cores a small pool keeps the GIL from thrashing (GET p99 halves from 40 threads to 8); the "
         "store serialises writes anyway, so more threads do not raise write throughput.",
     )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1,
+        validation_alias=AliasChoices("LEDGER_MAX_BODY_BYTES", "LEDGER_API_MAX_BODY_BYTES", "max_body_bytes"),
+        description="Largest request body (bytes) the service reads; larger ones answer 413 before "
+        "they are read, whether `Content-Length` says so or the bytes stream in chunks.",
+    )
+    trusted_hosts: str = Field(
+        default="",
+        validation_alias=AliasChoices("LEDGER_TRUSTED_HOSTS", "LEDGER_API_TRUSTED_HOSTS", "trusted_hosts"),
+        description="Comma-separated host names the service answers to (`*.example.org` for "
+        "subdomains, `*` for any); other `Host` headers answer 400. Empty: localhost, 127.0.0.1, "
+        "::1, this machine's name and the address `ledger serve --host` listens on.",
+    )
+    serve_host: str = Field(default="", description="Set by `ledger serve` to its --host.")
     title: str = "Ledger of staff training records"
+
+    def allowed_hosts(self) -> list[str]:
+        if self.trusted_hosts.strip():
+            return [h.strip() for h in self.trusted_hosts.split(",") if h.strip()]
+        found = ["localhost", "127.0.0.1", "::1", socket.gethostname()]
+        if self.serve_host.strip("[]") not in ("", "0.0.0.0", "::"):
+            found.append(self.serve_host.strip("[]"))
+        return found
 
     def store(self) -> StoreConfig:
         return store_from_environment({"LEDGER_DATABASE_URL": self.database_url})

@@ -126,6 +126,7 @@ def settings_for(store: StoreConfig, **overrides: Any) -> Settings:
         "database_url": store.url,
         "key_cache_seconds": 0,
         "read_your_writes_timeout": 30,
+        "trusted_hosts": "testserver",  # the Host of Starlette's TestClient
     }
     values.update(overrides)
     return Settings(**values)

@@ -4,6 +4,10 @@ the report is, the filters used, the date it is as of, and when it was generated
 CSV is UTF-8 with a byte-order mark (so spreadsheet programs read Vietnamese correctly), one
 section per table separated by a blank line. XLSX (openpyxl) has one sheet per table, the header
 block on top, bold column headings, frozen panes and real dates and numbers.
+
+Every text cell, headings and header block included, is written as text (``ledger.cells``): a name
+that begins with ``=``, ``+``, ``-`` or ``@`` gets a leading ``'`` in CSV and is a string cell in
+XLSX, so an export never carries a live formula (docs/workbench.md, "Exports").
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
+from ledger.cells import csv_text, set_xlsx_cell
 from projections.anomalies import VIETNAM_TIME
 
 Cell = str | int | float | Decimal | date | datetime | None
@@ -59,19 +64,23 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
+def _csv_row(values: Sequence[Any]) -> list[Any]:
+    return [csv_text(v) if isinstance(v, str) else _csv_value(v) for v in values]
+
+
 def to_csv(report: Report) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([report.title])
+    writer.writerow([csv_text(report.title)])
     for label, value in report.header:
-        writer.writerow([label, value])
+        writer.writerow(_csv_row([label, value]))
     for table in report.tables:
         writer.writerow([])
         if table.title:
-            writer.writerow([table.title])
-        writer.writerow(list(table.columns))
+            writer.writerow([csv_text(table.title)])
+        writer.writerow(_csv_row(table.columns))
         for row in table.rows:
-            writer.writerow([_csv_value(v) for v in row])
+            writer.writerow(_csv_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -96,6 +105,12 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
+def _write_row(sheet: Any, row: int, values: Sequence[Any]) -> None:
+    """One row of cells, each through ``set_xlsx_cell`` (text is never a formula)."""
+    for column, value in enumerate(values, start=1):
+        set_xlsx_cell(sheet.cell(row=row, column=column), _xlsx_value(value))
+
+
 def to_xlsx(report: Report) -> bytes:
     book = Workbook()
     default = book.active
@@ -104,30 +119,33 @@ def to_xlsx(report: Report) -> bytes:
     heading_fill = PatternFill("solid", fgColor="DCE6F2")
     for table in report.tables or (Table(report.title, (), ()),):
         sheet = book.create_sheet(_sheet_name(table.title or report.title, taken))
-        sheet.append([report.title])
-        sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+        row = 1
+        _write_row(sheet, row, [report.title])
+        sheet.cell(row=row, column=1).font = Font(bold=True, size=13)
         for label, value in report.header:
-            sheet.append([label, value])
-            sheet.cell(row=sheet.max_row, column=1).font = bold
+            row += 1
+            _write_row(sheet, row, [label, value])
+            sheet.cell(row=row, column=1).font = bold
         if table.title and table.title != report.title:
-            sheet.append([])
-            sheet.append([table.title])
-            sheet.cell(row=sheet.max_row, column=1).font = bold
-        sheet.append([])
-        sheet.append(list(table.columns))
-        head = sheet.max_row
+            row += 2  # a blank row, then the table's title
+            _write_row(sheet, row, [table.title])
+            sheet.cell(row=row, column=1).font = bold
+        row += 2  # a blank row, then the headings
+        head = row
+        _write_row(sheet, head, table.columns)
         for column in range(1, len(table.columns) + 1):
             cell = sheet.cell(row=head, column=column)
             cell.font = bold
             cell.fill = heading_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in table.rows:
-            sheet.append([_xlsx_value(v) for v in row])
-            for column, value in enumerate(row, start=1):
+        for values in table.rows:
+            row += 1
+            _write_row(sheet, row, values)
+            for column, value in enumerate(values, start=1):
                 if isinstance(value, datetime):
-                    sheet.cell(row=sheet.max_row, column=column).number_format = "dd/mm/yyyy hh:mm"
+                    sheet.cell(row=row, column=column).number_format = "dd/mm/yyyy hh:mm"
                 elif isinstance(value, date):
-                    sheet.cell(row=sheet.max_row, column=column).number_format = "dd/mm/yyyy"
+                    sheet.cell(row=row, column=column).number_format = "dd/mm/yyyy"
         sheet.freeze_panes = sheet.cell(row=head + 1, column=1)
         for column, heading in enumerate(table.columns, start=1):
             longest = max(

@@ -38,7 +38,7 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
             "Location": {"description": "The staff member's URL.", "schema": {"type": "string"}},
         },
     },
-    **problems(400, 401, 403, 404, 409, 412, 415, 422),
+    **problems(400, 401, 403, 404, 409, 412, 413, 415, 422),
 }
 
 READ_STAFF_RESPONSES: dict[int | str, dict[str, Any]] = {

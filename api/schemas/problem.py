@@ -55,6 +55,7 @@ DESCRIPTIONS = {
     404: "Unknown staff member, enrollment, credential or event (problem+json).",
     409: "The write contradicts the record, or the same Idempotency-Key is still in progress (problem+json).",
     412: "`If-Match` names a version that is no longer current; nothing was recorded (problem+json).",
+    413: "The body is over `LEDGER_MAX_BODY_BYTES` (1 MB by default); it was not read (problem+json).",
     415: "The body is not JSON (problem+json).",
     422: "Invalid input, a broken rule, or an Idempotency-Key reused for another request (problem+json).",
     503: "The read views are not available (problem+json).",

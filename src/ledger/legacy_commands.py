@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from eventsourcing.persistence import PersistenceError
 
+from ledger.cells import csv_cell
 from ledger.cli import open_ledger
 from ledger.config import StoreConfigError
 from ledger.legacy_import import (
@@ -148,6 +149,6 @@ def write_issue_report(path: Path, issues: list[RowIssue]) -> None:
         writer = csv.writer(out)
         writer.writerow(["file", "sheet", "row", "column", "problem"])
         for issue in issues:
-            writer.writerow(
-                [issue.source, issue.sheet or "", issue.row or "", issue.column or "", issue.message]
-            )
+            # The cells quote the bad file's own text: written so that they cannot run as formulas.
+            cells = (issue.source, issue.sheet or "", issue.row or "", issue.column or "", issue.message)
+            writer.writerow([csv_cell(v) for v in cells])
