@@ -16,7 +16,6 @@ from eventsourcing.persistence import PersistenceError
 
 from ledger.cells import csv_cell
 from ledger.cli import open_ledger
-from ledger.config import StoreConfigError
 from ledger.legacy_import import (
     DEFAULT_RECORDED_BY,
     ImportReport,
@@ -80,11 +79,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("give one workbook, or one or two CSV files.", param_hint="FILES")
         if not recorded_by.strip():
             raise typer.BadParameter("must not be blank.", param_hint="--recorded-by")
-        try:
-            ledger = open_ledger()
-        except (StoreConfigError, PersistenceError) as error:
-            typer.echo(f"Cannot import: the store cannot be opened (LEDGER_DATABASE_URL): {error}", err=True)
-            raise typer.Exit(2) from None
+        ledger = open_ledger()  # a store that cannot be opened is one line and exit 2
         try:
             report = import_records(
                 ledger, files, dry_run=dry_run, partial=partial, recorded_by=recorded_by.strip()
