@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl  # type: ignore[import-untyped]
 import pytest
 from api_fixtures import Api, course, module_store, problem_of, running_api
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import build_cli
+from api.pages.exports import Report, Table, to_csv, to_xlsx
 from ledger import errors
 from ledger.application import Ledger
 from ledger.catalog import Employment, EvaluationKind, Gender, Mode, Outcome, Rating, RotationKind, Track
@@ -399,3 +401,14 @@ def test_the_pages_default_to_the_agency_today(site: Site) -> None:
     page = site.signed_in().get("/ui/reports")
     assert page.status_code == 200, page.text
     assert 'name="as_of" value="2026-12-03"' in page.text
+
+
+def test_a_recording_time_in_an_export_cell_is_written_on_the_agency_clock() -> None:
+    report = Report("Lập lúc", "lap-luc", [], [Table("t", ["recorded_at"], [[NOW]])])
+    zone = ZoneInfo("Europe/Paris")  # not Vietnam's: the cell follows the zone it is given
+
+    rows = list(csv.reader(io.StringIO(to_csv(report, zone).decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report, zone))).worksheets[0]
+
+    assert ["2026-12-02 19:30"] in rows
+    assert datetime(2026, 12, 2, 19, 30) in [c.value for row in sheet.iter_rows() for c in row]

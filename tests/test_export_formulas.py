@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -227,9 +228,9 @@ def test_csv_text_that_cannot_run_is_written_as_it_is(text: str) -> None:
 
 def test_numbers_stay_numbers_in_both_formats() -> None:
     report = Report("=T", "t", [("=h", "+v")], [Table("@t", ["-c"], [[-3, 2.5, "=x"]])])
-    rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(to_csv(report, UTC).decode("utf-8-sig"))))
     assert ["-3", "2.5", "'=x"] in rows
-    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report))).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report, UTC))).worksheets[0]
     values = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
     assert -3 in values
     assert 2.5 in values
@@ -237,7 +238,7 @@ def test_numbers_stay_numbers_in_both_formats() -> None:
 
 def test_an_xlsx_text_cell_is_a_string_with_the_quote_prefix_never_a_formula() -> None:
     report = Report("=T", "t", [("=h", "#N/A")], [Table("@t", ["-c"], [['=HYPERLINK("x")']])])
-    content = to_xlsx(report)
+    content = to_xlsx(report, UTC)
     assert not any("<f>" in xml or "<f " in xml for xml in _worksheets(content).values())
     sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
@@ -302,6 +303,6 @@ def test_every_text_field_comes_out_of_some_xlsx_export_as_exactly_its_text(
 
 def test_a_control_character_left_in_an_old_record_does_not_stop_the_xlsx_export() -> None:
     report = Report("T", "t", [], [Table("t", ["c"], [["Nguyễn\x1bVăn\x00An"]])])
-    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report))).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report, UTC))).worksheets[0]
     values = {v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)}
     assert "Nguyễn\ufffdVăn\ufffdAn" in values

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -29,7 +29,6 @@ from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from ledger.cells import csv_text, set_xlsx_cell
-from projections.anomalies import VIETNAM_TIME
 
 Cell = str | int | float | Decimal | date | datetime | None
 
@@ -54,33 +53,33 @@ class Report:
     tables: Sequence[Table] = field(default_factory=tuple)
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any, zone: tzinfo) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(VIETNAM_TIME).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
 
 
-def _csv_row(values: Sequence[Any]) -> list[Any]:
-    return [csv_text(v) if isinstance(v, str) else _csv_value(v) for v in values]
+def _csv_row(values: Sequence[Any], zone: tzinfo) -> list[Any]:
+    return [csv_text(v) if isinstance(v, str) else _csv_value(v, zone) for v in values]
 
 
-def to_csv(report: Report) -> bytes:
+def to_csv(report: Report, zone: tzinfo) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_text(report.title)])
     for label, value in report.header:
-        writer.writerow(_csv_row([label, value]))
+        writer.writerow(_csv_row([label, value], zone))
     for table in report.tables:
         writer.writerow([])
         if table.title:
             writer.writerow([csv_text(table.title)])
-        writer.writerow(_csv_row(table.columns))
+        writer.writerow(_csv_row(table.columns, zone))
         for row in table.rows:
-            writer.writerow(_csv_row(row))
+            writer.writerow(_csv_row(row, zone))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -97,21 +96,21 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _xlsx_value(value: Any) -> Any:
+def _xlsx_value(value: Any, zone: tzinfo) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(VIETNAM_TIME).replace(tzinfo=None)
+        return value.astimezone(zone).replace(tzinfo=None)
     if isinstance(value, Decimal):
         return float(value)
     return value
 
 
-def _write_row(sheet: Any, row: int, values: Sequence[Any]) -> None:
+def _write_row(sheet: Any, row: int, values: Sequence[Any], zone: tzinfo) -> None:
     """One row of cells, each through ``set_xlsx_cell`` (text is never a formula)."""
     for column, value in enumerate(values, start=1):
-        set_xlsx_cell(sheet.cell(row=row, column=column), _xlsx_value(value))
+        set_xlsx_cell(sheet.cell(row=row, column=column), _xlsx_value(value, zone))
 
 
-def to_xlsx(report: Report) -> bytes:
+def to_xlsx(report: Report, zone: tzinfo) -> bytes:
     book = Workbook()
     default = book.active
     taken: set[str] = set()
@@ -120,19 +119,19 @@ def to_xlsx(report: Report) -> bytes:
     for table in report.tables or (Table(report.title, (), ()),):
         sheet = book.create_sheet(_sheet_name(table.title or report.title, taken))
         row = 1
-        _write_row(sheet, row, [report.title])
+        _write_row(sheet, row, [report.title], zone)
         sheet.cell(row=row, column=1).font = Font(bold=True, size=13)
         for label, value in report.header:
             row += 1
-            _write_row(sheet, row, [label, value])
+            _write_row(sheet, row, [label, value], zone)
             sheet.cell(row=row, column=1).font = bold
         if table.title and table.title != report.title:
             row += 2  # a blank row, then the table's title
-            _write_row(sheet, row, [table.title])
+            _write_row(sheet, row, [table.title], zone)
             sheet.cell(row=row, column=1).font = bold
         row += 2  # a blank row, then the headings
         head = row
-        _write_row(sheet, head, table.columns)
+        _write_row(sheet, head, table.columns, zone)
         for column in range(1, len(table.columns) + 1):
             cell = sheet.cell(row=head, column=column)
             cell.font = bold
@@ -140,7 +139,7 @@ def to_xlsx(report: Report) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for values in table.rows:
             row += 1
-            _write_row(sheet, row, values)
+            _write_row(sheet, row, values, zone)
             for column, value in enumerate(values, start=1):
                 if isinstance(value, datetime):
                     sheet.cell(row=row, column=column).number_format = "dd/mm/yyyy hh:mm"
@@ -149,7 +148,8 @@ def to_xlsx(report: Report) -> bytes:
         sheet.freeze_panes = sheet.cell(row=head + 1, column=1)
         for column, heading in enumerate(table.columns, start=1):
             longest = max(
-                [len(str(heading))] + [len(_csv_value(r[column - 1])) for r in table.rows if len(r) >= column]
+                [len(str(heading))]
+                + [len(_csv_value(r[column - 1], zone)) for r in table.rows if len(r) >= column]
             )
             sheet.column_dimensions[get_column_letter(column)].width = min(max(12, longest + 2), 60)
     if default is not None:
@@ -177,7 +177,8 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-def respond(report: Report, fmt: str) -> Response:
+def respond(report: Report, fmt: str, zone: tzinfo) -> Response:
+    """The report as a download; ``zone`` is the agency's, for any recording time in a cell."""
     if fmt == "xlsx":
-        return download(to_xlsx(report), XLSX_TYPE, f"{report.slug}.xlsx")
-    return download(to_csv(report), CSV_TYPE, f"{report.slug}.csv")
+        return download(to_xlsx(report, zone), XLSX_TYPE, f"{report.slug}.xlsx")
+    return download(to_csv(report, zone), CSV_TYPE, f"{report.slug}.csv")

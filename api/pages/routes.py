@@ -231,7 +231,7 @@ def directory(request: Request) -> Response:
             after = chunk.next_cursor
             if after is None:
                 break
-        return respond(_directory_report(page, entries, filters, level_raw), fmt)
+        return respond(_directory_report(page, entries, filters, level_raw), fmt, page.t.zone)
     found = guarded(
         page,
         lambda: wb.read_model.directory(**filters, limit=page.state.settings.page_size, cursor=cursor),
@@ -544,7 +544,7 @@ def dossier(request: Request, staff_id: str) -> Response:
             [n, r.institution, r.field, r.period(t), r.mode, r.award] for n, r in enumerate(rows, start=1)
         ]
         report = Report(t("dossier.form"), slug, header, [Table(t("dossier.title"), columns, table_rows)])
-        return respond(report, fmt)
+        return respond(report, fmt, t.zone)
     return page.render(
         "pages/dossier.html",
         s=standing,
@@ -592,7 +592,7 @@ def article_report(request: Request) -> Response:
     attendance = replace(attendance, by_track=_catalog_order(attendance.by_track))
     fmt = page.choice("format", FORMATS)
     if fmt:
-        return respond(_article_report(page, quals, attendance, unit, tracks), fmt)
+        return respond(_article_report(page, quals, attendance, unit, tracks), fmt, page.t.zone)
     cards = []
     for info in LEVELLED:
         counts = quals.tracks.get(str(info.track), {})
@@ -760,7 +760,9 @@ def needs_report(request: Request) -> Response:
         ]
         slug = f"nhu-cau-dao-tao-{as_of.isoformat()}" + (f"-{ascii_slug(unit)}" if unit else "")
         return respond(
-            Report(t("needs.title"), slug, header, [Table(t("needs.title"), columns, table_rows)]), fmt
+            Report(t("needs.title"), slug, header, [Table(t("needs.title"), columns, table_rows)]),
+            fmt,
+            t.zone,
         )
     by_track = _catalog_order(report.by_track())
     statuses = sorted({s for counts in by_track.values() for s in counts})
@@ -846,6 +848,7 @@ def effectiveness(request: Request) -> Response:
                 [Table(t("effect.title"), columns, [row(e) for e in effects])],
             ),
             fmt,
+            t.zone,
         )
     totals: dict[str, Counter[str]] = {}
     for e in effects:
@@ -938,7 +941,9 @@ def anomalies_report(request: Request) -> Response:
         ]
         slug = f"dau-hieu-bat-thuong-{today.isoformat()}" + (f"-{ascii_slug(unit)}" if unit else "")
         return respond(
-            Report(t("anom.title"), slug, header, [Table(t("anom.title"), columns, table_rows)]), fmt
+            Report(t("anom.title"), slug, header, [Table(t("anom.title"), columns, table_rows)]),
+            fmt,
+            t.zone,
         )
     chart = bar_chart(
         [t.anomaly_title(c) for c in counts],
