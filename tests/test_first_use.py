@@ -144,7 +144,7 @@ def test_ledger_serve_demo_run_a_second_time_keeps_the_first_runs_keys(store: St
 POSTGRES_BASE = POSTGRES_URL.rsplit("/", 1)[0].split("@", 1)[1]  # host:port
 
 WRONG_URLS = {
-    "bad-scheme": ("mysql://root@127.0.0.1/ledger", "expected sqlite:///PATH or postgresql://"),
+    "bad-scheme": ("mysql://root:s3cret@127.0.0.1/ledger", "expected sqlite:///PATH or postgresql://"),
     "missing-folder": ("sqlite:///{tmp}/no-such-folder/ledger.db", "does not exist"),
     "unreachable-server": ("postgresql://postgres:s3cret@127.0.0.1:1/test", "cannot connect"),
     "unknown-role": (

@@ -11,8 +11,8 @@ import typer
 from eventsourcing.persistence import PersistenceError
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig, StoreConfigError, store_from_environment
-from ledger.store_check import check_store, safe_url
+from ledger.config import StoreConfig, StoreConfigError, safe_url, store_from_environment
+from ledger.store_check import check_store
 
 STORE_ERROR_EXIT = 2
 """Exit code of every command when LEDGER_DATABASE_URL names no usable store."""

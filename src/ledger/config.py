@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from ledger.persistence import ChainedPostgresRecorder, ChainedSQLiteRecorder
 
@@ -76,11 +76,21 @@ class StoreConfig:
         return env
 
 
+def safe_url(url: str) -> str:
+    """The store's URL without its password (for messages)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def store_from_environment(environ: Mapping[str, str] | None = None) -> StoreConfig:
     environ = os.environ if environ is None else environ
     url = environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL
     if not url.startswith(("sqlite:", "postgresql:", "postgres:")):
         raise StoreConfigError(
-            f"{DATABASE_URL_VARIABLE}='{url}': expected sqlite:///PATH or postgresql://..."
+            f"{DATABASE_URL_VARIABLE}='{safe_url(url)}': expected sqlite:///PATH or postgresql://..."
         )
     return StoreConfig(url)

@@ -21,8 +21,8 @@ from ledger import errors
 from ledger.application import Ledger
 from ledger.cli import open_ledger
 from ledger.commands import BuildViews, build_views_after_load
+from ledger.config import safe_url
 from ledger.demo import AGENCY, DEFAULT_SEED, DemoPlan, DemoSummary, apply_plan, build_plan, describe_targets
-from ledger.store_check import safe_url
 
 
 def register(app: typer.Typer, *, build_views: BuildViews | None = None) -> None:

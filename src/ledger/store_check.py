@@ -8,27 +8,16 @@ and a command that only reads must not create an empty SQLite file where a ledge
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from ledger.config import DATABASE_URL_VARIABLE, StoreConfig, StoreConfigError
+from ledger.config import DATABASE_URL_VARIABLE, StoreConfig, StoreConfigError, safe_url
 
 CONNECT_TIMEOUT_SECONDS = 5
 
 
 class StoreUnavailable(StoreConfigError):
     """The store's URL is well formed but the store cannot be used as it stands."""
-
-
-def safe_url(url: str) -> str:
-    """The store's URL without its password (for messages)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def check_store(store: StoreConfig, *, must_exist: bool = False) -> None:
