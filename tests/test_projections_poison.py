@@ -5,7 +5,6 @@ view catches up by itself once the cause is gone. Real stores (both), no sleeps 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -26,15 +25,6 @@ from projections import commands, generations
 from projections.engine import Engine, default_views, status
 from projections.queries import ReadModel
 from projections.store import Database
-
-
-@pytest.fixture
-def ledger(store: StoreConfig) -> Iterator[Ledger]:
-    app = Ledger(store)
-    try:
-        yield app
-    finally:
-        app.close()
 
 
 def live_positions(ledger: Ledger) -> dict[str, int]:
@@ -188,11 +178,11 @@ def test_projections_status_prints_the_failing_view(
     ) in result.output
 
 
-def test_text_the_views_cannot_store_as_is_still_projects_on_every_store(ledger: Ledger) -> None:
-    # Recorded around the domain's text policy (an old event, or a policy that missed a case):
-    # PostgreSQL's text refuses NUL, and the views must still apply the event.
+def record_around_the_policy(ledger: Ledger, staff_id: str, **text: str) -> int:
+    """Record a registration whose text fields are replaced after the domain checked them (as an
+    old event, or a policy that missed a case, would be); returns its log position."""
     member = StaffMember.register(
-        staff_id="CB009",
+        staff_id=staff_id,
         full_name="Nguyễn Văn An",
         gender="male",
         birth_date=date(1985, 4, 12),
@@ -204,11 +194,17 @@ def test_text_the_views_cannot_store_as_is_still_projects_on_every_store(ledger:
         recorded_by="phong-tccb",
         recorded_at=ledger.clock(),
     )
-    pending = member._pending_events[0]  # private on purpose: the point is to bypass the domain
-    member._pending_events[0] = replace(
-        pending, full_name="Nguyễn\x1bVăn\x00An", unit="Phòng\x00Tổ chức", position="Chuyên\x00viên"
+    # Private on purpose: the point is to bypass the domain.
+    member._pending_events[0] = replace(member._pending_events[0], **text)
+    return ledger.save(member)[-1].notification.id
+
+
+def test_text_the_views_cannot_store_as_is_still_projects_on_every_store(ledger: Ledger) -> None:
+    # Recorded around the domain's text policy (an old event, or a policy that missed a case):
+    # PostgreSQL's text refuses NUL, and the views must still apply the event.
+    head = record_around_the_policy(
+        ledger, "CB009", full_name="Nguyễn\x1bVăn\x00An", unit="Phòng\x00Tổ chức", position="Chuyên\x00viên"
     )
-    head = ledger.save(member)[-1].notification.id
     engine = Engine(ledger, default_views())
     engine.run_until_idle()
     assert (set(live_positions(ledger).values()), faults(ledger)) == ({head}, {})
@@ -250,23 +246,8 @@ def test_any_text_in_an_event_is_applied_by_every_view(
 ) -> None:
     # Belt and braces: whatever text reaches the log (around the domain's policy), every view
     # applies it on both stores; nothing is left failing.
-    staff_id = f"H{uuid.uuid4().hex[:10]}"
-    member = StaffMember.register(
-        staff_id=staff_id,
-        full_name="Nguyễn Văn An",
-        gender="male",
-        birth_date=date(1985, 4, 12),
-        unit="Phòng Tổ chức cán bộ",
-        joined_on=date(2010, 9, 1),
-        position="Chuyên viên",
-        rank=None,
-        employment=Employment.CIVIL_SERVANT,
-        recorded_by="phong-tccb",
-        recorded_at=ledger.clock(),
+    head = record_around_the_policy(
+        ledger, f"H{uuid.uuid4().hex[:10]}", full_name=name, unit=unit, position=position
     )
-    member._pending_events[0] = replace(
-        member._pending_events[0], full_name=name, unit=unit, position=position
-    )
-    head = ledger.save(member)[-1].notification.id
     Engine(ledger, default_views()).run_until_idle()
     assert (set(live_positions(ledger).values()), faults(ledger)) == ({head}, {})
