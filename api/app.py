@@ -21,7 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from pydantic.json_schema import models_json_schema
 
-from api import docs, errors
+from api import docs, errors, observe
 from api.auth import AuthenticationMiddleware, is_public
 from api.db import SqlStore
 from api.deps import reject_unknown_query
@@ -29,6 +29,7 @@ from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
 from api.lag import ViewsBehindMiddleware
 from api.limits import BodyLimit, HostGate
+from api.observe import RequestLogMiddleware, Telemetry
 from api.readside import ReadSide
 from api.routers import (
     appointments,
@@ -208,6 +209,9 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(HostGate, trusted=settings.allowed_hosts())
+    # Outermost: every request is timed, counted by route template and logged (api.observe).
+    app.state.telemetry = Telemetry(app.state)
+    app.add_middleware(RequestLogMiddleware)
     for module in (
         staff,
         enrollments,
@@ -221,6 +225,7 @@ def create_app(
         reports,
         events,
         health,
+        observe,
     ):
         app.include_router(module.router, dependencies=[Depends(reject_unknown_query)])
     # The auditor's workbench: HTML pages under /ui with their own sign-in (docs/workbench.md).

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from api.db import SqlStore
 from api.keys import KeyCommandError, KeyStore, Role
+from api.observe import log_config
 from ledger.application import Ledger
 from ledger.cli import configured_store, open_ledger
 from ledger.demo import load_demo
@@ -202,8 +203,17 @@ def serve_command(
     typer.echo(f"Serving the ledger ({store.kind}) on http://{host}:{port} (docs at /docs).")
     sys.stdout.flush()
     try:
+        # JSON lines, one a request, by route template (api.observe); uvicorn's access lines
+        # would print query strings, which hold searched names.
         uvicorn.run(
-            "api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            log_config=log_config(log_level),
+            access_log=False,
         )
     finally:
         if engine is not None:

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         "subdomains, `*` for any); other `Host` headers answer 400. Empty: localhost, 127.0.0.1, "
         "::1, this machine's name and the address `ledger serve --host` listens on.",
     )
+    degraded_lag_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="`/health` says `degraded` when a view's first unapplied event has waited longer "
+        "than this (a stuck or overloaded engine), as well as when a view is stopped by an event.",
+    )
     serve_host: str = Field(default="", description="Set by `ledger serve` to its --host.")
     title: str = "Ledger of staff training records"
 

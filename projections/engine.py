@@ -133,6 +133,7 @@ class Engine:
         self.channel = channel or str(getattr(ledger.recorder, "channel_name", ""))
         self.after_view_applied = after_view_applied
         self.last_error: BaseException | None = None
+        self._step_errors = 0
         self._conn: Connection | None = None
         self._stopping = threading.Event()
         self._loop_in_caller = threading.Event()
@@ -169,6 +170,12 @@ class Engine:
                 target=self._listen_loop, name="ledger-projections-listen", daemon=True
             )
             self._listener.start()
+
+    @property
+    def errors_total(self) -> int:
+        """Failed steps and events a view could not apply, since this engine was made (the
+        ``ledger_engine_errors_total`` metric)."""
+        return self._step_errors + self._faults_recorded
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
@@ -433,6 +440,7 @@ class Engine:
                 self.last_error = None
             except Exception as error:  # keep serving: log, reconnect, retry with backoff
                 self.last_error = error
+                self._step_errors += 1
                 log.exception("projection engine step failed; retrying in %.1fs", backoff)
                 self._close()
                 self._stopping.wait(backoff)

@@ -253,6 +253,7 @@ def open_page(request: Request, need: Permission | None = Permission.READ) -> Pa
             response.delete_cookie(SESSION_COOKIE, path=PREFIX)
         raise PageExit(response)
     page = Page(request, state, t, session)
+    request.state.principal = session.principal  # the key name of the request's log line (api.observe)
     if not session.principal.may(need):
         role = t(f"role.{session.principal.role.value}")
         raise page.fail(t("error.forbidden", name=session.principal.name, role=role), status=403)

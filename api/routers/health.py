@@ -34,12 +34,16 @@ def health(request: Request, read_side: ReadSideDep) -> Any:
     reports the last position it applied and how far behind it is (`lag_events`, `lag_seconds`).
     `status` is `degraded` while a view is stopped by an event it cannot apply: that view then
     has `error` (view, position, event id, error) and `failure` (the same, field by field); the
-    engine retries it with backoff and it catches up by itself once the cause is gone."""
+    engine retries it with backoff and it catches up by itself once the cause is gone. It is also
+    `degraded` while a view lags: its first unapplied event has waited longer than
+    `LEDGER_API_DEGRADED_LAG_SECONDS` (default 60)."""
     views = read_side.view_health()
     mode = request.app.state.projections_mode
     failing = any("error" in view for view in views)
+    threshold = request.app.state.settings.degraded_lag_seconds
+    lagging = any(view["lag_events"] and view["lag_seconds"] > threshold for view in views)
     return {
-        "status": "ok" if mode != "unavailable" and not failing else "degraded",
+        "status": "ok" if mode != "unavailable" and not failing and not lagging else "degraded",
         "version": _version(),
         "store": read_side.ledger.store.kind,
         "log_position": read_side.log_position(),
