@@ -17,8 +17,9 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,6 +30,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from projections.engine import ViewState
+
 access_log = logging.getLogger("ledger.access")
 
 REQUEST_ID = "x-request-id"
@@ -38,6 +41,24 @@ _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 UNMATCHED = "unmatched"
 
 router = APIRouter(tags=["health"])
+
+
+def service_version() -> str:
+    try:
+        return version("ledger")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def is_degraded(states: Sequence[ViewState], threshold_seconds: float, projections_mode: str) -> bool:
+    """The one rule of ``/health`` and the operator's page: no views to read, a view stopped by an
+    event it cannot apply, or a view whose first unapplied event has waited longer than the
+    threshold (a stuck or overloaded engine)."""
+    return (
+        projections_mode == "unavailable"
+        or any(state.failing for state in states)
+        or any(state.lag_events and state.lag_seconds > threshold_seconds for state in states)
+    )
 
 
 class Telemetry:

@@ -16,8 +16,7 @@ from ledger.config import StoreConfig
 
 @pytest.fixture
 def api(store: StoreConfig) -> Iterator[Api]:
-    # Writes must not wait for a stopped engine: the tests below stop it on purpose.
-    with running_api(store, read_your_writes_timeout=0) as running:
+    with running_api(store) as running:
         yield running
 
 
@@ -53,18 +52,23 @@ def test_metrics_count_the_events_appended_to_the_log(api: Api) -> None:
     assert metric(api.get("/metrics", role=None).text, "ledger_events_appended_total") == api.log_head() == 2
 
 
-def test_metrics_show_a_views_lag_rising_while_the_engine_is_stopped_and_falling_after(api: Api) -> None:
-    api.app.state.services.engine.stop()
-    staff_id = api.register()
-    api.enroll(staff_id)
-    stopped = api.get("/metrics", role=None).text
-    assert metric(stopped, "ledger_view_lag_events", view="standing") == 2
-    assert metric(stopped, "ledger_view_lag_seconds", view="standing") >= 0
-    api.app.state.services.engine.start()
-    assert api.app.state.services.read_model.catch_up(30)
-    after = api.get("/metrics", role=None).text
-    assert metric(after, "ledger_view_lag_events", view="standing") == 0
-    assert metric(after, "ledger_view_lag_seconds", view="standing") == 0
+def test_metrics_show_a_views_lag_rising_while_the_engine_is_stopped_and_falling_after(
+    store: StoreConfig,
+) -> None:
+    # Writes must not wait for the stopped engine: it is stopped on purpose.
+    with running_api(store, read_your_writes_timeout=0) as api:
+        engine = api.app.state.services.engine
+        engine.stop()
+        staff_id = api.register()
+        api.enroll(staff_id)
+        stopped = api.get("/metrics", role=None).text
+        assert metric(stopped, "ledger_view_lag_events", view="standing") == 2
+        assert metric(stopped, "ledger_view_lag_seconds", view="standing") >= 0
+        engine.start()
+        assert api.app.state.services.read_model.catch_up(30)
+        after = api.get("/metrics", role=None).text
+        assert metric(after, "ledger_view_lag_events", view="standing") == 0
+        assert metric(after, "ledger_view_lag_seconds", view="standing") == 0
 
 
 def test_metrics_report_the_projection_engines_errors(api: Api) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,17 +9,11 @@ from pydantic import BaseModel
 
 from api.deps import ReadSideDep
 from api.errors import ApiProblem, all_problem_types
+from api.observe import is_degraded, service_version
 from api.schemas.health import Health
 from api.schemas.problem import problems
 
 router = APIRouter(tags=["health"])
-
-
-def _version() -> str:
-    try:
-        return version("ledger")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 @router.get(
@@ -37,14 +30,13 @@ def health(request: Request, read_side: ReadSideDep) -> Any:
     engine retries it with backoff and it catches up by itself once the cause is gone. It is also
     `degraded` while a view lags: its first unapplied event has waited longer than
     `LEDGER_API_DEGRADED_LAG_SECONDS` (default 60)."""
-    views = read_side.view_health()
+    states = read_side.view_states()
+    views = read_side.view_health(states)
     mode = request.app.state.projections_mode
-    failing = any("error" in view for view in views)
     threshold = request.app.state.settings.degraded_lag_seconds
-    lagging = any(view["lag_events"] and view["lag_seconds"] > threshold for view in views)
     return {
-        "status": "ok" if mode != "unavailable" and not failing and not lagging else "degraded",
-        "version": _version(),
+        "status": "degraded" if is_degraded(states, threshold, mode) else "ok",
+        "version": service_version(),
         "store": read_side.ledger.store.kind,
         "log_position": read_side.log_position(),
         "projections": mode,

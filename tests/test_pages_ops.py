@@ -1,0 +1,93 @@
+"""The pages of issue 14's operations part, over HTTP (no browser): the operator's page, the
+directory's search, count, sorting and paging, reports as known at a moment, the dossier PDF in
+the Phiếu 2C layout, and the polish of the exports. The real app on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from api_fixtures import Api, running_api
+from fastapi.testclient import TestClient
+
+from ledger.config import StoreConfig
+
+
+@dataclass
+class Site:
+    api: Api
+
+    def signed_in(self, role: str) -> TestClient:
+        client = TestClient(self.api.app, follow_redirects=False)
+        login = client.get("/ui/login")
+        found = re.search(r'name="form_token" value="([^"]+)"', login.text)
+        assert found is not None
+        response = client.post(
+            "/ui/login",
+            data={"token": self.api.tokens[role], "form_token": found.group(1), "next": "/ui/staff"},
+        )
+        assert response.status_code == 303, response.text
+        return client
+
+
+@pytest.fixture
+def site(store: StoreConfig) -> Iterator[Site]:
+    with running_api(store) as api:
+        yield Site(api)
+
+
+@pytest.fixture
+def stopped_site(store: StoreConfig) -> Iterator[Site]:
+    """A site whose projection engine is stopped (writes do not wait for it)."""
+    with running_api(store, read_your_writes_timeout=0) as api:
+        api.app.state.services.engine.stop()
+        yield Site(api)
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def cells(page: httpx.Response, table_id: str) -> list[list[str]]:
+    """The text of each body row of a table of the page."""
+    body = page.text.split(f'id="{table_id}"', 1)[1].split("</tbody>", 1)[0].split("<tbody>", 1)[1]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    return [[text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
+
+
+# ------------------------------------------------------------------ the operator's page
+
+
+def test_the_operator_page_shows_each_view_with_its_position_and_lag(site: Site) -> None:
+    site.api.register()
+    assert site.api.app.state.services.read_model.catch_up(30)
+    page = site.signed_in("auditor").get("/ui/operations")
+    assert page.status_code == 200
+    assert "Tình trạng vận hành" in page.text
+    rows = {row[0].split()[-1]: row for row in cells(page, "views")}
+    assert set(rows) == {"credentials", "standing", "statistics"}
+    assert rows["standing"][2] == "1"  # the applied position
+    assert rows["standing"][3] == "0"  # lag in events
+    assert 'id="checkpoint">ledger-checkpoint-v1:1:' in page.text
+
+
+def test_the_operator_page_shows_a_stopped_engines_lag(stopped_site: Site) -> None:
+    stopped_site.api.register()
+    stopped_site.api.register()
+    page = stopped_site.signed_in("auditor").get("/ui/operations", params={"lang": "en"})
+    rows = {row[0].split()[-1]: row for row in cells(page, "views")}
+    assert rows["standing"][3] == "2"
+    assert 'id="head">2<' in page.text
+
+
+def test_a_reader_cannot_open_the_operator_page(site: Site) -> None:
+    assert site.signed_in("reader").get("/ui/operations").status_code == 403
+
+
+def test_the_operator_page_is_in_english_when_asked(site: Site) -> None:
+    page = site.signed_in("auditor").get("/ui/operations", params={"lang": "en"})
+    assert "Service operations" in page.text
+    assert "Standings and directory" in page.text
