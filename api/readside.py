@@ -241,7 +241,11 @@ class ReadSide:
 
     def directory(self, **filters: Any) -> dict[str, Any]:
         page = self.read_model.directory(**plain_codes(filters))
-        return {"items": [dataclass_dict(item) for item in page.items], "next_cursor": page.next_cursor}
+        return {
+            "items": [dataclass_dict(item) for item in page.items],
+            "next_cursor": page.next_cursor,
+            "total": page.total,
+        }
 
     def history(self, staff_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
         after = int(decode_cursor("h", cursor)) if cursor else 0

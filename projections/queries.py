@@ -62,7 +62,7 @@ from projections.results import (
     TrailStep,
     WaiverInfo,
 )
-from projections.standing import STATUSES, StandingView, record_to_standing
+from projections.standing import DIRECTORY_SORTS, STATUSES, StandingView, record_to_standing
 from projections.statistics import StatisticsView
 from projections.store import Database, Readers, Tx, is_missing_table
 
@@ -269,16 +269,31 @@ class ReadModel:
         employment: str | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        sort: str = "name",
+        offset: int = 0,
     ) -> Page[DirectoryEntry]:
-        """The staff directory as of today, ordered by name (diacritics ignored) then staff_id.
+        """The staff directory as of today, in Vietnamese name order (given name, then family
+        name, then middle names) then staff_id, with the number of entries the filters select.
 
         Filters: ``unit`` (the unit they work in today, a running rotation counts), ``status``
-        (active / departed / not_joined), ``q`` (part of the name, ignoring case and Vietnamese
-        diacritics: ``nguyen van an`` finds ``Nguyễn Văn An``; also matches the staff code),
-        ``gender``, ``employment``, ``track`` (holds some level of it) and ``track`` + ``level``
-        (their highest level in that track is ``level``). ``limit`` 1..500; ``cursor`` from the
-        previous page.
+        (active / departed / not_joined), ``q`` (words of the name, each the beginning of a word
+        of it: ``An`` finds An and Anh, not Thắng; a word typed without diacritics ignores them,
+        ``nguyen van an`` finds ``Nguyễn Văn An``, one typed with them must match them, ``Hường``
+        does not find ``Hương``; the text also finds a staff code it begins), ``gender``,
+        ``employment``, ``track`` (holds some level of it) and ``track`` + ``level`` (their
+        highest level in that track is ``level``). ``limit`` 1..500; ``cursor`` from the previous
+        page. ``sort`` (one of ``DIRECTORY_SORTS``, ``-`` before it reverses) and ``offset`` page
+        by number (the pages); the cursor pages only the default order.
         """
+        if sort.lstrip("-") not in DIRECTORY_SORTS:
+            raise errors.InvalidInput(
+                f"'{sort}' is not a sort order (expected one of: {', '.join(DIRECTORY_SORTS)}).",
+                field="sort",
+            )
+        if offset < 0:
+            raise errors.InvalidInput("offset cannot be negative.", field="offset")
+        if cursor is not None and (sort != "name" or offset):
+            raise errors.InvalidInput("A cursor pages only the default order.", field="cursor")
         if status is not None and status not in STATUSES:
             raise errors.InvalidInput(
                 f"'{status}' is not a status (expected one of: {', '.join(STATUSES)}).", field="status"
@@ -315,11 +330,25 @@ class ReadModel:
                 rank=rank,
                 limit=limit + 1,
                 after=after,
+                sort=sort,
+                offset=offset,
             )
             more = len(entries) > limit
             items = tuple(entry for entry, _ in entries[:limit])
-            next_cursor = _encode_cursor(entries[limit - 1][1]) if more else None
-            return Page(items, next_cursor)
+            next_cursor = _encode_cursor(entries[limit - 1][1]) if more and sort == "name" else None
+            total = self.standing_view.directory_count(
+                tx,
+                tables["standing"],
+                today=today,
+                unit=unit,
+                status=status,
+                q=q,
+                gender=gender,
+                employment=employment,
+                track=track,
+                rank=rank,
+            )
+            return Page(items, next_cursor, total)
 
         return self._with_views(["standing"], run)
 

@@ -20,6 +20,7 @@ class Page(Generic[T]):
 
     items: tuple[T, ...]
     next_cursor: str | None
+    total: int | None = None  # how many items the whole list holds, where the query counts them
 
 
 # ------------------------------------------------------------------ standing

@@ -43,9 +43,11 @@ from projections.results import (
     WaiverInfo,
 )
 from projections.store import Row, Tx
-from projections.text import fold, nfc
+from projections.text import exact, fold, has_marks, name_order_key, nfc
 
 STATUSES = ("active", "departed", "not_joined")
+# The directory's orders (``-`` before one reverses it); ``name`` is Vietnamese name order.
+DIRECTORY_SORTS = ("name", "staff_id", "unit", "position", "joined_on")
 NO_DATE = "0001-01-01"
 CHUNK = 400  # keys per IN (...) list
 
@@ -58,7 +60,7 @@ LISTS = [name for name, kind, _ in COLLECTIONS if kind == "list"]
 
 PEOPLE_COLUMNS = (
     "staff_id, name_key, full_name, gender, birth_date, employment, home_unit, position, "
-    "joined_on, departed_on, version, latest_on, data"
+    "joined_on, departed_on, version, latest_on, data, name_text, order_key"
 )
 
 
@@ -97,6 +99,7 @@ def _person_row(record: StaffRecord, version: int, latest: str) -> Row:
         record.staff_id, fold(record.full_name), record.full_name, str(record.gender),
         iso(record.birth_date), str(record.employment), nfc(record.home_unit), nfc(record.position),
         iso(record.joined_on), iso(record.departed_on), version, latest, _scalars_json(record),
+        exact(record.full_name), name_order_key(record.full_name),
     )
 
 
@@ -143,15 +146,16 @@ class StandingView(View):
     name = "standing"
     # The rows are the record's own shape: when a field is added to it on the write side, the
     # version changes and engines rebuild the view on start. 4_000_000: units and positions are
-    # held in NFC (the text policy), so views built before are rebuilt.
-    schema_version = 4_000_000 + codec.fingerprint(StaffRecord) % 1_000_000
+    # held in NFC (the text policy), so views built before are rebuilt. 5_000_000: the directory's
+    # word-prefix search (``name_text``) and Vietnamese name order (``order_key``).
+    schema_version = 5_000_000 + codec.fingerprint(StaffRecord) % 1_000_000
     tables: ClassVar[dict[str, str]] = {
         "people": (
             "staff_id TEXT NOT NULL, name_key TEXT NOT NULL, full_name TEXT NOT NULL, "
             "gender TEXT NOT NULL, birth_date TEXT NOT NULL, employment TEXT NOT NULL, "
             "home_unit TEXT NOT NULL, position TEXT, joined_on TEXT NOT NULL, departed_on TEXT, "
             "version INTEGER NOT NULL, latest_on TEXT NOT NULL, data TEXT NOT NULL, "
-            "PRIMARY KEY (staff_id)"
+            "name_text TEXT NOT NULL, order_key TEXT NOT NULL, PRIMARY KEY (staff_id)"
         ),
         "items": (
             "staff_id TEXT NOT NULL, field TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, "
@@ -167,22 +171,23 @@ class StandingView(View):
         ),
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
-        "by_name": ("people", "name_key, staff_id"),
+        "by_name": ("people", "order_key, staff_id"),
         "by_unit": ("people", "home_unit"),
         "by_track": ("quals", "track, level_rank"),
         "by_posting": ("postings", "to_unit"),
     }
 
     UPSERT_PERSON = (
-        f"INSERT INTO {{people}} ({PEOPLE_COLUMNS}) VALUES ({', '.join('?' * 13)}) "
+        f"INSERT INTO {{people}} ({PEOPLE_COLUMNS}) VALUES ({', '.join('?' * 15)}) "
         "ON CONFLICT (staff_id) DO UPDATE SET name_key = excluded.name_key, "
         "full_name = excluded.full_name, gender = excluded.gender, birth_date = excluded.birth_date, "
         "employment = excluded.employment, home_unit = excluded.home_unit, "
         "position = excluded.position, joined_on = excluded.joined_on, "
         "departed_on = excluded.departed_on, version = excluded.version, "
-        "latest_on = excluded.latest_on, data = excluded.data"
+        "latest_on = excluded.latest_on, data = excluded.data, name_text = excluded.name_text, "
+        "order_key = excluded.order_key"
     )
-    INSERT_PERSON = f"INSERT INTO {{people}} ({PEOPLE_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+    INSERT_PERSON = f"INSERT INTO {{people}} ({PEOPLE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
     INSERT_ITEM = "INSERT INTO {items} (staff_id, field, key, version, data) VALUES (?, ?, ?, ?, ?)"
     UPSERT_ITEM = (
         "INSERT INTO {items} (staff_id, field, key, version, data) VALUES (?, ?, ?, ?, ?) "
@@ -429,65 +434,45 @@ class StandingView(View):
         rank: int | None,
         limit: int,
         after: tuple[str, str] | None,
+        sort: str = "name",
+        offset: int = 0,
     ) -> list[tuple[DirectoryEntry, tuple[str, str]]]:
-        """Directory entries in (name key, staff_id) order, each with its cursor key."""
+        """Directory entries in ``sort`` order (default: Vietnamese name order, then staff_id),
+        each with its cursor key. ``after`` (a cursor key) pages the default order; ``offset``
+        pages any order."""
         t = tables.names
         day = today.isoformat()
-        unit = nfc(unit)  # the view holds units in NFC (see projections.text.nfc)
-        running = (
-            f"FROM {t['postings']} r WHERE r.staff_id = p.staff_id "
-            "AND r.starts_on <= ? AND (r.ends_on IS NULL OR r.ends_on >= ?) "
-            "ORDER BY r.starts_on DESC, r.version LIMIT 1"
+        unit_sql, position_sql = _unit_sql(t), _position_sql(t)
+        where, params = self._directory_where(
+            t, day, unit=unit, status=status, q=q, gender=gender, employment=employment,
+            track=track, rank=rank,
         )
-        unit_sql = f"COALESCE((SELECT r.to_unit {running}), p.home_unit)"
-        position_sql = f"COALESCE((SELECT r.position {running}), p.position)"
-        where: list[str] = []
-        params: list[Any] = [day, day, day, day]
+        params = [day, day, day, day, *params]
         if after is not None:
-            where.append("(p.name_key > ? OR (p.name_key = ? AND p.staff_id > ?))")
+            where.append("(p.order_key > ? OR (p.order_key = ? AND p.staff_id > ?))")
             params += [after[0], after[0], after[1]]
-        if unit is not None:
-            # Only people whose home unit it is or who were ever posted there can be in it today.
-            posted = f"SELECT staff_id FROM {t['postings']} WHERE to_unit = ?"
-            where.append(f"(p.home_unit = ? OR p.staff_id IN ({posted})) AND {unit_sql} = ?")
-            params += [unit, unit, day, day, unit]
-        if status == "active":
-            where.append("p.joined_on <= ? AND (p.departed_on IS NULL OR p.departed_on > ?)")
-            params += [day, day]
-        elif status == "departed":
-            where.append("p.joined_on <= ? AND p.departed_on <= ?")
-            params += [day, day]
-        elif status == "not_joined":
-            where.append("p.joined_on > ?")
-            params.append(day)
-        if q is not None and q.strip():
-            where.append("(p.name_key LIKE ? ESCAPE '\\' OR LOWER(p.staff_id) LIKE ? ESCAPE '\\')")
-            params += ["%" + _like_escape(fold(q)) + "%", "%" + _like_escape(q.strip().lower()) + "%"]
-        if gender is not None:
-            where.append("p.gender = ?")
-            params.append(gender)
-        if employment is not None:
-            where.append("p.employment = ?")
-            params.append(employment)
-        if track is not None and rank is None:
-            where.append(
-                f"EXISTS (SELECT 1 FROM {t['quals']} c WHERE c.staff_id = p.staff_id AND c.track = ?)"
-            )
-            params.append(track)
-        elif track is not None:
-            where.append(
-                f"(SELECT MAX(c.level_rank) FROM {t['quals']} c WHERE c.staff_id = p.staff_id "
-                "AND c.track = ?) = ?"
-            )
-            params += [track, rank]
+        descending = sort.startswith("-")
+        column = {
+            "name": "p.order_key",
+            "staff_id": "p.staff_id",
+            "unit": unit_sql,
+            "position": position_sql,
+            "joined_on": "p.joined_on",
+        }[sort.lstrip("-")]
+        params += [day] * column.count("?")
+        direction = " DESC" if descending else ""
+        order = f"{column}{direction}, p.order_key{direction}, p.staff_id{direction}"
         sql = (
             f"SELECT p.staff_id, p.full_name, p.gender, p.birth_date, {unit_sql}, {position_sql}, "
-            "p.employment, p.joined_on, p.departed_on, p.version, p.name_key "
+            "p.employment, p.joined_on, p.departed_on, p.version, p.order_key "
             f"FROM {t['people']} p"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY p.name_key, p.staff_id LIMIT ?"
+            + f" ORDER BY {order} LIMIT ?"
+            + (" OFFSET ?" if offset else "")
         )
         params.append(limit)
+        if offset:
+            params.append(offset)
         rows = tx.query(sql, params)
         best: dict[str, dict[str, str]] = defaultdict(dict)
         if rows:
@@ -519,6 +504,120 @@ class StandingView(View):
             )
             out.append((entry, (r[10], r[0])))
         return out
+
+
+    def directory_count(
+        self,
+        tx: Tx,
+        tables: Tables,
+        *,
+        today: date,
+        unit: str | None,
+        status: str | None,
+        q: str | None,
+        gender: str | None,
+        employment: str | None,
+        track: str | None,
+        rank: int | None,
+    ) -> int:
+        """How many directory entries the filters select (the result count of the pages)."""
+        t = tables.names
+        where, params = self._directory_where(
+            t, today.isoformat(), unit=unit, status=status, q=q, gender=gender,
+            employment=employment, track=track, rank=rank,
+        )
+        sql = f"SELECT COUNT(*) FROM {t['people']} p" + (" WHERE " + " AND ".join(where) if where else "")
+        return int(tx.query(sql, params)[0][0])
+
+    @staticmethod
+    def _directory_where(
+        t: dict[str, str],
+        day: str,
+        *,
+        unit: str | None,
+        status: str | None,
+        q: str | None,
+        gender: str | None,
+        employment: str | None,
+        track: str | None,
+        rank: int | None,
+    ) -> tuple[list[str], list[Any]]:
+        unit = nfc(unit)  # the view holds units in NFC (see projections.text.nfc)
+        where: list[str] = []
+        params: list[Any] = []
+        if unit is not None:
+            # Only people whose home unit it is or who were ever posted there can be in it today.
+            posted = f"SELECT staff_id FROM {t['postings']} WHERE to_unit = ?"
+            where.append(f"(p.home_unit = ? OR p.staff_id IN ({posted})) AND {_unit_sql(t)} = ?")
+            params += [unit, unit, day, day, unit]
+        if status == "active":
+            where.append("p.joined_on <= ? AND (p.departed_on IS NULL OR p.departed_on > ?)")
+            params += [day, day]
+        elif status == "departed":
+            where.append("p.joined_on <= ? AND p.departed_on <= ?")
+            params += [day, day]
+        elif status == "not_joined":
+            where.append("p.joined_on > ?")
+            params.append(day)
+        if q is not None and q.strip():
+            clause, values = _search(q)
+            where.append(clause)
+            params += values
+        if gender is not None:
+            where.append("p.gender = ?")
+            params.append(gender)
+        if employment is not None:
+            where.append("p.employment = ?")
+            params.append(employment)
+        if track is not None and rank is None:
+            where.append(
+                f"EXISTS (SELECT 1 FROM {t['quals']} c WHERE c.staff_id = p.staff_id AND c.track = ?)"
+            )
+            params.append(track)
+        elif track is not None:
+            where.append(
+                f"(SELECT MAX(c.level_rank) FROM {t['quals']} c WHERE c.staff_id = p.staff_id "
+                "AND c.track = ?) = ?"
+            )
+            params += [track, rank]
+        return where, params
+
+
+def _running(t: dict[str, str]) -> str:
+    return (
+        f"FROM {t['postings']} r WHERE r.staff_id = p.staff_id "
+        "AND r.starts_on <= ? AND (r.ends_on IS NULL OR r.ends_on >= ?) "
+        "ORDER BY r.starts_on DESC, r.version LIMIT 1"
+    )
+
+
+def _unit_sql(t: dict[str, str]) -> str:
+    """The unit a person works in on a day (a running rotation counts); two ``?`` for the day."""
+    return f"COALESCE((SELECT r.to_unit {_running(t)}), p.home_unit)"
+
+
+def _position_sql(t: dict[str, str]) -> str:
+    return f"COALESCE((SELECT r.position {_running(t)}), p.position)"
+
+
+def _search(q: str) -> tuple[str, list[Any]]:
+    """Word-prefix search: every term begins some word of the name (``An`` finds An and Anh, not
+    Thắng or Hoàng). A term typed with diacritics must match them (``Hường`` does not find
+    ``Hương``); one typed without is compared with the folded name (``huong`` finds both). The
+    whole text also finds a staff code it begins."""
+    terms = q.split()
+    clauses = []
+    values: list[Any] = []
+    for term in terms:
+        if has_marks(term):
+            clauses.append("(' ' || p.name_text) LIKE ? ESCAPE '\\'")
+            values.append("% " + _like_escape(exact(term)) + "%")
+        else:
+            clauses.append("(' ' || p.name_key) LIKE ? ESCAPE '\\'")
+            values.append("% " + _like_escape(fold(term)) + "%")
+    code = "LOWER(p.staff_id) LIKE ? ESCAPE '\\'"
+    values.append(_like_escape(q.strip().lower()) + "%")
+    return f"(({' AND '.join(clauses)}) OR {code})", values
 
 
 def _like_escape(text: str) -> str:

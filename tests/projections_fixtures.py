@@ -25,7 +25,7 @@ from ledger.application import Ledger
 from ledger.config import StoreConfig
 from ledger.record import Evidence, StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record, live_events, make_event_id
-from projections.text import fold
+from projections.text import exact, fold, has_marks, name_order_key
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # Recording starts after the last business date of the small agency (a departure on 2023-06-30):
@@ -333,7 +333,7 @@ def report_attendance(report: Any) -> dict[str, Any]:
 
 
 def oracle_directory(log: Log, today: date, **filters: Any) -> list[str]:
-    """Staff ids the directory should list, in its order (folded name, then staff id)."""
+    """Staff ids the directory should list, in its order (Vietnamese name order, then staff id)."""
     chosen = []
     for staff_id, record in log.records(None, None).items():
         if filters.get("status") and record.status_on(today) != filters["status"]:
@@ -343,15 +343,25 @@ def oracle_directory(log: Log, today: date, **filters: Any) -> list[str]:
         if filters.get("gender") and str(record.gender) != filters["gender"]:
             continue
         q = filters.get("q")
-        if q and fold(q) not in fold(record.full_name) and q.lower() not in staff_id.lower():
+        code = staff_id.lower().startswith(q.strip().lower()) if q else False
+        if q and not _name_matches(q, record.full_name) and not code:
             continue
         track = filters.get("track")
         if track:
             held = record.qualifications().get(catalog.Track(track))
             if held is None or (filters.get("level") and held.level != filters["level"]):
                 continue
-        chosen.append((fold(record.full_name), staff_id))
+        chosen.append((name_order_key(record.full_name), staff_id))
     return [staff_id for _, staff_id in sorted(chosen)]
+
+
+def _name_matches(q: str, full_name: str) -> bool:
+    """Every term begins a word of the name: compared with diacritics when typed with them."""
+    return all(
+        any(word.startswith(exact(term) if has_marks(term) else fold(term)) for word in words)
+        for term in q.split()
+        for words in [(exact(full_name) if has_marks(term) else fold(full_name)).split()]
+    )
 
 
 def oracle_trail(log: Log, staff_id: str, credential_id: str) -> list[tuple[str, str, str | None]] | None:

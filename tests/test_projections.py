@@ -148,7 +148,7 @@ def test_the_directory_search_treats_d_with_stroke_as_d(world: World) -> None:
 
 def test_the_directory_filters_by_the_unit_people_work_in_today(world: World) -> None:
     page = world.reads.directory(unit="Phòng Tổ chức")
-    assert [e.staff_id for e in page.items] == ["CB003", "CB001", "CB002"]
+    assert [e.staff_id for e in page.items] == ["CB001", "CB002", "CB003"]  # An, Bình, Đạt
     active = world.reads.directory(unit="Phòng Tổ chức", status="active")
     assert [e.staff_id for e in active.items] == ["CB001", "CB002"]
 
@@ -168,7 +168,7 @@ def test_the_directory_pages_with_an_opaque_cursor(world: World) -> None:
     second = world.reads.directory(limit=2, cursor=first.next_cursor)
     assert second.next_cursor is None
     names = [e.full_name for e in first.items + second.items]
-    assert names == ["Đặng Đức Đạt", "Nguyễn Văn An", "Trần Thị Bình"]
+    assert names == ["Nguyễn Văn An", "Trần Thị Bình", "Đặng Đức Đạt"]  # by given name: An, Bình, Đạt
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.no": ("không", "no"),
     "common.next_page": ("Trang sau →", "Next page →"),
     "common.first_page": ("← Trang đầu", "← First page"),
+    "common.previous_page": ("← Trang trước", "← Previous page"),
     "common.export": ("Tải về", "Download"),
     "common.print": ("In", "Print"),
     "common.filters": ("Bộ lọc", "Filters"),
@@ -184,12 +185,18 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # directory
     "directory.title": ("Danh sách cán bộ", "Staff directory"),
-    "directory.q": ("Họ tên hoặc mã (không cần dấu)", "Name or code (diacritics optional)"),
+    "directory.q": (
+        "Họ tên hoặc mã (gõ đầu mỗi từ; không dấu thì tìm cả có dấu)",
+        "Name or code (the start of each word; without diacritics finds any)",
+    ),
     "directory.level_any": ("— mọi trình độ —", "— any level —"),
     "directory.empty": ("Không có ai khớp bộ lọc.", "Nobody matches these filters."),
     "directory.professional": ("Chuyên môn", "Professional"),
     "directory.political": ("LLCT", "Political theory"),
     "directory.found": ("Tìm thấy", "Found"),
+    "directory.count": ("Tìm thấy {n} người", "{n} people found"),
+    "directory.page_of": ("trang {n}/{pages}", "page {n} of {pages}"),
+    "directory.pages": ("Các trang kết quả", "Result pages"),
     # person
     "person.standing": ("Tình trạng hồ sơ", "Standing"),
     "person.standing_on": ("Hồ sơ tính đến ngày", "The record as of"),

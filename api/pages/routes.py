@@ -47,7 +47,7 @@ from projections.results import (
     Standing,
     Trail,
 )
-from projections.standing import STATUSES
+from projections.standing import DIRECTORY_SORTS, STATUSES
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 T = TypeVar("T")
@@ -219,28 +219,45 @@ def directory(request: Request) -> Response:
     status = page.choice("status", STATUSES)
     gender = page.choice("gender", [str(g) for g in Gender])
     level_raw, track, level = _level_filter(page)
-    cursor = page.text("cursor", 200)
+    sort = page.choice("sort", [*DIRECTORY_SORTS, *(f"-{key}" for key in DIRECTORY_SORTS)]) or "name"
+    number = _page_number(page)
     fmt = page.choice("format", FORMATS)
     filters = {"q": q, "unit": unit, "status": status, "gender": gender, "track": track, "level": level}
     if fmt:
         entries: list[DirectoryEntry] = []
-        after: str | None = None
         while True:
-            chunk = guarded(page, lambda a=after: wb.read_model.directory(**filters, limit=500, cursor=a))
+            chunk = guarded(
+                page,
+                lambda n=len(entries): wb.read_model.directory(**filters, limit=500, sort=sort, offset=n),
+            )
             entries.extend(chunk.items)
-            after = chunk.next_cursor
-            if after is None:
+            if not chunk.items or len(entries) >= (chunk.total or 0):
                 break
         return respond(_directory_report(page, entries, filters, level_raw), fmt, page.t.zone)
+    size = page.state.settings.page_size
     found = guarded(
         page,
-        lambda: wb.read_model.directory(**filters, limit=page.state.settings.page_size, cursor=cursor),
+        lambda: wb.read_model.directory(**filters, limit=size, sort=sort, offset=(number - 1) * size),
     )
+    total = found.total or 0
+    pages = max(1, -(-total // size))
     return page.render(
         "pages/directory.html",
         entries=found.items,
-        next_link=page.with_query(cursor=found.next_cursor) if found.next_cursor else None,
-        first_link=page.with_query(cursor=None) if cursor else None,
+        total=total,
+        number=number,
+        pages=pages,
+        page_links=[
+            (n, page.with_query(page=n if n > 1 else None)) if n else (None, None)
+            for n in _page_window(number, pages)
+        ],
+        previous_link=page.with_query(page=number - 1 if number > 2 else None) if number > 1 else None,
+        next_link=page.with_query(page=number + 1) if number < pages else None,
+        sort=sort,
+        sort_links={
+            key: page.with_query(sort=(f"-{key}" if sort == key else key), page=None)
+            for key in DIRECTORY_SORTS
+        },
         units=guarded(page, wb.units),
         statuses=STATUSES,
         genders=[str(g) for g in Gender],
@@ -250,10 +267,32 @@ def directory(request: Request) -> Response:
         chosen_status=status or "",
         gender=gender or "",
         level=level_raw or "",
-        export_csv=page.with_query(format="csv", cursor=None),
-        export_xlsx=page.with_query(format="xlsx", cursor=None),
+        export_csv=page.with_query(format="csv", page=None),
+        export_xlsx=page.with_query(format="xlsx", page=None),
         title=t("directory.title"),
     )
+
+
+def _page_number(page: Page) -> int:
+    raw = page.text("page", 9)
+    if raw is None:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        page.errors.append(page.t("error.bad_input") + raw)
+        return 1
+    return int(raw)
+
+
+def _page_window(number: int, pages: int) -> list[int]:
+    """Page numbers to offer: the first, the last, and two either side of this one; a 0 marks a
+    gap (…)."""
+    shown = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
+    window: list[int] = []
+    for n in shown:
+        if window and n - window[-1] > 1:
+            window.append(0)
+        window.append(n)
+    return window
 
 
 def _filters_header(

@@ -87,8 +87,10 @@ def directory(
     q: Annotated[
         QueryText | None,
         Query(
-            description="Name search ignoring case and Vietnamese diacritics: "
-            "`nguyen van an` finds `Nguyễn Văn An`.",
+            description="Name search, word by word: each word begins a word of the name (`An` finds "
+            "An and Anh, not Thắng). Case is ignored; diacritics are ignored when the word is typed "
+            "without them (`nguyen van an` finds `Nguyễn Văn An`) and must match when typed with "
+            "them (`Hường` does not find `Hương`). Also finds a staff code it begins.",
         ),
     ] = None,
     gender: Annotated[Gender | None, Query()] = None,
@@ -100,9 +102,9 @@ def directory(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Any:
-    """The staff directory as of today, ordered by name (diacritics ignored) then staff code,
-    paged with `limit` and `cursor`. `unit` is the unit people work in today (a running rotation
-    counts); `q` also matches the staff code."""
+    """The staff directory as of today, in Vietnamese name order (given name, then family name),
+    paged with `limit` and `cursor`; `total` counts every match. `unit` is the unit people work
+    in today (a running rotation counts); `q` also matches the staff code it begins."""
     return read_side.directory(
         unit=unit,
         status=status,

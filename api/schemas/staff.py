@@ -340,6 +340,7 @@ class StaffSummary(ResponseModel):
 class StaffPage(ResponseModel):
     items: list[StaffSummary]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    total: int = Field(default=0, description="How many people the filters select, over all pages.")
 
 
 class HistoryEntryPublic(ResponseModel):
