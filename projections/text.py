@@ -49,7 +49,8 @@ def _letter_keys(word: str) -> tuple[str, str]:
             primary.append("d1")
             tones.append("0")
             continue
-        base, *marks = unicodedata.normalize("NFD", ch)
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], decomposed[1:]
         if not base.isalnum() or not base.isascii():
             if base.isalnum():  # a letter of another script: kept, after the Latin ones
                 primary.append("z9" + base)
