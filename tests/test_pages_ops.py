@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -91,3 +92,73 @@ def test_the_operator_page_is_in_english_when_asked(site: Site) -> None:
     page = site.signed_in("auditor").get("/ui/operations", params={"lang": "en"})
     assert "Service operations" in page.text
     assert "Standings and directory" in page.text
+
+
+# ------------------------------------------------------------------ reports as submitted
+
+
+def headcount(page: httpx.Response) -> int:
+    found = re.search(r'id="headcount">(\d+)<', page.text)
+    assert found is not None, page.text
+    return int(found.group(1))
+
+
+def attendances(page: httpx.Response) -> int:
+    found = re.search(r'id="attendances">(\d+)<', page.text)
+    assert found is not None, page.text
+    return int(found.group(1))
+
+
+def test_the_quality_report_as_known_at_a_moment_leaves_out_what_was_recorded_later(site: Site) -> None:
+    site.api.register()
+    submitted = datetime.now(UTC)
+    site.api.register()
+    client = site.signed_in("reader")
+    assert headcount(client.get("/ui/reports")) == 2
+    then = client.get("/ui/reports", params={"known_at": submitted.isoformat()})
+    assert headcount(then) == 1
+    assert 'id="known-at"' in then.text
+
+
+def test_the_quality_report_of_a_unit_as_known_at_a_moment_counts_attendances_known_then(
+    site: Site,
+) -> None:
+    unit = "Phòng Tổ chức cán bộ"
+    staff_id = site.api.register(unit=unit)
+    site.api.enroll(staff_id)
+    submitted = datetime.now(UTC)
+    site.api.enroll(staff_id, course_code="K2", starts_on="2021-03-01", ends_on="2021-06-30")
+    client = site.signed_in("reader")
+    now = client.get("/ui/reports", params={"unit": unit, "from": "2020-01-01"})
+    then = client.get(
+        "/ui/reports", params={"unit": unit, "from": "2020-01-01", "known_at": submitted.isoformat()}
+    )
+    assert attendances(now) == 2
+    assert attendances(then) == 1
+
+
+def test_the_needs_report_as_known_at_a_moment_checks_the_people_known_then(site: Site) -> None:
+    site.api.register(position="Chuyên viên")
+    submitted = datetime.now(UTC)
+    site.api.register(position="Chuyên viên")
+    client = site.signed_in("reader")
+    checked = re.compile(r'<span class="n">(\d+)</span><span>Số người được xét<')
+
+    def people(**params: str) -> str:
+        found = checked.search(client.get("/ui/reports/needs", params=params).text)
+        assert found is not None
+        return found.group(1)
+
+    assert people() == "2"
+    assert people(known_at=submitted.isoformat()) == "1"
+
+
+def test_a_report_export_names_the_moment_it_was_known_at(site: Site) -> None:
+    site.api.register()
+    moment = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+    export = site.signed_in("reader").get(
+        "/ui/reports", params={"known_at": moment.isoformat(), "format": "csv"}
+    )
+    assert export.status_code == 200
+    assert "Theo hiểu biết của sổ lúc" in export.text
+    assert "02/01/2026 10:04" in export.text

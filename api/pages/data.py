@@ -13,8 +13,8 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -88,9 +88,13 @@ class Workbench:
     def today(self) -> date:
         return self.read_model.today()
 
-    def records(self, as_of: date | None = None) -> list[StaffRecord]:
-        """Every staff member's record on ``as_of`` (default: all events), by staff code."""
-        return [fold_record(events, as_of=as_of) for _, events in sorted(self.cache.streams().items())]
+    def records(self, as_of: date | None = None, known_at: datetime | None = None) -> list[StaffRecord]:
+        """Every staff member's record on ``as_of`` (default: all events), as the ledger knew it
+        at ``known_at`` (default now; people registered later are left out), by staff code."""
+        return [
+            fold_record(events, as_of=as_of, known_at=known_at)
+            for _, events in sorted(known_streams(self.cache.streams(), known_at).items())
+        ]
 
     def units(self) -> list[str]:
         """Every unit anyone was ever in (registrations, rotations, transfers), sorted."""
@@ -106,15 +110,23 @@ class Workbench:
     # ------------------------------------------------------------------ reports
 
     def attendance_in_unit(
-        self, unit: str, from_: date | None, to: date, tracks: Sequence[str] | None
+        self,
+        unit: str,
+        from_: date | None,
+        to: date,
+        tracks: Sequence[str] | None,
+        known_at: datetime | None = None,
     ) -> AttendanceReport:
         """The attendance report (same rules as the API's: enrollments starting in [from, to],
         voided ones excluded, people who left included, status on ``to``) for the people who
-        worked in ``unit`` on the day each course started."""
-        return attendance_of(self.cache.streams().values(), from_, to, tracks, unit=unit)
+        worked in ``unit`` on the day each course started, as known at ``known_at``."""
+        streams = known_streams(self.cache.streams(), known_at).values()
+        return replace(attendance_of(streams, from_, to, tracks, unit=unit), known_at=known_at)
 
-    def needs(self, as_of: date, unit: str | None, position: str | None) -> needs_module.NeedsReport:
-        records = self.records(as_of)
+    def needs(
+        self, as_of: date, unit: str | None, position: str | None, known_at: datetime | None = None
+    ) -> needs_module.NeedsReport:
+        records = self.records(as_of, known_at)
         report = needs_module.needs_report(records, as_of, self.ledger.rules, position)
         if unit is None:
             return report
@@ -127,9 +139,9 @@ class Workbench:
         return needs_module.NeedsReport(report.as_of, report.rule_set, position, people, pools)
 
     def effectiveness(
-        self, as_of: date, unit: str | None, tracks: Sequence[str] | None
+        self, as_of: date, unit: str | None, tracks: Sequence[str] | None, known_at: datetime | None = None
     ) -> list[ProgrammeEffect]:
-        records = self.records(as_of)
+        records = self.records(as_of, known_at)
         if unit is not None:
             records = [r for r in records if r.unit_on(as_of) == unit]
         return effectiveness_report(records, as_of, tracks=tracks or None)
@@ -143,6 +155,18 @@ class Workbench:
 
     def person_anomalies(self, events: Sequence[StaffEvent]) -> list[Anomaly]:
         return person_anomalies(events, self.rules)
+
+
+def known_streams(
+    streams: dict[str, list[StaffEvent]], known_at: datetime | None
+) -> dict[str, list[StaffEvent]]:
+    """Each person's events recorded at or before ``known_at`` (all when None); people with none
+    (registered later) are left out. A correction recorded later is left out with the rest, so
+    the event it voids counts again, as it did then."""
+    if known_at is None:
+        return streams
+    kept = {sid: [e for e in events if e.timestamp <= known_at] for sid, events in streams.items()}
+    return {sid: events for sid, events in kept.items() if events}
 
 
 def attendance_of(

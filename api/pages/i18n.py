@@ -77,6 +77,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.as_of": ("Ngày xem (theo ngày hiệu lực)", "As of (business date)"),
     "common.as_of_short": ("Tính đến ngày", "As of"),
     "common.known_at": ("Theo hiểu biết của sổ lúc", "As the ledger knew it at"),
+    "reports.as_known_at": (
+        "Báo cáo như sổ ghi nhận lúc {when} (giờ địa phương): các sự kiện ghi sau thời điểm đó, "
+        "kể cả đính chính, không được tính.",
+        "The report as the ledger knew it at {when} (local time): events recorded later, "
+        "corrections included, are left out.",
+    ),
     "common.known_at_hint": ("để trống: như sổ biết hiện nay", "leave empty: as the ledger knows it now"),
     "common.today": ("hôm nay", "today"),
     "common.generated_at": ("Lập lúc", "Generated at"),

@@ -296,7 +296,10 @@ def _page_window(number: int, pages: int) -> list[int]:
 
 
 def _filters_header(
-    page: Page, pairs: Sequence[tuple[str, str | None]], as_of: date | None
+    page: Page,
+    pairs: Sequence[tuple[str, str | None]],
+    as_of: date | None,
+    known_at: datetime | None = None,
 ) -> list[tuple[str, str]]:
     t = page.t
     shown = [f"{label}: {value}" for label, value in pairs if value]
@@ -305,6 +308,8 @@ def _filters_header(
     ]
     if as_of is not None:
         header.append((t("common.as_of_short"), t.date(as_of)))
+    if known_at is not None:
+        header.append((t("common.known_at"), f"{t.when(known_at)} ({t('common.local_time')})"))
     header.append((t("common.generated_at"), f"{t.when(page.now())} ({t('common.local_time')})"))
     header.append((t("export.source"), t("export.source_value")))
     return header
@@ -599,6 +604,13 @@ def dossier(request: Request, staff_id: str) -> Response:
 # ------------------------------------------------------------------- reports
 
 
+def _known_at(page: Page) -> tuple[datetime | None, str]:
+    """``known_at`` of a report page (as the API's reports take it: the report as the ledger knew
+    it then, e.g. as it was submitted), and its value for the form's ``datetime-local`` input."""
+    known_at = page.moment("known_at")
+    return known_at, known_at.astimezone(page.t.zone).strftime("%Y-%m-%dT%H:%M") if known_at else ""
+
+
 def _catalog_order(by_track: dict[str, T]) -> dict[str, T]:
     """Per-track figures in the catalog's order of tracks (professional first)."""
     order = [str(track) for track in catalog.TRACKS]
@@ -623,15 +635,22 @@ def article_report(request: Request) -> Response:
     if start is not None and start > end:
         page.errors.append(t("error.bad_input") + f"{t('common.from')} > {t('common.to')}")
         start = None
-    quals: QualificationsReport = guarded(page, lambda: wb.read_model.qualifications(as_of=as_of, unit=unit))
+    known_at, known_at_value = _known_at(page)
+    quals: QualificationsReport = guarded(
+        page, lambda: wb.read_model.qualifications(as_of=as_of, unit=unit, known_at=known_at)
+    )
     if unit:
-        attendance: AttendanceReport = guarded(page, lambda: wb.attendance_in_unit(unit, start, end, tracks))
+        attendance: AttendanceReport = guarded(
+            page, lambda: wb.attendance_in_unit(unit, start, end, tracks, known_at)
+        )
     else:
-        attendance = guarded(page, lambda: wb.read_model.attendance(from_=start, to=end, tracks=tracks))
+        attendance = guarded(
+            page, lambda: wb.read_model.attendance(from_=start, to=end, tracks=tracks, known_at=known_at)
+        )
     attendance = replace(attendance, by_track=_catalog_order(attendance.by_track))
     fmt = page.choice("format", FORMATS)
     if fmt:
-        return respond(_article_report(page, quals, attendance, unit, tracks), fmt, page.t.zone)
+        return respond(_article_report(page, quals, attendance, unit, tracks, known_at), fmt, page.t.zone)
     cards = []
     for info in LEVELLED:
         counts = quals.tracks.get(str(info.track), {})
@@ -691,6 +710,8 @@ def article_report(request: Request) -> Response:
         all_tracks=[str(x) for x in Track],
         age_bands=AGE_BANDS,
         article_link=article_link,
+        known_at=known_at,
+        known_at_value=known_at_value,
         export_csv=page.with_query(format="csv"),
         export_xlsx=page.with_query(format="xlsx"),
         title=t("reports.title"),
@@ -703,6 +724,7 @@ def _article_report(
     attendance: AttendanceReport,
     unit: str | None,
     tracks: list[str] | None,
+    known_at: datetime | None = None,
 ) -> Report:
     t = page.t
     header = _filters_header(
@@ -713,6 +735,7 @@ def _article_report(
             (t("common.tracks"), ", ".join(t.track(x) for x in tracks) if tracks else t("common.all")),
         ],
         quals.as_of,
+        known_at,
     )
     header.insert(1, (t("common.headcount"), str(quals.headcount)))
     qual_rows: list[list[Any]] = []
@@ -761,12 +784,16 @@ def needs_report(request: Request) -> Response:
     if position is not None and rules.resolve(position, PositionKind.POST) is None:
         page.errors.append(t("needs.bad_position") + position)
         position = None
-    report: NeedsReport = guarded(page, lambda: wb.needs(as_of, unit, position))
+    known_at, known_at_value = _known_at(page)
+    report: NeedsReport = guarded(page, lambda: wb.needs(as_of, unit, position, known_at))
     rows = [(person, check) for person in report.people for check in person.gaps]
     fmt = page.choice("format", FORMATS)
     if fmt:
         header = _filters_header(
-            page, [(t("common.unit"), unit or t("common.units_all")), (t("common.position"), position)], as_of
+            page,
+            [(t("common.unit"), unit or t("common.units_all")), (t("common.position"), position)],
+            as_of,
+            known_at,
         )
         header.insert(1, (t("needs.people"), str(len(report.people))))
         header.insert(2, (t("needs.with_gaps"), str(len(report.with_gaps))))
@@ -821,6 +848,8 @@ def needs_report(request: Request) -> Response:
         units=guarded(page, wb.units),
         position=position or "",
         posts=[p.title for p in rules.positions if p.kind == PositionKind.POST],
+        known_at=known_at,
+        known_at_value=known_at_value,
         export_csv=page.with_query(format="csv"),
         export_xlsx=page.with_query(format="xlsx"),
         title=t("needs.title"),
@@ -835,8 +864,9 @@ def effectiveness(request: Request) -> Response:
     as_of = page.day("as_of") or page.today()
     unit = page.text("unit")
     track = page.choice("track", [str(x) for x in Track])
+    known_at, known_at_value = _known_at(page)
     effects: list[ProgrammeEffect] = guarded(
-        page, lambda: wb.effectiveness(as_of, unit, [track] if track else None)
+        page, lambda: wb.effectiveness(as_of, unit, [track] if track else None, known_at)
     )
     fmt = page.choice("format", FORMATS)
     columns = [
@@ -877,6 +907,7 @@ def effectiveness(request: Request) -> Response:
             page,
             [(t("common.unit"), unit or t("common.units_all")), (t("common.track"), t.track(track))],
             as_of,
+            known_at,
         )
         slug = f"hieu-qua-dao-tao-{as_of.isoformat()}" + (f"-{ascii_slug(unit)}" if unit else "")
         return respond(
@@ -913,6 +944,8 @@ def effectiveness(request: Request) -> Response:
         units=guarded(page, wb.units),
         track=track or "",
         all_tracks=[str(x) for x in Track],
+        known_at=known_at,
+        known_at_value=known_at_value,
         export_csv=page.with_query(format="csv"),
         export_xlsx=page.with_query(format="xlsx"),
         title=t("effect.title"),
