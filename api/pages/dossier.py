@@ -123,29 +123,103 @@ def font_paths(folder: str) -> tuple[Path, Path] | None:
     return (regular, bold) if regular.is_file() and bold.is_file() else None
 
 
+# The national heading (Quốc hiệu and Tiêu ngữ) heads every official form in Vietnamese, whatever
+# the language of the rest of the page.
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+
+@dataclass(frozen=True)
+class Agency:
+    """Who files the form: the agency using the staff member, the agency that manages it, and the
+    place written before the date of signature (LEDGER_PAGES_AGENCY_*). Empty ones print as a
+    dotted line to fill in by hand, as on the paper form."""
+
+    name: str = ""
+    parent: str = ""
+    place: str = ""
+
+
+def signing_date(moment: datetime, t: Translator) -> str:
+    """The date of signature, on the agency's calendar (``t.zone``): ``ngày 05 tháng 12 năm 2026``."""
+    day = moment.astimezone(t.zone).date()
+    if t.language == "vi":
+        return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    return day.strftime("%d %B %Y").lstrip("0")
+
+
 def dossier_pdf(
-    standing: Standing, t: Translator, fonts: tuple[Path, Path], *, generated_at: datetime, agency: str = ""
+    standing: Standing,
+    t: Translator,
+    fonts: tuple[Path, Path],
+    *,
+    generated_at: datetime,
+    agency: Agency | None = None,
 ) -> bytes:
-    """The dossier as a PDF (A4 landscape)."""
+    """The training section of Phiếu 2C as a PDF (A4 portrait): the national heading and the
+    agency, the person, the levels held, the training table (its headings repeated on each page),
+    the signature block (người lập biểu, thủ trưởng cơ quan) dated in agency time, and on every
+    page the person's name and "page n of N"."""
     from fpdf import FPDF
+    from fpdf.enums import Align, XPos, YPos
     from fpdf.fonts import FontFace
 
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    agency = agency or Agency()
+    dots = "." * 40
+    running = f"{standing.full_name} – {standing.staff_id}"
+
+    class Form(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("DejaVu", "", 8)
+            self.set_draw_color(160, 160, 160)
+            self.line(self.l_margin, self.get_y() - 1, self.w - self.r_margin, self.get_y() - 1)
+            self.cell(w=self.epw / 2, h=5, text=running, align=Align.L)
+            self.cell(
+                w=self.epw / 2,
+                h=5,
+                text=t("dossier.page_of", n=self.page_no(), pages="{nb}"),
+                align=Align.R,
+            )
+
+    pdf = Form(orientation="P", unit="mm", format="A4")
     pdf.set_title(f"{t('dossier.form')} – {standing.full_name}")
     pdf.set_creator("ledger")
     pdf.add_font("DejaVu", "", str(fonts[0]))
     pdf.add_font("DejaVu", "B", str(fonts[1]))
-    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.set_margins(18, 15, 15)
+    pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
+    width = pdf.epw
+    left_w, right_w = width * 0.45, width * 0.55
+    top = pdf.get_y()
+    # Left: the agencies and the staff code, as on the form.
+    pdf.set_font("DejaVu", "", 9)
+    for label, value in (
+        (t("dossier.parent_agency"), agency.parent or dots),
+        (t("dossier.agency"), agency.name or dots),
+        (t("dossier.staff_number"), standing.staff_id),
+    ):
+        pdf.multi_cell(w=left_w, h=4.5, text=f"{label}: {value}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    left_bottom = pdf.get_y()
+    # Right: Quốc hiệu and Tiêu ngữ, the motto underlined by a rule as long as itself.
+    pdf.set_xy(pdf.l_margin + left_w, top)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.cell(w=right_w, h=5, text=NATIONAL_NAME, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "B", 10.5)
+    pdf.cell(w=right_w, h=5.5, text=NATIONAL_MOTTO, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    motto = pdf.get_string_width(NATIONAL_MOTTO)
+    middle = pdf.l_margin + left_w + right_w / 2
+    pdf.set_draw_color(0, 0, 0)
+    pdf.line(middle - motto / 2, pdf.get_y() + 0.3, middle + motto / 2, pdf.get_y() + 0.3)
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 6)
     pdf.set_font("DejaVu", "B", 13)
-    pdf.cell(text=t("dossier.form"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    if agency:
-        pdf.cell(text=agency, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
+    pdf.multi_cell(
+        w=width, text=t("dossier.form").upper(), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.ln(3)
     facts = [
         (t("common.name"), standing.full_name),
-        (t("common.staff_id"), standing.staff_id),
         (t("common.birth_date"), f"{t.date(standing.birth_date)} ({t.code(standing.gender)})"),
         (t("common.unit"), standing.unit),
         (t("common.position"), standing.position or "—"),
@@ -153,19 +227,19 @@ def dossier_pdf(
     ]
     for label, value in facts:
         pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(w=55, text=f"{label}:")
+        pdf.cell(w=45, h=5.5, text=f"{label}:")
         pdf.set_font("DejaVu", "", 10)
-        pdf.cell(text=value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(w=width - 45, h=5.5, text=value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(text=t("dossier.summary"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(text=t("dossier.summary"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 10)
     for label, value in summary(standing, t):
-        pdf.cell(w=70, text=f"{label}:")
-        pdf.cell(text=value, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(w=70, h=5, text=f"{label}:")
+        pdf.cell(h=5, text=value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 11)
-    pdf.multi_cell(w=0, text=t("dossier.title"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(w=width, text=t("dossier.title"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
     pdf.set_font("DejaVu", "", 9)
     rows = dossier_rows(standing, t)
@@ -177,10 +251,11 @@ def dossier_pdf(
         t("dossier.award"),
     )
     with pdf.table(
-        col_widths=(62, 70, 36, 30, 69),
+        col_widths=(40, 44, 28, 24, 41),
         text_align="LEFT",
-        headings_style=FontFace(emphasis="BOLD", fill_color=(220, 230, 242)),
-        line_height=5,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+        line_height=4.6,
+        repeat_headings=1,
     ) as table:
         head = table.row()
         for heading in headings:
@@ -190,8 +265,29 @@ def dossier_pdf(
             for value in (row.institution, row.field, row.period(t), row.mode, row.award):
                 line.cell(value or "—")
     if not rows:
-        pdf.cell(text=t("dossier.empty"), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("DejaVu", "", 8)
+        pdf.cell(text=t("dossier.empty"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    # The signature block stays whole: on a new page if this one cannot hold it.
+    if pdf.get_y() + 48 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(6)
+    half = width / 2
+    y = pdf.get_y()
+    pdf.set_x(pdf.l_margin + half)
+    pdf.set_font("DejaVu", "", 10)
+    place = agency.place or "." * 20
+    pdf.cell(w=half, h=5, text=f"{place}, {signing_date(generated_at, t)}", align=Align.C)
+    y += 7
+    for x, title, hint in (
+        (pdf.l_margin, t("dossier.prepared_by"), t("dossier.sign_name")),
+        (pdf.l_margin + half, t("dossier.head_of_agency"), t("dossier.sign_seal")),
+    ):
+        pdf.set_xy(x, y)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(w=half, h=5, text=title.upper(), align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_font("DejaVu", "", 9)
+        pdf.cell(w=half, h=5, text=hint, align=Align.C)
+    pdf.set_y(y + 34)
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.set_text_color(90, 90, 90)
     pdf.cell(text=f"{t('common.generated_at')}: {t.when(generated_at)} ({t('common.local_time')})")
     return bytes(pdf.output())

@@ -564,7 +564,9 @@ def dossier(request: Request, staff_id: str) -> Response:
         fonts = dossier_module.font_paths(page.state.settings.font_dir)
         if fonts is None:
             raise page.fail(t("dossier.no_font"), status=501)
-        content = dossier_module.dossier_pdf(standing, t, fonts, generated_at=page.now())
+        settings = page.state.settings
+        agency = dossier_module.Agency(settings.agency_name, settings.agency_parent, settings.agency_place)
+        content = dossier_module.dossier_pdf(standing, t, fonts, generated_at=page.now(), agency=agency)
         return download(content, "application/pdf", f"{slug}.pdf")
     if fmt:
         header = [

@@ -29,4 +29,20 @@ class PagesSettings(BaseSettings):
         description="Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian: fonts-dejavu-core), for "
         "the PDF dossier; without them the dossier is offered for printing only.",
     )
+    agency_name: str = Field(
+        default="",
+        max_length=200,
+        description="The agency's name on the PDF dossier (Phiếu 2C: cơ quan, đơn vị sử dụng); empty: a "
+        "dotted line to fill in by hand.",
+    )
+    agency_parent: str = Field(
+        default="",
+        max_length=200,
+        description="The agency that manages it (cơ quan quản lý), on the PDF dossier.",
+    )
+    agency_place: str = Field(
+        default="",
+        max_length=100,
+        description="The place written before the date of signature on the PDF dossier (`Hà Nội`).",
+    )
     page_size: int = Field(default=50, ge=1, le=500, description="Rows per page of the directory.")
