@@ -4,17 +4,22 @@ the Phiếu 2C layout, and the polish of the exports. The real app on SQLite and
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+import openpyxl  # type: ignore[import-untyped]
 import pytest
 from api_fixtures import Api, running_api
 from fastapi.testclient import TestClient
 
+from api.pages.exports import Report, Table, to_xlsx
+from api.pages.i18n import Translator
 from ledger.config import StoreConfig
+from ledger.rules import default_rules_text
 
 
 @dataclass
@@ -162,3 +167,73 @@ def test_a_report_export_names_the_moment_it_was_known_at(site: Site) -> None:
     assert export.status_code == 200
     assert "Theo hiểu biết của sổ lúc" in export.text
     assert "02/01/2026 10:04" in export.text
+
+
+# ------------------------------------------------------------------ polish
+
+
+def test_an_xlsx_sheet_name_is_cut_at_a_word_boundary_never_mid_word() -> None:
+    title = "Đào tạo, bồi dưỡng về chuyên môn, nghiệp vụ, lý luận chính trị"
+    report = Report("Phiếu 2C", "x", [], [Table(title, ["A"], [[1]]), Table(title, ["A"], [[2]])])
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(report, UTC)))
+    first, second = book.sheetnames
+    assert first == "Đào tạo, bồi dưỡng về chuyên"
+    assert second == "Đào tạo, bồi dưỡng về (2)"
+    for name in (first, second):
+        assert len(name) <= 31
+        words = title.replace(",", "").split()
+        assert all(word in words or word == "(2)" for word in name.replace(",", "").split())
+
+
+def test_an_xlsx_export_stores_counts_as_numbers(site: Site) -> None:
+    site.api.register()
+    export = site.signed_in("reader").get("/ui/reports", params={"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).worksheets[0]
+    by_label = {row[0].value: row[1].value for row in sheet.iter_rows(max_col=2) if row[0].value}
+    assert by_label["Tổng số cán bộ"] == 1
+
+
+def test_a_score_is_written_with_a_decimal_comma_in_the_vietnamese_view(site: Site) -> None:
+    staff_id = site.api.register()
+    enrollment = site.api.enroll(staff_id)
+    done = site.api.post(
+        f"/staff/{staff_id}/enrollments/{enrollment}/completion",
+        {"completed_on": "2020-09-25", "outcome": "passed", "score": "8.5"},
+    )
+    assert done.status_code == 201, done.text
+    client = site.signed_in("auditor")
+    assert "điểm 8,5" in client.get(f"/ui/staff/{staff_id}").text
+    assert "score 8.5" in client.get(f"/ui/staff/{staff_id}", params={"lang": "en"}).text
+
+
+def test_legal_bases_show_their_provenance_in_words_of_the_language() -> None:
+    text = "Nghị định 29/2024/NĐ-CP, Điều 6 [S]; thời hạn bổ sung sau bổ nhiệm [P]"
+    assert Translator("vi").legal_basis(text) == (
+        "Nghị định 29/2024/NĐ-CP, Điều 6; thời hạn bổ sung sau bổ nhiệm (đề xuất)"
+    )
+    checked = Translator("en").legal_basis("Thông tư 02/2021/TT-BNV [K]")
+    assert checked == "Thông tư 02/2021/TT-BNV (to be checked)"
+
+
+def test_the_shipped_rules_have_no_english_in_their_legal_bases() -> None:
+    english = re.compile(r"\b(the|of|for|as|to|row|level|grace|period|sends|weak|verify|whether)\b")
+    bases = re.findall(r'^legal_basis = "(.*)"$', default_rules_text(), re.MULTILINE)
+    assert len(bases) > 20
+    for basis in bases:
+        assert not english.search(basis), basis
+
+
+def test_the_needs_page_names_the_rule_set_by_its_title_not_its_id(site: Site) -> None:
+    site.api.register(position="Trưởng phòng")
+    page = site.signed_in("reader").get("/ui/reports/needs")
+    intro = text_of(page.text.split('<p class="muted">', 1)[1].split("</p>", 1)[0])
+    assert "Tiêu chuẩn chức danh lãnh đạo" in intro
+    assert "vn-cuc-tong-cuc@" not in intro
+    assert "[P]" not in page.text
+    assert "[S]" not in page.text
+
+
+def test_the_sign_in_text_shows_the_command_as_code_without_backticks(site: Site) -> None:
+    page = TestClient(site.api.app).get("/ui/login")
+    assert "`" not in page.text
+    assert "<code>ledger keys add</code>" in page.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from api.pages.i18n import Translator
@@ -28,6 +29,16 @@ _WORDS: dict[str, tuple[str, str]] = {
     "planned_for": ("quy hoạch chức danh", "planning pool for"),
     "no_level": ("không cấp trình độ", "awards no level"),
 }
+
+
+def _decimal(t: Translator, value: object) -> str:
+    """A score as the language writes it: ``8,5`` in Vietnamese (the log holds ``8.5``)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = format(number.normalize(), "f") if number == number.to_integral() else str(number)
+    return text.replace(".", ",") if t.language == "vi" else text
 
 
 def _w(t: Translator, key: str) -> str:
@@ -58,7 +69,7 @@ def describe(kind: str, data: Mapping[str, Any], t: Translator, courses: Mapping
         course = courses.get(str(g("enrollment_id")), str(g("enrollment_id")))
         text = course
         if g("score") is not None:
-            text += f"; {_w(t, 'score')} {g('score')}"
+            text += f"; {_w(t, 'score')} {_decimal(t, g('score'))}"
         award = g("credential")
         if award is not None:
             text += f"; {_w(t, 'certificate')} {award.title}"
@@ -114,7 +125,7 @@ def describe(kind: str, data: Mapping[str, Any], t: Translator, courses: Mapping
             text += f" ({_w(t, 'course')} {course})"
         text += f": {t.code(g('rating'))}"
         if g("score") is not None:
-            text += f", {_w(t, 'score')} {g('score')}"
+            text += f", {_w(t, 'score')} {_decimal(t, g('score'))}"
         return text + f"; {_w(t, 'evaluator')} {g('evaluator')}"
     if kind == "Departed":
         category = g("category")

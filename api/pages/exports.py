@@ -49,7 +49,7 @@ class Report:
 
     title: str
     slug: str  # the file name stem (ASCII)
-    header: Sequence[tuple[str, str]]
+    header: Sequence[tuple[str, Any]]  # (label, value): numbers and dates stay numbers and dates
     tables: Sequence[Table] = field(default_factory=tuple)
 
 
@@ -86,11 +86,24 @@ def to_csv(report: Report, zone: tzinfo) -> bytes:
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+SHEET_NAME_MAX = 31  # Excel's limit
+
+
+def _whole_words(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary (never mid-word), without a
+    trailing comma or dash; a single word longer than the limit is cut, having no boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(None, 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(" ,;–-") or text[:limit]
+
+
 def _sheet_name(title: str, taken: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:28] or "Sheet"
-    name, n = base, 2
+    base = " ".join(_SHEET_FORBIDDEN.sub(" ", title).split()) or "Sheet"
+    name, n = _whole_words(base, SHEET_NAME_MAX), 2
     while name.casefold() in taken:
-        name = f"{base[:25]} ({n})"
+        suffix = f" ({n})"
+        name = _whole_words(base, SHEET_NAME_MAX - len(suffix)) + suffix
         n += 1
     taken.add(name.casefold())
     return name

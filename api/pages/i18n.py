@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from markupsafe import Markup, escape
+
 from ledger import catalog
 from ledger.catalog import Label
 from projections import anomalies
@@ -41,9 +43,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # sign-in
     "login.title": ("Đăng nhập", "Sign in"),
     "login.intro": (
-        "Dùng khóa truy cập do quản trị cấp (lệnh `ledger keys add`). Khóa có vai trò kiểm tra viên "
+        "Dùng khóa truy cập do quản trị cấp (lệnh {command}). Khóa có vai trò kiểm tra viên "
         "hoặc cán bộ tổ chức xem được lịch sử và nguồn gốc chứng chỉ; khóa chỉ xem báo cáo thì không.",
-        "Use the access key you were given (made with `ledger keys add`). Auditor and registrar keys "
+        "Use the access key you were given (made with {command}). Auditor and registrar keys "
         "see histories and credential trails; reader keys see standings and reports only.",
     ),
     "login.key": ("Khóa truy cập", "Access key"),
@@ -340,7 +342,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "needs.title": ("Nhu cầu đào tạo theo tiêu chuẩn chức danh", "Training needs against position standards"),
     "needs.intro": (
         "Những tiêu chuẩn của chức vụ, ngạch mà cán bộ đang công tác chưa đạt vào ngày xem "
-        "(bộ quy tắc {rule_set}).",
+        "(bộ tiêu chuẩn: {rule_set}).",
         "The requirements of their post and rank that staff on the roll do not meet on the day (rule "
         "set {rule_set}).",
     ),
@@ -355,6 +357,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "needs.held": ("Đang có", "Held"),
     "needs.deadline": ("Hạn", "Deadline"),
     "needs.legal_basis": ("Căn cứ", "Legal basis"),
+    "needs.rules_version": ("phiên bản", "version"),
     "needs.in_training": ("Đang học", "In training"),
     "needs.empty": ("Không ai thiếu tiêu chuẩn.", "Nobody has a gap."),
     "needs.status.met": ("đạt", "met"),
@@ -477,6 +480,14 @@ class Translator:
         text = pair[0] if self.language == "vi" else pair[1]
         return text.format(**values) if values else text
 
+    def with_code(self, key: str, **commands: str) -> Markup:
+        """The sentence ``key`` with each ``{name}`` set as a ``<code>`` element (a command the
+        reader types), the rest escaped: no literal backticks on the page."""
+        pair = TEXT.get(key)
+        text = key if pair is None else (pair[0] if self.language == "vi" else pair[1])
+        codes = {name: Markup("<code>{}</code>").format(value) for name, value in commands.items()}
+        return Markup(escape(text).format(**codes))
+
     def label(self, label: Label) -> str:
         return label.in_language(self.language)
 
@@ -552,11 +563,30 @@ class Translator:
             text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
         return text
 
+    def legal_basis(self, text: str | None) -> str:
+        """A rule's legal basis as the pages show it: the rules file's provenance marks (``[S]``
+        sourced, ``[P]`` proposal, ``[K]`` to check) in words of the language, not as codes."""
+        if not text:
+            return ""
+        marks = _MARKS_VI if self.language == "vi" else _MARKS_EN
+
+        def word(match: re.Match[str]) -> str:
+            found = marks.get(match.group(1).split(",")[0].strip().upper(), "")
+            return f" ({found})" if found else ""
+
+        return " ".join(_MARK.sub(word, text).split())
+
     def dates_in(self, text: str) -> str:
         """ISO dates inside a message, written the Vietnamese way in Vietnamese."""
         if self.language != "vi":
             return text
         return _ISO_DAY.sub(lambda m: f"{m.group(3)}/{m.group(2)}/{m.group(1)}", text)
+
+
+_MARK = re.compile(r"\s*\[([SPK](?:,[^\]]*)?)\]")
+# [S] (confirmed in a published source) says nothing a reader of the page needs; the others do.
+_MARKS_VI = {"P": "đề xuất", "K": "cần kiểm tra"}
+_MARKS_EN = {"P": "proposal", "K": "to be checked"}
 
 
 def translator(language: str) -> Translator:

@@ -300,7 +300,7 @@ def _filters_header(
     pairs: Sequence[tuple[str, str | None]],
     as_of: date | None,
     known_at: datetime | None = None,
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Any]]:
     t = page.t
     shown = [f"{label}: {value}" for label, value in pairs if value]
     header = [
@@ -739,7 +739,7 @@ def _article_report(
         quals.as_of,
         known_at,
     )
-    header.insert(1, (t("common.headcount"), str(quals.headcount)))
+    header.insert(1, (t("common.headcount"), quals.headcount))
     qual_rows: list[list[Any]] = []
     for info in LEVELLED:
         counts = quals.tracks.get(str(info.track), {})
@@ -822,7 +822,7 @@ def needs_report(request: Request) -> Response:
                 t.level(c.track, c.held.level) if c.held else "",
                 t(f"needs.status.{c.status}"),
                 c.deadline,
-                c.legal_basis,
+                t.legal_basis(c.legal_basis),
             ]
             for p, c in rows
         ]
@@ -850,6 +850,8 @@ def needs_report(request: Request) -> Response:
         units=guarded(page, wb.units),
         position=position or "",
         posts=[p.title for p in rules.positions if p.kind == PositionKind.POST],
+        rules_title=rules.title,
+        rules_version=f"{t('needs.rules_version')} {rules.version}",
         known_at=known_at,
         known_at_value=known_at_value,
         export_csv=page.with_query(format="csv"),
