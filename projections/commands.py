@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ledger.application import Ledger
 from ledger.cli import open_ledger
+from ledger.terminal import table_console
 from projections.engine import Engine, default_views, prune, rebuild, status
 
 VIEW_NAMES = [view.name for view in default_views()]
@@ -154,7 +155,7 @@ def register(app: typer.Typer) -> None:
         if not rows:
             typer.echo("No view has been built yet (run `ledger projections rebuild`).")
             return
-        Console().print(table)
+        table_console().print(table)
         # A poison event: the view keeps its last good state and the engine retries it with
         # backoff; say exactly where it stopped and why, unwrapped, for the operator to act on.
         for row in rows:

@@ -5,6 +5,8 @@ package (imports go ``api`` → ``projections`` → ``ledger``)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import Any
 
 import psycopg
 import typer
@@ -19,6 +21,8 @@ STORE_ERROR_EXIT = 2
 
 
 def make_app() -> typer.Typer:
+    _hide_flag_types()
+    # Markdown: docstrings reflow to the terminal's width and `code` prints without backticks.
     return typer.Typer(
         name="ledger",
         help="An event-sourced ledger of staff training records. "
@@ -26,7 +30,24 @@ def make_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        rich_markup_mode="markdown",
     )
+
+
+def _hide_flag_types() -> None:
+    """Typer prints a type beside every option, ``<bool>`` for flags (``--demo``, ``--help``),
+    which says nothing a flag's name does not: show none for flags (typer has no setting)."""
+    from typer.core import TyperOption
+
+    shown: Callable[[TyperOption, Any], str | None] = TyperOption.display_type_rich
+    if getattr(shown, "hides_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich.hides_flags = True  # type: ignore[attr-defined]
+    setattr(TyperOption, "display_type_rich", display_type_rich)  # noqa: B010
 
 
 def configured_store(*, must_exist: bool = False) -> StoreConfig:

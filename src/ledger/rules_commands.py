@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
@@ -27,6 +26,7 @@ from ledger.rules import (
     rules_from_environment,
 )
 from ledger.standards import json_value
+from ledger.terminal import level_label, position_label, table_console, track_label
 
 AsOf = Annotated[
     str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).", show_default=False)
@@ -145,16 +145,16 @@ def show(
             }
         )
         return
-    console = Console()
-    table = Table(title=f"{rules.label} — rules in force on {day}")
+    console = table_console()
+    table = Table(title=f"{rules.title} ({rules.label}) — rules in force on {day}")
     for column in ("rule", "positions", "requires", "timing", "severity", "valid", "legal basis"):
         table.add_column(column)
     for rule in in_force:
         timing = str(rule.timing) + (f" {rule.grace_months}m" if rule.grace_months else "")
         table.add_row(
             rule.id,
-            ", ".join(p for p in rule.positions if p in codes),
-            ", ".join(f"{r.track} ≥ {r.level}" for r in rule.requires),
+            ", ".join(position_label(rules, p) for p in rule.positions if p in codes),
+            ", ".join(f"{track_label(r.track)} ≥ {level_label(r.track, r.level)}" for r in rule.requires),
             timing,
             str(rule.severity),
             f"{rule.valid_from} → {rule.valid_to or ''}",
@@ -201,12 +201,13 @@ def needs(
     ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
     try:
         report = ledger_needs(ledger, as_of=day, position=position)
+        rules = ledger.rules
     finally:
         ledger.close()
     if as_json:
         _print_json(report.as_dict(everyone=everyone))
         return
-    console = Console()
+    console = table_console()
     table = Table(title=f"Training needs on {day} — {report.rule_set}")
     for column in (
         "staff",
@@ -223,15 +224,15 @@ def needs(
         table.add_column(column)
     for person in report.with_gaps:
         for check_ in person.gaps:
-            held = check_.held.level if check_.held else "—"
+            held = level_label(check_.track, check_.held.level) if check_.held else "—"
             if check_.in_training:
                 held += " (in training)"
             table.add_row(
                 person.staff_id,
                 person.full_name,
-                check_.position,
-                str(check_.track),
-                check_.required_level,
+                position_label(rules, check_.position),
+                track_label(check_.track),
+                level_label(check_.track, check_.required_level),
                 held,
                 str(check_.status),
                 str(check_.deadline or ""),
@@ -249,7 +250,7 @@ def needs(
             pools.add_column(column)
         for pool in report.pools:
             missing = "; ".join(
-                f"{c.staff_id}: {', '.join(str(g.track) for g in c.check.blocking)}"
+                f"{c.staff_id}: {', '.join(track_label(g.track) for g in c.check.blocking)}"
                 for c in pool.candidates
                 if not c.ready
             )
@@ -287,7 +288,7 @@ def commitments(as_of: AsOf = None, as_json: AsJson = False) -> None:
             c.formula,
             c.rule_id,
         )
-    console = Console()
+    console = table_console()
     console.print(table)
     console.print(f"{len(report.open)} open; {len(report.owed)} owing, total {report.total_owed}")
 
@@ -337,8 +338,8 @@ def effectiveness(
     for e in effects:
         table.add_row(
             e.course_code,
-            str(e.track),
-            e.level or "",
+            track_label(e.track),
+            level_label(e.track, e.level),
             str(e.year),
             str(e.completions),
             str(e.compared),
@@ -349,7 +350,7 @@ def effectiveness(
             str(e.mean_after or ""),
             f"{e.applied_share}" if e.applied_share is not None else "",
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 def register(app: typer.Typer) -> None:
