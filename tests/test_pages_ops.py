@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import httpx
 import openpyxl  # type: ignore[import-untyped]
@@ -237,3 +238,16 @@ def test_the_sign_in_text_shows_the_command_as_code_without_backticks(site: Site
     page = TestClient(site.api.app).get("/ui/login")
     assert "`" not in page.text
     assert "<code>ledger keys add</code>" in page.text
+
+
+def test_an_xlsx_export_stores_decimals_as_numbers_the_spreadsheet_formats_by_its_locale() -> None:
+    report = Report("Hiệu quả", "x", [], [Table("Hiệu quả", ["Điểm"], [[Decimal("7.5")]])])
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report, UTC))).worksheets[0]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == 7.5)
+    assert cell.data_type == "n"
+    assert cell.number_format == "#,##0.00"
+
+
+def test_the_attendance_figure_has_no_vietnamese_word_in_the_english_view(site: Site) -> None:
+    page = site.signed_in("reader").get("/ui/reports", params={"lang": "en"})
+    assert "lượt" not in page.text

@@ -158,6 +158,10 @@ def to_xlsx(report: Report, zone: tzinfo) -> bytes:
                     sheet.cell(row=row, column=column).number_format = "dd/mm/yyyy hh:mm"
                 elif isinstance(value, date):
                     sheet.cell(row=row, column=column).number_format = "dd/mm/yyyy"
+                elif isinstance(value, Decimal | float):
+                    # Two decimals; the spreadsheet writes the separator of its locale (a comma
+                    # in Vietnamese), which a number stored as text would never do.
+                    sheet.cell(row=row, column=column).number_format = "#,##0.00"
         sheet.freeze_panes = sheet.cell(row=head + 1, column=1)
         for column, heading in enumerate(table.columns, start=1):
             longest = max(
