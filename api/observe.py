@@ -226,7 +226,8 @@ class JsonLineFormatter(logging.Formatter):
 
 def log_config(level: str) -> dict[str, Any]:
     """uvicorn's ``log_config`` for ``ledger serve``: every logger writes JSON lines to stderr,
-    and uvicorn's own access lines (which carry the query string) are off."""
+    and uvicorn's own access lines (which carry the query string) are off. The request lines are
+    INFO: ``--log-level warning`` silences them."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -237,7 +238,6 @@ def log_config(level: str) -> dict[str, Any]:
             "uvicorn": {"level": level.upper()},
             "uvicorn.error": {"level": level.upper()},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
-            "ledger.access": {"level": "INFO"},
         },
     }
 
