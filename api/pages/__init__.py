@@ -11,6 +11,7 @@ import os
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.pages.forms import router as forms_router
 from api.pages.routes import router
 from api.pages.settings import PagesSettings
 from api.pages.web import PREFIX, STATIC, PageExit, PagesState, on_page_exit
@@ -26,5 +27,8 @@ def install(app: FastAPI, settings: PagesSettings | None = None, rules: AnomalyR
         settings or PagesSettings(), rules or AnomalyRules.from_environment(os.environ)
     )
     app.add_exception_handler(PageExit, on_page_exit)
+    # The forms first: their fixed paths (/staff/new, …/credentials/new) must win over the
+    # pages' /staff/{staff_id} and …/credentials/{credential_id}.
+    app.include_router(forms_router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="pages-static")
