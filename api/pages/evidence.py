@@ -12,10 +12,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.keys import Permission
-from api.pages.web import PREFIX, Page, open_page
+from api.pages.web import Page, open_page
 from api.scans import DIGEST, ScanCheck, scan_store
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+# Included by the forms' router, which carries the pages' prefix.
+router = APIRouter(include_in_schema=False)
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ def scans_named(data: dict[str, Any]) -> list[str]:
     found: list[str] = []
     for holder in ("evidence", "credential"):
         value = data.get(holder)
-        if isinstance(value, dict):
-            found.extend(str(d) for d in value.get("scans") or ())
+        # The history gives the value objects; a view's stored copy gives their JSON form.
+        scans = value.get("scans") if isinstance(value, dict) else getattr(value, "scans", None)
+        found.extend(str(d) for d in scans or ())
     return found
 
 
