@@ -433,3 +433,28 @@ def test_evidence_stored_before_scans_existed_reads_back_without_scans() -> None
 
 def test_scans_read_back_from_json_equal_the_scans_saved() -> None:
     assert Evidence("HS-1", None, ["ab"]) == Evidence("HS-1", None, ("ab",))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_form_puts_every_label_and_choice_into_words(office: Office, language: str) -> None:
+    client = office.browser()
+    client.cookies.set("ledger_lang", language, path="/ui")
+    staff_id = office.api.register()
+    enrollment_id = office.api.enroll(staff_id)
+    for path in (
+        "/ui/staff/new",
+        "/ui/enrollments/group",
+        f"/ui/staff/{staff_id}/enrollments/new",
+        f"/ui/staff/{staff_id}/enrollments/{enrollment_id}/completion",
+        f"/ui/staff/{staff_id}/enrollments/{enrollment_id}/withdrawal",
+        f"/ui/staff/{staff_id}/credentials/new",
+        f"/ui/staff/{staff_id}/rotations/new",
+        f"/ui/staff/{staff_id}/appointments/new",
+        f"/ui/staff/{staff_id}/evaluations/new",
+        f"/ui/staff/{staff_id}/departure",
+        f"/ui/staff/{staff_id}/corrections/new",
+    ):
+        page = client.get(path).text
+        codes = [v for v, label in re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)<', page) if v == label]
+        keys = re.findall(r">\s*((?:form|field|choice|scan)\.[a-z_.]+)", page)
+        assert (path, codes, keys) == (path, [], [])

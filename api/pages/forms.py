@@ -309,8 +309,7 @@ def _choices(page: Page, form: WriteForm, staff_id: str | None) -> dict[str, lis
     for item in form.inputs():
         if item.kind != "select":
             continue
-        label = t.track if item.name.endswith("track") else t.code
-        found[item.name] = [(c, label(c), "") for c in item.choices]
+        found[item.name] = [(c, _choice_label(t, item.name, c), "") for c in item.choices]
     levels = [
         (level.code, t.level(str(info.track), level.code), t.track(str(info.track)))
         for info in catalog.TRACKS.values()
@@ -336,8 +335,15 @@ def _choices(page: Page, form: WriteForm, staff_id: str | None) -> dict[str, lis
     return found
 
 
-def _current_version(page: Page, staff_id: str) -> int:
-    return page.workbench.ledger.get_member(staff_id).version  # StaffNotFound for an unknown id
+def _choice_label(t: Translator, name: str, code: str) -> str:
+    """A code in words: the catalog's labels, else the forms' own (``choice.CODE``)."""
+    if name.endswith("track"):
+        return t.track(code)
+    label = t.code(code)
+    if label == code:
+        own = t(f"choice.{code}")
+        return code if own == f"choice.{code}" else own
+    return label
 
 
 def _person(page: Page, staff_id: str) -> tuple[str, int]:

@@ -108,6 +108,9 @@ FORM_TEXT: dict[str, tuple[str, str]] = {
     "form.void": ("Hủy sự kiện này", "Void this event"),
     "form.new_staff": ("Đăng ký cán bộ", "Register staff"),
     "form.group.link": ("Cử đi học theo nhóm", "Group enrollment"),
+    # codes the catalog has no label for
+    "choice.passed": ("Đạt", "Passed"),
+    "choice.failed": ("Không đạt", "Failed"),
     # the fields (the API's names, the last part of a nested one)
     "field.staff_id": ("Mã cán bộ", "Staff code"),
     "field.staff_ids": ("Người được cử", "People"),
