@@ -351,6 +351,18 @@ def test_a_credential_naming_a_scan_never_uploaded_is_refused_naming_the_field(o
     assert office.api.get(f"/staff/{staff_id}").json()["version"] == 1
 
 
+def test_scans_on_a_completion_that_awards_no_credential_are_refused_naming_the_field(office: Office) -> None:
+    staff_id = office.api.register()
+    enrollment_id = office.api.enroll(staff_id, track="other", level=None)
+    digest = office.api.client.post(
+        "/scans", content=PNG, headers={**office.api.headers(), "Content-Type": "image/png"}
+    ).json()["digest"]
+    body = {"completed_on": "2020-09-25", "outcome": "passed", "credential": {"scans": [digest]}}
+    response = office.api.post(f"/staff/{staff_id}/enrollments/{enrollment_id}/completion", body)
+    assert problem_of(response, 422, "invalid_input")["errors"][0]["field"] == "credential.scans"
+    assert office.api.get(f"/staff/{staff_id}").json()["enrollments"][0]["status"] == "enrolled"
+
+
 def test_an_upload_that_is_not_a_pdf_jpeg_or_png_is_refused_whatever_its_content_type(office: Office) -> None:
     response = office.api.client.post(
         "/scans",

@@ -59,7 +59,7 @@ from api.schemas.staff import StaffCreate
 from api.writes import WriteContext
 from ledger import catalog, errors, standards, text
 from ledger.group import Course, GroupRefused, enroll_group
-from ledger.record import EnrollmentStatus, UnmetRequirement
+from ledger.record import UnmetRequirement
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 router.include_router(evidence.router)
@@ -747,8 +747,3 @@ async def group_submit(request: Request) -> Response:
         return await run_in_threadpool(again, 409)
     done = FormState()
     return await run_in_threadpool(lambda: _render_group(page, done, q=q, unit=unit, recorded=recorded))
-
-
-def open_enrollments(record: Any) -> list[Any]:
-    """Enrollments still open (a completion or withdrawal form applies to them)."""
-    return [e for e in record.enrollments.values() if e.status == EnrollmentStatus.ENROLLED]
