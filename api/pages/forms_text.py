@@ -45,6 +45,12 @@ FORM_TEXT: dict[str, tuple[str, str]] = {
         "Press “Check the standard” to see the unmet requirements of the standards in force on the "
         "chosen date before recording.",
     ),
+    "form.footer": (
+        "Mọi thông tin được dựng lại từ nhật ký sự kiện không sửa được; mỗi lần ghi thêm một sự kiện, "
+        "không xóa gì.",
+        "Everything here is projected from an append-only log of events; each form adds an event and "
+        "erases nothing.",
+    ),
     "form.for_person": ("Cán bộ", "Staff member"),
     "form.enrollment": ("Khóa học", "Course"),
     "form.submit": ("Ghi vào sổ", "Record"),
