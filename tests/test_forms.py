@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 from api_fixtures import Api, problem_of, running_api
+from eventsourcing.persistence import JSONTranscoder
 from fastapi.testclient import TestClient
 
 from api.scans import SCANS_TABLE, ScanStore
 from ledger.config import StoreConfig
-from ledger.persistence import register_ledger_transcodings  # noqa: F401  (the transcodings under test)
+from ledger.persistence import register_ledger_transcodings
 from ledger.record import CredentialAward, Evidence
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -436,37 +439,29 @@ def test_the_same_scan_uploaded_twice_is_kept_once(store: StoreConfig) -> None:
         db.close()
 
 
+def _transcoder() -> JSONTranscoder:
+    transcoder = JSONTranscoder()
+    register_ledger_transcodings(transcoder)
+    return transcoder
+
+
 def test_evidence_stored_before_scans_existed_reads_back_without_scans() -> None:
-    assert Evidence(**{"document_ref": "HS-1", "verified_by": None}).scans == ()
-    assert (
-        CredentialAward(**{"credential_id": "C", "title": "T", "issuer": "I", "issued_on": "x"}).scans == ()
-    )
+    transcoder = _transcoder()
+    stored = json.loads(transcoder.encode({"evidence": Evidence("HS-1", "Mai Thùy Chi")}))
+    stored["evidence"]["_data_"].pop("scans")  # as an event recorded before scans existed
+    decoded = transcoder.decode(json.dumps(stored).encode())
+    assert decoded["evidence"] == Evidence("HS-1", "Mai Thùy Chi")
 
 
-def test_scans_read_back_from_json_equal_the_scans_saved() -> None:
-    assert Evidence("HS-1", None, ["ab"]) == Evidence("HS-1", None, ("ab",))  # type: ignore[arg-type]
+def test_an_award_stored_before_scans_existed_reads_back_without_scans() -> None:
+    transcoder = _transcoder()
+    award = CredentialAward("C1", "Thạc sĩ", "Học viện", date(2020, 1, 2), "B 1")
+    stored = json.loads(transcoder.encode({"credential": award}))
+    stored["credential"]["_data_"].pop("scans")
+    assert transcoder.decode(json.dumps(stored).encode())["credential"] == award
 
 
-@pytest.mark.parametrize("language", ["vi", "en"])
-def test_every_form_puts_every_label_and_choice_into_words(office: Office, language: str) -> None:
-    client = office.browser()
-    client.cookies.set("ledger_lang", language, path="/ui")
-    staff_id = office.api.register()
-    enrollment_id = office.api.enroll(staff_id)
-    for path in (
-        "/ui/staff/new",
-        "/ui/enrollments/group",
-        f"/ui/staff/{staff_id}/enrollments/new",
-        f"/ui/staff/{staff_id}/enrollments/{enrollment_id}/completion",
-        f"/ui/staff/{staff_id}/enrollments/{enrollment_id}/withdrawal",
-        f"/ui/staff/{staff_id}/credentials/new",
-        f"/ui/staff/{staff_id}/rotations/new",
-        f"/ui/staff/{staff_id}/appointments/new",
-        f"/ui/staff/{staff_id}/evaluations/new",
-        f"/ui/staff/{staff_id}/departure",
-        f"/ui/staff/{staff_id}/corrections/new",
-    ):
-        page = client.get(path).text
-        codes = [v for v, label in re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)<', page) if v == label]
-        keys = re.findall(r">\s*((?:form|field|choice|scan)\.[a-z_.]+)", page)
-        assert (path, codes, keys) == (path, [], [])
+def test_scans_read_back_from_the_store_s_json_equal_the_scans_saved() -> None:
+    transcoder = _transcoder()
+    evidence = Evidence("HS-1", None, ("ab" * 32,))
+    assert transcoder.decode(transcoder.encode({"e": evidence}))["e"] == evidence
