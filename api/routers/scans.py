@@ -56,7 +56,7 @@ async def upload(request: Request, principal: Registrar, ledger: LedgerDep) -> J
 @router.get(
     "/{digest}",
     summary="Read an evidence scan",
-    responses={200: {"description": "The scan's bytes."}, **problems(401, 403, 404)},
+    responses={200: {"description": "The scan's bytes."}, **problems(401, 403, 404, 422)},
 )
 def read(digest: Digest, request: Request, principal: Auditor) -> Response:
     """The stored bytes, with their media type. `Ledger-Scan-Matches: false` says the stored bytes
