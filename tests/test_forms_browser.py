@@ -200,6 +200,9 @@ def test_an_auditor_opens_the_scan_from_the_provenance_page(office: Office, sign
     row = page.locator(f"#scans tr[data-digest='{digest}']")
     assert row.get_attribute("data-matches") == "yes"
     shot(page, "forms-provenance-scans-1366")
+    page.set_viewport_size(PHONE)
+    shot(page, "forms-provenance-scans-390")
+    page.set_viewport_size(LAPTOP)
     href = row.locator("a.scan-open").get_attribute("href")
     opened = page.goto(office.url + href)
     assert opened is not None
