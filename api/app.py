@@ -43,6 +43,7 @@ from api.routers import (
     plans,
     reports,
     rotations,
+    scans,
     staff,
 )
 from api.schemas.problem import PROBLEM_REF, Problem
@@ -92,6 +93,7 @@ TAGS = [
     {"name": "planning", "description": "Succession planning (quy hoạch): candidates for a position."},
     {"name": "departures", "description": "Leaving the agency."},
     {"name": "corrections", "description": "Voiding an earlier event; the history keeps both."},
+    {"name": "scans", "description": "Evidence scans (PDF, JPEG, PNG), kept by SHA-256 digest."},
     {
         "name": "reports",
         "description": "Qualification counts, attendance, training needs, appointments against the rules "
@@ -206,7 +208,14 @@ def create_app(
     # before anything reads the body (docs/api.md, "Limits"). The lag header is said only to
     # requests that got past the key.
     app.add_middleware(ViewsBehindMiddleware)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    # Scans (and the forms that carry one) may be larger than a JSON body; a little room for the
+    # multipart envelope and the form's other fields.
+    scan_body = settings.max_scan_bytes + 64 * 1024
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        overrides=[("/scans", scan_body), ("/ui/staff/", max(scan_body, settings.max_body_bytes))],
+    )
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(HostGate, trusted=settings.allowed_hosts())
     # Outermost: every request is timed, counted by route template and logged (api.observe).
@@ -222,6 +231,7 @@ def create_app(
         plans,
         departures,
         corrections,
+        scans,
         reports,
         events,
         health,

@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         description="Largest request body (bytes) the service reads; larger ones answer 413 before "
         "they are read, whether `Content-Length` says so or the bytes stream in chunks.",
     )
+    max_scan_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        validation_alias=AliasChoices("LEDGER_MAX_SCAN_BYTES", "LEDGER_API_MAX_SCAN_BYTES", "max_scan_bytes"),
+        description="Largest evidence scan (bytes) accepted by `POST /scans` and the forms; the body "
+        "limit of those paths is raised to fit it.",
+    )
     trusted_hosts: str = Field(
         default="",
         validation_alias=AliasChoices("LEDGER_TRUSTED_HOSTS", "LEDGER_API_TRUSTED_HOSTS", "trusted_hosts"),

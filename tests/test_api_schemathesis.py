@@ -102,8 +102,9 @@ def log_rows(api: Api) -> list[tuple[int, str]]:
     return [(n.id, n.topic) for n in recorder.select_notifications(0, 100_000, inclusive_of_start=False)]
 
 
-# Its only input is a free-form path segment: every string is valid, so no invalid case exists.
-ACCEPTS_ANY_INPUT = {"GET /problems/{code}"}
+# Their only input is free-form: a path segment (every string is valid), or a scan's bytes (any
+# bytes are a valid body; the type is judged by content, after the schema), so no invalid case exists.
+ACCEPTS_ANY_INPUT = {"GET /problems/{code}", "POST /scans"}
 
 
 def has_input(label: str) -> bool:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import operations
+from api.pages.forms import router as forms_router
 from api.pages.routes import router
 from api.pages.settings import PagesSettings
 from api.pages.web import PREFIX, STATIC, PageExit, PagesState, on_page_exit
@@ -27,6 +28,9 @@ def install(app: FastAPI, settings: PagesSettings | None = None, rules: AnomalyR
         settings or PagesSettings(), rules or AnomalyRules.from_environment(os.environ)
     )
     app.add_exception_handler(PageExit, on_page_exit)
+    # The forms first: their fixed paths (/staff/new, …/credentials/new) must win over the
+    # pages' /staff/{staff_id} and …/credentials/{credential_id}.
+    app.include_router(forms_router)
     app.include_router(router)
     app.include_router(operations.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="pages-static")

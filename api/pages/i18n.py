@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from markupsafe import Markup, escape
 
+from api.pages.forms_text import FORM_TEXT
 from ledger import catalog
 from ledger.catalog import Label
 from projections import anomalies
@@ -451,6 +452,10 @@ RATING_SHORT: dict[str, tuple[str, str]] = {
     "completed": ("HTNV", "Completed"),
     "not_completed": ("KHTNV", "Not completed"),
 }
+
+
+# The registrar's forms keep their words in their own module.
+TEXT.update(FORM_TEXT)
 
 
 def pick_language(*candidates: str | None) -> str:

@@ -19,6 +19,7 @@ from api.pages import dossier as dossier_module
 from api.pages.chain import check_staff_chain
 from api.pages.charts import Series, bar_chart
 from api.pages.describe import credential_of, describe
+from api.pages.evidence import scan_rows
 from api.pages.exports import Report, Table, ascii_slug, download, respond
 from api.pages.i18n import LANGUAGES, TEXT, Translator
 from api.pages.sessions import (
@@ -541,6 +542,7 @@ def trail(request: Request, staff_id: str, credential_id: str) -> Response:
         chain=chain,
         name=str(registration.data.get("full_name", staff_id)),
         enrollment=enrollment_step,
+        scans=scan_rows(page, found.steps),
         title=f"{found.credential.title} – {staff_id}",
     )
 

@@ -144,6 +144,11 @@ class Page:
     def can_audit(self) -> bool:
         return self.session is not None and self.session.principal.may(Permission.AUDIT)
 
+    @property
+    def can_write(self) -> bool:
+        """The registrar role: the forms and their links are shown only to it."""
+        return self.session is not None and self.session.principal.may(Permission.WRITE)
+
     def today(self) -> date:
         return self.workbench.today()
 

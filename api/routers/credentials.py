@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Auditor, ReadSideDep
 from api.routers.common import READ_STAFF_RESPONSES, WRITE_RESPONSES, CredentialId, StaffId
+from api.scans import require_stored
 from api.schemas.common import WriteResult
 from api.schemas.credentials import CredentialCreate, TrailPublic
 from api.writes import Write, etag
@@ -26,8 +27,12 @@ router = APIRouter(prefix="/staff/{staff_id}/credentials", tags=["credentials"])
 )
 def recognize(staff_id: StaffId, body: CredentialCreate, write: Write) -> JSONResponse:
     """Record `CredentialRecognized`, effective on `issued_on`: a credential earned outside any
-    recorded enrollment (before joining, self-funded). `evidence.document_ref` is required."""
-    evidence = Evidence(document_ref=body.evidence.document_ref, verified_by=body.evidence.verified_by)
+    recorded enrollment (before joining, self-funded). `evidence.document_ref` is required;
+    `evidence.scans` may name scans uploaded with `POST /scans`."""
+    scans = require_stored(write.request.app.state, body.evidence.scans, "evidence.scans")
+    evidence = Evidence(
+        document_ref=body.evidence.document_ref, verified_by=body.evidence.verified_by, scans=scans
+    )
     return write.run(
         staff_id,
         body,

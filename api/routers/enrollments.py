@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.routers.common import WRITE_RESPONSES, EnrollmentId, StaffId
+from api.scans import require_stored
 from api.schemas.common import WriteResult
 from api.schemas.enrollments import CompletionCreate, EnrollmentCreate, WithdrawalCreate
 from api.writes import Write
@@ -62,7 +63,8 @@ def complete(
 
     A passed course with a level awards a credential at the enrollment's track and level; its title
     and issuer default to the course's, its date to `completed_on`. 409 if the enrollment is already
-    closed (completed, failed or withdrawn); 404 if there is no such enrollment.
+    closed (completed, failed or withdrawn); 404 if there is no such enrollment. `credential.scans`
+    may name the certificate's scans, uploaded first with `POST /scans`.
     """
     credential = (
         CredentialDetails(
@@ -71,6 +73,7 @@ def complete(
             number=body.credential.number,
             issuer=body.credential.issuer,
             issued_on=body.credential.issued_on,
+            scans=require_stored(write.request.app.state, body.credential.scans, "credential.scans"),
         )
         if body.credential is not None
         else None

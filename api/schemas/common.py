@@ -124,6 +124,9 @@ def _known_level(value: str) -> str:
     return value
 
 
+ScanDigest = Annotated[
+    str, Field(pattern=r"^[0-9a-f]{64}$", description="A scan's SHA-256 digest (64 hex digits).")
+]
 Code = Annotated[str, Field(pattern=CODE_PATTERN, examples=["CB0001"])]
 # Query-string text (a unit's name, a search): the same guard as body text, for it reaches SQL too.
 QueryText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_single_line)]

@@ -15,6 +15,7 @@ from api.schemas.common import (
     Reference,
     RequestModel,
     ResponseModel,
+    ScanDigest,
     ShortText,
     Timestamp,
 )
@@ -27,6 +28,11 @@ class EvidenceCreate(RequestModel):
         description="Reference of the document that proves it (a scan's id, a dossier page)."
     )
     verified_by: Name | None = Field(default=None, description="Who checked the original.")
+    scans: list[ScanDigest] = Field(
+        default_factory=list,
+        max_length=20,
+        description="SHA-256 digests of scans uploaded with `POST /scans` (PDF, JPEG or PNG).",
+    )
 
 
 class CredentialCreate(RequestModel):

@@ -12,6 +12,7 @@ from api.schemas.common import (
     Money,
     Name,
     RequestModel,
+    ScanDigest,
     Score,
     ShortText,
 )
@@ -70,6 +71,11 @@ class CredentialDetails(RequestModel):
     number: ShortText | None = Field(default=None, description="Certificate number (số hiệu văn bằng).")
     issuer: Name | None = Field(default=None, description="Defaults to the course provider.")
     issued_on: BusinessDate | None = Field(default=None, description="Defaults to completed_on.")
+    scans: list[ScanDigest] = Field(
+        default_factory=list,
+        max_length=20,
+        description="SHA-256 digests of the certificate's scans, uploaded with `POST /scans`.",
+    )
 
 
 class CompletionCreate(RequestModel):

@@ -80,6 +80,7 @@ class CredentialDetails:
     number: str | None = None
     issuer: str | None = None
     issued_on: date | None = None
+    scans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -259,10 +260,16 @@ class Ledger(Application[UUID]):
                     issuer=details.issuer or enrollment.provider,
                     issued_on=details.issued_on or completed_on,
                     number=details.number,
+                    scans=tuple(details.scans),
                 )
                 awarded.append(award.credential_id)
             elif not passed and credential is not None:
                 raise errors.InvalidInput("A failed course awards no credential.", field="credential")
+            if award is None and details.scans:
+                # Scans prove a certificate; without one they would be silently dropped.
+                raise errors.InvalidInput(
+                    "This completion awards no credential to attach scans to.", field="credential.scans"
+                )
             member.complete(
                 enrollment_id=enrollment_id,
                 completed_on=completed_on,

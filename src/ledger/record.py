@@ -31,6 +31,12 @@ class Evidence:
 
     document_ref: str
     verified_by: str | None = None
+    # SHA-256 digests (hex) of the scans kept in the store's scan table. Optional, so events
+    # stored before scans existed replay unchanged; JSON gives back a list, kept as a tuple.
+    scans: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scans", tuple(self.scans))
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,11 @@ class CredentialAward:
     issuer: str
     issued_on: date
     number: str | None = None
+    # Digests of the certificate's scans (see ``Evidence.scans``); absent in older events.
+    scans: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scans", tuple(self.scans))
 
 
 @dataclass(frozen=True)

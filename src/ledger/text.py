@@ -93,6 +93,7 @@ FIELD_KINDS: dict[str, TextKind] = {
     "decision_ref": TextKind.CODE,
     "number": TextKind.CODE,
     "document_ref": TextKind.REFERENCE,
+    "scans": TextKind.CODE,  # SHA-256 digests (64 hex digits) of evidence scans
     "voided_event_id": TextKind.CODE,
     "rule_set": TextKind.CODE,
     "rule_id": TextKind.CODE,
