@@ -595,9 +595,9 @@ def test_every_report_downloads_in_both_formats(site: Site, path: str, fmt: str)
 
 def test_bad_query_values_give_a_page_that_says_what_was_wrong(site: Site) -> None:
     client = site.signed_in("auditor")
-    page = client.get("/ui/staff/CB-AN", params={"as_of": "31/12/2022"})
+    page = client.get("/ui/staff/CB-AN", params={"as_of": "12/31/2022"})
     assert page.status_code == 200
-    assert "Ngày không hợp lệ (định dạng YYYY-MM-DD): 31/12/2022" in page.text
+    assert "Ngày không hợp lệ (viết dạng dd/mm/yyyy): 12/31/2022" in page.text
     assert client.get("/ui/staff", params={"level": "professional:general"}).status_code == 200
     numbered = client.get("/ui/staff", params={"page": "garbage"})
     assert numbered.status_code == 200
@@ -662,3 +662,36 @@ def test_the_chain_check_of_a_trail_shows_a_tampered_record_as_broken(
         assert page.status_code == 200
         assert "✘ Chuỗi băm bị phá vỡ" in page.text
         assert "version 3 does not match its hash" in page.text
+
+
+# ------------------------------------------------------------------ dates as typed in the agency
+
+
+def test_a_report_page_reads_its_date_as_dd_mm_yyyy_and_shows_it_so(site: Site) -> None:
+    client = site.signed_in("auditor")
+    typed = client.get("/ui/reports?as_of=31/12/2020")
+    iso = client.get("/ui/reports?as_of=2020-12-31")
+    assert typed.status_code == iso.status_code == 200
+    assert 'name="as_of" value="31/12/2020"' in typed.text
+    assert 'type="date"' not in typed.text
+    assert _figures(typed.text) == _figures(iso.text)
+
+
+def test_a_person_page_reads_known_at_as_dd_mm_yyyy_hh_mm_in_agency_time(site: Site) -> None:
+    client = site.signed_in("auditor")
+    page = client.get("/ui/staff/CB-AN?known_at=05/03/2024 08:30")
+    assert page.status_code == 200
+    assert 'name="known_at" value="05/03/2024 08:30"' in page.text
+    assert 'type="datetime-local"' not in page.text
+
+
+def test_a_date_that_is_not_a_day_is_named_on_the_page(site: Site) -> None:
+    page = site.signed_in("auditor").get("/ui/reports?as_of=31/02/2020")
+    assert page.status_code == 200
+    alert = '<p class="alert" role="alert">Ngày không hợp lệ (viết dạng dd/mm/yyyy): 31/02/2020</p>'
+    assert alert in page.text
+
+
+def _figures(html: str) -> list[str]:
+    """The report's numbers (table cells), without the form that echoes the request."""
+    return re.findall(r"<td[^>]*>([0-9][0-9.,]*)</td>", html)

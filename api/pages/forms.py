@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +33,7 @@ from api.errors import ApiProblem
 from api.idempotency import IdempotencyInProgress, IdempotencyKeyReused, StoredResponse, fingerprint
 from api.keys import Permission
 from api.pages import evidence
+from api.pages.dates import parse_day, show_day
 from api.pages.forms_text import error_text, validation_text
 from api.pages.i18n import Translator
 from api.pages.routes import _same_origin
@@ -64,8 +64,6 @@ from ledger.record import UnmetRequirement
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 router.include_router(evidence.router)
 
-DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SCAN_INPUT = "scan_files"
 NOT_VOIDABLE = ("Registered", "Corrected")
 
@@ -125,30 +123,6 @@ def inputs_of(model: type[BaseModel], *, skip: Sequence[str] = (), prefix: str =
             kind = "textarea" if longest >= text.MULTILINE_MAX else "text"
             found.append(Input(path, kind, required, (), group))
     return found
-
-
-def parse_day(value: str) -> str | None:
-    """dd/mm/yyyy (what the form asks for, whatever the browser's locale) or yyyy-mm-dd → ISO."""
-    match = DAY.fullmatch(value)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            return None
-    if ISO_DAY.fullmatch(value):
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            return None
-    return None
-
-
-def show_day(value: date | str | None) -> str:
-    if value is None or value == "":
-        return ""
-    day = value if isinstance(value, date) else date.fromisoformat(str(value))
-    return day.strftime("%d/%m/%Y")
 
 
 def read_inputs(

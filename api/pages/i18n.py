@@ -136,10 +136,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.open": ("chưa kết thúc", "still open"),
     "common.rows": ("dòng", "rows"),
     "common.people_found": ("người", "people"),
-    "common.invalid_date": ("Ngày không hợp lệ (định dạng YYYY-MM-DD): ", "Not a date (YYYY-MM-DD): "),
+    "common.invalid_date": ("Ngày không hợp lệ (viết dạng dd/mm/yyyy): ", "Not a date (write dd/mm/yyyy): "),
     "common.invalid_time": (
-        "Thời điểm không hợp lệ (YYYY-MM-DDTHH:MM): ",
-        "Not a date and time (YYYY-MM-DDTHH:MM): ",
+        "Thời điểm không hợp lệ (viết dạng dd/mm/yyyy hh:mm): ",
+        "Not a date and time (write dd/mm/yyyy hh:mm): ",
     ),
     "common.local_time": ("giờ Việt Nam", "Vietnam time"),
     # statuses

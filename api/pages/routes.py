@@ -18,6 +18,7 @@ from api.keys import Permission
 from api.pages import dossier as dossier_module
 from api.pages.chain import check_staff_chain
 from api.pages.charts import Series, bar_chart
+from api.pages.dates import show_moment
 from api.pages.describe import credential_of, describe
 from api.pages.evidence import scan_rows
 from api.pages.exports import Report, Table, ascii_slug, download, respond
@@ -400,7 +401,7 @@ def person(request: Request, staff_id: str) -> Response:
         as_of=as_of,
         known_at=known_at,
         known_at_value=(
-            known_at.astimezone(t.zone).strftime("%Y-%m-%dT%H:%M") if known_at else ""
+            show_moment(known_at, t.zone)
         ),
         timeline=timeline,
         findings=findings,
@@ -610,9 +611,9 @@ def dossier(request: Request, staff_id: str) -> Response:
 
 def _known_at(page: Page) -> tuple[datetime | None, str]:
     """``known_at`` of a report page (as the API's reports take it: the report as the ledger knew
-    it then, e.g. as it was submitted), and its value for the form's ``datetime-local`` input."""
+    it then, e.g. as it was submitted), and its value for the form's input (dd/mm/yyyy hh:mm)."""
     known_at = page.moment("known_at")
-    return known_at, known_at.astimezone(page.t.zone).strftime("%Y-%m-%dT%H:%M") if known_at else ""
+    return known_at, show_moment(known_at, page.t.zone)
 
 
 def _catalog_order(by_track: dict[str, T]) -> dict[str, T]:

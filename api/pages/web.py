@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.keys import Permission
 from api.pages.data import Workbench
+from api.pages.dates import DAY_PATTERN, parse_day, parse_moment, show_day
 from api.pages.i18n import LANGUAGES, Translator, pick_language
 from api.pages.sessions import LANG_COOKIE, SESSION_COOKIE, Session, SessionStore
 from api.pages.settings import PagesSettings
@@ -71,6 +72,7 @@ class PagesState:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.globals.update(show_day=show_day, day_pattern=DAY_PATTERN)
         self._lock = threading.Lock()
         self._for: object | None = None
         self._workbench: Workbench | None = None
@@ -169,22 +171,23 @@ class Page:
         value = self.text(name, 20)
         if value is None:
             return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
+        iso = parse_day(value)
+        if iso is None:
             self.errors.append(self.t("common.invalid_date") + value)
             return None
+        return date.fromisoformat(iso)
 
     def moment(self, name: str) -> datetime | None:
-        """A local date and time (``datetime-local``) or a date (end of that day), agency time."""
+        """A local date and time (dd/mm/yyyy hh:mm, or ISO) or a date (the end of that day), in
+        agency time."""
         value = self.text(name, 40)
         if value is None:
             return None
-        try:
-            if len(value) == 10:
-                return datetime.combine(date.fromisoformat(value), time(23, 59, 59), self.t.zone)
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
+        day = parse_day(value)
+        if day is not None:
+            return datetime.combine(date.fromisoformat(day), time(23, 59, 59), self.t.zone)
+        parsed = parse_moment(value)
+        if parsed is None:
             self.errors.append(self.t("common.invalid_time") + value)
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.t.zone)
