@@ -29,6 +29,13 @@ def _postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL not reachable: {error}")
 
 
+@pytest.fixture(autouse=True)
+def _signing_keys_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PostgreSQL ledger without LEDGER_SIGNING_KEY makes its key under $XDG_STATE_HOME:
+    keep each test's keys in its own folder, not the user's home."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
 @pytest.fixture
 def postgres_store() -> Iterator[StoreConfig]:
     """A PostgreSQL store in a schema of its own."""
