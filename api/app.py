@@ -40,6 +40,7 @@ from api.routers import (
     events,
     health,
     plans,
+    proofs,
     reports,
     rotations,
     staff,
@@ -220,6 +221,7 @@ def create_app(
         corrections,
         reports,
         events,
+        proofs,
         health,
     ):
         app.include_router(module.router, dependencies=[Depends(reject_unknown_query)])

@@ -21,7 +21,10 @@ from api.deps import forbidden_detail, route_permissions
 from api.errors import problem_response
 from api.keys import KeyStore, Permission, Principal
 
-PUBLIC_PATHS = frozenset({"/", "/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/ui"})
+PUBLIC_PATHS = frozenset(
+    {"/", "/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/ui",
+     "/.well-known/ledger-keys.json"}  # the agency's public keys: for anyone to check signatures
+)
 # The pages under /ui sign in with a session cookie of their own (api.pages.sessions); /docs/
 # holds the docs pages' scripts and styles (api.docs).
 PUBLIC_PREFIXES = ("/problems", "/ui/", "/docs/")

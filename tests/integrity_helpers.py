@@ -20,12 +20,12 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from ledger import merkle
 from ledger.application import Ledger
 from ledger.catalog import Gender, Mode, Outcome, Track
-from ledger import merkle
 from ledger.chain import ChainBuilder, ChainLink
-from ledger.signing import link_mac
 from ledger.config import StoreConfig
+from ledger.signing import link_mac
 from ledger.staff import staff_aggregate_id
 
 REGISTRAR = "phong-to-chuc"

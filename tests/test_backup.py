@@ -19,8 +19,6 @@ from typing import Any
 import psycopg
 import pytest
 from integrity_helpers import open_ledger, populate
-
-from ledger.signing import create_key_file
 from psycopg import sql
 from typer.testing import CliRunner
 
@@ -30,6 +28,7 @@ from ledger.catalog import Gender
 from ledger.config import StoreConfig
 from ledger.integrity import verify_log
 from ledger.persistence import iter_notifications
+from ledger.signing import create_key_file
 from projections.engine import Engine
 
 

@@ -127,7 +127,9 @@ def _single_file(path: Path) -> None:
 
 def _verify_copy(partial: Path, source_key: Path) -> tuple[int, Checkpoint]:
     """The copy must be a ledger store whose log verifies."""
-    ledger = Ledger(StoreConfig(f"sqlite:///{partial.resolve()}"), env={SIGNING_KEY_VARIABLE: str(source_key)})
+    ledger = Ledger(
+        StoreConfig(f"sqlite:///{partial.resolve()}"), env={SIGNING_KEY_VARIABLE: str(source_key)}
+    )
     try:
         report = verify_log(ledger.chained_recorder, mapper=ledger.mapper)
     finally:

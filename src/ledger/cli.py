@@ -11,8 +11,8 @@ import typer
 from eventsourcing.persistence import PersistenceError
 
 from ledger.application import Ledger
-from ledger.signing import SigningKeyError
 from ledger.config import StoreConfig, StoreConfigError, safe_url, store_from_environment
+from ledger.signing import SigningKeyError
 from ledger.store_check import check_store
 
 STORE_ERROR_EXIT = 2

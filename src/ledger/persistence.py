@@ -343,7 +343,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 "chain_digest text NOT NULL, UNIQUE (originator_id, originator_version))"
             ).format(self.chain_table)
         )
-        self.sql_create_statements.extend(SQL(s) for s in self._proofs.create_statements())  # type: ignore[arg-type]
+        self.sql_create_statements.extend(
+            SQL(s).format() for s in self._proofs.create_statements()  # type: ignore[arg-type]
+        )
 
     @property
     def proofs(self) -> ProofTables:

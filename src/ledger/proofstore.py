@@ -247,7 +247,9 @@ class ProofTables:
 
     def link_keys(self) -> list[LinkKeyRow]:
         with self._read() as c:
-            c.execute(f"SELECT key_id, public_key, first_seq, recorded_at FROM {self.keys} ORDER BY first_seq")
+            c.execute(
+                f"SELECT key_id, public_key, first_seq, recorded_at FROM {self.keys} ORDER BY first_seq"
+            )
             return [
                 LinkKeyRow(r["key_id"], r["public_key"], int(r["first_seq"]), r["recorded_at"])
                 for r in c.fetchall()

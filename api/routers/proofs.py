@@ -1,0 +1,109 @@
+"""Signed checkpoints, inclusion and consistency proofs, and the agency's public keys.
+
+The proofs are read from the stored Merkle tree in O(log n) node reads (``ledger.proofs``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import Auditor, LedgerDep
+from api.errors import ApiProblem
+from api.schemas.problem import problems
+from api.schemas.proofs import (
+    CheckpointPage,
+    ConsistencyProofOut,
+    InclusionProofOut,
+    KeySet,
+    SignedCheckpointOut,
+)
+from ledger import proofs
+from ledger.proofs import ProofError
+
+router = APIRouter(tags=["proofs"])
+
+MAX_SIZE = 2**62
+
+
+def _invalid(error: ProofError) -> ApiProblem:
+    return ApiProblem(
+        "validation_error",
+        error.detail,
+        errors=[{"field": error.field, "message": error.detail, "in": "query"}],
+    )
+
+
+@router.get(
+    "/checkpoints", response_model=CheckpointPage, responses=problems(401, 403, 422),
+    summary="Signed checkpoints, oldest first",
+)
+def checkpoints(
+    _who: Auditor,
+    ledger: LedgerDep,
+    after: Annotated[int, Query(ge=0, le=MAX_SIZE, description="Checkpoints of a size above this.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many (default 50).")] = 50,
+) -> Any:
+    """Every signed checkpoint (one per `LEDGER_CHECKPOINT_EVERY` events, `ledger checkpoint`,
+    and daily when the log moved). Keep them outside the agency: see docs/integrity.md."""
+    page = ledger.chained_recorder.proofs.checkpoints_page(after, limit)
+    return {
+        "items": [c.as_json() for c in page],
+        "next_after": page[-1].size if len(page) == limit else None,
+    }
+
+
+@router.get(
+    "/checkpoints/latest", response_model=SignedCheckpointOut, responses=problems(401, 403, 404),
+    summary="The latest signed checkpoint",
+)
+def latest_checkpoint(_who: Auditor, ledger: LedgerDep) -> Any:
+    latest = ledger.chained_recorder.proofs.latest_checkpoint()
+    if latest is None:
+        raise ApiProblem("not_found", "No checkpoint has been signed yet (run `ledger checkpoint`).")
+    return latest.as_json()
+
+
+@router.get(
+    "/checkpoints/consistency", response_model=ConsistencyProofOut, responses=problems(401, 403, 422),
+    summary="A consistency proof between two tree sizes",
+)
+def consistency(
+    _who: Auditor,
+    ledger: LedgerDep,
+    from_: Annotated[int, Query(alias="from", ge=1, le=MAX_SIZE, description="The older size.")],
+    to: Annotated[int, Query(ge=1, le=MAX_SIZE, description="The newer size.")],
+) -> Any:
+    """Proves that the tree of size `to` extends the tree of size `from` (RFC 9162 §2.1.4)."""
+    try:
+        return proofs.consistency_proof(ledger.chained_recorder, from_, to)
+    except ProofError as error:
+        raise _invalid(error) from None
+
+
+@router.get(
+    "/events/{position}/proof", response_model=InclusionProofOut,
+    responses=problems(401, 403, 404, 422), summary="An inclusion proof of one event",
+)
+def inclusion(
+    _who: Auditor,
+    ledger: LedgerDep,
+    position: int,
+    size: Annotated[int, Query(ge=1, le=MAX_SIZE, description="The tree size (a checkpoint's).")],
+) -> Any:
+    """Proves that the event at `position` is in the tree of `size` events (RFC 9162 §2.1.3)."""
+    try:
+        return proofs.inclusion_proof(ledger.chained_recorder, position, size).as_json()
+    except ProofError as error:
+        if error.field == "position":
+            raise ApiProblem("not_found", error.detail) from None
+        raise _invalid(error) from None
+
+
+@router.get(
+    "/.well-known/ledger-keys.json", response_model=KeySet, summary="The agency's public keys",
+)
+def published_keys(ledger: LedgerDep) -> Any:
+    """The Ed25519 public keys that sign checkpoints and credentials (JWK, RFC 8037), with the
+    chain seqs whose links each one authenticates. No key needed."""
+    return proofs.published_keys(ledger.chained_recorder)
