@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import Mapper, Notification
 
 from ledger import merkle
@@ -222,11 +223,13 @@ class Walk:
     anchor_found_at: int | None = None
     tails: dict[UUID, _StaffTail] = field(default_factory=dict)
     keys: KeyRing | None = None
+    checkpoint_keys: Mapping[str, Ed25519PublicKey] | None = None
     tree: Frontier = field(default_factory=Frontier)
     verified_root: str | None = None
     _key_rows: list[LinkKeyRow] = field(default_factory=list)
     _macs: Iterator[LinkMac] = field(default_factory=lambda: iter(()))
     _mac: LinkMac | None = None
+    _computed_nodes: list[tuple[int, int, str]] = field(default_factory=list)
 
     def pairs(self) -> Iterator[tuple[Notification, ChainLink]]:
         proofs = self.recorder.proofs
@@ -297,12 +300,15 @@ class Walk:
         signed = self.anchor.signed if self.anchor is not None else None
         if signed is None:
             return True
-        public = {k.key_id: k.public for k in self.keys.keys} if self.keys is not None else {}
+        public = dict(self.checkpoint_keys or {})
+        if self.checkpoint_keys is None and self.keys is not None:
+            public = {k.key_id: k.public for k in self.keys.keys}
         wrong = signed.verify(public)
         if wrong is not None:
+            origin = "given" if self.checkpoint_keys is not None else "of the agency's key file"
             self.problem = Problem(
                 ProblemKind.BAD_CHECKPOINT_SIGNATURE,
-                f"{wrong} (the keys are those of the agency's key file, not of the database).",
+                f"{wrong} (the keys are those {origin}, never the database's).",
             )
             return False
         return True
@@ -355,10 +361,35 @@ class Walk:
             return False
         return True
 
+    def _compare_nodes(self, n: Notification | None) -> bool:
+        """Every stored tree node must equal the one recomputed from the events (proofs are read
+        from them); checked a page at a time, one range query per level."""
+        by_level: dict[int, list[tuple[int, str]]] = {}
+        for level, idx, value in self._computed_nodes:
+            by_level.setdefault(level, []).append((idx, value))
+        self._computed_nodes = []
+        for level, computed in sorted(by_level.items()):
+            stored = self.recorder.proofs.nodes_in_range(level, computed[0][0], computed[-1][0])
+            for idx, value in computed:
+                if stored.get(idx) != value:
+                    detail = (
+                        f"the stored tree node at level {level}, index {idx} is "
+                        f"{stored.get(idx) or 'missing'}, but the events give {value}: the tree "
+                        "table was edited, so proofs read from it would not verify."
+                    )
+                    if n is not None:
+                        self._fail(ProblemKind.TREE_MISMATCH, detail, n, at_event=False)
+                    else:
+                        self.problem = Problem(ProblemKind.TREE_MISMATCH, detail)
+                    return False
+        return True
+
     def _check_stored_tree(self) -> None:
         """The stored tree must give the root recomputed from the events (proofs come from it)."""
         size = self.verified_seq
         if size == 0:
+            return
+        if not self._compare_nodes(None):
             return
         try:
             stored = merkle.root(size, self.recorder.proofs.read_nodes)
@@ -432,7 +463,9 @@ class Walk:
                 return False
         if not self._check_mac(n, link):
             return False
-        self.tree.append(merkle.leaf_hash(n.id, this_hash))
+        self._computed_nodes.extend(self.tree.append(merkle.leaf_hash(n.id, this_hash)))
+        if len(self._computed_nodes) >= 2 * self.page_size and not self._compare_nodes(n):
+            return False
         if self.anchor is not None and not self._check_anchor(digest, n):
             return False
         self.digest = digest
@@ -686,15 +719,20 @@ def verify_against(
     mapper: Mapper[UUID] | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
     progress: Progress | None = None,
+    checkpoint_keys: Mapping[str, Ed25519PublicKey] | None = None,
 ) -> VerifyReport:
     """Everything :func:`verify_log` checks, and that the log still extends ``checkpoint``.
+
+    A signed checkpoint's signature is checked with ``checkpoint_keys`` (a published key set,
+    e.g. of the store an import came from), by default the keys of the agency's key file.
 
     The running digest is recomputed from the stored event bytes, never read from the chain
     table, so a forger who rewrote an early event and every later hash and digest is caught.
     A bare digest (no length) is searched for among the recomputed running digests.
     """
     walk = Walk(
-        recorder, mapper=mapper, anchor=Anchor.of(checkpoint), page_size=page_size, progress=progress
+        recorder, mapper=mapper, anchor=Anchor.of(checkpoint), page_size=page_size, progress=progress,
+        checkpoint_keys=checkpoint_keys,
     )
     return walk.run()
 

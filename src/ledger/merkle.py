@@ -207,14 +207,19 @@ class Frontier:
         self.size = 0
         self._stack: list[tuple[int, str]] = []  # (level, hash), levels decreasing
 
-    def append(self, leaf: str) -> None:
+    def append(self, leaf: str) -> list[tuple[int, int, str]]:
+        """Add a leaf; returns the nodes it completes, ``(level, index, hash)``, leaf first."""
+        index = self.size
         level, value = 0, leaf
+        made = [(0, index, leaf)]
         while self._stack and self._stack[-1][0] == level:
             _, left = self._stack.pop()
             value = node_hash(left, value)
             level += 1
+            made.append((level, index >> level, value))
         self._stack.append((level, value))
         self.size += 1
+        return made
 
     def root(self) -> str:
         if not self._stack:

@@ -362,7 +362,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         # Still inside the inserting transaction, under the EXCLUSIVE lock on the events table.
         links = self._append_links(curs, stored_events)
-        self._proofs.append(cast(Cursor, curs), links, list(ids or ()))
+        # A cursor of its own: in the library's pipeline mode, a cursor that ran executemany()
+        # can hand a later SELECT the results of its inserts.
+        with curs.connection.cursor() as proofs_cursor:
+            self._proofs.append(cast(Cursor, proofs_cursor), links, list(ids or ()))
         return ids
 
     def _append_links(

@@ -232,6 +232,15 @@ class ProofTables:
         with self._read() as c:
             return self._read_nodes(c, keys)
 
+    def nodes_in_range(self, level: int, lo: int, hi: int) -> dict[int, str]:
+        """The stored nodes of one level with ``lo <= idx <= hi`` (a range of the primary key)."""
+        with self._read() as c:
+            c.execute(
+                self.q(f"SELECT idx, hash FROM {self.nodes} WHERE level=? AND idx BETWEEN ? AND ?"),
+                (level, lo, hi),
+            )
+            return {int(r["idx"]): r["hash"] for r in c.fetchall()}
+
     def tree_size(self) -> int:
         with self._read() as c:
             c.execute(f"SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM {self.nodes} WHERE level=0")
