@@ -212,9 +212,8 @@ def test_ledger_checkpoint_prints_a_signed_checkpoint_that_verify_against_accept
 def test_the_stored_tree_gives_the_rfc_9162_root_of_the_log(ledger: Ledger) -> None:
     positions = populate(ledger)
     links = ledger.chained_recorder.select_chain(0, 100)
-    all_positions = sorted(
-        p for k in links for p in [ledger.chained_recorder.positions_of(k.originator_id)[k.originator_version]]
-    )
+    recorder = ledger.chained_recorder
+    all_positions = sorted(recorder.positions_of(k.originator_id)[k.originator_version] for k in links)
     leaves = [merkle.leaf_hash(p, k.event_hash) for p, k in zip(all_positions, links, strict=True)]
     assert positions
     assert sign_checkpoint(ledger.chained_recorder).root == merkle.reference_root(leaves)
