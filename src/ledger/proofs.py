@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -177,4 +178,23 @@ def published_keys(recorder: ChainedRecorder) -> dict[str, Any]:
 
 
 def sign_checkpoint(recorder: ChainedRecorder) -> SignedCheckpoint:
+    return recorder.proofs.sign_checkpoint()
+
+
+DAILY = 24 * 3600
+
+
+def sign_if_due(
+    recorder: ChainedRecorder, now: datetime, *, max_age_seconds: int = DAILY
+) -> SignedCheckpoint | None:
+    """Sign a checkpoint if the log moved since the latest one and that one is older than a day
+    (the server's timer calls this hourly): every event is under a signed checkpoint within a
+    day, however slowly the log grows."""
+    latest = recorder.proofs.latest_checkpoint()
+    if recorder.proofs.tree_size() == (latest.size if latest else 0):
+        return None
+    if latest is not None:
+        signed_at = datetime.fromisoformat(latest.signed_at.replace("Z", "+00:00"))
+        if (now - signed_at).total_seconds() < max_age_seconds:
+            return None
     return recorder.proofs.sign_checkpoint()
