@@ -4,12 +4,15 @@ The proofs are read from the stored Merkle tree in O(log n) node reads (``ledger
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import PlainTextResponse
 
 from api.deps import Auditor, LedgerDep
 from api.errors import ApiProblem
+from api.routers.common import CredentialId, StaffId
 from api.schemas.problem import problems
 from api.schemas.proofs import (
     CheckpointPage,
@@ -19,6 +22,7 @@ from api.schemas.proofs import (
     SignedCheckpointOut,
 )
 from ledger import proofs
+from ledger.badge import build_badge
 from ledger.proofs import ProofError
 
 router = APIRouter(tags=["proofs"])
@@ -107,3 +111,37 @@ def published_keys(ledger: LedgerDep) -> Any:
     """The Ed25519 public keys that sign checkpoints and credentials (JWK, RFC 8037), with the
     chain seqs whose links each one authenticates. No key needed."""
     return proofs.published_keys(ledger.chained_recorder)
+
+
+BADGE_MEDIA_TYPE = "application/vc+jwt"
+
+
+@router.get(
+    "/staff/{staff_id}/credentials/{credential_id}/badge",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"content": {BADGE_MEDIA_TYPE: {}}, "description": "The signed badge (VC-JWT)."},
+        **problems(401, 403, 404),
+    },
+    summary="A credential as a signed Open Badges 3.0 credential",
+)
+def badge(staff_id: StaffId, credential_id: CredentialId, _who: Auditor, ledger: LedgerDep) -> Response:
+    """The credential as an Open Badges 3.0 `OpenBadgeCredential` (W3C VC 2.0), signed by the
+    agency's Ed25519 key as a VC-JWT. Its `evidence` lists the events that produced it (the
+    enrollment with its dispatch decision, the completion or recognition, any correction), and
+    `ledgerProof` their inclusion proofs into a signed checkpoint: `ledger verify-credential`
+    checks it offline. A voided credential's badge says so (`ledgerStatus`) and does not verify.
+    `LEDGER_AGENCY_NAME` names the issuer; `LEDGER_BADGE_BIRTH_DATE=true` adds the birth date."""
+    made = build_badge(
+        ledger,
+        staff_id,
+        credential_id,
+        now=ledger.clock.now(),
+        agency_name=os.environ.get("LEDGER_AGENCY_NAME", "").strip() or "Ledger",
+        with_birth_date=os.environ.get("LEDGER_BADGE_BIRTH_DATE", "").lower() in ("1", "true", "yes"),
+    )
+    return Response(
+        made.token,
+        media_type=BADGE_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="badge-{staff_id}-{credential_id}.jwt"'},
+    )

@@ -1,0 +1,147 @@
+"""``ledger verify-credential FILE [--keys KEYS.json]``: check a badge with no database and no
+network, and name the first thing that fails.
+
+In order: the VC-JWT's signature under the agency's published keys; that the credential was not
+voided; the checkpoint's signature under the same keys; that the evidence lists exactly the events
+whose proofs it carries; and each event's RFC 9162 inclusion proof into the checkpoint's root.
+
+This module imports only ``joserfc``, ``cryptography`` and the ledger's pure hashing modules, so
+``python -m ledger.badge_verify FILE --keys KEYS.json`` starts fast (see bench/proofs.py).
+Exit 0 valid, 1 not valid (or unreadable).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
+
+from ledger import merkle
+from ledger.checkpoints import SignedCheckpoint, public_keys_from_jwks
+
+ALGORITHMS = ["Ed25519", "EdDSA"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    valid: bool
+    message: str
+
+
+def _fail(message: str) -> Outcome:
+    return Outcome(False, f"INVALID: {message}")
+
+
+def verify_badge(token: str, key_set: Any) -> Outcome:
+    try:
+        keys = public_keys_from_jwks(key_set)
+    except ValueError as error:
+        return _fail(f"the key set cannot be read ({error}).")
+    token = token.strip()
+    try:
+        header = json.loads(merkle_b64(token.split(".")[0]))
+    except (ValueError, IndexError):
+        return _fail("the file is not a VC-JWT (compact JWS).")
+    kid = header.get("kid") if isinstance(header, dict) else None
+    jwks = {k["kid"]: k for k in key_set.get("keys", []) if isinstance(k, dict) and "kid" in k}
+    if kid not in keys or kid not in jwks:
+        return _fail(f"signature: the badge is signed by key {kid!r}, which is not among the published keys.")
+    try:
+        public = OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": jwks[kid]["x"]})
+        signed = jws.deserialize_compact(token, public, algorithms=ALGORITHMS)
+    except (JoseError, ValueError) as error:
+        return _fail(f"signature: the badge's signature does not verify under key {kid} ({error}).")
+    try:
+        credential = json.loads(signed.payload)
+        proof = credential["ledgerProof"]
+        checkpoint = SignedCheckpoint.from_json(proof["checkpoint"])
+        events = proof["events"]
+        status = credential.get("ledgerStatus") or {}
+    except (ValueError, KeyError, TypeError) as error:
+        return _fail(f"the badge's ledger proof cannot be read ({error}).")
+    if status.get("voided"):
+        return _fail(f"voided: the credential was voided by event {status.get('voided_by')}.")
+    wrong = checkpoint.verify(keys)
+    if wrong is not None:
+        return _fail(f"checkpoint: {wrong}.")
+    evidence_ids = [e.get("id") for e in credential.get("evidence", []) if isinstance(e, dict)]
+    proof_ids = [f"urn:ledger:event:{e.get('event_id')}" for e in events if isinstance(e, dict)]
+    if evidence_ids != proof_ids or not proof_ids:
+        return _fail("evidence: the evidence does not list exactly the events whose proofs it carries.")
+    for event in events:
+        outcome = _check_event(event, checkpoint)
+        if outcome is not None:
+            return outcome
+    name = credential.get("credentialSubject", {}).get("achievement", {}).get("name", "?")
+    return Outcome(
+        True,
+        f"VALID: '{name}', signed by key {kid}; {len(events)} evidence event(s) are in the log's "
+        f"tree of {checkpoint.size} events (root {checkpoint.root}), whose checkpoint is signed.",
+    )
+
+
+def _check_event(event: Any, checkpoint: SignedCheckpoint) -> Outcome | None:
+    try:
+        position, event_hash = int(event["position"]), str(event["event_hash"])
+        index, hashes = int(event["leaf_index"]), [str(h) for h in event["hashes"]]
+        leaf = merkle.leaf_hash(position, event_hash)
+        included = merkle.verify_inclusion(index, checkpoint.size, leaf, hashes, checkpoint.root)
+    except (KeyError, TypeError, ValueError):
+        return _fail(f"proof: the proof of event {event!r:.80} cannot be read.")
+    if not included:
+        return _fail(
+            f"proof: event {event.get('event_id')} (position {position}) is not proven to be in the "
+            f"checkpoint's tree of {checkpoint.size} events."
+        )
+    return None
+
+
+def merkle_b64(part: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def verify_file(path: Path, keys_path: Path | None) -> Outcome:
+    try:
+        token = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return _fail(f"cannot read {path}: {error}")
+    keys_file = keys_path or path.with_name("ledger-keys.json")
+    try:
+        key_set = json.loads(keys_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return _fail(
+            f"no usable key set at {keys_file} ({error}): give --keys, the agency's "
+            "/.well-known/ledger-keys.json kept by the auditor."
+        )
+    return verify_badge(token, key_set)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    keys: Path | None = None
+    if "--keys" in args:
+        at = args.index("--keys")
+        if at + 1 >= len(args):
+            print("usage: verify-credential FILE [--keys KEYS.json]", file=sys.stderr)
+            return 1
+        keys = Path(args[at + 1])
+        del args[at : at + 2]
+    if len(args) != 1:
+        print("usage: verify-credential FILE [--keys KEYS.json]", file=sys.stderr)
+        return 1
+    outcome = verify_file(Path(args[0]), keys)
+    print(outcome.message)
+    return 0 if outcome.valid else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
