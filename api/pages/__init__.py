@@ -11,6 +11,7 @@ import os
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.pages import badges
 from api.pages.routes import router
 from api.pages.settings import PagesSettings
 from api.pages.web import PREFIX, STATIC, PageExit, PagesState, on_page_exit
@@ -27,4 +28,5 @@ def install(app: FastAPI, settings: PagesSettings | None = None, rules: AnomalyR
     )
     app.add_exception_handler(PageExit, on_page_exit)
     app.include_router(router)
+    app.include_router(badges.router)  # the provenance page's badge download (issue 13)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="pages-static")

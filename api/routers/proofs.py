@@ -116,6 +116,15 @@ def published_keys(ledger: LedgerDep) -> Any:
 BADGE_MEDIA_TYPE = "application/vc+jwt"
 
 
+def badge_settings() -> dict[str, Any]:
+    """The issuer's name (``LEDGER_AGENCY_NAME``) and whether badges show the birth date
+    (``LEDGER_BADGE_BIRTH_DATE=true``; off by default: it is personal data)."""
+    return {
+        "agency_name": os.environ.get("LEDGER_AGENCY_NAME", "").strip() or "Ledger",
+        "with_birth_date": os.environ.get("LEDGER_BADGE_BIRTH_DATE", "").lower() in ("1", "true", "yes"),
+    }
+
+
 @router.get(
     "/staff/{staff_id}/credentials/{credential_id}/badge",
     response_class=PlainTextResponse,
@@ -132,14 +141,7 @@ def badge(staff_id: StaffId, credential_id: CredentialId, _who: Auditor, ledger:
     `ledgerProof` their inclusion proofs into a signed checkpoint: `ledger verify-credential`
     checks it offline. A voided credential's badge says so (`ledgerStatus`) and does not verify.
     `LEDGER_AGENCY_NAME` names the issuer; `LEDGER_BADGE_BIRTH_DATE=true` adds the birth date."""
-    made = build_badge(
-        ledger,
-        staff_id,
-        credential_id,
-        now=ledger.clock.now(),
-        agency_name=os.environ.get("LEDGER_AGENCY_NAME", "").strip() or "Ledger",
-        with_birth_date=os.environ.get("LEDGER_BADGE_BIRTH_DATE", "").lower() in ("1", "true", "yes"),
-    )
+    made = build_badge(ledger, staff_id, credential_id, now=ledger.clock.now(), **badge_settings())
     return Response(
         made.token,
         media_type=BADGE_MEDIA_TYPE,
