@@ -217,3 +217,14 @@ def test_a_reader_may_not_download_a_badge(api: Api, awarded: tuple[str, str]) -
 
 def test_an_unknown_credential_has_no_badge(api: Api, awarded: tuple[str, str]) -> None:
     problem_of(api.get(f"/staff/{awarded[0]}/credentials/nope/badge", role="auditor"), 404)
+
+
+def test_the_badge_is_a_jws_that_joserfc_verifies_with_the_published_key(files: tuple[Path, Path]) -> None:
+    key_set = json.loads(files[1].read_text(encoding="utf-8"))
+    token = files[0].read_text(encoding="utf-8")
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    published = next(k for k in key_set["keys"] if k["kid"] == header["kid"])
+    public = OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": published["x"]})
+    checked = jws.deserialize_compact(token, public, algorithms=["Ed25519"])
+    assert json.loads(checked.payload)["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert header["typ"] == "vc+jwt"
