@@ -282,3 +282,31 @@ def test_an_import_rebuilds_the_same_tree_so_old_checkpoints_still_verify(
         assert extended.ok, extended.summary()
     assert report.problem is not None
     assert report.problem.kind == ProblemKind.BAD_CHECKPOINT_SIGNATURE
+
+
+def test_import_against_a_signed_checkpoint_refuses_a_rewritten_export(
+    ledger: Ledger, forger: Forger, make_store: Any, tmp_path: Path
+) -> None:
+    from ledger.integrity import Anchor
+    from ledger.transfer import ImportRefused
+
+    populate(ledger)
+    signed = sign_checkpoint(ledger.chained_recorder)
+    change_course(forger)
+    forger.rewrite_chain(with_key=True)
+    export_log(ledger, tmp_path / "forged.jsonl")
+    with open_ledger(make_store()) as target, pytest.raises(ImportRefused, match="Merkle root"):
+        import_log(target, tmp_path / "forged.jsonl", against=Anchor.parse(str(signed)))
+
+
+def test_import_against_a_signed_checkpoint_accepts_the_true_export(
+    ledger: Ledger, make_store: Any, tmp_path: Path
+) -> None:
+    from ledger.integrity import Anchor
+
+    populate(ledger)
+    signed = sign_checkpoint(ledger.chained_recorder)
+    export_log(ledger, tmp_path / "log.jsonl")
+    with open_ledger(make_store()) as target:
+        result = import_log(target, tmp_path / "log.jsonl", against=Anchor.parse(str(signed)))
+    assert result.events == 10
