@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import Auditor, LedgerDep
@@ -92,7 +92,7 @@ def consistency(
 def inclusion(
     _who: Auditor,
     ledger: LedgerDep,
-    position: int,
+    position: Annotated[int, Path(ge=1, le=MAX_SIZE, description="The event's log position.")],
     size: Annotated[int, Query(ge=1, le=MAX_SIZE, description="The tree size (a checkpoint's).")],
 ) -> Any:
     """Proves that the event at `position` is in the tree of `size` events (RFC 9162 §2.1.3)."""

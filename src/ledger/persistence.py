@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import threading
 import types
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -132,6 +133,16 @@ class ChainedRecorder(Protocol):
     def proofs(self) -> ProofTables: ...
 
 
+class _Tail(threading.local):
+    """The running digest before the events being inserted, read by ``_append_links`` and passed
+    to the proof tables in the same transaction (per thread: each thread has its own)."""
+
+    digest: str | None = None
+
+
+_tail = _Tail()
+
+
 def _uuid(originator_id: UUID | str) -> UUID:
     """SQLite hands back ids as text, PostgreSQL as UUIDs; the chain keys on UUIDs."""
     return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
@@ -209,13 +220,14 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         ids = super()._insert_events(c, stored_events, **kwargs)
         links = self._append_links(c, stored_events)
         # The tree and the link MACs go in the same transaction as the events (ledger.proofstore).
-        self._proofs.append(cast(Cursor, c), links, list(ids or ()))
+        self._proofs.append(cast(Cursor, c), links, list(ids or ()), _tail.digest)
         return ids
 
     def _append_links(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[ChainLink]:
         c.execute(f"SELECT seq, chain_digest FROM {self.chain_table_name} ORDER BY seq DESC LIMIT 1")
         row = c.fetchone()
         last = (row["seq"], row["chain_digest"]) if row else None
+        _tail.digest = last[1] if last else GENESIS
         previous: dict[tuple[UUID, int], str] = {}
         for oid, version in _continued_streams(stored_events):
             c.execute(
@@ -365,7 +377,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         # A cursor of its own: in the library's pipeline mode, a cursor that ran executemany()
         # can hand a later SELECT the results of its inserts.
         with curs.connection.cursor() as proofs_cursor:
-            self._proofs.append(cast(Cursor, proofs_cursor), links, list(ids or ()))
+            self._proofs.append(cast(Cursor, proofs_cursor), links, list(ids or ()), _tail.digest)
         return ids
 
     def _append_links(
@@ -391,6 +403,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 last = (r["originator_version"], r["hash"])
             else:
                 previous[(r["originator_id"], r["originator_version"])] = r["hash"]
+        _tail.digest = last[1] if last else GENESIS
         links = _links_for(stored_events, last, previous)
         curs.executemany(
             SQL("INSERT INTO {0} VALUES (%s,%s,%s,%s,%s)").format(self.chain_table),

@@ -21,6 +21,7 @@ query), so its cost does not grow with the log.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -89,6 +90,11 @@ class ProofTables:
         self.checkpoint_every = DEFAULT_CHECKPOINT_EVERY
         # Set by the recorder: (seq, position, event_hash) of chain rows after a seq, in order.
         self.positions_query = ""
+        # The frontier after this process's last append, keyed by (size, running digest): the
+        # digest names the whole prefix, so a hit is exact even with other writers, and a rolled
+        # back append can never be mistaken for the log. Saves a read per write.
+        self._frontier: tuple[int, str, dict[merkle.NodeKey, str]] | None = None
+        self._frontier_lock = threading.Lock()
 
     def q(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.postgres else sql
@@ -148,13 +154,24 @@ class ProofTables:
 
     # ------------------------------------------------------------------ appending
 
-    def append(self, c: Cursor, links: Sequence[ChainLink], positions: Sequence[int]) -> None:
+    def append(
+        self,
+        c: Cursor,
+        links: Sequence[ChainLink],
+        positions: Sequence[int],
+        previous_digest: str | None = None,
+    ) -> None:
         """Tree nodes, link MACs and any checkpoint due for ``links`` (at ``positions``), in the
-        inserting transaction."""
+        inserting transaction; ``previous_digest`` is the running digest before them."""
         if not links:
             return
         old_size = links[0].seq - 1
-        nodes = self._read_nodes(c, merkle.frontier(old_size))
+        with self._frontier_lock:
+            cached = self._frontier
+        if cached is not None and previous_digest is not None and cached[:2] == (old_size, previous_digest):
+            nodes = dict(cached[2])
+        else:
+            nodes = self._read_nodes(c, merkle.frontier(old_size))
         new_rows: list[tuple[int, int, str]] = []
         for link, position in zip(links, positions, strict=True):
             index = link.seq - 1
@@ -166,6 +183,11 @@ class ProofTables:
                 nodes[(level, idx)] = value
                 new_rows.append((level, idx, value))
         c.executemany(self.q(f"INSERT INTO {self.nodes} VALUES (?,?,?)"), new_rows)
+        new_size = links[-1].seq
+        with self._frontier_lock:
+            self._frontier = (
+                new_size, links[-1].chain_digest, {k: nodes[k] for k in merkle.frontier(new_size)}
+            )
         if self.ring is None:
             return
         key = self.ring.current
@@ -177,7 +199,6 @@ class ProofTables:
                 for k, p in zip(links, positions, strict=True)
             ],
         )
-        new_size = links[-1].seq
         if new_size // self.checkpoint_every > old_size // self.checkpoint_every:
             root = merkle.fold(merkle.frontier(new_size), nodes)
             self._insert_checkpoint(c, SignedCheckpoint.sign(key, new_size, root, utc_now()))

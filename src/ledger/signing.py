@@ -73,26 +73,19 @@ def load_public_key(raw_b64url: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(b64url_decode(raw_b64url))
 
 
-@dataclass(frozen=True)
 class AgencyKey:
-    private: Ed25519PrivateKey
+    """One Ed25519 key; its id and derived link key are computed once (appends use them)."""
 
-    @property
-    def public(self) -> Ed25519PublicKey:
-        return self.private.public_key()
-
-    @property
-    def key_id(self) -> str:
-        return public_key_id(self.public)
-
-    @property
-    def link_key(self) -> bytes:
-        raw = self.private.private_bytes(
+    def __init__(self, private: Ed25519PrivateKey) -> None:
+        self.private = private
+        self.public: Ed25519PublicKey = private.public_key()
+        self.key_id = public_key_id(self.public)
+        raw = private.private_bytes(
             serialization.Encoding.Raw,
             serialization.PrivateFormat.Raw,
             serialization.NoEncryption(),
         )
-        return HKDF(
+        self.link_key = HKDF(
             algorithm=hashes.SHA256(), length=32, salt=None, info=b"ledger link mac v1"
         ).derive(raw)
 
