@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -30,13 +27,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ledger import merkle
 from ledger.checkpoints import SignedCheckpoint, public_keys_from_jwks
 
+# No typing, dataclasses or pathlib at run time: this module's start-up is part of the check's
+# budget (bench/proofs.py). mypy reads the names under TYPE_CHECKING.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
 ALGORITHMS = ["Ed25519", "EdDSA"]
 
 
-@dataclass(frozen=True)
 class Outcome:
-    valid: bool
-    message: str
+    __slots__ = ("message", "valid")
+
+    def __init__(self, valid: bool, message: str) -> None:
+        self.valid = valid
+        self.message = message
 
 
 def _fail(message: str) -> Outcome:
@@ -120,14 +126,19 @@ def _signature_holds(public: Ed25519PublicKey, signing_input: bytes, signature: 
     return True
 
 
-def verify_file(path: Path, keys_path: Path | None) -> Outcome:
+def _read(path: str | os.PathLike[str]) -> str:
+    with open(path, encoding="utf-8") as stream:
+        return stream.read()
+
+
+def verify_file(path: str | os.PathLike[str], keys_path: str | os.PathLike[str] | None) -> Outcome:
     try:
-        token = path.read_text(encoding="utf-8")
+        token = _read(path)
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"cannot read {path}: {error}")
-    keys_file = keys_path or path.with_name("ledger-keys.json")
+    keys_file = keys_path or os.path.join(os.path.dirname(os.fspath(path)), "ledger-keys.json")
     try:
-        key_set = json.loads(keys_file.read_text(encoding="utf-8"))
+        key_set = json.loads(_read(keys_file))
     except (OSError, ValueError) as error:
         return _fail(
             f"no usable key set at {keys_file} ({error}): give --keys, the agency's "
@@ -138,18 +149,18 @@ def verify_file(path: Path, keys_path: Path | None) -> Outcome:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    keys: Path | None = None
+    keys: str | None = None
     if "--keys" in args:
         at = args.index("--keys")
         if at + 1 >= len(args):
             print("usage: verify-credential FILE [--keys KEYS.json]", file=sys.stderr)
             return 1
-        keys = Path(args[at + 1])
+        keys = args[at + 1]
         del args[at : at + 2]
     if len(args) != 1:
         print("usage: verify-credential FILE [--keys KEYS.json]", file=sys.stderr)
         return 1
-    outcome = verify_file(Path(args[0]), keys)
+    outcome = verify_file(args[0], keys)
     print(outcome.message)
     return 0 if outcome.valid else 1
 

@@ -15,26 +15,40 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-if TYPE_CHECKING:  # the offline checker imports this module and must start fast
+# The offline checker (ledger.badge_verify) imports this module and must start fast: no typing,
+# no dataclasses at run time (mypy reads the names under TYPE_CHECKING).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from ledger.signing import AgencyKey
 
 SIGNED_CHECKPOINT_PREFIX = "ledger-signed-checkpoint-v1"
 
 
-@dataclass(frozen=True)
 class SignedCheckpoint:
-    size: int
-    root: str
-    key_id: str
-    signed_at: str
-    signature: str
+    __slots__ = ("key_id", "root", "signature", "signed_at", "size")
+
+    def __init__(self, size: int, root: str, key_id: str, signed_at: str, signature: str) -> None:
+        self.size = size
+        self.root = root
+        self.key_id = key_id
+        self.signed_at = signed_at
+        self.signature = signature
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SignedCheckpoint) and self.as_json() == other.as_json()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.as_json().values()))
+
+    def __repr__(self) -> str:
+        return f"SignedCheckpoint({self.as_json()!r})"
 
     @staticmethod
     def message_for(size: int, root: str, key_id: str, signed_at: str) -> bytes:
