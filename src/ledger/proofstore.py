@@ -129,8 +129,15 @@ class ProofTables:
             c.execute(f"SELECT COALESCE(MAX(seq), 0) AS tail FROM {chain_table}")
             if known and size == int(_first(c.fetchone())):
                 return
+            # Take the write lock, then read again: another process may be doing the same.
             if self.postgres:
                 c.execute(f"LOCK TABLE {chain_table} IN EXCLUSIVE MODE")
+            else:
+                c.execute(f"DELETE FROM {self.nodes} WHERE level < 0")  # takes SQLite's write lock
+            c.execute(self.q(f"SELECT 1 FROM {self.keys} WHERE key_id=?"), (key.key_id,))
+            known = c.fetchone() is not None
+            c.execute(f"SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM {self.nodes} WHERE level=0")
+            size = int(_first(c.fetchone()))
             c.execute(f"SELECT COALESCE(MAX(seq), 0) AS tail FROM {chain_table}")
             tail = int(_first(c.fetchone()))
             self._backfill_tree(c, size, tail)
