@@ -310,3 +310,45 @@ def test_import_against_a_signed_checkpoint_accepts_the_true_export(
     with open_ledger(make_store()) as target:
         result = import_log(target, tmp_path / "log.jsonl", against=Anchor.parse(str(signed)))
     assert result.events == 10
+
+
+def test_a_key_rotation_is_recorded_and_the_log_verifies_across_it(
+    store: StoreConfig, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger.proofs import published_keys
+    from ledger.signing import create_key_file, pem_of
+
+    key_file = tmp_path / "agency.pem"
+    create_key_file(key_file)
+    env = {"LEDGER_SIGNING_KEY": str(key_file)}
+    ledger = Ledger(store, env=env)
+    populate(ledger)
+    ledger.close()
+    with key_file.open("ab") as out:  # rotation: the new key goes after the old one
+        out.write(pem_of(Ed25519PrivateKey.generate()))
+    ledger = Ledger(store, env=env)
+    try:
+        append_filler(ledger, 3)
+        report = verify_log(ledger.chained_recorder)
+        keys = published_keys(ledger.chained_recorder)["keys"]
+    finally:
+        ledger.close()
+    assert report.ok, report.summary()
+    spans = [(k["authenticates_from_seq"], k["authenticates_until_seq"]) for k in keys]
+    assert spans == [(1, 10), (11, None)]
+
+
+def test_ledger_checkpoint_signs_nothing_when_the_log_is_broken(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, forger: Forger
+) -> None:
+    populate(ledger)
+    change_course(forger)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", ledger.store.url)
+    app = make_app()
+    proof_commands.register(app)
+    result = CliRunner().invoke(app, ["checkpoint"])
+    assert result.exit_code == 1
+    assert "nothing was signed" in result.output
+    assert ledger.chained_recorder.proofs.latest_checkpoint() is None
