@@ -20,7 +20,7 @@ from ledger import merkle
 from ledger.checkpoints import SignedCheckpoint
 from ledger.config import StoreConfig
 from ledger.persistence import ChainedRecorder
-from ledger.proofstore import DEFAULT_CHECKPOINT_EVERY
+from ledger.proofstore import DEFAULT_CHECKPOINT_EVERY, MissingNodes
 from ledger.signing import SIGNING_KEY_VARIABLE, KeyRing, SigningKeyError, default_key_path, key_ring
 
 CHECKPOINT_EVERY_VARIABLE = "LEDGER_CHECKPOINT_EVERY"
@@ -123,20 +123,25 @@ def _check_size(recorder: ChainedRecorder, size: int, field: str) -> None:
 
 
 def inclusion_proof(recorder: ChainedRecorder, position: int, size: int) -> InclusionProof:
+    """Three reads whatever the log's length: the event, its chain row, and every tree node the
+    audit path and the root need (one query)."""
     found = seq_of_position(recorder, position)
     if found is None:
         raise ProofError("position", f"no event at log position {position}.")
     seq, event_hash = found
-    _check_size(recorder, size, "size")
     if seq > size:
         raise ProofError(
             "size", f"the event at position {position} is leaf {seq} of the tree, after size {size}."
         )
-    read = recorder.proofs.read_nodes
-    hashes = merkle.inclusion_proof(seq - 1, size, read)
+    ranges = [*merkle.inclusion_ranges(seq - 1, size), (0, size)]
+    try:
+        *hashes, root = merkle.range_hashes(ranges, recorder.proofs.read_nodes)
+    except MissingNodes:
+        # The only way a sound tree lacks a node: the size is beyond it.
+        _check_size(recorder, size, "size")
+        raise
     return InclusionProof(
-        position, seq - 1, size, merkle.leaf_hash(position, event_hash), event_hash,
-        merkle.root(size, read), hashes,
+        position, seq - 1, size, merkle.leaf_hash(position, event_hash), event_hash, root, hashes
     )
 
 
