@@ -149,14 +149,10 @@ def consistency_proof(recorder: ChainedRecorder, old: int, new: int) -> dict[str
     _check_size(recorder, new, "to")
     if old < 1 or old > new:
         raise ProofError("from", f"from={old}: expected 1 to {new} (the value of to).")
-    read = recorder.proofs.read_nodes
-    return {
-        "from": old,
-        "to": new,
-        "from_root": merkle.root(old, read),
-        "to_root": merkle.root(new, read),
-        "hashes": merkle.consistency_proof(old, new, read),
-    }
+    # The proof and both roots from one read of the tree.
+    ranges = [*merkle.consistency_ranges(old, new), (0, old), (0, new)]
+    *hashes, old_root, new_root = merkle.range_hashes(ranges, recorder.proofs.read_nodes)
+    return {"from": old, "to": new, "from_root": old_root, "to_root": new_root, "hashes": hashes}
 
 
 def published_keys(recorder: ChainedRecorder) -> dict[str, Any]:
