@@ -23,6 +23,7 @@ from pydantic.json_schema import models_json_schema
 
 from api import docs, errors, observe
 from api.auth import AuthenticationMiddleware, is_public
+from api.checkpoint_timer import CheckpointTimer
 from api.db import SqlStore
 from api.deps import reject_unknown_query
 from api.idempotency import IdempotencyStore
@@ -41,6 +42,7 @@ from api.routers import (
     events,
     health,
     plans,
+    proofs,
     reports,
     rotations,
     scans,
@@ -118,6 +120,9 @@ class Services:
         self.db = SqlStore(store)
         self.engine: Engine | None = None
         self.read_model: ReadModel | None = None
+        # At least one signed checkpoint a day when the log moved (docs/integrity.md).
+        self.checkpoint_timer = CheckpointTimer(self.ledger)
+        self.checkpoint_timer.start()
         try:
             self.keys = KeyStore(self.db, cache_seconds=settings.key_cache_seconds)
             self.keys.create_table()
@@ -151,6 +156,7 @@ class Services:
         return "in_process" if self.engine is not None else "external"
 
     def close(self) -> None:
+        self.checkpoint_timer.stop()
         if self.engine is not None:
             self.engine.stop()
         if self.read_model is not None:
@@ -234,6 +240,7 @@ def create_app(
         scans,
         reports,
         events,
+        proofs,
         health,
         observe,
     ):

@@ -22,7 +22,8 @@ from api.errors import problem_response
 from api.keys import KeyStore, Permission, Principal
 
 PUBLIC_PATHS = frozenset(
-    {"/", "/health", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/ui"}
+    {"/", "/health", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/ui",
+     "/.well-known/ledger-keys.json"}  # the agency's public keys: for anyone to check signatures
 )
 # The pages under /ui sign in with a session cookie of their own (api.pages.sessions); /docs/
 # holds the docs pages' scripts and styles (api.docs).

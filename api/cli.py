@@ -11,7 +11,7 @@ import typer
 
 from api import commands as api_commands
 from ledger import commands as log_commands
-from ledger import demo_commands, legacy_commands, rules_commands
+from ledger import demo_commands, legacy_commands, proof_commands, rules_commands
 from ledger.cli import make_app
 from ledger.clock import ClockConfigError, zone_from_environment
 from projections import commands as projection_commands
@@ -24,6 +24,7 @@ def build_cli() -> typer.Typer:
     log_commands.register(app, view_checks=[check_views], build_views=catch_up_views)
     demo_commands.register(app, build_views=catch_up_views)
     legacy_commands.register(app)
+    proof_commands.register(app)
     rules_commands.register(app)
     projection_commands.register(app)
     api_commands.register(app)

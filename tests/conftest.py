@@ -29,6 +29,17 @@ def _postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL not reachable: {error}")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _signing_keys_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A PostgreSQL ledger without LEDGER_SIGNING_KEY makes its key under $XDG_STATE_HOME: keep
+    the tests' keys in a temporary folder, not the user's home (session-wide, so module-scoped
+    stores are covered too)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def postgres_store() -> Iterator[StoreConfig]:
     """A PostgreSQL store in a schema of its own."""

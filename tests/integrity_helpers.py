@@ -20,10 +20,12 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from ledger import merkle
 from ledger.application import Ledger
 from ledger.catalog import Gender, Mode, Outcome, Track
-from ledger.chain import ChainBuilder
+from ledger.chain import ChainBuilder, ChainLink
 from ledger.config import StoreConfig
+from ledger.signing import link_mac
 from ledger.staff import staff_aggregate_id
 
 REGISTRAR = "phong-to-chuc"
@@ -99,6 +101,7 @@ class Forger:
         recorder: Any = ledger.recorder
         self.events_table: str = recorder.events_table_name
         self.chain_table: str = recorder.chain_table_name
+        self.key = ledger.key_ring.current
         env = self.store.application_env()
         self.sqlite = self.store.kind == "sqlite"
         if self.sqlite:
@@ -194,18 +197,22 @@ class Forger:
             (seq, self.oid(staff_id), version, event_hash, digest),
         )
 
-    def rewrite_chain(self) -> None:
+    def rewrite_chain(self, *, with_key: bool = True) -> None:
         """Rebuild the whole chain table from the events as they now are, with the chain functions.
 
         This is the forger who changed an event and then recomputed every later hash and digest.
+        ``with_key``: an insider who also holds the agency's key file recomputes the link MACs and
+        the Merkle tree too (only a checkpoint kept elsewhere catches that); without it, only the
+        chain is rewritten, which the link MACs catch.
         """
         rows = self.run(
-            "SELECT originator_id, originator_version, topic, state FROM {events} ORDER BY {pos}"
+            "SELECT originator_id, originator_version, topic, state, {pos} FROM {events} ORDER BY {pos}"
         )
         builder = ChainBuilder()
+        links = []
         with self.transaction():
             self.run("DELETE FROM {chain}")
-            for raw_oid, version, topic, state in rows:
+            for raw_oid, version, topic, state, position in rows:
                 oid = raw_oid if isinstance(raw_oid, uuid.UUID) else uuid.UUID(raw_oid)
                 previous = builder.last_hash_of.get(str(oid), "0" * 64)
                 link = builder.link(previous, oid, version, topic, bytes(state))
@@ -219,6 +226,29 @@ class Forger:
                         link.chain_digest,
                     ),
                 )
+                links.append((link, position))
+            if with_key:
+                self._rewrite_proofs(links)
+
+    def _rewrite_proofs(self, links: list[tuple[ChainLink, int]]) -> None:
+        macs, keys, nodes_table = (f"{self.events_table}_{n}" for n in ("link_macs", "keys", "merkle"))
+        first_seq = self.run(f"SELECT MIN(first_seq) FROM {keys}")[0][0] or len(links) + 1
+        key = self.key.link_key
+        self.run(f"DELETE FROM {macs}")
+        self.run(f"DELETE FROM {nodes_table}")
+        nodes: dict[tuple[int, int], str] = {}
+        for link, position in links:
+            if link.seq >= first_seq:
+                mac = link_mac(key, link.seq, position, link.event_hash, link.chain_digest)
+                self.run(f"INSERT INTO {macs} VALUES (?,?,?)", (link.seq, self.key.key_id, mac))
+            index = link.seq - 1
+            nodes[(0, index)] = merkle.leaf_hash(position, link.event_hash)
+            for level, idx in merkle.parents_to_add(index):
+                nodes[(level, idx)] = merkle.node_hash(
+                    nodes[(level - 1, 2 * idx)], nodes[(level - 1, 2 * idx + 1)]
+                )
+        for (level, idx), value in nodes.items():
+            self.run(f"INSERT INTO {nodes_table} VALUES (?,?,?)", (level, idx, value))
 
 
 @contextmanager

@@ -28,7 +28,17 @@ from ledger.catalog import Gender
 from ledger.config import StoreConfig
 from ledger.integrity import verify_log
 from ledger.persistence import iter_notifications
+from ledger.signing import create_key_file
 from projections.engine import Engine
+
+
+@pytest.fixture(autouse=True)
+def _one_agency_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agency's key file, named by LEDGER_SIGNING_KEY as in production: a copy of the store
+    (backup, copied file, pg_dump) is checked with the key of the store it came from."""
+    path = tmp_path_factory.mktemp("keys") / "agency-key.pem"
+    create_key_file(path)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY", str(path))
 
 
 def invoke(monkeypatch: pytest.MonkeyPatch, store: StoreConfig, *args: str) -> Any:

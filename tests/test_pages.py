@@ -695,3 +695,29 @@ def test_a_date_that_is_not_a_day_is_named_on_the_page(site: Site) -> None:
 def _figures(html: str) -> list[str]:
     """The report's numbers (table cells), without the form that echoes the request."""
     return re.findall(r"<td[^>]*>([0-9][0-9.,]*)</td>", html)
+
+
+# ------------------------------------------------------------------ badge download (issue 13)
+
+
+def test_the_provenance_page_offers_the_badge_in_vietnamese_and_english(site: Site) -> None:
+    client = site.signed_in("auditor")
+    path = f"/ui/staff/CB-AN/credentials/{site.agency.an_master}"
+    assert "Tải chứng chỉ số (Open Badges 3.0)" in client.get(path).text
+    english = client.get(path, params={"lang": "en"})
+    assert "Download the badge (Open Badges 3.0)" in english.text
+    assert f'{path}/badge"' in english.text
+
+
+def test_the_badge_button_downloads_a_signed_badge_that_verifies_offline(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ledger.badge_verify import main as verify_credential
+
+    response = site.signed_in("auditor").get(f"/ui/staff/CB-AN/credentials/{site.agency.an_master}/badge")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vc+jwt")
+    (tmp_path / "badge.jwt").write_text(response.text, encoding="utf-8")
+    keys = site.client().get("/.well-known/ledger-keys.json").text
+    (tmp_path / "ledger-keys.json").write_text(keys, encoding="utf-8")
+    assert verify_credential([str(tmp_path / "badge.jwt")]) == 0, capsys.readouterr().out

@@ -11,7 +11,7 @@ import os
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import operations
+from api.pages import badges, operations
 from api.pages.forms import router as forms_router
 from api.pages.routes import router
 from api.pages.settings import PagesSettings
@@ -33,4 +33,5 @@ def install(app: FastAPI, settings: PagesSettings | None = None, rules: AnomalyR
     app.include_router(forms_router)
     app.include_router(router)
     app.include_router(operations.router)
+    app.include_router(badges.router)  # the provenance page's badge download (issue 13)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="pages-static")

@@ -256,6 +256,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "trail.chain_broken": ("Chuỗi băm bị phá vỡ", "Broken"),
     "trail.flags": ("Dấu hiệu cần xem xét", "Flags"),
+    "trail.badge": ("Tải chứng chỉ số (Open Badges 3.0)", "Download the badge (Open Badges 3.0)"),
+    "trail.badge_hint": (
+        "Tệp ký số kèm bằng chứng trong sổ; kiểm tra ngoại tuyến bằng ledger verify-credential.",
+        "A signed file with its proofs from the ledger; check it offline with ledger verify-credential.",
+    ),
     "trail.no_flags": ("Không có dấu hiệu bất thường.", "Nothing unusual."),
     "trail.status.valid": ("Còn hiệu lực", "Valid"),
     "trail.status.voided": ("Đã bị hủy", "Voided"),

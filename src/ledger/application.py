@@ -35,6 +35,7 @@ from ledger.catalog import (
 from ledger.clock import AgencyClock, agency_clock
 from ledger.config import StoreConfig, store_from_environment
 from ledger.persistence import ChainedRecorder, LedgerMapper, register_ledger_transcodings
+from ledger.proofs import configure_proofs
 from ledger.record import CredentialAward, Evidence, StaffRecord, Waiver
 from ledger.rules import RuleSet, rules_from_environment
 from ledger.staff import (
@@ -129,6 +130,11 @@ class Ledger(Application[UUID]):
             **(env or {}),
         }
         super().__init__(env=merged)
+        # The agency's key (LEDGER_SIGNING_KEY, else made beside the SQLite file): link MACs,
+        # signed checkpoints and badges (ledger.proofs).
+        self.key_ring = configure_proofs(
+            self.chained_recorder, self.store, {**os.environ, **(env or {})}
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -24,6 +24,8 @@ from ledger.application import Ledger
 from ledger.chain import Checkpoint
 from ledger.config import StoreConfig
 from ledger.integrity import verify_log
+from ledger.proofs import key_path
+from ledger.signing import SIGNING_KEY_VARIABLE
 
 LOCK_TIMEOUT_SECONDS = 30.0
 
@@ -81,7 +83,9 @@ def backup(store: StoreConfig, target: str | os.PathLike[str]) -> BackupReport:
     partial = Path(partial_name)
     try:
         _copy(source_path, partial)
-        report = _verify_copy(partial)
+        # The copy's link MACs are checked with the store's own key (it is not copied: see
+        # docs/integrity.md, "Backups").
+        report = _verify_copy(partial, key_path(store, os.environ)[0])
         _single_file(partial)
         os.replace(partial, destination)
     except BaseException:
@@ -121,9 +125,11 @@ def _single_file(path: Path) -> None:
         conn.close()
 
 
-def _verify_copy(partial: Path) -> tuple[int, Checkpoint]:
+def _verify_copy(partial: Path, source_key: Path) -> tuple[int, Checkpoint]:
     """The copy must be a ledger store whose log verifies."""
-    ledger = Ledger(StoreConfig(f"sqlite:///{partial.resolve()}"))
+    ledger = Ledger(
+        StoreConfig(f"sqlite:///{partial.resolve()}"), env={SIGNING_KEY_VARIABLE: str(source_key)}
+    )
     try:
         report = verify_log(ledger.chained_recorder, mapper=ledger.mapper)
     finally:

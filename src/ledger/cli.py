@@ -14,6 +14,7 @@ from eventsourcing.persistence import PersistenceError
 
 from ledger.application import Ledger
 from ledger.config import StoreConfig, StoreConfigError, safe_url, store_from_environment
+from ledger.signing import SigningKeyError
 from ledger.store_check import check_store
 
 STORE_ERROR_EXIT = 2
@@ -67,6 +68,8 @@ def open_ledger(*, must_exist: bool = False) -> Ledger:
     store = configured_store(must_exist=must_exist)
     try:
         return Ledger(store)
+    except SigningKeyError as error:  # the key file is missing or is not this log's (ledger.proofs)
+        raise _store_error(str(error)) from None
     except (PersistenceError, psycopg.Error, sqlite3.Error, OSError) as error:
         # Checked a moment ago, so rare: the server went away, or a permission is missing.
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]

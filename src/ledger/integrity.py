@@ -21,15 +21,21 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import Mapper, Notification
 
+from ledger import merkle
 from ledger.chain import GENESIS, ChainLink, Checkpoint, chain_digest, event_hash
+from ledger.checkpoints import SIGNED_CHECKPOINT_PREFIX, SignedCheckpoint
+from ledger.merkle import Frontier
 from ledger.persistence import ChainedRecorder, iter_chain, iter_notifications
+from ledger.proofstore import LinkKeyRow, LinkMac, MissingNodes
+from ledger.signing import KeyRing, link_mac, macs_equal
 
 DEFAULT_PAGE_SIZE = 1000
 
@@ -50,6 +56,9 @@ class ProblemKind(enum.StrEnum):
     VERSION_OUT_OF_SEQUENCE = "versions out of sequence"
     UNDECODABLE_EVENT = "undecodable event"
     CHECKPOINT_NOT_EXTENDED = "log does not extend the checkpoint"
+    UNAUTHENTICATED_EVENT = "event not authenticated by the agency's key"
+    BAD_CHECKPOINT_SIGNATURE = "checkpoint signature not valid"
+    TREE_MISMATCH = "Merkle tree does not match the log"
     LOG_SHORTER_THAN_CHECKPOINT = "log shorter than the checkpoint"
 
 
@@ -94,6 +103,8 @@ class VerifyReport:
     problem: Problem | None = None
     against: Anchor | None = None
     against_found_at: int | None = None
+    authenticated_from: int | None = None
+    root: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -106,6 +117,17 @@ class VerifyReport:
             f"Log verified: {self.events} events of {self.staff_members} staff members; every "
             "hash and running digest recomputed from the stored events matches the chain."
         )
+        if self.authenticated_from is None or self.authenticated_from > self.events:
+            text += " No event is authenticated by the agency's key yet."
+        else:
+            text += (
+                f" Events from chain seq {self.authenticated_from} on carry a valid link MAC "
+                "under the agency's key"
+                + (f" (events 1 to {self.authenticated_from - 1} were written before keyed links)."
+                   if self.authenticated_from > 1 else ".")
+            )
+        if self.root is not None:
+            text += f" Merkle root at size {self.events}: {self.root}."
         if self.against is not None:
             text += f" The log extends the checkpoint at event {self.against_found_at}."
         return text
@@ -125,10 +147,14 @@ class Anchor:
 
     digest: str
     seq: int | None = None
+    signed: SignedCheckpoint | None = None
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
         text = text.strip()
+        if text.startswith(("{", SIGNED_CHECKPOINT_PREFIX)):
+            signed = SignedCheckpoint.parse(text)
+            return cls("", signed.size, signed)
         if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
             return cls(text)
         checkpoint = Checkpoint.parse(text)
@@ -148,6 +174,8 @@ class Anchor:
                 raise ValueError(f"cannot read the checkpoint file '{value}': {error}") from None
             if not lines:
                 raise ValueError(f"the checkpoint file '{value}' is empty.")
+            if lines[0].lstrip().startswith("{"):  # a signed checkpoint saved as JSON
+                return cls.parse("\n".join(lines))
             return cls.parse(lines[-1])
         return cls.parse(value)
 
@@ -160,6 +188,8 @@ class Anchor:
         return cls.parse(checkpoint)
 
     def __str__(self) -> str:
+        if self.signed is not None:
+            return str(self.signed)
         return str(Checkpoint(self.seq, self.digest)) if self.seq is not None else self.digest
 
 
@@ -192,8 +222,30 @@ class Walk:
     problem: Problem | None = None
     anchor_found_at: int | None = None
     tails: dict[UUID, _StaffTail] = field(default_factory=dict)
+    keys: KeyRing | None = None
+    checkpoint_keys: Mapping[str, Ed25519PublicKey] | None = None
+    tree: Frontier = field(default_factory=Frontier)
+    verified_root: str | None = None
+    _key_rows: list[LinkKeyRow] = field(default_factory=list)
+    _macs: Iterator[LinkMac] = field(default_factory=lambda: iter(()))
+    _mac: LinkMac | None = None
+    _computed_nodes: list[tuple[int, int, str]] = field(default_factory=list)
 
     def pairs(self) -> Iterator[tuple[Notification, ChainLink]]:
+        proofs = self.recorder.proofs
+        if self.keys is None:
+            self.keys = proofs.ring
+        self._key_rows = proofs.link_keys()
+        self._macs = _iter_macs(self.recorder, self.page_size)
+        if not self._check_signed_anchor():
+            return
+        yield from self._pairs()
+        if self.tree.size == self.verified_seq:
+            self.verified_root = self.tree.root()
+        if self.problem is None:
+            self._check_stored_tree()
+
+    def _pairs(self) -> Iterator[tuple[Notification, ChainLink]]:
         # Fix the end first: every event at or before it is committed, and so is its chain row
         # (same transaction); chain rows read later may run ahead of it (see _check_trailing).
         last_position = self.recorder.max_notification_id() or 0
@@ -238,7 +290,118 @@ class Walk:
             problem=self.problem,
             against=self.anchor,
             against_found_at=self.anchor_found_at,
+            authenticated_from=self._key_rows[0].first_seq if self._key_rows else None,
+            root=self.verified_root,
         )
+
+    # ------------------------------------------------------------------ keyed links and tree
+
+    def _check_signed_anchor(self) -> bool:
+        signed = self.anchor.signed if self.anchor is not None else None
+        if signed is None:
+            return True
+        public = dict(self.checkpoint_keys or {})
+        if self.checkpoint_keys is None and self.keys is not None:
+            public = {k.key_id: k.public for k in self.keys.keys}
+        wrong = signed.verify(public)
+        if wrong is not None:
+            origin = "given" if self.checkpoint_keys is not None else "of the agency's key file"
+            self.problem = Problem(
+                ProblemKind.BAD_CHECKPOINT_SIGNATURE,
+                f"{wrong} (the keys are those {origin}, never the database's).",
+            )
+            return False
+        return True
+
+    def _key_for(self, seq: int) -> LinkKeyRow | None:
+        found = None
+        for row in self._key_rows:
+            if row.first_seq <= seq:
+                found = row
+        return found
+
+    def _check_mac(self, n: Notification, link: ChainLink) -> bool:
+        expected_key = self._key_for(self.seq)
+        if expected_key is None:
+            return True  # written before keyed links: the unauthenticated prefix
+        while self._mac is None or self._mac.seq < self.seq:
+            self._mac = next(self._macs, None)
+            if self._mac is None:
+                break
+        mac = self._mac if self._mac is not None and self._mac.seq == self.seq else None
+        if mac is None:
+            self._fail(
+                ProblemKind.UNAUTHENTICATED_EVENT,
+                f"links from chain seq {expected_key.first_seq} on must carry a MAC under key "
+                f"{expected_key.key_id}, and this one has none: the event and its chain row were "
+                "written to the database by someone without the key (or its MAC was deleted).",
+                n,
+            )
+            return False
+        agency_key = self.keys.by_id(mac.key_id) if self.keys is not None else None
+        if mac.key_id != expected_key.key_id or agency_key is None:
+            self._fail(
+                ProblemKind.UNAUTHENTICATED_EVENT,
+                f"the link's MAC names key {mac.key_id}, but key {expected_key.key_id} covers this "
+                "seq" if mac.key_id != expected_key.key_id else
+                f"the link's MAC is under key {mac.key_id}, which the key file does not hold: "
+                "add the retired key to the key file to check it.",
+                n,
+            )
+            return False
+        expected = link_mac(agency_key.link_key, self.seq, n.id, link.event_hash, link.chain_digest)
+        if not macs_equal(expected, mac.mac):
+            self._fail(
+                ProblemKind.UNAUTHENTICATED_EVENT,
+                "the link's MAC does not match its seq, position, hash and running digest under "
+                "the agency's key: the event, its place or the chain was changed by someone "
+                "without the key.",
+                n,
+            )
+            return False
+        return True
+
+    def _compare_nodes(self, n: Notification | None) -> bool:
+        """Every stored tree node must equal the one recomputed from the events (proofs are read
+        from them); checked a page at a time, one range query per level."""
+        by_level: dict[int, list[tuple[int, str]]] = {}
+        for level, idx, value in self._computed_nodes:
+            by_level.setdefault(level, []).append((idx, value))
+        self._computed_nodes = []
+        for level, computed in sorted(by_level.items()):
+            stored = self.recorder.proofs.nodes_in_range(level, computed[0][0], computed[-1][0])
+            for idx, value in computed:
+                if stored.get(idx) != value:
+                    detail = (
+                        f"the stored tree node at level {level}, index {idx} is "
+                        f"{stored.get(idx) or 'missing'}, but the events give {value}: the tree "
+                        "table was edited, so proofs read from it would not verify."
+                    )
+                    if n is not None:
+                        self._fail(ProblemKind.TREE_MISMATCH, detail, n, at_event=False)
+                    else:
+                        self.problem = Problem(ProblemKind.TREE_MISMATCH, detail)
+                    return False
+        return True
+
+    def _check_stored_tree(self) -> None:
+        """The stored tree must give the root recomputed from the events (proofs come from it)."""
+        size = self.verified_seq
+        if size == 0:
+            return
+        if not self._compare_nodes(None):
+            return
+        try:
+            stored = merkle.root(size, self.recorder.proofs.read_nodes)
+        except MissingNodes as error:
+            self.problem = Problem(ProblemKind.TREE_MISMATCH, f"{error}.")
+            return
+        if stored != self.verified_root:
+            self.problem = Problem(
+                ProblemKind.TREE_MISMATCH,
+                f"the stored tree's root at size {size} is {stored}, but the events give "
+                f"{self.verified_root}: the tree table was edited.",
+            )
 
     # ------------------------------------------------------------------ checks
 
@@ -298,6 +461,11 @@ class Walk:
                     n,
                 )
                 return False
+        if not self._check_mac(n, link):
+            return False
+        self._computed_nodes.extend(self.tree.append(merkle.leaf_hash(n.id, this_hash)))
+        if len(self._computed_nodes) >= 2 * self.page_size and not self._compare_nodes(n):
+            return False
         if self.anchor is not None and not self._check_anchor(digest, n):
             return False
         self.digest = digest
@@ -312,7 +480,21 @@ class Walk:
             if self.anchor_found_at is None and recomputed_digest == anchor.digest:
                 self.anchor_found_at = self.seq
             return True
-        if self.seq == anchor.seq:
+        if self.seq == anchor.seq and anchor.signed is not None:
+            root = self.tree.root()
+            if root != anchor.signed.root:
+                self._fail(
+                    ProblemKind.CHECKPOINT_NOT_EXTENDED,
+                    f"the Merkle root recomputed from the stored events over the first "
+                    f"{anchor.seq} events is {root}, but the signed checkpoint says "
+                    f"{anchor.signed.root}: at least one of those events was changed, removed, "
+                    "reordered or inserted since the checkpoint was signed.",
+                    n,
+                    at_event=False,
+                )
+                return False
+            self.anchor_found_at = self.seq
+        elif self.seq == anchor.seq:
             if recomputed_digest != anchor.digest:
                 self._fail(
                     ProblemKind.CHECKPOINT_NOT_EXTENDED,
@@ -342,7 +524,9 @@ class Walk:
                 "digest is not of this ledger.",
             )
         elif anchor.seq == 0:
-            if anchor.digest != GENESIS:
+            if anchor.signed is not None:
+                self.anchor_found_at = 0
+            elif anchor.digest != GENESIS:
                 self.problem = Problem(
                     ProblemKind.CHECKPOINT_NOT_EXTENDED,
                     "a checkpoint at length 0 must have the genesis digest.",
@@ -466,6 +650,16 @@ class Walk:
         return staff_id if isinstance(staff_id, str) else None
 
 
+def _iter_macs(recorder: ChainedRecorder, page_size: int) -> Iterator[LinkMac]:
+    after = 0
+    while True:
+        page = recorder.proofs.select_macs(after, page_size)
+        yield from page
+        if len(page) < page_size:
+            return
+        after = page[-1].seq
+
+
 def _stop_after(events: Iterator[Notification], last_position: int) -> Iterator[Notification]:
     for n in events:
         yield n
@@ -525,15 +719,20 @@ def verify_against(
     mapper: Mapper[UUID] | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
     progress: Progress | None = None,
+    checkpoint_keys: Mapping[str, Ed25519PublicKey] | None = None,
 ) -> VerifyReport:
     """Everything :func:`verify_log` checks, and that the log still extends ``checkpoint``.
+
+    A signed checkpoint's signature is checked with ``checkpoint_keys`` (a published key set,
+    e.g. of the store an import came from), by default the keys of the agency's key file.
 
     The running digest is recomputed from the stored event bytes, never read from the chain
     table, so a forger who rewrote an early event and every later hash and digest is caught.
     A bare digest (no length) is searched for among the recomputed running digests.
     """
     walk = Walk(
-        recorder, mapper=mapper, anchor=Anchor.of(checkpoint), page_size=page_size, progress=progress
+        recorder, mapper=mapper, anchor=Anchor.of(checkpoint), page_size=page_size, progress=progress,
+        checkpoint_keys=checkpoint_keys,
     )
     return walk.run()
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import threading
 import types
 import typing
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -28,11 +30,12 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
-from psycopg import Cursor
+from psycopg import Cursor as PgCursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.chain import GENESIS, ChainBuilder, ChainLink
+from ledger.proofstore import Cursor, ProofTables
 from ledger.record import CredentialAward, Evidence, UnmetRequirement, Waiver
 
 
@@ -120,9 +123,24 @@ class ChainedRecorder(Protocol):
 
     def positions_of(self, originator_id: UUID) -> dict[int, int]: ...
 
+    def link_of(self, originator_id: UUID, version: int) -> ChainLink | None: ...
+
     def import_events(self, rows: Iterable[tuple[int, StoredEvent]]) -> None: ...
 
     def is_empty(self) -> bool: ...
+
+    @property
+    def proofs(self) -> ProofTables: ...
+
+
+class _Tail(threading.local):
+    """The running digest before the events being inserted, read by ``_append_links`` and passed
+    to the proof tables in the same transaction (per thread: each thread has its own)."""
+
+    digest: str | None = None
+
+
+_tail = _Tail()
 
 
 def _uuid(originator_id: UUID | str) -> UUID:
@@ -167,11 +185,28 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         self.chain_table_name = f"{events_table_name}_chain"
+        self._proofs = ProofTables(
+            lambda name: f"{events_table_name}_{name}",
+            postgres=False,
+            read=lambda: cast(AbstractContextManager[Cursor], datastore.transaction(commit=False)),
+            write=lambda: cast(AbstractContextManager[Cursor], datastore.transaction(commit=True)),
+        )
+        self._proofs.positions_query = (
+            f"SELECT c.seq AS seq, e.rowid AS position, c.event_hash AS event_hash "
+            f"FROM {self.chain_table_name} c JOIN {events_table_name} e "
+            "ON e.originator_id = c.originator_id AND e.originator_version = c.originator_version "
+            "WHERE c.seq > ? ORDER BY c.seq LIMIT ?"
+        )
         super().__init__(datastore, events_table_name)
+
+    @property
+    def proofs(self) -> ProofTables:
+        return self._proofs
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
+            *self._proofs.create_statements(),
             f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} ("
             "seq INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
             "originator_version INTEGER NOT NULL, event_hash TEXT NOT NULL, "
@@ -183,13 +218,16 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         # The inserts take SQLite's write lock first, so the chain's tail read next is final.
         ids = super()._insert_events(c, stored_events, **kwargs)
-        self._append_links(c, stored_events)
+        links = self._append_links(c, stored_events)
+        # The tree and the link MACs go in the same transaction as the events (ledger.proofstore).
+        self._proofs.append(cast(Cursor, c), links, list(ids or ()), _tail.digest)
         return ids
 
-    def _append_links(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> None:
+    def _append_links(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[ChainLink]:
         c.execute(f"SELECT seq, chain_digest FROM {self.chain_table_name} ORDER BY seq DESC LIMIT 1")
         row = c.fetchone()
         last = (row["seq"], row["chain_digest"]) if row else None
+        _tail.digest = last[1] if last else GENESIS
         previous: dict[tuple[UUID, int], str] = {}
         for oid, version in _continued_streams(stored_events):
             c.execute(
@@ -208,6 +246,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 for k in links
             ],
         )
+        return links
 
     def select_chain(self, after_seq: int, limit: int) -> list[ChainLink]:
         with self.datastore.transaction(commit=False) as c:
@@ -222,6 +261,20 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 )
                 for r in c.fetchall()
             ]
+
+    def link_of(self, originator_id: UUID, version: int) -> ChainLink | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {self.chain_table_name} WHERE originator_id=? AND originator_version=?",
+                (originator_id.hex, version),
+            )
+            r = c.fetchone()
+            if r is None:
+                return None
+            return ChainLink(
+                r["seq"], UUID(r["originator_id"]), r["originator_version"],
+                r["event_hash"], r["chain_digest"],
+            )
 
     def positions_of(self, originator_id: UUID) -> dict[int, int]:
         with self.datastore.transaction(commit=False) as c:
@@ -261,7 +314,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                         for position, s in batch
                     ],
                 )
-                self._append_links(c, [s for _, s in batch])
+                links = self._append_links(c, [s for _, s in batch])
+                self._proofs.append(cast(Cursor, c), links, [position for position, _ in batch])
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -277,6 +331,22 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self.events_table = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
         )
+        schema = self.datastore.schema.replace('"', '""')
+        for suffix in ("link_macs", "keys", "merkle", "checkpoints"):
+            self.check_identifier_length(f"{events_table_name}_{suffix}")
+        self._proofs = ProofTables(
+            lambda name: f'"{schema}"."{events_table_name}_{name}"',
+            postgres=True,
+            read=self._read_cursor,
+            write=lambda: cast(AbstractContextManager[Cursor], self.datastore.transaction(commit=True)),
+        )
+        chain = f'"{schema}"."{self.chain_table_name}"'
+        events = f'"{schema}"."{events_table_name}"'
+        self._proofs.positions_query = (
+            f"SELECT c.seq AS seq, e.notification_id AS position, c.event_hash AS event_hash "
+            f"FROM {chain} c JOIN {events} e USING (originator_id, originator_version) "
+            "WHERE c.seq > ? ORDER BY c.seq LIMIT ?"
+        )
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0} ("
@@ -285,16 +355,34 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 "chain_digest text NOT NULL, UNIQUE (originator_id, originator_version))"
             ).format(self.chain_table)
         )
+        self.sql_create_statements.extend(
+            SQL(s).format() for s in self._proofs.create_statements()  # type: ignore[arg-type]
+        )
+
+    @property
+    def proofs(self) -> ProofTables:
+        return self._proofs
+
+    @contextmanager
+    def _read_cursor(self) -> Iterator[Cursor]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            yield cast(Cursor, curs)
 
     def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+        self, curs: PgCursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         # Still inside the inserting transaction, under the EXCLUSIVE lock on the events table.
-        self._append_links(curs, stored_events)
+        links = self._append_links(curs, stored_events)
+        # A cursor of its own: in the library's pipeline mode, a cursor that ran executemany()
+        # can hand a later SELECT the results of its inserts.
+        with curs.connection.cursor() as proofs_cursor:
+            self._proofs.append(cast(Cursor, proofs_cursor), links, list(ids or ()), _tail.digest)
         return ids
 
-    def _append_links(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
+    def _append_links(
+        self, curs: PgCursor[DictRow], stored_events: Sequence[StoredEvent]
+    ) -> list[ChainLink]:
         # One statement, so one round trip: the chain's tail (the row without an originator) and
         # the last hash of each staff member whose stream these events continue.
         wanted = _continued_streams(stored_events)
@@ -315,6 +403,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 last = (r["originator_version"], r["hash"])
             else:
                 previous[(r["originator_id"], r["originator_version"])] = r["hash"]
+        _tail.digest = last[1] if last else GENESIS
         links = _links_for(stored_events, last, previous)
         curs.executemany(
             SQL("INSERT INTO {0} VALUES (%s,%s,%s,%s,%s)").format(self.chain_table),
@@ -323,6 +412,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 for k in links
             ],
         )
+        return links
 
     def select_chain(self, after_seq: int, limit: int) -> list[ChainLink]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -337,6 +427,22 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 )
                 for r in curs.fetchall()
             ]
+
+    def link_of(self, originator_id: UUID, version: int) -> ChainLink | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT * FROM {0} WHERE originator_id=%s AND originator_version=%s").format(
+                    self.chain_table
+                ),
+                (originator_id, version),
+            )
+            r = curs.fetchone()
+            if r is None:
+                return None
+            return ChainLink(
+                r["seq"], r["originator_id"], r["originator_version"],
+                r["event_hash"], r["chain_digest"],
+            )
 
     def positions_of(self, originator_id: UUID) -> dict[int, int]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -375,7 +481,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                         copy.write_row(
                             (position, s.originator_id, s.originator_version, s.topic, s.state)
                         )
-                self._append_links(curs, [s for _, s in batch])
+                links = self._append_links(curs, [s for _, s in batch])
+                self._proofs.append(cast(Cursor, curs), links, [position for position, _ in batch])
             # Later writes must continue after the imported positions (nextval = MAX + 1).
             curs.execute(
                 SQL(

@@ -49,6 +49,7 @@ from ledger import errors, text
 from ledger.application import Ledger
 from ledger.chain import GENESIS, Checkpoint, chain_digest, event_hash
 from ledger.integrity import DEFAULT_PAGE_SIZE, Anchor, Walk, state_bytes
+from ledger.merkle import Frontier, leaf_hash
 
 FORMAT_NAME = "ledger-log"
 FORMAT_VERSION = 1
@@ -204,6 +205,7 @@ class _Checker:
         self.digest = GENESIS
         self.position = 0
         self.tails: dict[str, tuple[int, str]] = {}  # per staff member: last version and hash
+        self.tree = Frontier()  # the Merkle tree of the file's events, for a signed checkpoint
 
     def read(self, stream: BinaryIO) -> Iterator[ExportedEvent]:
         number = 0
@@ -263,6 +265,7 @@ class _Checker:
                 "reordered or inserted, or the digest was changed.",
                 line=number,
             )
+        self.tree.append(leaf_hash(position, recomputed))
         self._check_against(number, digest)
         stored = StoredEvent(originator_id=oid, originator_version=version, topic=topic, state=state)
         if self.mapper is not None:
@@ -292,6 +295,19 @@ class _Checker:
             return
         if seq != anchor.seq:
             return
+        if anchor.signed is not None:
+            # A signed checkpoint commits to the Merkle root (positions and event hashes).
+            root = self.tree.root()
+            if root != anchor.signed.root:
+                raise ImportRefused(
+                    f"the file does not extend the signed checkpoint at {seq} events: the Merkle "
+                    f"root recomputed from its first {seq} events is {root}, the checkpoint says "
+                    f"{anchor.signed.root}. Events it covers were changed, removed, reordered or "
+                    "inserted.",
+                    line=number,
+                )
+            self.against_found_at = seq
+            return
         if digest != anchor.digest:
             raise ImportRefused(
                 f"the file does not extend the checkpoint {anchor}: the running digest "
@@ -306,7 +322,9 @@ class _Checker:
         anchor = self.against
         if anchor is None or self.against_found_at is not None:
             return
-        if anchor.digest == GENESIS and anchor.seq in (None, 0):
+        if (anchor.digest == GENESIS and anchor.seq in (None, 0)) or (
+            anchor.signed is not None and anchor.seq == 0
+        ):
             self.against_found_at = 0
         elif anchor.seq == 0:
             raise ImportRefused("a checkpoint at length 0 must have the genesis digest.")
