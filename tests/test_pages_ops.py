@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from api.pages.exports import Report, Table, to_xlsx
 from api.pages.i18n import Translator
 from ledger.config import StoreConfig
+from ledger.proofs import sign_checkpoint
 from ledger.rules import default_rules_text
 
 
@@ -88,6 +89,16 @@ def test_the_operator_page_shows_a_stopped_engines_lag(stopped_site: Site) -> No
     rows = {row[0].split()[-1]: row for row in cells(page, "views")}
     assert rows["standing"][3] == "2"
     assert 'id="head">2<' in page.text
+
+
+def test_the_operator_page_shows_the_latest_signed_checkpoint(site: Site) -> None:
+    site.api.register()
+    signed = sign_checkpoint(site.api.app.state.ledger.chained_recorder)
+    page = site.signed_in("auditor").get("/ui/operations", params={"lang": "en"})
+    shown = re.search(r'id="signed-checkpoint">(.*?)</dd>', page.text, re.S)
+    assert shown is not None
+    assert f"<code>{signed.size}</code>" in shown.group(1)
+    assert f"<code>{signed.root}</code>" in shown.group(1)
 
 
 def test_a_reader_cannot_open_the_operator_page(site: Site) -> None:

@@ -174,6 +174,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "ops.mode.unavailable": ("không có", "unavailable"),
     "ops.threshold": ("Ngưỡng chậm (suy giảm khi vượt)", "Lag threshold (degraded beyond it)"),
     "ops.seconds": ("giây", "seconds"),
+    "ops.signed_checkpoint": ("Điểm kiểm tra đã ký gần nhất", "Latest signed checkpoint"),
+    "ops.signed_size": ("số sự kiện", "events"),
+    "ops.signed_root": ("gốc Merkle", "Merkle root"),
+    "ops.signed_key": ("khóa", "key"),
+    "ops.signed_none": (
+        "Chưa ký điểm kiểm tra nào (ledger checkpoint).",
+        "None signed yet (ledger checkpoint).",
+    ),
     "ops.checkpoint": (
         "Điểm kiểm tra gần nhất (độ dài nhật ký và mã băm cộng dồn)",
         "Latest checkpoint (log length and running digest)",

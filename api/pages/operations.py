@@ -25,6 +25,9 @@ def operations(request: Request) -> Response:
     # --checkpoint` prints once it has verified the log up to there.
     links = services.ledger.chained_recorder.select_chain(head - 1, 1) if head else []
     checkpoint = Checkpoint(links[0].seq, links[0].chain_digest) if links else None
+    # The latest checkpoint signed with the agency's key (ledger.proofs): what an auditor keeps
+    # outside the agency and checks the log against.
+    signed = services.ledger.chained_recorder.proofs.latest_checkpoint()
     threshold = request.app.state.settings.degraded_lag_seconds
     mode = request.app.state.projections_mode
     return page.render(
@@ -35,6 +38,7 @@ def operations(request: Request) -> Response:
         threshold=threshold,
         head=head,
         checkpoint=checkpoint,
+        signed=signed,
         store=services.ledger.store.kind,
         mode=mode,
         version=service_version(),
