@@ -10,9 +10,11 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from browser_fixtures import chromium
 
 from ledger.application import Ledger
 from ledger.config import StoreConfig
@@ -93,3 +95,10 @@ def ledger(store: StoreConfig) -> Iterator[Ledger]:
         yield app
     finally:
         app.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, once per module of browser tests."""
+    with chromium() as launched:
+        yield launched

@@ -4,7 +4,6 @@ Chromium with every request that leaves the server blocked (and recorded)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +14,6 @@ import pytest
 from api_fixtures import module_store
 from live_server import Live, live_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 REFERENCE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\s*:\s*["']([^"']+)["']""")
 
 
@@ -63,19 +60,6 @@ def test_the_swagger_ui_oauth2_redirect_page_is_served(live: Live) -> None:
 # ------------------------------------------------------------------ in a browser, offline
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium).")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium).")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 class Offline:

@@ -7,7 +7,6 @@ form at 1366×900 and 390×844 go to ``screenshots/`` (git-ignored).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,15 +15,13 @@ from typing import Any
 import httpx
 import pytest
 from api_fixtures import course, new_staff_id, person
+from browser_fixtures import SHOTS
 from live_server import Live, live_server
 
 from ledger.config import StoreConfig
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -33,7 +30,6 @@ PNG = bytes.fromhex(
     "c0f01f0005000201a6d1b0a40000000049454e44ae426082"
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 class Office:
@@ -74,19 +70,6 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
         yield Office(live)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium).")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium).")
-    SHOTS.mkdir(exist_ok=True)
-    with playwright_api.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 Opener = Callable[..., Any]

@@ -26,25 +26,14 @@ from typing import Any
 import httpx
 import openpyxl  # type: ignore[import-untyped]
 import pytest
+from browser_fixtures import SHOTS
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 LEDGER = "import sys; from api.cli import main; sys.argv[0] = 'ledger'; main()"
 LAPTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 def free_port() -> int:
@@ -158,19 +147,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             process.wait()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium).")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium).")
-    SHOTS.mkdir(exist_ok=True)
-    with playwright_api.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -5,24 +5,20 @@ changed page at 1366×900 and 390×844 into ``screenshots/`` (git-ignored)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from api_fixtures import person
+from browser_fixtures import SHOTS
 from live_server import Live, live_server
 
 from ledger.config import StoreConfig
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 NAMES = (
@@ -32,7 +28,6 @@ NAMES = (
 
 COURSES = (("political_theory", "intermediate"), ("state_management", "specialist"), ("it", "basic"))
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -59,19 +54,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live, datet
         yield live, submitted
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium).")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium).")
-    SHOTS.mkdir(exist_ok=True)
-    with playwright_api.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
