@@ -14,10 +14,9 @@ import dataclasses
 import enum
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.utils import get_topic
 
@@ -26,11 +25,7 @@ from api.jsonable import jsonable
 from ledger import errors
 from ledger.application import HistoryEntry, Ledger
 from ledger.catalog import Funding, Track
-from ledger.commitments import commitments_of, commitments_report
-from ledger.effectiveness import ProgrammeEffect, effectiveness_report
-from ledger.needs import PersonNeeds, load_records, needs_report
-from ledger.record import StaffRecord
-from ledger.rules import PositionKind
+from ledger.commitments import Commitment, commitments_of
 from ledger.staff import (
     BUSINESS_DATE_FIELD,
     EVENT_TYPES,
@@ -39,22 +34,13 @@ from ledger.staff import (
     make_event_id,
     staff_aggregate_id,
 )
-from ledger.standards import StandardCheck, json_value, review_appointments
 from projections.engine import ViewState
 from projections.log import LogReader
 from projections.queries import ReadModel, Standing
+from projections.reports import Reports, needs_item
 from projections.text import nfc
 
-# The parts of a standard check a report shows (the person and the day are the report's own).
-CHECK_FIELDS = (
-    "position_name",
-    "position",
-    "position_title",
-    "held_since",
-    "waiver",
-    "compliant",
-    "fully_met",
-)
+T = TypeVar("T")
 
 
 def encode_cursor(kind: str, value: int | str) -> str:
@@ -282,6 +268,10 @@ class ReadSide:
         answer["from"] = answer.pop("from_")
         return answer
 
+    @property
+    def reports(self) -> Reports:
+        return self.read_model.reports
+
     def needs(
         self,
         *,
@@ -293,38 +283,23 @@ class ReadSide:
         limit: int,
         cursor: str | None,
     ) -> dict[str, Any]:
-        """The training-needs report of ``ledger.needs`` (the write side's one definition: each
-        active person's post, or ``position``, and rank standards on ``as_of``), with the people
-        who have a gap paged by staff code (``staff_id``: that person, gaps or not)."""
-        day = as_of or self.ledger.today()
-        rules = self.ledger.rules
-        if position is not None and rules.resolve(position, PositionKind.POST) is None:
-            known = ", ".join(p.title for p in rules.positions if p.kind == PositionKind.POST)
-            raise errors.InvalidInput(
-                f"'{position}' is not a post the position standards know (known: {known}).", field="position"
-            )
+        """The training-needs report (``projections.reports``), the people listed paged by staff
+        code."""
+        answer = self.reports.needs(
+            as_of=as_of, known_at=known_at, position=position, unit=unit, staff_id=staff_id
+        )
         after = decode_cursor("n", cursor) if cursor else ""
-        records = self._records(day, known_at, staff_id)
-        report = needs_report(records, day, rules, position)
-        # One person asked for by name is shown even without a gap.
-        candidates = report.people if staff_id is not None else report.with_gaps
-        unit = nfc(unit)  # the record may hold a unit recorded in NFD before the text policy
-        people = [
-            p for p in candidates if staff_id in (None, p.staff_id) and unit in (None, nfc(p.unit))
-        ]
-        page = [p for p in people if p.staff_id > after][: limit + 1]
-        more = len(page) > limit
-        page = page[:limit]
+        page, more = page_after(answer.listed, lambda p: p.staff_id, after, limit)
         return {
-            "as_of": day,
+            "as_of": answer.report.as_of,
             "known_at": known_at,
             "position": position,
-            "unit": unit,
+            "unit": answer.unit,
             "staff_id": staff_id,
-            "rule_set": report.rule_set,
-            "summary": report.as_dict()["summary"],
+            "rule_set": answer.report.rule_set,
+            "summary": answer.summary(),
             "items": [needs_item(p) for p in page],
-            "pools": [pool.as_dict() for pool in report.pools],
+            "pools": [pool.as_dict() for pool in answer.report.pools],
             "next_cursor": encode_cursor("n", page[-1].staff_id) if more else None,
         }
 
@@ -339,139 +314,81 @@ class ReadSide:
         limit: int,
         cursor: str | None,
     ) -> dict[str, Any]:
-        """Every appointment made by ``as_of`` (current and former staff) judged twice: by the
-        rules in force on its day, and by the rules in force on ``as_of``."""
-        day = as_of or self.ledger.today()
-        rules = self.ledger.rules
-        rows = []
-        for record in self._records(day, known_at, staff_id):
-            if staff_id is not None and record.staff_id != staff_id:
-                continue
-            if record.status_on(day) == "not_joined" or (
-                unit is not None and nfc(record.unit_on(day)) != nfc(unit)
-            ):
-                continue
-            for review in review_appointments(record, day, rules):
-                rows.append((record, review))
-        summary = {
-            "appointments": len(rows),
-            "met_rules_then": sum(1 for _, r in rows if r.met_rules_then),
-            "appointed_without_meeting_standard": sum(
-                1 for _, r in rows if r.appointed_without_meeting_standard
-            ),
-            "fail_todays_rules": sum(1 for _, r in rows if not r.would_meet_todays_rules_then),
-            "not_meeting_todays_rules_now": sum(1 for _, r in rows if not r.meets_todays_rules),
-            "with_waiver": sum(1 for _, r in rows if r.waiver is not None),
-        }
-        if flagged:
-            rows = [
-                (record, r)
-                for record, r in rows
-                if not (r.met_rules_then and r.would_meet_todays_rules_then and r.meets_todays_rules)
-            ]
-
-        def key(row: tuple[StaffRecord, Any]) -> str:
-            review = row[1]
-            version = review.event_id.rpartition(":")[2]
-            return f"{review.staff_id}|{review.effective_on.isoformat()}|{int(version):09d}"
-
-        rows.sort(key=key)
+        """Every appointment made by ``as_of`` judged by the rules then and now
+        (``projections.reports``), paged by staff code, day and version."""
+        answer = self.reports.appointments(
+            as_of=as_of, known_at=known_at, staff_id=staff_id, unit=unit, flagged=flagged
+        )
         after = decode_cursor("a", cursor) if cursor else ""
-        page = [row for row in rows if key(row) > after][: limit + 1]
-        more = len(page) > limit
-        page = page[:limit]
-        items = []
-        for record, review in page:
-            item = review.as_dict()
-            for part in ("then", "today_rules_then", "now"):
-                item[part] = check_summary(getattr(review, part), gaps_only=True)
-            items.append(
-                {
-                    "staff_id": record.staff_id,
-                    "full_name": record.full_name,
-                    "status": record.status_on(day),
-                    **item,
-                }
-            )
+        page, more = page_after(answer.listed, lambda row: row.key, after, limit)
         return {
-            "as_of": day,
+            "as_of": answer.as_of,
             "known_at": known_at,
             "staff_id": staff_id,
-            "unit": unit,
+            "unit": nfc(unit),
             "flagged": flagged,
-            "rule_set": rules.label,
-            "summary": summary,
-            "items": items,
-            "next_cursor": encode_cursor("a", key(page[-1])) if more else None,
+            "rule_set": answer.rule_set,
+            "summary": answer.summary(),
+            "items": [row.as_dict() for row in page],
+            "next_cursor": encode_cursor("a", page[-1].key) if more else None,
         }
 
     def commitments(
-        self, *, as_of: date | None, staff_id: str | None, status: str | None, known_at: datetime | None
+        self,
+        *,
+        as_of: date | None,
+        staff_id: str | None,
+        unit: str | None,
+        status: str | None,
+        known_at: datetime | None,
+        limit: int,
+        cursor: str | None,
     ) -> dict[str, Any]:
-        """Every service commitment of current and former staff on ``as_of``, with what leaving
-        early costs (``ledger.commitments``)."""
-        day = as_of or self.ledger.today()
-        records = [r for r in self._records(day, known_at, staff_id) if staff_id in (None, r.staff_id)]
-        report = commitments_report(records, self.ledger.rules, day)
-        if status is not None:
-            report = dataclasses.replace(report, items=tuple(c for c in report.items if c.status == status))
-        answer = report.as_dict()
+        """Every service commitment on ``as_of`` (``projections.reports``), paged by staff code
+        and course start."""
+        answer = self.reports.commitments(
+            as_of=as_of, known_at=known_at, staff_id=staff_id, unit=unit, status=status
+        )
+        after = decode_cursor("c", cursor) if cursor else ""
+        page, more = page_after(answer.listed, commitment_key, after, limit)
         return {
-            "as_of": day,
+            "as_of": answer.report.as_of,
             "known_at": known_at,
             "staff_id": staff_id,
+            "unit": nfc(unit),
             "status": status,
-            "rule_set": answer["rule_set"],
-            "summary": answer["summary"],
-            "items": answer["items"],
+            "rule_set": answer.report.rule_set,
+            "summary": answer.summary(),
+            "items": [c.as_dict() for c in page],
+            "next_cursor": encode_cursor("c", commitment_key(page[-1])) if more else None,
         }
 
     def effectiveness(
         self,
         *,
         as_of: date | None,
+        unit: str | None,
         from_year: int | None,
         to_year: int | None,
         tracks: Sequence[Track] | None,
         known_at: datetime | None,
     ) -> dict[str, Any]:
         """Annual ratings before and after each completed course, and post-training evaluations,
-        per programme and year of completion (``ledger.effectiveness``), completions in
-        ``from_year``..``to_year``."""
-        day = as_of or self.ledger.today()
-        if from_year is not None and to_year is not None and to_year < from_year:
-            raise errors.InvalidDates(f"to_year {to_year} is before from_year {from_year}.", field="to_year")
-        effects = [
-            e
-            for e in effectiveness_report(self._records(day, known_at, None), day, tracks=tracks)
-            if (from_year is None or e.year >= from_year) and (to_year is None or e.year <= to_year)
-        ]
+        per programme and year of completion (``projections.reports``)."""
+        answer = self.reports.effectiveness(
+            as_of=as_of, known_at=known_at, unit=unit, tracks=tracks, from_year=from_year, to_year=to_year
+        )
         return {
-            "as_of": day,
+            "as_of": answer.as_of,
             "known_at": known_at,
+            "unit": nfc(unit),
             "from_year": from_year,
             "to_year": to_year,
             "tracks": list(tracks) if tracks is not None else None,
-            "summary": effect_totals(effects),
-            "by_track": {
-                str(track): effect_totals([e for e in effects if e.track == track])
-                for track in dict.fromkeys(e.track for e in effects)
-            },
-            "items": [e.as_dict() for e in effects],
+            "summary": answer.summary(),
+            "by_track": answer.by_track(),
+            "items": [e.as_dict() for e in answer.effects],
         }
-
-    def _records(self, day: date, known_at: datetime | None, staff_id: str | None) -> list[StaffRecord]:
-        """Every staff member's record on ``day`` as known at ``known_at`` (one read of the log);
-        a 404 if ``staff_id`` is given and is not among them."""
-        records = load_records(self.ledger, as_of=day, known_at=known_at)
-        if staff_id is not None and not any(r.staff_id == staff_id for r in records):
-            if known_at is not None and self.ledger.staff_exists(staff_id):
-                raise errors.StaffNotFound(
-                    f"Staff member '{staff_id}' was not yet registered at {known_at.isoformat()}.",
-                    field="staff_id",
-                )
-            raise errors.StaffNotFound(f"No staff member '{staff_id}'.", field="staff_id")
-        return records
 
     # --------------------------------------------------------------- the log
 
@@ -510,57 +427,15 @@ class ReadSide:
         return {"items": items, "next_after": next_after, "last_position": max(head, last)}
 
 
-def check_summary(check: StandardCheck, *, gaps_only: bool) -> dict[str, Any]:
-    """A standard check as the reports show it: the post, since when it is held, its waiver,
-    whether the person complies, and the requirements (only those not met, with ``gaps_only``)."""
-    data = check.as_dict(gaps_only=gaps_only)
-    return {**{name: data[name] for name in CHECK_FIELDS}, "requirements": data["requirements"]}
+def page_after(items: Sequence[T], key: Callable[[T], str], after: str, limit: int) -> tuple[list[T], bool]:
+    """The items after cursor key ``after`` (items are in key order), at most ``limit`` of them,
+    and whether more follow."""
+    page = [item for item in items if key(item) > after][: limit + 1]
+    return page[:limit], len(page) > limit
 
 
-def needs_item(person: PersonNeeds) -> dict[str, Any]:
-    """One person of the needs report: their gaps (post and rank), their post's waiver and
-    tenure, and their readiness for each planned post covering the day."""
-    return {
-        "staff_id": person.staff_id,
-        "full_name": person.full_name,
-        "unit": person.unit,
-        "position": person.position,
-        "rank": person.rank,
-        "flags": list(person.flags),
-        "unmet": [check.as_dict() for check in person.gaps],
-        "post": {name: person.post.as_dict()[name] for name in CHECK_FIELDS} if person.post.known else None,
-        "planned": [
-            {
-                **json_value(plan),
-                "position_code": check.position.code if check.position else None,
-                "position_title": check.position.title if check.position else None,
-                "ready": not check.blocking,
-                "gaps": [c.as_dict() for c in check.gaps],
-            }
-            for plan, check in person.planned
-        ],
-    }
-
-
-def effect_totals(effects: Sequence[ProgrammeEffect]) -> dict[str, Any]:
-    """Counts over programme-years: completions, ratings compared (improved, unchanged,
-    declined), post-training evaluations and the share rated applied (excellent or good)."""
-    evaluated = sum(e.evaluated for e in effects)
-    applied = sum(
-        n for e in effects for rating, n in e.post_training.items() if rating in ("excellent", "good")
-    )
-    return {
-        "completions": sum(e.completions for e in effects),
-        "compared": sum(e.compared for e in effects),
-        "improved": sum(e.improved for e in effects),
-        "unchanged": sum(e.unchanged for e in effects),
-        "declined": sum(e.declined for e in effects),
-        "evaluated": evaluated,
-        "applied": applied,
-        "applied_share": str((Decimal(applied) / evaluated).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-        if evaluated
-        else None,
-    }
+def commitment_key(commitment: Commitment) -> str:
+    return f"{commitment.staff_id}|{commitment.starts_on.isoformat()}|{commitment.enrollment_id}"
 
 
 def plain_codes(filters: dict[str, Any]) -> dict[str, Any]:

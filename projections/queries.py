@@ -43,6 +43,7 @@ from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
 from projections.engine import Engine, ViewState, default_views, view_states
 from projections.log import LogReader
+from projections.reports import Reports
 from projections.results import (
     AGE_BANDS,
     Appointment,
@@ -136,9 +137,18 @@ class ReadModel:
         self._meta_lock = threading.Lock()
         self._cache: OrderedDict[Any, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._reports: Reports | None = None
 
     def close(self) -> None:
         self._readers.close()
+
+    @property
+    def reports(self) -> Reports:
+        """The position-standards reports (``projections.reports``), one per read model."""
+        with self._cache_lock:
+            if self._reports is None:
+                self._reports = Reports(self.ledger, today=self.today)
+            return self._reports
 
     # --------------------------------------------------------- read-your-writes
 

@@ -20,19 +20,29 @@ from ledger import errors
 from ledger.application import Ledger
 from ledger.catalog import DepartureCategory, Funding, Gender, Mode, Outcome, Track
 from ledger.cli import make_app
-from ledger.commitments import CommitmentStatus, ledger_commitments
+from ledger.commitments import CommitmentsReport, CommitmentStatus
 from ledger.config import StoreConfig
-from ledger.needs import ledger_needs, load_records
+from ledger.needs import NeedsReport
 from ledger.record import Evidence, Waiver
 from ledger.rules import RuleSet, RulesFileError, default_rules_text, load_rules, parse_rules
-from ledger.rules_commands import register as register_commands
+from ledger.rules_commands import register as register_rules_commands
 from ledger.staff import StaffMember
 from ledger.standards import Status
+from projections.report_commands import register as register_report_commands
+from projections.reports import Reports
 
 AS_OF = date(2025, 12, 31)
 AT = datetime(2025, 12, 1, 8, 0, tzinfo=UTC)
 
 MakeLedger = Callable[..., Ledger]
+
+
+def ledger_needs(ledger: Ledger, *, as_of: date) -> NeedsReport:
+    return Reports(ledger).needs(as_of=as_of).report
+
+
+def ledger_commitments(ledger: Ledger, *, as_of: date) -> CommitmentsReport:
+    return Reports(ledger).commitments(as_of=as_of).report
 
 
 @pytest.fixture
@@ -321,7 +331,7 @@ def test_needs_over_the_ledger_leave_out_people_who_have_left(make_ledger: MakeL
     for staff_id in ("N1", "N2"):
         register(ledger, staff_id, position="Phó trưởng phòng")
     ledger.depart("N2", on=date(2024, 1, 1), reason="Nghỉ hưu", recorded_by="hr", recorded_at=AT)
-    assert [r.staff_id for r in load_records(ledger, as_of=AS_OF)] == ["N1", "N2"]
+    assert [r.staff_id for r in Reports(ledger).source.records(AS_OF, None)] == ["N1", "N2"]
     report = ledger_needs(ledger, as_of=AS_OF)
     assert [p.staff_id for p in report.people] == ["N1"]
     assert report.by_track()["political_theory"] == {"overdue": 1}
@@ -474,7 +484,8 @@ def test_the_needs_and_commitments_commands_read_the_configured_store(
     monkeypatch.delenv("LEDGER_RULES", raising=False)
     monkeypatch.delenv("LEDGER_RULES_VARIANT", raising=False)
     app = make_app()
-    register_commands(app)
+    register_rules_commands(app)
+    register_report_commands(app)
     needs = CliRunner().invoke(app, ["needs", "--as-of", "2025-12-31", "--json"])
     assert needs.exit_code == 0, needs.output
     shown = json.loads(needs.output)

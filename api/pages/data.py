@@ -18,10 +18,7 @@ from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from ledger import needs as needs_module
 from ledger.application import Ledger
-from ledger.effectiveness import ProgrammeEffect, effectiveness_report
-from ledger.record import StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record
 from projections.anomalies import Anomaly, AnomalyRules, person_anomalies
 from projections.queries import ReadModel
@@ -88,14 +85,6 @@ class Workbench:
     def today(self) -> date:
         return self.read_model.today()
 
-    def records(self, as_of: date | None = None, known_at: datetime | None = None) -> list[StaffRecord]:
-        """Every staff member's record on ``as_of`` (default: all events), as the ledger knew it
-        at ``known_at`` (default now; people registered later are left out), by staff code."""
-        return [
-            fold_record(events, as_of=as_of, known_at=known_at)
-            for _, events in sorted(known_streams(self.cache.streams(), known_at).items())
-        ]
-
     def units(self) -> list[str]:
         """Every unit anyone was ever in (registrations, rotations, transfers), sorted."""
         found: set[str] = set()
@@ -122,29 +111,6 @@ class Workbench:
         worked in ``unit`` on the day each course started, as known at ``known_at``."""
         streams = known_streams(self.cache.streams(), known_at).values()
         return replace(attendance_of(streams, from_, to, tracks, unit=unit), known_at=known_at)
-
-    def needs(
-        self, as_of: date, unit: str | None, position: str | None, known_at: datetime | None = None
-    ) -> needs_module.NeedsReport:
-        records = self.records(as_of, known_at)
-        report = needs_module.needs_report(records, as_of, self.ledger.rules, position)
-        if unit is None:
-            return report
-        people = tuple(p for p in report.people if p.unit == unit)
-        pools = tuple(
-            needs_module.pool_readiness(
-                [r for r in records if r.unit_on(as_of) == unit], as_of, self.ledger.rules
-            )
-        )
-        return needs_module.NeedsReport(report.as_of, report.rule_set, position, people, pools)
-
-    def effectiveness(
-        self, as_of: date, unit: str | None, tracks: Sequence[str] | None, known_at: datetime | None = None
-    ) -> list[ProgrammeEffect]:
-        records = self.records(as_of, known_at)
-        if unit is not None:
-            records = [r for r in records if r.unit_on(as_of) == unit]
-        return effectiveness_report(records, as_of, tracks=tracks or None)
 
     def anomalies(self) -> list[Anomaly]:
         """Every anomaly of every staff member, by staff code then business date."""

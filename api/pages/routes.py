@@ -790,7 +790,12 @@ def needs_report(request: Request) -> Response:
         page.errors.append(t("needs.bad_position") + position)
         position = None
     known_at, known_at_value = _known_at(page)
-    report: NeedsReport = guarded(page, lambda: wb.needs(as_of, unit, position, known_at))
+    report: NeedsReport = guarded(
+        page,
+        lambda: wb.read_model.reports.needs(
+            as_of=as_of, known_at=known_at, position=position, unit=unit
+        ).report,
+    )
     rows = [(person, check) for person in report.people for check in person.gaps]
     fmt = page.choice("format", FORMATS)
     if fmt:
@@ -873,7 +878,12 @@ def effectiveness(request: Request) -> Response:
     track = page.choice("track", [str(x) for x in Track])
     known_at, known_at_value = _known_at(page)
     effects: list[ProgrammeEffect] = guarded(
-        page, lambda: wb.effectiveness(as_of, unit, [track] if track else None, known_at)
+        page,
+        lambda: list(
+            wb.read_model.reports.effectiveness(
+                as_of=as_of, known_at=known_at, unit=unit, tracks=[track] if track else None
+            ).effects
+        ),
     )
     fmt = page.choice("format", FORMATS)
     columns = [
@@ -968,7 +978,7 @@ def anomalies_report(request: Request) -> Response:
     unit = page.text("unit")
     today = page.today()
     found = wb.anomalies()
-    people = {r.staff_id: r for r in wb.records(today)}
+    people = {r.staff_id: r for r in wb.read_model.reports.source.records(today, None)}
     if unit:
         found = [a for a in found if a.staff_id in people and people[a.staff_id].unit_on(today) == unit]
     counts = anomaly_module.count_by_code(found)

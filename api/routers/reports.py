@@ -1,6 +1,8 @@
 """Reports. Qualifications and attendance come from the projected views; needs, appointments,
-commitments and effectiveness apply the rules (``ledger.rules``) to records folded from the log on
-each request, so a change of the rules file shows at once and changes no event.
+commitments and effectiveness come from the one query layer of the position standards
+(``projections.reports``), which the pages and the command line use too. It applies the rules
+(``ledger.rules``) to the records as of the report's date, so a change of the rules file shows at
+once and changes no event.
 
 Roles: every report is open to every role (reader included) except `/reports/appointments`, which
 lays out each person's appointment history with its decisions and waivers (registrar, auditor)."""
@@ -189,7 +191,10 @@ def commitments(
         CommitmentStatus | None,
         Query(description="Only commitments in this state (e.g. `breached`, `serving`)."),
     ] = None,
+    unit: Annotated[QueryText | None, Query(description="Only people in this unit on as_of.")] = None,
     known_at: KnownAt = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Any:
     """Every service commitment of current and former staff on `as_of`: a degree course (master,
     doctorate) funded by the agency commits the trainee to serve a multiple of its length (2× for
@@ -198,7 +203,13 @@ def commitments(
     S = F / T1 × (T1 − T2) for leaving after it before T1 months, nothing for a transfer with
     consent, retirement or death (the departure's `category`)."""
     return read_side.commitments(
-        as_of=as_of, staff_id=staff_id, status=status.value if status else None, known_at=known_at
+        as_of=as_of,
+        staff_id=staff_id,
+        unit=unit,
+        status=status.value if status else None,
+        known_at=known_at,
+        limit=limit,
+        cursor=cursor,
     )
 
 
@@ -220,6 +231,7 @@ def effectiveness(
         CodeList | None,
         Query(description="Comma-separated tracks, e.g. `political_theory,leadership` (default: all)."),
     ] = None,
+    unit: Annotated[QueryText | None, Query(description="Only people in this unit on as_of.")] = None,
     known_at: KnownAt = None,
 ) -> Any:
     """For each completed course, the annual rating of the year before it started against the
@@ -228,6 +240,7 @@ def effectiveness(
     completion, former staff included. Judge the training by performance, not by certificates."""
     return read_side.effectiveness(
         as_of=as_of,
+        unit=unit,
         from_year=from_year,
         to_year=to_year,
         tracks=parse_tracks(track, "track"),

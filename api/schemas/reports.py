@@ -305,13 +305,15 @@ class NeedsReport(ResponseModel):
     unit: str | None = None
     staff_id: str | None = None
     rule_set: str = Field(description="The rules file the standards come from (id@version[variant]#digest).")
-    summary: NeedsSummary = Field(description="Over everyone checked (before `unit`, `staff_id` and paging).")
+    summary: NeedsSummary = Field(
+        description="Over everyone active in `unit` (all without it), before `staff_id` and paging."
+    )
     items: list[NeedsItem] = Field(
         description="People with at least one gap, by staff code (with `staff_id`: that person, gaps or not)."
     )
     pools: list[PoolReadiness] = Field(
-        description="Each succession-planning pool covering as_of: candidates, how many are ready, "
-        "each one's gaps."
+        description="Each succession-planning pool covering as_of, of the people in `unit`: "
+        "candidates, how many are ready, each one's gaps."
     )
     next_cursor: str | None = None
 
@@ -401,10 +403,12 @@ class CommitmentsReport(ResponseModel):
     as_of: date
     known_at: Timestamp | None = None
     staff_id: str | None = None
+    unit: str | None = None
     status: str | None = None
     rule_set: str
-    summary: CommitmentsSummary = Field(description="Over the items listed.")
+    summary: CommitmentsSummary = Field(description="Over every item the filters choose, before paging.")
     items: list[CommitmentItem] = Field(description="By staff code, then the course's start.")
+    next_cursor: str | None = None
 
 
 # ------------------------------------------------------------------------ effectiveness
@@ -453,6 +457,7 @@ class EffectivenessReport(ResponseModel):
 
     as_of: date = Field(description="Ratings known on this date count.")
     known_at: Timestamp | None = None
+    unit: str | None = None
     from_year: int | None = None
     to_year: int | None = None
     tracks: list[Track] | None = None

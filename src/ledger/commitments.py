@@ -20,15 +20,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ledger.catalog import DepartureCategory, Funding, Track
 from ledger.record import EnrollmentState, EnrollmentStatus, StaffRecord
 from ledger.rules import CommitmentRule, RuleSet, add_months, months_between, months_spanned, normalize_name
 from ledger.standards import json_value
-
-if TYPE_CHECKING:
-    from ledger.application import Ledger
 
 
 class CommitmentStatus(StrEnum):
@@ -281,9 +278,3 @@ def commitments_report(records: Iterable[StaffRecord], rules: RuleSet, as_of: da
     items = [c for record in records for c in commitments_of(record, rules, as_of)]
     items.sort(key=lambda c: (c.staff_id, c.starts_on))
     return CommitmentsReport(as_of=as_of, rule_set=rules.label, items=tuple(items))
-
-
-def ledger_commitments(ledger: Ledger, *, as_of: date) -> CommitmentsReport:
-    from ledger.needs import load_records
-
-    return commitments_report(load_records(ledger, as_of=as_of), ledger.rules, as_of)

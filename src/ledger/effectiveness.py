@@ -12,13 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ledger.catalog import EvaluationKind, Rating, Track
 from ledger.record import EnrollmentStatus, EvaluationState, StaffRecord
-
-if TYPE_CHECKING:
-    from ledger.application import Ledger
 
 RATING_SCORE: dict[Rating, int] = {
     Rating.EXCELLENT: 4,
@@ -199,11 +196,3 @@ def effectiveness_report(
             for rating in outcome.post_training:
                 effect.post_training[str(rating)] = effect.post_training.get(str(rating), 0) + 1
     return [groups[k] for k in sorted(groups)]
-
-
-def ledger_effectiveness(
-    ledger: Ledger, *, as_of: date | None = None, tracks: Iterable[Track | str] | None = None
-) -> list[ProgrammeEffect]:
-    from ledger.needs import load_records
-
-    return effectiveness_report(load_records(ledger, as_of=as_of), as_of, tracks=tracks)

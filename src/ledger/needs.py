@@ -1,10 +1,8 @@
 """Training needs: what each person lacks for their post, their rank and the posts they are
 planned for, on any date; and how ready each position's planning pool is.
 
-The functions over records are pure. :func:`load_records` folds every staff member from the log
-in one pass (read the notification log, group by staff member, fold): that is fine for an agency
-(hundreds of people, tens of thousands of events, well under a second), and it is what the views
-of the read side are for beyond that.
+The functions over records are pure; the read side's query layer (``projections.reports``) gives
+them the records and answers the report for the API, the pages and the command line.
 """
 
 from __future__ import annotations
@@ -13,14 +11,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
-from uuid import UUID
+from datetime import date
+from typing import Any
 
 from ledger import errors
 from ledger.record import PlanningState, StaffRecord
 from ledger.rules import Position, PositionKind, RuleSet
-from ledger.staff import StaffEvent, StaffMember, fold_record
 from ledger.standards import (
     AppointmentReview,
     RequirementCheck,
@@ -32,9 +28,6 @@ from ledger.standards import (
     rank_check,
     review_appointments,
 )
-
-if TYPE_CHECKING:
-    from ledger.application import Ledger
 
 
 @dataclass(frozen=True)
@@ -255,46 +248,6 @@ def parse_period(text: str) -> tuple[int, int]:
     if end < start:
         raise errors.InvalidDates(f"The planning period {text} ends before it starts.", field="period")
     return start, end
-
-
-# --------------------------------------------------------------------------- from the ledger
-
-
-def load_records(
-    ledger: Ledger, *, as_of: date | None = None, known_at: datetime | None = None
-) -> list[StaffRecord]:
-    """Every staff member's record on ``as_of`` as known at ``known_at``, from one read of the
-    log (staff registered after ``known_at`` are left out)."""
-    events: dict[UUID, list[StaffEvent]] = {}
-    recorder = ledger.chained_recorder
-    last = recorder.max_notification_id() or 0
-    start = 1
-    page = 1000
-    while start <= last:
-        notifications = recorder.select_notifications(start, page)
-        if not notifications:
-            break
-        for notification in notifications:
-            event = cast(StaffEvent, ledger.mapper.to_domain_event(notification))
-            events.setdefault(event.originator_id, []).append(event)
-        start = notifications[-1].id + 1
-    records = []
-    for stream in events.values():
-        stream.sort(key=lambda e: e.originator_version)
-        first = stream[0]
-        if not isinstance(first, StaffMember.Registered):
-            continue
-        if known_at is not None and first.timestamp > known_at:
-            continue
-        records.append(fold_record(stream, as_of=as_of, known_at=known_at))
-    return sorted(records, key=lambda r: r.staff_id)
-
-
-def ledger_needs(
-    ledger: Ledger, *, as_of: date, position: str | None = None, known_at: datetime | None = None
-) -> NeedsReport:
-    """The needs report over the whole ledger with its rule set."""
-    return needs_report(load_records(ledger, as_of=as_of, known_at=known_at), as_of, ledger.rules, position)
 
 
 def gaps_as_rows(report: NeedsReport) -> Sequence[tuple[PersonNeeds, RequirementCheck]]:

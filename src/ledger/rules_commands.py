@@ -1,8 +1,8 @@
-"""``ledger rules check|show``, ``ledger needs``, ``ledger commitments``, ``ledger effectiveness``.
+"""``ledger rules check|show``: validate and list the position standards (the rules file).
 
-Register with :func:`register` on the ``ledger`` Typer app. ``rules`` commands read only the rules
-file; the others open the ledger on the configured store (``LEDGER_DATABASE_URL``) with the rules
-of ``LEDGER_RULES``/``LEDGER_RULES_VARIANT``.
+Register with :func:`register` on the ``ledger`` Typer app. These commands read only the rules
+file. The reports that apply the rules to the records (``ledger needs``, ``appointments``,
+``commitments``, ``effectiveness``) are the read side's: ``projections.report_commands``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from ledger.catalog import Track
 from ledger.clock import ClockConfigError, agency_clock
 from ledger.rules import (
     RULES_PATH_VARIABLE,
@@ -185,182 +184,11 @@ def show(
         console.print(extra)
 
 
-def needs(
-    as_of: AsOf = None,
-    position: Annotated[
-        str | None, typer.Option("--position", help="Check everyone against this post instead of their own.")
-    ] = None,
-    everyone: Annotated[bool, typer.Option("--all", help="Include people without gaps (JSON).")] = False,
-    as_json: AsJson = False,
-) -> None:
-    """Training needs on a date: each active person's unmet requirements, and the planning pools."""
-    from ledger.cli import open_ledger
-    from ledger.needs import ledger_needs
-
-    day = _day(as_of, "--as-of")
-    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
-    try:
-        report = ledger_needs(ledger, as_of=day, position=position)
-        rules = ledger.rules
-    finally:
-        ledger.close()
-    if as_json:
-        _print_json(report.as_dict(everyone=everyone))
-        return
-    console = table_console()
-    table = Table(title=f"Training needs on {day} — {report.rule_set}")
-    for column in (
-        "staff",
-        "name",
-        "post",
-        "track",
-        "required",
-        "holds",
-        "status",
-        "deadline",
-        "rule",
-        "flags",
-    ):
-        table.add_column(column)
-    for person in report.with_gaps:
-        for check_ in person.gaps:
-            held = level_label(check_.track, check_.held.level) if check_.held else "—"
-            if check_.in_training:
-                held += " (in training)"
-            table.add_row(
-                person.staff_id,
-                person.full_name,
-                position_label(rules, check_.position),
-                track_label(check_.track),
-                level_label(check_.track, check_.required_level),
-                held,
-                str(check_.status),
-                str(check_.deadline or ""),
-                check_.rule_id,
-                ", ".join(person.flags),
-            )
-    console.print(table)
-    console.print(
-        f"{len(report.with_gaps)} of {len(report.people)} active staff have gaps; "
-        f"by status: {report.by_status()}"
-    )
-    if report.pools:
-        pools = Table(title="Planning pools (quy hoạch)")
-        for column in ("position", "candidates", "ready", "not ready: missing"):
-            pools.add_column(column)
-        for pool in report.pools:
-            missing = "; ".join(
-                f"{c.staff_id}: {', '.join(track_label(g.track) for g in c.check.blocking)}"
-                for c in pool.candidates
-                if not c.ready
-            )
-            pools.add_row(pool.position_name, str(len(pool.candidates)), str(pool.ready), missing)
-        console.print(pools)
-
-
-def commitments(as_of: AsOf = None, as_json: AsJson = False) -> None:
-    """Service commitments of funded degree courses, and what early leavers owe."""
-    from ledger.cli import open_ledger
-    from ledger.commitments import ledger_commitments
-
-    day = _day(as_of, "--as-of")
-    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
-    try:
-        report = ledger_commitments(ledger, as_of=day)
-    finally:
-        ledger.close()
-    if as_json:
-        _print_json(report.as_dict())
-        return
-    table = Table(title=f"Service commitments on {day} — {report.rule_set}")
-    for column in ("staff", "course", "F", "T1", "T2", "until", "status", "owes", "formula", "rule"):
-        table.add_column(column)
-    for c in report.items:
-        table.add_row(
-            c.staff_id,
-            f"{c.course_code} ({c.level})",
-            str(c.cost if c.cost is not None else "—"),
-            str(c.committed_months if c.committed_months is not None else "—"),
-            str(c.served_months if c.served_months is not None else "—"),
-            str(c.service_until or ""),
-            str(c.status),
-            str(c.reimbursement if c.reimbursement is not None else "—"),
-            c.formula,
-            c.rule_id,
-        )
-    console = table_console()
-    console.print(table)
-    console.print(f"{len(report.open)} open; {len(report.owed)} owing, total {report.total_owed}")
-
-
-def effectiveness(
-    as_of: AsOf = None,
-    tracks: Annotated[
-        str | None, typer.Option("--tracks", help="Comma-separated tracks (default: all).")
-    ] = None,
-    as_json: AsJson = False,
-) -> None:
-    """Annual ratings before and after each programme, and post-training evaluations, per year."""
-    from ledger.cli import open_ledger
-    from ledger.effectiveness import ledger_effectiveness
-
-    day = _day(as_of, "--as-of")
-    wanted: list[Track] | None = None
-    if tracks:
-        try:
-            wanted = [Track(t.strip()) for t in tracks.split(",") if t.strip()]
-        except ValueError as error:
-            raise typer.BadParameter(str(error), param_hint="--tracks") from None
-    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
-    try:
-        effects = ledger_effectiveness(ledger, as_of=day, tracks=wanted)
-    finally:
-        ledger.close()
-    if as_json:
-        _print_json({"as_of": day.isoformat(), "programmes": [e.as_dict() for e in effects]})
-        return
-    table = Table(title=f"Training effectiveness to {day}")
-    for column in (
-        "programme",
-        "track",
-        "level",
-        "year",
-        "done",
-        "compared",
-        "+",
-        "=",
-        "−",
-        "before",
-        "after",
-        "applied",
-    ):
-        table.add_column(column)
-    for e in effects:
-        table.add_row(
-            e.course_code,
-            track_label(e.track),
-            level_label(e.track, e.level),
-            str(e.year),
-            str(e.completions),
-            str(e.compared),
-            str(e.improved),
-            str(e.unchanged),
-            str(e.declined),
-            str(e.mean_before or ""),
-            str(e.mean_after or ""),
-            f"{e.applied_share}" if e.applied_share is not None else "",
-        )
-    table_console().print(table)
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``rules check|show``, ``needs``, ``commitments`` and ``effectiveness`` to ``app``."""
+    """Add ``rules check|show`` to ``app``."""
     rules_app = typer.Typer(
         name="rules", help="Position standards: validate and list the rules file.", no_args_is_help=True
     )
     rules_app.command("check")(check)
     rules_app.command("show")(show)
     app.add_typer(rules_app, name="rules")
-    app.command("needs")(needs)
-    app.command("commitments")(commitments)
-    app.command("effectiveness")(effectiveness)

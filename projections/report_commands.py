@@ -1,0 +1,321 @@
+"""``ledger needs``, ``ledger appointments``, ``ledger commitments``, ``ledger effectiveness``.
+
+The position-standards reports on the command line. Each asks the one query layer
+(``projections.reports``) that the HTTP API and the pages ask, and only prints its answer: a table,
+or with ``--json`` the same JSON data the API gives (every item, without paging). They open the
+ledger on the configured store (``LEDGER_DATABASE_URL``) with the rules of
+``LEDGER_RULES``/``LEDGER_RULES_VARIANT``, and never create an empty store.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ledger import errors
+from ledger.catalog import Track
+from ledger.cli import open_ledger
+from ledger.rules import RuleSet
+from ledger.rules_commands import AsJson, AsOf, Table, _day
+from ledger.terminal import level_label, position_label, table_console, track_label
+from projections.reports import (
+    Reports,
+    appointments_json,
+    commitments_json,
+    effectiveness_json,
+    needs_json,
+)
+
+T = TypeVar("T")
+
+UnitOption = Annotated[str | None, typer.Option("--unit", help="Only people in this unit on the date.")]
+KnownAt = Annotated[
+    str | None,
+    typer.Option("--known-at", help="Recording time (RFC 3339): the report as the ledger knew it then."),
+]
+StaffOption = Annotated[str | None, typer.Option("--staff-id", help="Only this staff member.")]
+
+
+def _moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a time (RFC 3339).", param_hint="--known-at") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | enum.Enum):
+        return str(value.value if isinstance(value, enum.Enum) else value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_plain))
+
+
+@contextmanager
+def _reports() -> Iterator[Reports]:
+    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
+    try:
+        yield Reports(ledger)
+    finally:
+        ledger.close()
+
+
+def _answer(ask: Callable[[Reports], T]) -> tuple[T, RuleSet]:
+    """The answer of the query layer and the rules it applied, or the error it gives as one line
+    and exit 1."""
+    with _reports() as reports:
+        try:
+            return ask(reports), reports.rules
+        except errors.LedgerError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(1) from None
+
+
+def needs(
+    as_of: AsOf = None,
+    position: Annotated[
+        str | None, typer.Option("--position", help="Check everyone against this post instead of their own.")
+    ] = None,
+    unit: UnitOption = None,
+    staff_id: StaffOption = None,
+    known_at: KnownAt = None,
+    everyone: Annotated[bool, typer.Option("--all", help="Include people without gaps (JSON).")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Training needs on a date: each active person's unmet requirements, and the planning pools."""
+    day = _day(as_of, "--as-of")
+    moment = _moment(known_at)
+    answer, rules = _answer(
+        lambda r: r.needs(as_of=day, known_at=moment, position=position, unit=unit, staff_id=staff_id)
+    )
+    if as_json:
+        print_json(needs_json(answer, everyone=everyone))
+        return
+    report = answer.report
+    rules_label = report.rule_set
+    table = Table(title=f"Training needs on {day} — {rules_label}")
+    for column in (
+        "staff",
+        "name",
+        "post",
+        "track",
+        "required",
+        "holds",
+        "status",
+        "deadline",
+        "rule",
+        "flags",
+    ):
+        table.add_column(column)
+    for person in answer.listed:
+        for check_ in person.gaps:
+            held = level_label(check_.track, check_.held.level) if check_.held else "—"
+            if check_.in_training:
+                held += " (in training)"
+            table.add_row(
+                person.staff_id,
+                person.full_name,
+                position_label(rules, check_.position),
+                track_label(check_.track),
+                level_label(check_.track, check_.required_level),
+                held,
+                str(check_.status),
+                str(check_.deadline or ""),
+                check_.rule_id,
+                ", ".join(person.flags),
+            )
+    console = table_console()
+    console.print(table)
+    console.print(
+        f"{len(report.with_gaps)} of {len(report.people)} active staff have gaps; "
+        f"by status: {report.by_status()}"
+    )
+    if report.pools:
+        pools = Table(title="Planning pools (quy hoạch)")
+        for column in ("position", "candidates", "ready", "not ready: missing"):
+            pools.add_column(column)
+        for pool in report.pools:
+            missing = "; ".join(
+                f"{c.staff_id}: {', '.join(track_label(g.track) for g in c.check.blocking)}"
+                for c in pool.candidates
+                if not c.ready
+            )
+            pools.add_row(pool.position_name, str(len(pool.candidates)), str(pool.ready), missing)
+        console.print(pools)
+
+
+def appointments(
+    as_of: AsOf = None,
+    unit: UnitOption = None,
+    staff_id: StaffOption = None,
+    flagged: Annotated[
+        bool, typer.Option("--flagged", help="Only appointments that failed the rules then, or fail today's.")
+    ] = False,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+) -> None:
+    """Every appointment made by a date, judged by the rules in force then and by today's."""
+    day = _day(as_of, "--as-of")
+    moment = _moment(known_at)
+    answer, _ = _answer(
+        lambda r: r.appointments(as_of=day, known_at=moment, staff_id=staff_id, unit=unit, flagged=flagged)
+    )
+    if as_json:
+        print_json(appointments_json(answer))
+        return
+    table = Table(title=f"Appointments by {day} — {answer.rule_set}")
+    for column in (
+        "staff",
+        "name",
+        "post",
+        "on",
+        "decision",
+        "rules then",
+        "today's rules then",
+        "now",
+        "waiver",
+    ):
+        table.add_column(column)
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT MET"
+
+    for row in answer.listed:
+        review = row.review
+        table.add_row(
+            row.staff_id,
+            row.full_name,
+            review.position_name,
+            review.effective_on.isoformat(),
+            review.decision_ref,
+            verdict(review.met_rules_then),
+            verdict(review.would_meet_todays_rules_then),
+            verdict(review.meets_todays_rules),
+            f"{review.waiver.legal_basis} until {review.waiver.deadline}" if review.waiver else "",
+        )
+    console = table_console()
+    console.print(table)
+    summary = answer.summary()
+    console.print(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in summary.items()))
+
+
+def commitments(
+    as_of: AsOf = None,
+    unit: UnitOption = None,
+    staff_id: StaffOption = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only commitments in this state.")] = None,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+) -> None:
+    """Service commitments of funded degree courses, and what early leavers owe."""
+    day = _day(as_of, "--as-of")
+    moment = _moment(known_at)
+    answer, _ = _answer(
+        lambda r: r.commitments(as_of=day, known_at=moment, staff_id=staff_id, unit=unit, status=status)
+    )
+    if as_json:
+        print_json(commitments_json(answer))
+        return
+    report = answer.report
+    table = Table(title=f"Service commitments on {day} — {report.rule_set}")
+    for column in ("staff", "course", "F", "T1", "T2", "until", "status", "owes", "formula", "rule"):
+        table.add_column(column)
+    for c in report.items:
+        table.add_row(
+            c.staff_id,
+            f"{c.course_code} ({c.level})",
+            str(c.cost if c.cost is not None else "—"),
+            str(c.committed_months if c.committed_months is not None else "—"),
+            str(c.served_months if c.served_months is not None else "—"),
+            str(c.service_until or ""),
+            str(c.status),
+            str(c.reimbursement if c.reimbursement is not None else "—"),
+            c.formula,
+            c.rule_id,
+        )
+    console = table_console()
+    console.print(table)
+    console.print(f"{len(report.open)} open; {len(report.owed)} owing, total {report.total_owed}")
+
+
+def effectiveness(
+    as_of: AsOf = None,
+    unit: UnitOption = None,
+    tracks: Annotated[
+        str | None, typer.Option("--tracks", help="Comma-separated tracks (default: all).")
+    ] = None,
+    from_year: Annotated[int | None, typer.Option("--from-year", help="First year of completion.")] = None,
+    to_year: Annotated[int | None, typer.Option("--to-year", help="Last year of completion.")] = None,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+) -> None:
+    """Annual ratings before and after each programme, and post-training evaluations, per year."""
+    day = _day(as_of, "--as-of")
+    moment = _moment(known_at)
+    wanted: list[Track] | None = None
+    if tracks:
+        try:
+            wanted = [Track(t.strip()) for t in tracks.split(",") if t.strip()]
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--tracks") from None
+    answer, _ = _answer(
+        lambda r: r.effectiveness(
+            as_of=day, known_at=moment, unit=unit, tracks=wanted, from_year=from_year, to_year=to_year
+        )
+    )
+    if as_json:
+        print_json(effectiveness_json(answer))
+        return
+    table = Table(title=f"Training effectiveness to {day}")
+    for column in (
+        "programme",
+        "track",
+        "level",
+        "year",
+        "done",
+        "compared",
+        "+",
+        "=",
+        "−",
+        "before",
+        "after",
+        "applied",
+    ):
+        table.add_column(column)
+    for e in answer.effects:
+        table.add_row(
+            e.course_code,
+            track_label(e.track),
+            level_label(e.track, e.level),
+            str(e.year),
+            str(e.completions),
+            str(e.compared),
+            str(e.improved),
+            str(e.unchanged),
+            str(e.declined),
+            str(e.mean_before or ""),
+            str(e.mean_after or ""),
+            f"{e.applied_share}" if e.applied_share is not None else "",
+        )
+    table_console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``needs``, ``appointments``, ``commitments`` and ``effectiveness`` to ``app``."""
+    app.command("needs")(needs)
+    app.command("appointments")(appointments)
+    app.command("commitments")(commitments)
+    app.command("effectiveness")(effectiveness)

@@ -1,0 +1,525 @@
+"""The one query layer of the position-standards reports: needs, appointments, commitments and
+effectiveness, for the HTTP API, the pages and the command line alike.
+
+Each report is answered here, once: which people it covers (active on ``as_of``, in ``unit``,
+``staff_id``), how their records are judged (the pure functions of ``ledger.needs``,
+``ledger.standards``, ``ledger.commitments`` and ``ledger.effectiveness``, under the rules file
+the ledger was opened with) and its summary counts. The interfaces only shape the answer: the API
+pages its items and writes JSON, the pages render HTML and CSV/XLSX, the command line prints a
+table or the same JSON. Two readers of one ledger therefore never get two answers.
+
+Records come from :class:`RecordSource`: every person's events, read from the log once and kept
+level with its tail (only new positions are read), folded as of the report's business date and as
+the ledger knew them at ``known_at`` with ``ledger.staff.fold_record``, the write side's own
+definition. A whole answer is remembered until the log or the rules change, so paging through a
+long report judges the records once. Answers still fold every record of the agency when first asked
+(about a millisecond a person): views of the findings themselves are the next step for a ministry
+(docs/projections.md, "Reports").
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from ledger import errors
+from ledger.application import Ledger
+from ledger.catalog import Track
+from ledger.commitments import Commitment, CommitmentsReport, commitments_report
+from ledger.effectiveness import ProgrammeEffect, effectiveness_report
+from ledger.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness
+from ledger.record import StaffRecord
+from ledger.rules import PositionKind, RuleSet
+from ledger.staff import StaffEvent, StaffMember, fold_record
+from ledger.standards import AppointmentReview, StandardCheck, json_value, review_appointments
+from projections.log import LogReader
+from projections.text import nfc
+
+T = TypeVar("T")
+
+PAGE = 1000
+CACHED_ANSWERS = 32
+
+# The parts of a standard check a report shows (the person and the day are the report's own).
+CHECK_FIELDS = (
+    "position_name",
+    "position",
+    "position_title",
+    "held_since",
+    "waiver",
+    "compliant",
+    "fully_met",
+)
+
+
+class RecordSource:
+    """Every staff member's events in version order, read once from the log and kept level with
+    its tail; records folded from them for any business date and state of knowledge."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.reader = LogReader(ledger)
+        self._lock = threading.Lock()
+        self._after = 0
+        self._streams: dict[UUID, list[StaffEvent]] = {}
+        self._staff_ids: dict[UUID, str] = {}
+
+    def refresh(self) -> int:
+        """Read what the log gained since the last call; the log position now covered."""
+        with self._lock:
+            while True:
+                page = self.reader.page(self._after, PAGE)
+                for envelope in self.reader.decode(page):
+                    event = envelope.event
+                    self._streams.setdefault(event.originator_id, []).append(event)
+                    if isinstance(event, StaffMember.Registered):
+                        self._staff_ids[event.originator_id] = event.staff_id
+                if page:
+                    self._after = page[-1].id
+                if len(page) < PAGE:
+                    return self._after
+
+    def records(self, as_of: date, known_at: datetime | None) -> list[StaffRecord]:
+        """Every staff member's record on ``as_of`` as the ledger knew it at ``known_at`` (now when
+        None; people registered later are left out), by staff code. A correction recorded after
+        ``known_at`` is left out with the rest, so the event it voids counts again, as it did then."""
+        self.refresh()
+        with self._lock:
+            streams = [
+                (self._staff_ids[oid], sorted(events, key=lambda e: e.originator_version))
+                for oid, events in self._streams.items()
+                if oid in self._staff_ids
+            ]
+        records = []
+        for _, events in sorted(streams, key=lambda item: item[0]):
+            if known_at is not None:
+                events = [e for e in events if e.timestamp <= known_at]
+                if not events or not isinstance(events[0], StaffMember.Registered):
+                    continue
+            records.append(fold_record(events, as_of=as_of, known_at=known_at))
+        return records
+
+    def units(self) -> list[str]:
+        """Every unit anyone was ever in (registrations, rotations, transfers), sorted."""
+        self.refresh()
+        found: set[str] = set()
+        with self._lock:
+            for events in self._streams.values():
+                for event in events:
+                    if isinstance(event, StaffMember.Registered):
+                        found.add(unicodedata.normalize("NFC", event.unit))
+                    elif isinstance(event, StaffMember.Rotated):
+                        found.update(
+                            unicodedata.normalize("NFC", u) for u in (event.from_unit, event.to_unit)
+                        )
+        return sorted(found)
+
+
+# --------------------------------------------------------------------------- answers
+
+
+@dataclass(frozen=True)
+class NeedsAnswer:
+    """The needs report of everyone active on the day in ``unit`` (the whole agency when None),
+    with their gaps, and the planning pools of the same people; ``staff_id`` only narrows whom
+    the report lists."""
+
+    report: NeedsReport
+    unit: str | None
+    staff_id: str | None
+
+    @property
+    def listed(self) -> tuple[PersonNeeds, ...]:
+        """The people the report lists: those with a gap, or the one person asked for."""
+        if self.staff_id is not None:
+            return tuple(p for p in self.report.people if p.staff_id == self.staff_id)
+        return self.report.with_gaps
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "people": len(self.report.people),
+            "with_gaps": len(self.report.with_gaps),
+            "by_status": self.report.by_status(),
+            "by_track": self.report.by_track(),
+        }
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    staff_id: str
+    full_name: str
+    status: str
+    review: AppointmentReview
+
+    @property
+    def key(self) -> str:
+        """Staff code, day, version: the report's order and its paging key."""
+        version = self.review.event_id.rpartition(":")[2]
+        return f"{self.staff_id}|{self.review.effective_on.isoformat()}|{int(version):09d}"
+
+    @property
+    def flagged(self) -> bool:
+        r = self.review
+        return not (r.met_rules_then and r.would_meet_todays_rules_then and r.meets_todays_rules)
+
+    def as_dict(self) -> dict[str, Any]:
+        item = self.review.as_dict()
+        for part in ("then", "today_rules_then", "now"):
+            item[part] = check_summary(getattr(self.review, part), gaps_only=True)
+        return {"staff_id": self.staff_id, "full_name": self.full_name, "status": self.status, **item}
+
+
+@dataclass(frozen=True)
+class AppointmentsAnswer:
+    as_of: date
+    rule_set: str
+    rows: tuple[AppointmentRow, ...]  # every appointment asked about, by key
+    flagged: bool
+
+    @property
+    def listed(self) -> tuple[AppointmentRow, ...]:
+        return tuple(r for r in self.rows if r.flagged) if self.flagged else self.rows
+
+    def summary(self) -> dict[str, Any]:
+        reviews = [row.review for row in self.rows]
+        return {
+            "appointments": len(reviews),
+            "met_rules_then": sum(1 for r in reviews if r.met_rules_then),
+            "appointed_without_meeting_standard": sum(
+                1 for r in reviews if r.appointed_without_meeting_standard
+            ),
+            "fail_todays_rules": sum(1 for r in reviews if not r.would_meet_todays_rules_then),
+            "not_meeting_todays_rules_now": sum(1 for r in reviews if not r.meets_todays_rules),
+            "with_waiver": sum(1 for r in reviews if r.waiver is not None),
+        }
+
+
+@dataclass(frozen=True)
+class CommitmentsAnswer:
+    report: CommitmentsReport
+
+    @property
+    def listed(self) -> tuple[Commitment, ...]:
+        return self.report.items
+
+    def summary(self) -> dict[str, Any]:
+        return cast(dict[str, Any], self.report.as_dict()["summary"])
+
+
+@dataclass(frozen=True)
+class EffectivenessAnswer:
+    as_of: date
+    effects: tuple[ProgrammeEffect, ...]
+
+    def summary(self) -> dict[str, Any]:
+        return effect_totals(self.effects)
+
+    def by_track(self) -> dict[str, dict[str, Any]]:
+        return {
+            str(track): effect_totals([e for e in self.effects if e.track == track])
+            for track in dict.fromkeys(e.track for e in self.effects)
+        }
+
+
+# --------------------------------------------------------------------------- the layer
+
+
+class Reports:
+    """The position-standards reports of one ledger (thread-safe; one per process)."""
+
+    def __init__(self, ledger: Ledger, *, today: Callable[[], date] | None = None) -> None:
+        self.ledger = ledger
+        self.source = RecordSource(ledger)
+        self._today = today or ledger.today
+        self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    @property
+    def rules(self) -> RuleSet:
+        return self.ledger.rules
+
+    def today(self) -> date:
+        return self._today()
+
+    def units(self) -> list[str]:
+        return self.source.units()
+
+    # ------------------------------------------------------------------ needs
+
+    def needs(
+        self,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        position: str | None = None,
+        unit: str | None = None,
+        staff_id: str | None = None,
+    ) -> NeedsAnswer:
+        """What each person active on ``as_of`` lacks for their post (or ``position``), their rank
+        and the posts they are planned for; the planning pools of the same people."""
+        day = as_of or self.today()
+        known_at = _aware(known_at)
+        rules = self.rules
+        if position is not None and rules.resolve(position, PositionKind.POST) is None:
+            known = ", ".join(p.title for p in rules.positions if p.kind == PositionKind.POST)
+            raise errors.InvalidInput(
+                f"'{position}' is not a post the position standards know (known: {known}).", field="position"
+            )
+        unit = nfc(unit)
+
+        def answer() -> NeedsAnswer:
+            # ``staff_id`` picks whom to list; the summary and the pools stay those of the unit.
+            records = self._chosen(self._records(day, known_at, staff_id), day, unit, None)
+            report = needs_report(records, day, rules, position)
+            active = [r for r in records if r.is_active_on(day)]
+            pools = tuple(pool_readiness(active, day, rules))
+            return NeedsAnswer(replace(report, pools=pools), unit, staff_id)
+
+        return self._remember(("needs", day, known_at, position, unit, staff_id), answer)
+
+    # ----------------------------------------------------------- appointments
+
+    def appointments(
+        self,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        staff_id: str | None = None,
+        unit: str | None = None,
+        flagged: bool = False,
+    ) -> AppointmentsAnswer:
+        """Every appointment made by ``as_of`` of the people on the roll by then (current and
+        former), judged by the rules in force on its day and by those in force on ``as_of``."""
+        day = as_of or self.today()
+        known_at = _aware(known_at)
+        rules = self.rules
+        unit = nfc(unit)
+
+        def answer() -> AppointmentsAnswer:
+            rows: list[AppointmentRow] = []
+            for record in self._chosen(self._records(day, known_at, staff_id), day, unit, staff_id):
+                if record.status_on(day) == "not_joined":
+                    continue
+                status = record.status_on(day)
+                rows.extend(
+                    AppointmentRow(record.staff_id, record.full_name, status, review)
+                    for review in review_appointments(record, day, rules)
+                )
+            rows.sort(key=lambda row: row.key)
+            return AppointmentsAnswer(day, rules.label, tuple(rows), flagged=False)
+
+        whole = self._remember(("appointments", day, known_at, staff_id, unit), answer)
+        return replace(whole, flagged=flagged)
+
+    # ------------------------------------------------------------ commitments
+
+    def commitments(
+        self,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        staff_id: str | None = None,
+        unit: str | None = None,
+        status: str | None = None,
+    ) -> CommitmentsAnswer:
+        """Every service commitment of current and former staff on ``as_of`` (in ``unit`` on that
+        day), with what leaving early costs; only those in ``status`` when given."""
+        day = as_of or self.today()
+        known_at = _aware(known_at)
+        unit = nfc(unit)
+
+        def answer() -> CommitmentsAnswer:
+            records = self._chosen(self._records(day, known_at, staff_id), day, unit, staff_id)
+            report = commitments_report(records, self.rules, day)
+            items = sorted(report.items, key=lambda c: (c.staff_id, c.starts_on, c.enrollment_id))
+            report = replace(report, items=tuple(c for c in items if status in (None, c.status)))
+            return CommitmentsAnswer(report)
+
+        return self._remember(("commitments", day, known_at, staff_id, unit, status), answer)
+
+    # ---------------------------------------------------------- effectiveness
+
+    def effectiveness(
+        self,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        unit: str | None = None,
+        tracks: Sequence[Track | str] | None = None,
+        from_year: int | None = None,
+        to_year: int | None = None,
+    ) -> EffectivenessAnswer:
+        """Per programme and year of completion (``from_year``..``to_year``): completions, annual
+        ratings before and after, post-training evaluations; of the people in ``unit`` on
+        ``as_of`` (current and former staff)."""
+        day = as_of or self.today()
+        known_at = _aware(known_at)
+        if from_year is not None and to_year is not None and to_year < from_year:
+            raise errors.InvalidDates(f"to_year {to_year} is before from_year {from_year}.", field="to_year")
+        unit = nfc(unit)
+        chosen = tuple(dict.fromkeys(Track(t) for t in tracks)) if tracks else None
+
+        def answer() -> EffectivenessAnswer:
+            records = self._chosen(self._records(day, known_at, None), day, unit, None)
+            effects = tuple(
+                e
+                for e in effectiveness_report(records, day, tracks=chosen)
+                if (from_year is None or e.year >= from_year) and (to_year is None or e.year <= to_year)
+            )
+            return EffectivenessAnswer(day, effects)
+
+        return self._remember(("effectiveness", day, known_at, unit, chosen, from_year, to_year), answer)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _records(self, day: date, known_at: datetime | None, staff_id: str | None) -> list[StaffRecord]:
+        """Every record on ``day`` as known at ``known_at``; a 404 naming ``staff_id`` if it is
+        given and is not among them."""
+        records = self.source.records(day, known_at)
+        if staff_id is not None and not any(r.staff_id == staff_id for r in records):
+            if known_at is not None and self.ledger.staff_exists(staff_id):
+                raise errors.StaffNotFound(
+                    f"Staff member '{staff_id}' was not yet registered at {known_at.isoformat()}.",
+                    field="staff_id",
+                )
+            raise errors.StaffNotFound(f"No staff member '{staff_id}'.", field="staff_id")
+        return records
+
+    @staticmethod
+    def _chosen(
+        records: Iterable[StaffRecord], day: date, unit: str | None, staff_id: str | None
+    ) -> list[StaffRecord]:
+        """The records a report covers: ``staff_id``'s, and those in ``unit`` on ``day``."""
+        return [
+            r
+            for r in records
+            if staff_id in (None, r.staff_id) and (unit is None or nfc(r.unit_on(day)) == unit)
+        ]
+
+    def _remember(self, question: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """The answer to ``question``, computed once while the log and the rules stay as they
+        are (a change to either is a new key)."""
+        key = (question, self.source.refresh(), self.rules.label)
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return cast(T, self._cache[key])
+        answer = compute()
+        with self._cache_lock:
+            self._cache[key] = answer
+            while len(self._cache) > CACHED_ANSWERS:
+                self._cache.popitem(last=False)
+        return answer
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+# --------------------------------------------------------------------------- JSON shapes
+
+
+def check_summary(check: StandardCheck, *, gaps_only: bool) -> dict[str, Any]:
+    """A standard check as the reports show it: the post, since when it is held, its waiver,
+    whether the person complies, and the requirements (only those not met, with ``gaps_only``)."""
+    data = check.as_dict(gaps_only=gaps_only)
+    return {**{name: data[name] for name in CHECK_FIELDS}, "requirements": data["requirements"]}
+
+
+def needs_item(person: PersonNeeds) -> dict[str, Any]:
+    """One person of the needs report: their gaps (post and rank), their post's waiver and
+    tenure, and their readiness for each planned post covering the day."""
+    return {
+        "staff_id": person.staff_id,
+        "full_name": person.full_name,
+        "unit": person.unit,
+        "position": person.position,
+        "rank": person.rank,
+        "flags": list(person.flags),
+        "unmet": [check.as_dict() for check in person.gaps],
+        "post": {name: person.post.as_dict()[name] for name in CHECK_FIELDS} if person.post.known else None,
+        "planned": [
+            {
+                **json_value(plan),
+                "position_code": check.position.code if check.position else None,
+                "position_title": check.position.title if check.position else None,
+                "ready": not check.blocking,
+                "gaps": [c.as_dict() for c in check.gaps],
+            }
+            for plan, check in person.planned
+        ],
+    }
+
+
+def effect_totals(effects: Sequence[ProgrammeEffect]) -> dict[str, Any]:
+    """Counts over programme-years: completions, ratings compared (improved, unchanged,
+    declined), post-training evaluations and the share rated applied (excellent or good)."""
+    evaluated = sum(e.evaluated for e in effects)
+    applied = sum(
+        n for e in effects for rating, n in e.post_training.items() if rating in ("excellent", "good")
+    )
+    return {
+        "completions": sum(e.completions for e in effects),
+        "compared": sum(e.compared for e in effects),
+        "improved": sum(e.improved for e in effects),
+        "unchanged": sum(e.unchanged for e in effects),
+        "declined": sum(e.declined for e in effects),
+        "evaluated": evaluated,
+        "applied": applied,
+        "applied_share": str((Decimal(applied) / evaluated).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        if evaluated
+        else None,
+    }
+
+
+def needs_json(answer: NeedsAnswer, *, everyone: bool = False) -> dict[str, Any]:
+    """The whole needs answer as JSON data (the command line's ``--json``; the API pages it)."""
+    people = answer.report.people if everyone else answer.listed
+    items = [needs_item(p) for p in people]
+    return {
+        "as_of": answer.report.as_of,
+        "rule_set": answer.report.rule_set,
+        "position": answer.report.position,
+        "unit": answer.unit,
+        "summary": answer.summary(),
+        "items": items,
+        "people": items,  # the name the command line gave them before it shared the API's shape
+        "pools": [pool.as_dict() for pool in answer.report.pools],
+    }
+
+
+def appointments_json(answer: AppointmentsAnswer) -> dict[str, Any]:
+    return {
+        "as_of": answer.as_of,
+        "rule_set": answer.rule_set,
+        "summary": answer.summary(),
+        "items": [row.as_dict() for row in answer.listed],
+    }
+
+
+def commitments_json(answer: CommitmentsAnswer) -> dict[str, Any]:
+    return {
+        "as_of": answer.report.as_of,
+        "rule_set": answer.report.rule_set,
+        "summary": answer.summary(),
+        "items": [c.as_dict() for c in answer.listed],
+    }
+
+
+def effectiveness_json(answer: EffectivenessAnswer) -> dict[str, Any]:
+    items = [e.as_dict() for e in answer.effects]
+    return {
+        "as_of": answer.as_of,
+        "summary": answer.summary(),
+        "by_track": answer.by_track(),
+        "items": items,
+        "programmes": items,  # the name the command line gave them before it shared the API's shape
+    }
