@@ -69,6 +69,8 @@ class RecordSource:
         self._after = 0
         self._streams: dict[UUID, list[StaffEvent]] = {}
         self._staff_ids: dict[UUID, str] = {}
+        # aggregate → (version, last business date, whole record)
+        self._whole: dict[UUID, tuple[int, date, StaffRecord]] = {}
 
     def refresh(self) -> int:
         """Read what the log gained since the last call; the log position now covered."""
@@ -102,8 +104,24 @@ class RecordSource:
                 events = [e for e in events if e.timestamp <= known_at]
                 if not events or not isinstance(events[0], StaffMember.Registered):
                     continue
-            records.append(fold_record(events, as_of=as_of, known_at=known_at))
+                records.append(fold_record(events, as_of=as_of, known_at=known_at))
+            else:
+                records.append(self._current(events, as_of))
         return records
+
+    def _current(self, events: list[StaffEvent], as_of: date) -> StaffRecord:
+        """The record on ``as_of`` as known now. On or after the person's last business date it
+        is the whole record, folded once per version of the person and then reused (the reports
+        of today ask for it again and again); before, it is folded for the day. The reports only
+        read records, never change them."""
+        last = events[-1]
+        whole = self._whole.get(last.originator_id)
+        if whole is None or whole[0] != last.originator_version:
+            latest = max(e.effective_on for e in events)
+            whole = (last.originator_version, latest, fold_record(events))
+            self._whole[last.originator_id] = whole
+        _, latest, record = whole
+        return record if as_of >= latest else fold_record(events, as_of=as_of)
 
     def units(self) -> list[str]:
         """Every unit anyone was ever in (registrations, rotations, transfers), sorted."""

@@ -28,11 +28,16 @@ from projections_fixtures import (
 
 from ledger import catalog
 from ledger.application import Ledger
+from ledger.commitments import commitments_report
+from ledger.effectiveness import effectiveness_report
 from ledger.errors import LedgerError
+from ledger.needs import needs_report
 from ledger.record import Evidence, Waiver
 from ledger.staff import StaffMember, fold_record
+from ledger.standards import review_appointments
 from projections.engine import Engine, rebuild
 from projections.queries import ReadModel
+from projections.reports import needs_item
 from projections.standing import record_to_standing
 from projections.verify import check_views
 
@@ -295,6 +300,8 @@ def check_against_oracle(data: st.DataObject, ledger: Ledger, reads: ReadModel, 
         cursor = page.next_cursor
     assert walked == oracle_directory(log, today)
 
+    check_reports_against_oracle(data, log, reads, today, times)
+
     for staff_id, events in log.events.items():
         ids = {
             e.credential.credential_id
@@ -308,6 +315,49 @@ def check_against_oracle(data: st.DataObject, ledger: Ledger, reads: ReadModel, 
             got = [(s.event_id, s.role, s.voided_by) for s in trail.steps]
             assert got == oracle_trail(log, staff_id, credential_id)
         assert reads.trail(staff_id, "no-such-credential") is None
+
+
+def check_reports_against_oracle(
+    data: st.DataObject, log: Log, reads: ReadModel, today: date, times: st.SearchStrategy[datetime]
+) -> None:
+    """Every position-standards report of the query layer, at random business dates and
+    recording times, whole agency and one unit, equals the pure functions over the records the
+    oracle folds from the raw log."""
+    reports = reads.reports
+    rules = reads.ledger.rules
+    for day, known in [(today, None), *((data.draw(DATES), data.draw(times)) for _ in range(3))]:
+        unit = data.draw(st.sampled_from([None, *UNITS]), label="report unit")
+        everyone = sorted(log.records(day, known).values(), key=lambda r: r.staff_id)
+        chosen = [r for r in everyone if unit is None or r.unit_on(day) == unit]
+
+        needs = reports.needs(as_of=day, known_at=known, unit=unit)
+        expected_needs = needs_report(chosen, day, rules)
+        assert [needs_item(p) for p in needs.listed] == [needs_item(p) for p in expected_needs.with_gaps]
+        assert needs.summary()["by_track"] == expected_needs.by_track()
+        assert [p.as_dict() for p in needs.report.pools] == [p.as_dict() for p in expected_needs.pools]
+
+        appointments = reports.appointments(as_of=day, known_at=known, unit=unit)
+        assert [(row.staff_id, row.review.as_dict()) for row in appointments.rows] == sorted(
+            (
+                (r.staff_id, review.as_dict())
+                for r in chosen
+                if r.status_on(day) != "not_joined"
+                for review in review_appointments(r, day, rules)
+            ),
+            key=lambda item: (item[0], item[1]["effective_on"], int(item[1]["event_id"].rpartition(":")[2])),
+        )
+
+        commitments = reports.commitments(as_of=day, known_at=known, unit=unit)
+        expected_commitments = sorted(
+            commitments_report(chosen, rules, day).items,
+            key=lambda c: (c.staff_id, c.starts_on, c.enrollment_id),
+        )
+        assert [c.as_dict() for c in commitments.listed] == [c.as_dict() for c in expected_commitments]
+
+        effectiveness = reports.effectiveness(as_of=day, known_at=known, unit=unit)
+        assert [e.as_dict() for e in effectiveness.effects] == [
+            e.as_dict() for e in effectiveness_report(chosen, day)
+        ]
 
 
 # Modest by default (the suite must stay fast); LEDGER_PROJECTION_EXAMPLES=200 for a long hunt.

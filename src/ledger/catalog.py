@@ -7,6 +7,7 @@ requirement in rule checks (a political-theory bachelor is in the advanced tier,
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -246,8 +247,10 @@ def track_info(track: Track | str) -> TrackInfo:
     return TRACKS[Track(track)]
 
 
+@functools.lru_cache(maxsize=4096)
 def level_of(track: Track | str, level: str | None) -> Level | None:
-    """The catalog entry for a level of a track, or None when absent or unknown."""
+    """The catalog entry for a level of a track, or None when absent or unknown (remembered:
+    the reports ask it for every credential of every person)."""
     if level is None:
         return None
     return track_info(track).level(level)

@@ -110,8 +110,10 @@ class RulesFileError(ValueError):
 # --------------------------------------------------------------------------- names
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
-    """A title as compared: without diacritics (đ → d), case-folded, punctuation as spaces."""
+    """A title as compared: without diacritics (đ → d), case-folded, punctuation as spaces
+    (remembered: the reports compare the same course titles over and over)."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     return " ".join(re.sub(r"[^0-9a-z.]+", " ", plain).split())
@@ -345,6 +347,10 @@ class RuleSet:
     restrictions: tuple[Restriction, ...]
     commitments: tuple[CommitmentRule, ...]
     _index: dict[tuple[PositionKind, str], Position] = field(default_factory=dict, compare=False, repr=False)
+    # Answers remembered per rule set: the reports ask the same questions for every person.
+    _in_force: dict[date, tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for position in self.positions:
@@ -417,7 +423,12 @@ class RuleSet:
     # ------------------------------------------------------------ queries
 
     def rules_in_force(self, day: date) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.in_force_on(day) and self.applies(r.variants))
+        found = self._in_force.get(day)
+        if found is None:
+            found = tuple(r for r in self.rules if r.in_force_on(day) and self.applies(r.variants))
+            if len(self._in_force) < 4096:
+                self._in_force[day] = found
+        return found
 
     def rules_for(self, position: str, day: date) -> tuple[Rule, ...]:
         """The rules for a position code in force on ``day`` under this selection."""
