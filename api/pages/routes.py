@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.keys import Permission
 from api.pages import dossier as dossier_module
-from api.pages.chain import check_staff_chain
 from api.pages.charts import Series, bar_chart
 from api.pages.dates import show_moment
 from api.pages.describe import credential_of, describe
@@ -34,9 +33,10 @@ from api.pages.web import PREFIX, Page, PageExit, open_page, safe_next, secure
 from ledger import catalog, errors
 from ledger.catalog import Gender, Track
 from ledger.effectiveness import ProgrammeEffect
+from ledger.integrity import check_stream
 from ledger.needs import NeedsReport
 from ledger.rules import PositionKind
-from ledger.staff import BUSINESS_DATE_FIELD
+from ledger.staff import BUSINESS_DATE_FIELD, staff_aggregate_id
 from projections import anomalies as anomaly_module
 from projections.anomalies import Anomaly
 from projections.queries import ViewNotReady
@@ -513,7 +513,7 @@ def trail(request: Request, staff_id: str, credential_id: str) -> Response:
         {"code": f.code, "title": t.anomaly_title(f.code), "text": trail_flag_text(f, found, t)}
         for f in own_flags
     ] + [{"code": a.code, "title": t.anomaly_title(a.code), "text": t.anomaly(a)} for a in related]
-    chain = check_staff_chain(wb.ledger, page.request.app.state.services.db, staff_id)
+    chain = check_stream(wb.ledger.chained_recorder, staff_aggregate_id(staff_id))
     history = wb.ledger.history(staff_id)
     courses = {
         str(e.data.get("enrollment_id")): str(e.data.get("course_title"))
