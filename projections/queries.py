@@ -408,12 +408,14 @@ class ReadModel:
         to: date | None = None,
         tracks: Sequence[str] | None = None,
         known_at: datetime | None = None,
+        unit: str | None = None,
     ) -> AttendanceReport:
         """Training attendances: enrollments whose start falls in [``from_``, ``to``] (defaults:
         the earliest course start on record, today), whatever their outcome, voided ones
         excluded, staff who have since departed included; counted as person-times (lượt) and
         distinct persons, overall and by track, year, mode, status (on ``to``) and gender.
-        ``tracks`` restricts to some tracks (default all)."""
+        ``tracks`` restricts to some tracks (default all); ``unit`` to the enrollments of people
+        who worked in that unit on the day their course started (as known at ``known_at``)."""
         chosen: tuple[str, ...] | None = None
         if tracks:
             for code in tracks:
@@ -427,9 +429,9 @@ class ReadModel:
             ["statistics"],
             lambda tx, t: self.statistics_view.attendance(
                 tx, t["statistics"], from_=from_, to=end, tracks=chosen, known_at=at,
-                known_at_value=known_at,
+                known_at_value=known_at, unit=unit,
             ),
-            cache=("attendance", from_, end, chosen, at),
+            cache=("attendance", from_, end, chosen, at, unit),
         )
 
     # ------------------------------------------------------------------ helpers

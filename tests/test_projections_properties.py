@@ -270,6 +270,14 @@ def check_against_oracle(data: st.DataObject, ledger: Ledger, reads: ReadModel, 
         assert report_attendance(report) == oracle_attendance(
             log, start, end, known, set(tracks) if tracks else None
         )
+    # Attendance of one unit: the unit each person worked in on the day the course started.
+    for _ in range(3):
+        start, end = sorted([data.draw(DATES), data.draw(DATES)])
+        known = data.draw(st.sampled_from([None, data.draw(times)]))
+        in_unit = data.draw(st.sampled_from(UNITS))
+        report = reads.attendance(start, end, known_at=known, unit=in_unit)
+        assert report.unit == in_unit
+        assert report_attendance(report) == oracle_attendance(log, start, end, known, unit=in_unit)
 
     filters: list[dict[str, Any]] = [
         {},

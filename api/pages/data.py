@@ -11,9 +11,7 @@ people, tens of thousands of events); a bigger deployment would give these pages
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
@@ -25,7 +23,6 @@ from ledger.record import StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record
 from projections.anomalies import Anomaly, AnomalyRules, person_anomalies
 from projections.queries import ReadModel
-from projections.results import AttendanceReport, Tally
 
 PAGE = 1000
 
@@ -68,14 +65,6 @@ class EventCache:
             }
 
 
-@dataclass(frozen=True)
-class UnitAttendance:
-    """Attendances of one unit (the API's report has no unit filter)."""
-
-    report: AttendanceReport
-    unit: str
-
-
 class Workbench:
     """The reads of the pages: the API's read model, and folds of the cached events."""
 
@@ -108,20 +97,6 @@ class Workbench:
         return sorted(found)
 
     # ------------------------------------------------------------------ reports
-
-    def attendance_in_unit(
-        self,
-        unit: str,
-        from_: date | None,
-        to: date,
-        tracks: Sequence[str] | None,
-        known_at: datetime | None = None,
-    ) -> AttendanceReport:
-        """The attendance report (same rules as the API's: enrollments starting in [from, to],
-        voided ones excluded, people who left included, status on ``to``) for the people who
-        worked in ``unit`` on the day each course started, as known at ``known_at``."""
-        streams = known_streams(self.cache.streams(), known_at).values()
-        return replace(attendance_of(streams, from_, to, tracks, unit=unit), known_at=known_at)
 
     def needs(
         self, as_of: date, unit: str | None, position: str | None, known_at: datetime | None = None
@@ -167,71 +142,3 @@ def known_streams(
         return streams
     kept = {sid: [e for e in events if e.timestamp <= known_at] for sid, events in streams.items()}
     return {sid: events for sid, events in kept.items() if events}
-
-
-def attendance_of(
-    streams: Iterable[Sequence[StaffEvent]],
-    from_: date | None,
-    to: date,
-    tracks: Sequence[str] | None,
-    *,
-    unit: str | None = None,
-) -> AttendanceReport:
-    """The API's attendance report computed by folding records (the view's rules: enrollments
-    whose start falls in [``from_``, ``to``], whatever their outcome, voided ones excluded, people
-    who have left included, status on ``to``), optionally only for ``unit``: the unit the person
-    worked in on the course's start date. ``from_`` None: the earliest course start."""
-    facts: list[tuple[str, str, str, str, str, str]] = []
-    wanted = set(tracks) if tracks else None
-    first: date | None = None
-    for events in streams:
-        record = fold_record(events, as_of=to)
-        units_on: dict[date, str] = {}
-        for enrollment in record.enrollments.values():
-            start = enrollment.starts_on
-            first = start if first is None or start < first else first
-            if from_ is not None and start < from_:
-                continue
-            if start > to or (wanted is not None and str(enrollment.track) not in wanted):
-                continue
-            if unit is not None:
-                if start not in units_on:
-                    units_on[start] = fold_record(events, as_of=start).unit_on(start)
-                if units_on[start] != unit:
-                    continue
-            facts.append(
-                (
-                    record.staff_id,
-                    str(enrollment.track),
-                    str(start.year),
-                    str(enrollment.mode),
-                    enrollment.status,
-                    str(record.gender),
-                )
-            )
-    start_day = from_ if from_ is not None else (first if first is not None and first <= to else to)
-
-    def tally(rows: Iterable[tuple[str, ...]]) -> Tally:
-        rows = list(rows)
-        return Tally(len(rows), len({r[0] for r in rows}))
-
-    def grouped(index: int) -> dict[str, Tally]:
-        groups: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for fact in facts:
-            groups[fact[index]].append(fact)
-        return {key: tally(rows) for key, rows in sorted(groups.items())}
-
-    total = tally(facts)
-    return AttendanceReport(
-        from_=start_day,
-        to=to,
-        tracks=tuple(dict.fromkeys(tracks)) if tracks else None,
-        known_at=None,
-        attendances=total.attendances,
-        persons=total.persons,
-        by_track=grouped(1),
-        by_year={year: t.attendances for year, t in grouped(2).items()},
-        by_mode=grouped(3),
-        by_status=grouped(4),
-        by_gender=grouped(5),
-    )

@@ -644,14 +644,12 @@ def article_report(request: Request) -> Response:
     quals: QualificationsReport = guarded(
         page, lambda: wb.read_model.qualifications(as_of=as_of, unit=unit, known_at=known_at)
     )
-    if unit:
-        attendance: AttendanceReport = guarded(
-            page, lambda: wb.attendance_in_unit(unit, start, end, tracks, known_at)
-        )
-    else:
-        attendance = guarded(
-            page, lambda: wb.read_model.attendance(from_=start, to=end, tracks=tracks, known_at=known_at)
-        )
+    attendance: AttendanceReport = guarded(
+        page,
+        lambda: wb.read_model.attendance(
+            from_=start, to=end, tracks=tracks, known_at=known_at, unit=unit or None
+        ),
+    )
     attendance = replace(attendance, by_track=_catalog_order(attendance.by_track))
     fmt = page.choice("format", FORMATS)
     if fmt:
