@@ -225,6 +225,13 @@ class StatisticsView(View):
 
     # ------------------------------------------------------------------ reports
 
+    def units(self, tx: Tx, tables: Tables) -> list[str]:
+        """Every unit anyone was ever in: at registration, or moved to (the unit moved from was
+        one of these before)."""
+        t = tables.names
+        found = tx.query(f"SELECT unit FROM {t['people']} UNION SELECT to_unit FROM {t['units']}")
+        return sorted({unit for (unit,) in found})
+
     def qualifications(
         self,
         tx: Tx,

@@ -1,11 +1,10 @@
 """What the pages read beyond the API's read model: every person's events, folded on demand.
 
-Standings, the directory, trails and the qualification counts come from the projected views
-(``projections.queries.ReadModel``), exactly as the HTTP API answers them. The agency-wide pages
-that fold records (needs, effectiveness, attendance of one unit, anomalies) read the log through
-:class:`EventCache`: every staff member's events, kept in memory and brought up to date from the
-log's tail before each use (only new notifications are read). That suits an agency (hundreds of
-people, tens of thousands of events); a bigger deployment would give these pages views of their own.
+Standings, the directory, trails, the qualification and attendance counts (a unit's too), the
+anomalies and the list of units come from the projected views (``projections.queries.ReadModel``),
+exactly as the HTTP API answers them. The pages that still fold records (needs, effectiveness)
+read the log through :class:`EventCache`: every staff member's events, kept in memory and brought
+up to date from the log's tail before each use (only new notifications are read).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from ledger.application import Ledger
 from ledger.effectiveness import ProgrammeEffect, effectiveness_report
 from ledger.record import StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record
-from projections.anomalies import Anomaly, AnomalyRules, person_anomalies
+from projections.anomalies import Anomaly, AnomalyRules
 from projections.queries import ReadModel
 
 PAGE = 1000
@@ -68,11 +67,15 @@ class EventCache:
 class Workbench:
     """The reads of the pages: the API's read model, and folds of the cached events."""
 
-    def __init__(self, ledger: Ledger, read_model: ReadModel, rules: AnomalyRules) -> None:
+    def __init__(self, ledger: Ledger, read_model: ReadModel) -> None:
         self.ledger = ledger
         self.read_model = read_model
-        self.rules = rules
         self.cache = EventCache(ledger)
+
+    @property
+    def rules(self) -> AnomalyRules:
+        """The anomaly thresholds the anomalies view is built with (the engine's configuration)."""
+        return self.read_model.anomalies_view.rules
 
     def today(self) -> date:
         return self.read_model.today()
@@ -87,14 +90,7 @@ class Workbench:
 
     def units(self) -> list[str]:
         """Every unit anyone was ever in (registrations, rotations, transfers), sorted."""
-        found: set[str] = set()
-        for events in self.cache.streams().values():
-            for event in events:
-                if isinstance(event, StaffMember.Registered):
-                    found.add(event.unit)
-                elif isinstance(event, StaffMember.Rotated):
-                    found.update((event.from_unit, event.to_unit))
-        return sorted(found)
+        return self.read_model.units()
 
     # ------------------------------------------------------------------ reports
 
@@ -121,15 +117,9 @@ class Workbench:
             records = [r for r in records if r.unit_on(as_of) == unit]
         return effectiveness_report(records, as_of, tracks=tracks or None)
 
-    def anomalies(self) -> list[Anomaly]:
-        """Every anomaly of every staff member, by staff code then business date."""
-        found: list[Anomaly] = []
-        for _, events in sorted(self.cache.streams().items()):
-            found.extend(person_anomalies(events, self.rules))
-        return found
-
-    def person_anomalies(self, events: Sequence[StaffEvent]) -> list[Anomaly]:
-        return person_anomalies(events, self.rules)
+    def person_anomalies(self, staff_id: str) -> list[Anomaly]:
+        """One person's anomalies, from the anomalies view."""
+        return self.read_model.person_anomalies(staff_id)
 
 
 def known_streams(

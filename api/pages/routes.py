@@ -392,8 +392,7 @@ def person(request: Request, staff_id: str) -> Response:
     timeline: list[dict[str, Any]] = []
     findings: list[Anomaly] = []
     if page.can_audit:
-        events = wb.ledger.events_of(staff_id)
-        findings = wb.person_anomalies(events)
+        findings = guarded(page, lambda: wb.person_anomalies(staff_id))
         timeline = _timeline(page, staff_id, as_of, known_at, findings)
     return page.render(
         "pages/person.html",
@@ -507,8 +506,7 @@ def trail(request: Request, staff_id: str, credential_id: str) -> Response:
         if not wb.ledger.staff_exists(staff_id):
             raise _not_found(page, t("person.not_found", staff_id=staff_id))
         raise _not_found(page, t("trail.not_found", staff_id=staff_id, credential_id=credential_id))
-    events = wb.ledger.events_of(staff_id)
-    own_flags, related = anomaly_module.for_trail(found, wb.person_anomalies(events))
+    own_flags, related = anomaly_module.for_trail(found, guarded(page, lambda: wb.person_anomalies(staff_id)))
     flags = [
         {"code": f.code, "title": t.anomaly_title(f.code), "text": trail_flag_text(f, found, t)}
         for f in own_flags
@@ -965,23 +963,18 @@ def anomalies_report(request: Request) -> Response:
     code = page.choice("code", anomaly_module.CODES)
     unit = page.text("unit")
     today = page.today()
-    found = wb.anomalies()
-    people = {r.staff_id: r for r in wb.records(today)}
-    if unit:
-        found = [a for a in found if a.staff_id in people and people[a.staff_id].unit_on(today) == unit]
-    counts = anomaly_module.count_by_code(found)
-    if code:
-        found = [a for a in found if a.code == code]
+    listing = guarded(page, lambda: wb.read_model.anomalies(unit=unit, code=code, as_of=today))
+    counts = listing.counts
     rows: list[dict[str, Any]] = [
         {
-            "a": a,
-            "name": people[a.staff_id].full_name if a.staff_id in people else "",
-            "unit": people[a.staff_id].unit_on(today) if a.staff_id in people else "",
-            "title": t.anomaly_title(a.code),
-            "text": t.anomaly(a),
-            "credential": a.credential_ids[0] if a.credential_ids else None,
+            "a": entry.anomaly,
+            "name": entry.full_name,
+            "unit": entry.unit,
+            "title": t.anomaly_title(entry.anomaly.code),
+            "text": t.anomaly(entry.anomaly),
+            "credential": entry.anomaly.credential_ids[0] if entry.anomaly.credential_ids else None,
         }
-        for a in found
+        for entry in listing.entries
     ]
     fmt = page.choice("format", FORMATS)
     if fmt:
