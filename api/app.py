@@ -24,7 +24,6 @@ from pydantic.json_schema import models_json_schema
 from api import docs, errors, observe
 from api.auth import AuthenticationMiddleware, is_public
 from api.checkpoint_timer import CheckpointTimer
-from api.db import SqlStore
 from api.deps import reject_unknown_query
 from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
@@ -55,6 +54,7 @@ from ledger.application import Clock, Ledger
 from projections.base import View
 from projections.engine import Engine
 from projections.queries import ReadModel
+from projections.store import ServiceTables
 
 logger = logging.getLogger("api")
 
@@ -117,7 +117,7 @@ class Services:
         # The ledger's clock is the one source of "now" and of the agency's "today"
         # (LEDGER_TIMEZONE) for writes, reads and pages; tests inject their instant here.
         self.ledger = Ledger(store, clock=clock)
-        self.db = SqlStore(store)
+        self.db = ServiceTables(store)
         self.engine: Engine | None = None
         self.read_model: ReadModel | None = None
         # At least one signed checkpoint a day when the log moved (docs/integrity.md).

@@ -9,19 +9,19 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from api.db import SqlStore
 from api.keys import KeyCommandError, KeyStore, Role
 from api.observe import log_config
 from ledger.application import Ledger
 from ledger.cli import configured_store, open_ledger
 from ledger.demo import load_demo
+from projections.store import ServiceTables
 
 DEMO_KEYS = (("demo-registrar", Role.REGISTRAR), ("demo-auditor", Role.AUDITOR), ("demo-reader", Role.READER))
 
 
-def open_keys(*, must_exist: bool = False) -> tuple[SqlStore, KeyStore]:
+def open_keys(*, must_exist: bool = False) -> tuple[ServiceTables, KeyStore]:
     """The key table of the configured store (exit 2 with one line if there is no such store)."""
-    db = SqlStore(configured_store(must_exist=must_exist))
+    db = ServiceTables(configured_store(must_exist=must_exist))
     keys = KeyStore(db)
     keys.create_table()
     return db, keys

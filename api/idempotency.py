@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from api.db import SqlStore
+from projections.store import Record, ServiceTables
 
 IDEMPOTENCY_TABLE = "ledger_api_idempotency"
 PENDING = "pending"
@@ -57,7 +57,7 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 
 
 class IdempotencyStore:
-    def __init__(self, db: SqlStore, *, wait_seconds: float = 10.0) -> None:
+    def __init__(self, db: ServiceTables, *, wait_seconds: float = 10.0) -> None:
         self.db = db
         self.wait_seconds = wait_seconds
 
@@ -65,20 +65,17 @@ class IdempotencyStore:
         self.db.create_schema()
         with self.db.transaction() as c:
             c.execute(
-                self.db.statement(
-                    "CREATE TABLE IF NOT EXISTS {t} ("
-                    "principal TEXT NOT NULL, idem_key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
-                    "state TEXT NOT NULL, status INTEGER, body TEXT, headers TEXT, position BIGINT, "
-                    "created_at TEXT NOT NULL, PRIMARY KEY (principal, idem_key))",
-                    t=IDEMPOTENCY_TABLE,
-                )
+                f"CREATE TABLE IF NOT EXISTS {IDEMPOTENCY_TABLE} ("
+                "principal TEXT NOT NULL, idem_key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+                "state TEXT NOT NULL, status INTEGER, body TEXT, headers TEXT, position BIGINT, "
+                "created_at TEXT NOT NULL, PRIMARY KEY (principal, idem_key))"
             )
 
     def prune(self, older_than: timedelta) -> int:
         cutoff = (datetime.now(UTC) - older_than).isoformat()
         with self.db.transaction() as c:
             c.execute(
-                self.db.statement("DELETE FROM {t} WHERE created_at < ?", t=IDEMPOTENCY_TABLE), (cutoff,)
+                f"DELETE FROM {IDEMPOTENCY_TABLE} WHERE created_at < ?", (cutoff,)
             )
             return int(c.rowcount)
 
@@ -86,11 +83,8 @@ class IdempotencyStore:
         """Reserve the key (None: go ahead and write) or return the first response to replay."""
         with self.db.transaction() as c:
             c.execute(
-                self.db.statement(
-                    "INSERT INTO {t} (principal, idem_key, fingerprint, state, created_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    t=IDEMPOTENCY_TABLE,
-                ),
+                f"INSERT INTO {IDEMPOTENCY_TABLE} (principal, idem_key, fingerprint, state, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (principal, key, print_, PENDING, datetime.now(UTC).isoformat()),
             )
             if c.rowcount == 1:
@@ -133,11 +127,8 @@ class IdempotencyStore:
     def finish(self, principal: str, key: str, response: StoredResponse) -> None:
         with self.db.transaction() as c:
             c.execute(
-                self.db.statement(
-                    "UPDATE {t} SET state = ?, status = ?, body = ?, headers = ?, position = ? "
-                    "WHERE principal = ? AND idem_key = ?",
-                    t=IDEMPOTENCY_TABLE,
-                ),
+                f"UPDATE {IDEMPOTENCY_TABLE} SET state = ?, status = ?, body = ?, headers = ?, position = ? "
+                "WHERE principal = ? AND idem_key = ?",
                 (
                     DONE,
                     response.status,
@@ -153,20 +144,14 @@ class IdempotencyStore:
         """Forget a reservation whose request was refused (nothing was recorded)."""
         with self.db.transaction() as c:
             c.execute(
-                self.db.statement(
-                    "DELETE FROM {t} WHERE principal = ? AND idem_key = ? AND state = ?", t=IDEMPOTENCY_TABLE
-                ),
+                f"DELETE FROM {IDEMPOTENCY_TABLE} WHERE principal = ? AND idem_key = ? AND state = ?",
                 (principal, key, PENDING),
             )
 
-    def _row(self, principal: str, key: str) -> Any:
+    def _row(self, principal: str, key: str) -> Record | None:
         with self.db.reading() as c:
-            c.execute(
-                self.db.statement(
-                    "SELECT fingerprint, state, status, body, headers, position, created_at "
-                    "FROM {t} WHERE principal = ? AND idem_key = ?",
-                    t=IDEMPOTENCY_TABLE,
-                ),
+            return c.record(
+                "SELECT fingerprint, state, status, body, headers, position, created_at "
+                f"FROM {IDEMPOTENCY_TABLE} WHERE principal = ? AND idem_key = ?",
                 (principal, key),
             )
-            return c.fetchone()

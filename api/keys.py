@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from api.db import SqlStore
+from projections.store import ServiceTables
 
 KEYS_TABLE = "ledger_api_keys"
 TOKEN_PREFIX = "lgr_"
@@ -83,7 +83,7 @@ def new_token() -> str:
 class KeyStore:
     """The key table, in the store's database."""
 
-    def __init__(self, db: SqlStore, *, cache_seconds: float = 0.0) -> None:
+    def __init__(self, db: ServiceTables, *, cache_seconds: float = 0.0) -> None:
         self.db = db
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[Principal, float]] = {}
@@ -93,12 +93,9 @@ class KeyStore:
         self.db.create_schema()
         with self.db.transaction() as c:
             c.execute(
-                self.db.statement(
-                    "CREATE TABLE IF NOT EXISTS {t} ("
-                    "name TEXT PRIMARY KEY, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, "
-                    "created_at TEXT NOT NULL, revoked_at TEXT)",
-                    t=KEYS_TABLE,
-                )
+                f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
+                "name TEXT PRIMARY KEY, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, "
+                "created_at TEXT NOT NULL, revoked_at TEXT)"
             )
 
     def add(self, name: str, role: Role | str) -> str:
@@ -114,8 +111,7 @@ class KeyStore:
             raise KeyCommandError(f"'{role}' is not a role (registrar, auditor, reader).") from None
         token = new_token()
         with self.db.transaction() as c:
-            c.execute(self.db.statement("SELECT revoked_at FROM {t} WHERE name = ?", t=KEYS_TABLE), (name,))
-            row = c.fetchone()
+            row = c.record(f"SELECT revoked_at FROM {KEYS_TABLE} WHERE name = ?", (name,))
             if row is not None:
                 state = "revoked" if row["revoked_at"] else "in use"
                 raise KeyCommandError(
@@ -123,9 +119,7 @@ class KeyStore:
                     "because events record them. Choose another name, or rotate the key."
                 )
             c.execute(
-                self.db.statement(
-                    "INSERT INTO {t} (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)", t=KEYS_TABLE
-                ),
+                f"INSERT INTO {KEYS_TABLE} (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
                 (name, the_role.value, hash_token(token), _now()),
             )
         return token
@@ -135,9 +129,7 @@ class KeyStore:
         token = new_token()
         with self.db.transaction() as c:
             c.execute(
-                self.db.statement(
-                    "UPDATE {t} SET token_hash = ? WHERE name = ? AND revoked_at IS NULL", t=KEYS_TABLE
-                ),
+                f"UPDATE {KEYS_TABLE} SET token_hash = ? WHERE name = ? AND revoked_at IS NULL",
                 (hash_token(token), name),
             )
             if c.rowcount != 1:
@@ -148,9 +140,7 @@ class KeyStore:
     def revoke(self, name: str) -> None:
         with self.db.transaction() as c:
             c.execute(
-                self.db.statement(
-                    "UPDATE {t} SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", t=KEYS_TABLE
-                ),
+                f"UPDATE {KEYS_TABLE} SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
                 (_now(), name),
             )
             if c.rowcount != 1:
@@ -159,12 +149,7 @@ class KeyStore:
 
     def list(self) -> list[KeyInfo]:
         with self.db.reading() as c:
-            c.execute(
-                self.db.statement(
-                    "SELECT name, role, created_at, revoked_at FROM {t} ORDER BY name", t=KEYS_TABLE
-                )
-            )
-            rows = c.fetchall()
+            rows = c.records(f"SELECT name, role, created_at, revoked_at FROM {KEYS_TABLE} ORDER BY name")
         return [
             KeyInfo(
                 name=r["name"],
@@ -193,14 +178,11 @@ class KeyStore:
         digest = hash_token(token)
         now = time.monotonic()
         with self.db.reading() as c:
-            c.execute(
-                self.db.statement(
-                    "SELECT name, role, token_hash FROM {t} WHERE token_hash = ? AND revoked_at IS NULL",
-                    t=KEYS_TABLE,
-                ),
+            row = c.record(
+                f"SELECT name, role, token_hash FROM {KEYS_TABLE} "
+                "WHERE token_hash = ? AND revoked_at IS NULL",
                 (digest,),
             )
-            row = c.fetchone()
         if row is None or not hmac.compare_digest(row["token_hash"], digest):
             return None
         principal = Principal(name=row["name"], role=Role(row["role"]))

@@ -20,7 +20,7 @@ from datetime import datetime
 
 import filetype
 
-from api.db import SqlStore
+from projections.store import ServiceTables
 
 SCANS_TABLE = "ledger_scans"
 MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -72,7 +72,7 @@ def digest_of(content: bytes) -> str:
 class ScanStore:
     """The scan table (created on first use)."""
 
-    def __init__(self, db: SqlStore, *, max_bytes: int = DEFAULT_MAX_SCAN_BYTES) -> None:
+    def __init__(self, db: ServiceTables, *, max_bytes: int = DEFAULT_MAX_SCAN_BYTES) -> None:
         self.db = db
         self.max_bytes = max_bytes
         self._ready = False
@@ -85,15 +85,12 @@ class ScanStore:
             if self._ready:
                 return
             self.db.create_schema()
-            blob = "BLOB" if self.db.kind == "sqlite" else "BYTEA"
+            blob = "BLOB" if self.db.dialect == "sqlite" else "BYTEA"
             with self.db.transaction() as c:
                 c.execute(
-                    self.db.statement(
-                        "CREATE TABLE IF NOT EXISTS {t} (digest TEXT PRIMARY KEY, media_type TEXT NOT NULL, "
-                        f"size INTEGER NOT NULL, content {blob} NOT NULL, stored_at TEXT NOT NULL, "
-                        "stored_by TEXT NOT NULL)",
-                        t=SCANS_TABLE,
-                    )
+                    f"CREATE TABLE IF NOT EXISTS {SCANS_TABLE} (digest TEXT PRIMARY KEY, "
+                    f"media_type TEXT NOT NULL, size INTEGER NOT NULL, content {blob} NOT NULL, "
+                    "stored_at TEXT NOT NULL, stored_by TEXT NOT NULL)"
                 )
             self._ready = True
 
@@ -120,13 +117,9 @@ class ScanStore:
         if existing is not None:
             return existing
         with self.db.transaction() as c:
-            conflict = " ON CONFLICT (digest) DO NOTHING"
             c.execute(
-                self.db.statement(
-                    "INSERT INTO {t} (digest, media_type, size, content, stored_at, stored_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?)" + conflict,
-                    t=SCANS_TABLE,
-                ),
+                f"INSERT INTO {SCANS_TABLE} (digest, media_type, size, content, stored_at, stored_by) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
                 (digest, media_type, len(content), content, now.isoformat(), stored_by),
             )
         found = self.info(digest)
@@ -138,14 +131,10 @@ class ScanStore:
             return None
         self._ensure_table()
         with self.db.reading() as c:
-            c.execute(
-                self.db.statement(
-                    "SELECT digest, media_type, size, stored_at, stored_by FROM {t} WHERE digest = ?",
-                    t=SCANS_TABLE,
-                ),
+            row = c.record(
+                f"SELECT digest, media_type, size, stored_at, stored_by FROM {SCANS_TABLE} WHERE digest = ?",
                 (digest,),
             )
-            row = c.fetchone()
         if row is None:
             return None
         return ScanInfo(
@@ -161,9 +150,8 @@ class ScanStore:
         if info is None:
             return None
         with self.db.reading() as c:
-            c.execute(self.db.statement("SELECT content FROM {t} WHERE digest = ?", t=SCANS_TABLE), (digest,))
-            row = c.fetchone()
-        return info, bytes(row["content"])
+            content = c.scalar(f"SELECT content FROM {SCANS_TABLE} WHERE digest = ?", (digest,))
+        return info, bytes(content)
 
     def missing(self, digests: list[str] | tuple[str, ...]) -> list[str]:
         """The digests not kept here (a write may only refer to scans already uploaded)."""

@@ -132,11 +132,11 @@ def store_url(kind: str) -> Iterator[str]:
 
 def seed(url: str, staff: int) -> str:
     """Register ``staff`` people with a few completed courses each; returns a registrar token."""
-    from api.db import SqlStore
     from api.keys import KeyStore
     from ledger.application import CredentialDetails, Ledger
     from ledger.catalog import Gender, Mode, Outcome, Track
     from ledger.config import StoreConfig
+    from projections.store import ServiceTables
 
     store = StoreConfig(url)
     ledger = Ledger(store)
@@ -189,7 +189,7 @@ def seed(url: str, staff: int) -> str:
                 )
     finally:
         ledger.close()
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         keys = KeyStore(db)
         keys.create_table()

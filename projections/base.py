@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import ClassVar, NamedTuple, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 from uuid import UUID
 
 from ledger.staff import StaffEvent, make_event_id
@@ -87,7 +87,9 @@ class View(ABC):
     """A read model kept from the log. Subclasses declare tables and implement ``apply``."""
 
     name: ClassVar[str]
-    schema_version: ClassVar[int]
+    # A class constant for most views; a view whose rows depend on configuration (thresholds,
+    # rules) sets it per instance from a digest of that configuration, so a change rebuilds it.
+    schema_version: int
     # logical table name -> column definitions (portable SQL: TEXT, INTEGER, BIGINT).
     tables: ClassVar[dict[str, str]]
     # index suffix -> (logical table, column list); created after a bulk build, for speed.
@@ -95,6 +97,11 @@ class View(ABC):
 
     def __init__(self) -> None:
         self._sql: dict[tuple[int, str], str] = {}
+
+    def settings(self) -> dict[str, Any]:
+        """The arguments (plain JSON) that make this view again in another process (a worker of
+        a parallel rebuild): none for a view that depends on nothing but the log."""
+        return {}
 
     def table_set(self, generation: int) -> Tables:
         return Tables(

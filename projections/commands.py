@@ -16,9 +16,9 @@ from rich.table import Table
 from ledger.application import Ledger
 from ledger.cli import open_ledger
 from ledger.terminal import table_console
-from projections.engine import Engine, default_views, prune, rebuild, status
+from projections.engine import Engine, default_views, prune, rebuild, status, view_names
 
-VIEW_NAMES = [view.name for view in default_views()]
+VIEW_NAMES = view_names()
 
 
 def catch_up_views(ledger: Ledger) -> str:
@@ -87,15 +87,13 @@ def register(app: typer.Typer) -> None:
 
         Reads keep seeing the complete previous generation until the new one has caught up.
         """
-        views = default_views()
-        if view is not None:
-            views = [v for v in views if v.name == view]
-            if not views:
-                raise typer.BadParameter(
-                    f"'{view}' is not a view (expected one of: {', '.join(VIEW_NAMES)}).",
-                    param_hint="VIEW",
-                )
+        if view is not None and view not in VIEW_NAMES:
+            raise typer.BadParameter(
+                f"'{view}' is not a view (expected one of: {', '.join(VIEW_NAMES)}).",
+                param_hint="VIEW",
+            )
         ledger = open_ledger()
+        views = [v for v in default_views(ledger) if view is None or v.name == view]
         console = Console(stderr=True)
         try:
             with Progress(

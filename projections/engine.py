@@ -64,13 +64,30 @@ Progress = Callable[[int, int], None]
 """Called after each committed page of a build with (position reached, log head)."""
 
 
-def default_views() -> list[View]:
-    """The ledger's views: standing (and directory), credential trails, statistics."""
+def view_names() -> list[str]:
+    """The names of the ledger's views, in the order of :func:`default_views` (reads no
+    configuration)."""
+    from projections.anomalies import AnomaliesView
     from projections.credentials import CredentialsView
     from projections.standing import StandingView
     from projections.statistics import StatisticsView
 
-    return [StandingView(), CredentialsView(), StatisticsView()]
+    return [StandingView.name, CredentialsView.name, StatisticsView.name, AnomaliesView.name]
+
+
+def default_views(ledger: Ledger | None = None) -> list[View]:
+    """The ledger's views: standing (and directory), credential trails, statistics, anomalies.
+
+    The anomalies view depends on configuration: the thresholds ``LEDGER_ANOMALY_*`` and the
+    agency's time zone (``ledger``'s clock; without a ledger, ``LEDGER_TIMEZONE``).
+    """
+    from projections.anomalies import AnomaliesView, configured_rules
+    from projections.credentials import CredentialsView
+    from projections.standing import StandingView
+    from projections.statistics import StatisticsView
+
+    zone = ledger.clock.zone if ledger is not None else None
+    return [StandingView(), CredentialsView(), StatisticsView(), AnomaliesView(configured_rules(zone))]
 
 
 class PositionMoved(Exception):
@@ -122,7 +139,7 @@ class Engine:
         retry_max: float = 30.0,
     ) -> None:
         self.ledger = ledger
-        self.views: list[View] = list(views) if views is not None else default_views()
+        self.views: list[View] = list(views) if views is not None else default_views(ledger)
         self.database = Database(ledger.store)
         self.reader = LogReader(ledger)
         self.page_size = page_size
@@ -689,7 +706,10 @@ def _load_worker(spec: dict[str, Any]) -> None:
     ledger = Ledger(StoreConfig(spec["url"]), env={"CREATE_TABLE": "false"})
     conn = Database(ledger.store).connect()
     try:
-        views: list[View] = [resolve_topic(topic)() for topic in spec["views"]]
+        views: list[View] = [
+            resolve_topic(topic)(**settings)
+            for topic, settings in zip(spec["views"], spec["settings"], strict=True)
+        ]
         targets = {
             view.name: Generation(view.name, number, 0, view.schema_version, BUILDING)
             for view, number in zip(views, spec["generations"], strict=True)
@@ -727,6 +747,7 @@ def _load_in_parallel(
     base = {
         "url": store.url,
         "views": [get_topic(type(v)) for v in views],
+        "settings": [v.settings() for v in views],
         "generations": [empty[v.name].generation for v in views],
         "upto": upto,
         "batch": batch,
@@ -867,14 +888,14 @@ def rebuild(
     """Rebuild views (default: all) into new generations in one pass over the log, then switch
     reads to them. ``jobs``: worker processes for the bulk load (default: one per CPU on a big
     log)."""
-    chosen = list(views) if views is not None else default_views()
+    chosen = list(views) if views is not None else default_views(ledger)
     return build_views(ledger, chosen, page_size=page_size, progress=progress, jobs=jobs)
 
 
 def prune(ledger: Ledger) -> list[tuple[str, int]]:
     """Drop every generation that is not live (left by interrupted rebuilds or checks); returns
     what it dropped. Not while a rebuild is running: its generation is not live yet."""
-    views = {view.name: view for view in default_views()}
+    views = {view.name: view for view in default_views(ledger)}
     conn = Database(ledger.store).connect()
     dropped = []
     try:
@@ -992,5 +1013,6 @@ __all__ = [
     "prune",
     "rebuild",
     "status",
+    "view_names",
     "view_states",
 ]

@@ -39,6 +39,8 @@ from ledger.catalog import Employment, Gender, Track
 from ledger.clock import AgencyClock
 from ledger.staff import fold_record, staff_aggregate_id
 from projections import generations
+from projections.anomalies import CODES as ANOMALY_CODES
+from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
 from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
 from projections.engine import Engine, ViewState, default_views, view_states
@@ -126,11 +128,12 @@ class ReadModel:
             else AgencyClock(ledger.clock.zone, clock) if clock is not None else ledger.clock
         )
         self.flag_rules = flag_rules or FlagRules(local_time=self.clock.zone)
-        views = engine.views if engine is not None else default_views()
+        views = engine.views if engine is not None else default_views(ledger)
         self._views: dict[str, View] = {v.name: v for v in views}
         self.standing_view = _one(views, StandingView)
         self.credentials_view = _one(views, CredentialsView)
         self.statistics_view = _one(views, StatisticsView)
+        self.anomalies_view = _one(views, AnomaliesView)
         self._readers = Readers(Database(ledger.store))
         self._log = LogReader(ledger)
         self._meta_ready = False
@@ -418,12 +421,14 @@ class ReadModel:
         to: date | None = None,
         tracks: Sequence[str] | None = None,
         known_at: datetime | None = None,
+        unit: str | None = None,
     ) -> AttendanceReport:
         """Training attendances: enrollments whose start falls in [``from_``, ``to``] (defaults:
         the earliest course start on record, today), whatever their outcome, voided ones
         excluded, staff who have since departed included; counted as person-times (lượt) and
         distinct persons, overall and by track, year, mode, status (on ``to``) and gender.
-        ``tracks`` restricts to some tracks (default all)."""
+        ``tracks`` restricts to some tracks (default all); ``unit`` to the enrollments of people
+        who worked in that unit on the day their course started (as known at ``known_at``)."""
         chosen: tuple[str, ...] | None = None
         if tracks:
             for code in tracks:
@@ -437,9 +442,44 @@ class ReadModel:
             ["statistics"],
             lambda tx, t: self.statistics_view.attendance(
                 tx, t["statistics"], from_=from_, to=end, tracks=chosen, known_at=at,
-                known_at_value=known_at,
+                known_at_value=known_at, unit=unit,
             ),
-            cache=("attendance", from_, end, chosen, at),
+            cache=("attendance", from_, end, chosen, at, unit),
+        )
+
+    def units(self) -> list[str]:
+        """Every unit anyone was ever in (at registration, or moved to by a rotation, transfer
+        or secondment, voided ones included), sorted: from the statistics view."""
+        return self._with_views(
+            ["statistics"], lambda tx, t: self.statistics_view.units(tx, t["statistics"]), cache=("units",)
+        )
+
+    # ----------------------------------------------------------------- anomalies
+
+    def anomalies(
+        self, *, unit: str | None = None, code: str | None = None, as_of: date | None = None
+    ) -> AnomalyList:
+        """Every anomaly of every staff member (``projections.anomalies``), by staff code then
+        business date, from the anomalies view; ``unit``: of people working in it on ``as_of``
+        (default today); ``code``: only that kind (the counts per code are taken before it)."""
+        if code is not None and code not in ANOMALY_CODES:
+            raise errors.InvalidInput(
+                f"'{code}' is not an anomaly code (expected one of: {', '.join(ANOMALY_CODES)}).",
+                field="code",
+            )
+        day = as_of or self.today()
+        return self._with_views(
+            ["anomalies", "statistics"],
+            lambda tx, t: self.anomalies_view.listing(
+                tx, t["anomalies"], t["statistics"], as_of=day, unit=unit, code=code
+            ),
+            cache=("anomalies", day, unit, code),
+        )
+
+    def person_anomalies(self, staff_id: str) -> list[Anomaly]:
+        """The anomalies of one staff member (empty for an unknown one), from the view."""
+        return self._with_views(
+            ["anomalies"], lambda tx, t: self.anomalies_view.of_person(tx, t["anomalies"], staff_id)
         )
 
     # ------------------------------------------------------------------ helpers

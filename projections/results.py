@@ -272,7 +272,8 @@ class Tally:
 class AttendanceReport:
     """Enrollments whose start date falls in [from, to], whatever their outcome, voided ones
     excluded, people who have since departed included. ``status`` is the enrollment's status on
-    ``to``. ``by_year`` counts attendances by the year the course started."""
+    ``to``. ``by_year`` counts attendances by the year the course started. ``unit``: only the
+    enrollments of people who worked in that unit on the day their course started (None: all)."""
 
     from_: date
     to: date
@@ -285,3 +286,4 @@ class AttendanceReport:
     by_mode: dict[str, Tally]
     by_status: dict[str, Tally]
     by_gender: dict[str, Tally]
+    unit: str | None = None

@@ -225,6 +225,13 @@ class StatisticsView(View):
 
     # ------------------------------------------------------------------ reports
 
+    def units(self, tx: Tx, tables: Tables) -> list[str]:
+        """Every unit anyone was ever in: at registration, or moved to (the unit moved from was
+        one of these before)."""
+        t = tables.names
+        found = tx.query(f"SELECT unit FROM {t['people']} UNION SELECT to_unit FROM {t['units']}")
+        return sorted({unit for (unit,) in found})
+
     def qualifications(
         self,
         tx: Tx,
@@ -316,10 +323,12 @@ class StatisticsView(View):
         tracks: tuple[str, ...] | None,
         known_at: int,
         known_at_value: datetime | None,
+        unit: str | None = None,
     ) -> AttendanceReport:
         t = tables.names
         k = known_at
         end = to.isoformat()
+        unit = nfc(unit)  # the view holds units in NFC
         if from_ is None:
             first = tx.scalar(
                 f"SELECT MIN(e.starts_on) FROM {t['enrollments']} e WHERE {_live('e')}", (k, k)
@@ -333,13 +342,31 @@ class StatisticsView(View):
         if tracks:
             track_filter = f" AND e.track IN ({','.join('?' for _ in tracks)})"
             params += list(tracks)
+        unit_filter = ""
+        if unit is not None:
+            # The unit the person worked in on the day the course started, by the rules of the
+            # qualifications report's unit on ``as_of`` (a running rotation or secondment, else
+            # the latest transfer, else the unit at registration), as known at ``known_at``.
+            running = (
+                f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = e.staff_id "
+                f"AND u.kind <> 'transfer' AND {_live('u')} AND u.starts_on <= e.starts_on "
+                "AND (u.ends_on IS NULL OR u.ends_on >= e.starts_on) "
+                "ORDER BY u.starts_on DESC, u.version LIMIT 1"
+            )
+            transfer = (
+                f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = e.staff_id "
+                f"AND u.kind = 'transfer' AND {_live('u')} AND u.starts_on <= e.starts_on "
+                "ORDER BY u.version DESC LIMIT 1"
+            )
+            unit_filter = f" AND COALESCE(({running}), ({transfer}), p.unit) = ?"
+            params += [k, k, k, k, unit]
         rows = tx.query(
             f"SELECT e.staff_id, e.track, e.starts_on, e.mode, c.status, p.gender "
             f"FROM {t['enrollments']} e JOIN {t['people']} p ON p.staff_id = e.staff_id "
             f"LEFT JOIN {t['closings']} c ON c.staff_id = e.staff_id "
             f"AND c.enrollment_id = e.enrollment_id AND c.version > e.version "
             f"AND {_live('c')} AND c.effective_on <= ? "
-            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}",
+            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}{unit_filter}",
             params,
         )
         # Person-times and distinct persons per dimension, counted in one pass.
@@ -371,4 +398,5 @@ class StatisticsView(View):
             by_mode=dict(sorted(groups["mode"].items())),
             by_status=dict(sorted(groups["status"].items())),
             by_gender=dict(sorted(groups["gender"].items())),
+            unit=unit,
         )

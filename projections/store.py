@@ -21,11 +21,14 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
+from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool
 
 from ledger.config import StoreConfig
 
 Row = tuple[Any, ...]
+Record = dict[str, Any]
+"""A row by column name (for the service's own tables, whose readers name what they read)."""
 Params = Sequence[Any]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -50,6 +53,10 @@ class Tx(Protocol):
     def query(self, sql: str, params: Params = ()) -> list[Row]: ...
 
     def scalar(self, sql: str, params: Params = ()) -> Any: ...
+
+    def record(self, sql: str, params: Params = ()) -> Record | None: ...
+
+    def records(self, sql: str, params: Params = ()) -> list[Record]: ...
 
     def for_update(self) -> str: ...
 
@@ -86,6 +93,16 @@ class _SQLiteTx:
         self.execute(sql, params)
         row = self.fetchone()
         return None if row is None else row[0]
+
+    def record(self, sql: str, params: Params = ()) -> Record | None:
+        self.execute(sql, params)
+        row = self.fetchone()
+        return None if row is None else dict(zip(_names(self._cursor.description), row, strict=True))
+
+    def records(self, sql: str, params: Params = ()) -> list[Record]:
+        self.execute(sql, params)
+        names = _names(self._cursor.description)
+        return [dict(zip(names, row, strict=True)) for row in self.fetchall()]
 
     def for_update(self) -> str:
         return ""  # BEGIN IMMEDIATE already holds the database's write lock
@@ -178,8 +195,23 @@ class _PostgresTx:
         row = self.fetchone()
         return None if row is None else row[0]
 
+    def record(self, sql: str, params: Params = ()) -> Record | None:
+        self.execute(sql, params)
+        row = self.fetchone()
+        return None if row is None else dict(zip(_names(self._cursor.description), row, strict=True))
+
+    def records(self, sql: str, params: Params = ()) -> list[Record]:
+        self.execute(sql, params)
+        names = _names(self._cursor.description)
+        return [dict(zip(names, row, strict=True)) for row in self.fetchall()]
+
     def for_update(self) -> str:
         return " FOR UPDATE"
+
+
+def _names(description: Any) -> list[str]:
+    # Both drivers describe a column by a sequence whose first item is its name.
+    return [column[0] for column in description or ()]
 
 
 _MULTI_ROW = re.compile(
@@ -227,6 +259,12 @@ class RecordingTx:
         raise ReadAttempted(sql)
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
+        raise ReadAttempted(sql)
+
+    def record(self, sql: str, params: Params = ()) -> Record | None:
+        raise ReadAttempted(sql)
+
+    def records(self, sql: str, params: Params = ()) -> list[Record]:
         raise ReadAttempted(sql)
 
     def for_update(self) -> str:
@@ -414,3 +452,107 @@ def is_missing_table(error: BaseException) -> bool:
     if isinstance(error, psycopg.errors.UndefinedTable):
         return True
     return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)
+
+
+class ServiceTables:
+    """Short transactions on the service's own small tables (API keys, idempotency records,
+    stored scans, page sessions), in the log's database beside the views.
+
+    They live beside the event log so a backup of the store carries them, and the same SQLite
+    file or PostgreSQL schema is the whole state of a deployment. They are plain mutable tables,
+    written with the same ``?`` SQL as the views (:class:`Tx`); rows come back by column name
+    with :meth:`Tx.record` / :meth:`Tx.records`. Table names are written bare: on PostgreSQL the
+    connections' ``search_path`` is the store's schema, so a name means the same table that a
+    schema-qualified one did.
+
+    SQLite: one connection per thread (WAL, 30 s busy timeout). PostgreSQL: a small pool of
+    autocommit connections, each write in its own transaction.
+    """
+
+    def __init__(self, store: StoreConfig) -> None:
+        self.database = Database(store)
+        self.dialect = self.database.dialect
+        self._local = threading.local()
+        self._sqlite: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._pool: ConnectionPool[Any] | None = None
+        if self.dialect == "postgresql":
+            self._pool = ConnectionPool(
+                self.database.conninfo,
+                kwargs={"autocommit": True},
+                min_size=1,
+                max_size=8,
+                open=True,
+                timeout=30,
+                name="ledger-service",
+            )
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema the tables live in ("" on SQLite)."""
+        if self.dialect == "sqlite":
+            return ""
+        return parse_qs(urlsplit(self.database.store.url).query).get("schema", ["public"])[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One short read-write transaction, committed when the block ends without error."""
+        if self._pool is None:
+            conn = self._sqlite_connection()
+            cursor = conn.cursor()
+            # Take the write lock up front: a deferred transaction that later writes can fail
+            # with "database is locked" instead of waiting its turn.
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SQLiteTx(cursor)
+            except BaseException:
+                conn.rollback()
+                raise
+            else:
+                conn.commit()
+            finally:
+                cursor.close()
+            return
+        with self._pool.connection() as pg, pg.transaction(), pg.cursor() as pg_cursor:
+            yield _PostgresTx(pg_cursor)
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """Read-only statements outside any explicit transaction (each sees the latest commit)."""
+        if self._pool is None:
+            cursor = self._sqlite_connection().cursor()
+            try:
+                yield _SQLiteTx(cursor)
+            finally:
+                cursor.close()
+            return
+        with self._pool.connection() as pg, pg.cursor() as pg_cursor:
+            yield _PostgresTx(pg_cursor)
+
+    def create_schema(self) -> None:
+        """Make the store's PostgreSQL schema if it is missing (nothing to do on SQLite)."""
+        if self._pool is not None:
+            with self._pool.connection() as pg:
+                pg.execute(
+                    pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(pgsql.Identifier(self.schema))
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._sqlite:
+                conn.close()
+            self._sqlite.clear()
+        if self._pool is not None:
+            self._pool.close()
+
+    def _sqlite_connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.database.store.sqlite_path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+            with self._lock:
+                self._sqlite.append(conn)
+        return conn

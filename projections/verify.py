@@ -27,7 +27,7 @@ SAMPLES = 3
 def check_views(ledger: Ledger) -> list[str]:
     """Every difference between the live views and a rebuild from the log (empty: all agree);
     a view never built is a :class:`ViewNote`, not a difference."""
-    return compare_views(ledger, default_views())
+    return compare_views(ledger, default_views(ledger))
 
 
 def compare_view(ledger: Ledger, view: View, *, page_size: int = 5000) -> list[str]:

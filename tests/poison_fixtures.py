@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from ledger.application import Ledger
+from projections.anomalies import AnomaliesView
 from projections.base import Envelope, LogSource, Tables, View
 from projections.credentials import CredentialsView
 from projections.standing import StandingView
@@ -45,7 +46,7 @@ class PoisonedStandingView(StandingView):
 
 
 def poisoned_views(poison: Poison) -> list[View]:
-    return [PoisonedStandingView(poison), CredentialsView(), StatisticsView()]
+    return [PoisonedStandingView(poison), CredentialsView(), StatisticsView(), AnomaliesView()]
 
 
 def register(ledger: Ledger, staff_id: str, name: str = "Nguyễn Văn An") -> int:

@@ -290,8 +290,15 @@ def report_qualifications(report: Any) -> dict[str, Any]:
 
 
 def oracle_attendance(
-    log: Log, start: date, end: date, known_at: datetime | None, tracks: set[str] | None = None
+    log: Log,
+    start: date,
+    end: date,
+    known_at: datetime | None,
+    tracks: set[str] | None = None,
+    unit: str | None = None,
 ) -> dict[str, Any]:
+    """The attendance report folded from the log; with ``unit``, only the enrollments of people
+    whose record (as known at ``known_at``) puts them in that unit on the course's start date."""
     count: Counter[str] = Counter()
     persons: dict[str, set[str]] = defaultdict(set)
     for staff_id, record in log.records(end, known_at).items():
@@ -300,6 +307,11 @@ def oracle_attendance(
                 continue
             if tracks is not None and str(enrollment.track) not in tracks:
                 continue
+            if unit is not None:
+                day = enrollment.starts_on
+                then = fold_record(log.known(staff_id, known_at), as_of=day, known_at=known_at)
+                if then.unit_on(day) != unit:
+                    continue
             keys = [
                 "all",
                 f"track:{enrollment.track}",

@@ -11,10 +11,10 @@ from api_fixtures import Api, course, module_store, new_staff_id, person, proble
 from typer.testing import CliRunner
 
 from api.commands import register
-from api.db import SqlStore
 from api.keys import KEYS_TABLE, KeyStore
 from ledger.cli import make_app
 from ledger.config import StoreConfig
+from projections.store import ServiceTables
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -189,7 +189,7 @@ def test_keys_add_prints_the_token_as_the_last_line_and_it_authenticates(store: 
     code, output = run_cli(store, "keys", "add", "phong-tccb", "--role", "registrar")
     assert code == 0, output
     token = output.strip().splitlines()[-1]
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         principal = KeyStore(db).authenticate(token)
     finally:
@@ -201,11 +201,10 @@ def test_keys_add_prints_the_token_as_the_last_line_and_it_authenticates(store: 
 def test_tokens_are_stored_only_as_sha256_hashes(store: StoreConfig) -> None:
     _, output = run_cli(store, "keys", "add", "thanh-tra", "--role", "auditor")
     token = output.strip().splitlines()[-1]
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         with db.reading() as c:
-            c.execute(db.statement("SELECT * FROM {t}", t=KEYS_TABLE))
-            rows = [dict(r) for r in c.fetchall()]
+            rows = c.records(f"SELECT * FROM {KEYS_TABLE}")
     finally:
         db.close()
     assert len(rows) == 1
@@ -227,7 +226,7 @@ def test_keys_revoke_marks_the_key_revoked_and_it_stops_working(store: StoreConf
     code, _ = run_cli(store, "keys", "revoke", "tam-thoi")
     assert code == 0
     assert "revoked" in run_cli(store, "keys", "list")[1]
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         assert KeyStore(db).authenticate(added.strip().splitlines()[-1]) is None
     finally:

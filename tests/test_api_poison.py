@@ -68,7 +68,7 @@ def test_health_says_degraded_with_http_200_naming_the_view_position_event_id_an
 def test_health_shows_the_other_views_level_and_without_error(poisoned: Poisoned) -> None:
     views = poisoned.api.get("/health", role=None).json()["views"]
     others = [(v["name"], v["lag_events"], "error" in v) for v in views if v["name"] != "standing"]
-    assert others == [("credentials", 0, False), ("statistics", 0, False)]
+    assert others == [("anomalies", 0, False), ("credentials", 0, False), ("statistics", 0, False)]
 
 
 def test_reads_answer_from_the_last_good_state_and_say_how_far_behind(poisoned: Poisoned) -> None:
@@ -93,7 +93,7 @@ def test_health_is_ok_again_once_the_cause_is_gone(poisoned: Poisoned) -> None:
     poisoned.poison.cure()  # an upgrade of the view's code
     wait_until(lambda: poisoned.api.get("/health", role=None).json()["status"] == "ok", what="/health ok")
     views = poisoned.api.get("/health", role=None).json()["views"]
-    assert [(v["lag_events"], "error" in v) for v in views] == [(0, False)] * 3
+    assert [(v["lag_events"], "error" in v) for v in views] == [(0, False)] * 4
 
 
 def test_the_failing_view_catches_up_by_itself_once_the_cause_is_gone(poisoned: Poisoned) -> None:

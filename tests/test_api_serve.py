@@ -19,10 +19,10 @@ import httpx
 import pytest
 from api_fixtures import course, person
 
-from api.db import SqlStore
 from api.keys import KeyStore
 from ledger.catalog import Gender
 from ledger.config import StoreConfig
+from projections.store import ServiceTables
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout: float =
 def server(request: pytest.FixtureRequest, store: StoreConfig) -> Iterator[Server]:
     """`ledger serve`; with two workers the engine runs in the supervising process."""
     workers: int = request.param
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         keys = KeyStore(db)
         keys.create_table()
@@ -188,7 +188,7 @@ def test_demo_keys_give_one_working_token_per_role(
     monkeypatch.setenv("LEDGER_DATABASE_URL", store.url)
     made = demo_keys()
     again = demo_keys()  # a second --demo run keeps the keys it finds and makes none
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         keys = KeyStore(db)
         assert {(name, role.value) for name, role, _ in made} == {

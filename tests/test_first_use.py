@@ -20,13 +20,12 @@ from integrity_helpers import open_ledger, populate
 from typer.testing import CliRunner
 
 from api.cli import build_cli
-from api.db import SqlStore
 from api.keys import KeyStore
 from ledger.config import StoreConfig
 from ledger.transfer import export_log
 from projections import generations
 from projections.engine import Engine
-from projections.store import Database
+from projections.store import Database, ServiceTables
 
 pytest_plugins = ("integrity_fixtures",)  # make_store
 
@@ -131,7 +130,7 @@ def test_ledger_serve_demo_run_a_second_time_keeps_the_first_runs_keys(store: St
     second = serve_demo_once(store)
     assert "keeping them" in second
     assert "ledger keys add NAME --role" in second
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         keys = KeyStore(db)
         assert all(keys.authenticate(token) is not None for token in tokens)

@@ -402,9 +402,7 @@ def test_a_tampered_stored_scan_is_reported_as_not_matching_on_the_provenance_pa
     assert 'data-matches="yes"' in auditor.get(trail).text
     db = office.api.app.state.services.db
     with db.transaction() as cursor:
-        cursor.execute(
-            db.statement("UPDATE {t} SET content = ?", t=SCANS_TABLE), (PDF.replace(b"1.4", b"1.7"),)
-        )
+        cursor.execute(f"UPDATE {SCANS_TABLE} SET content = ?", (PDF.replace(b"1.4", b"1.7"),))
     page = auditor.get(trail)
     assert 'data-matches="no"' in page.text
     assert 'data-matches="yes"' not in page.text
@@ -425,9 +423,9 @@ def test_an_auditor_opens_a_scan_from_the_provenance_page(office: Office) -> Non
 
 
 def test_the_same_scan_uploaded_twice_is_kept_once(store: StoreConfig) -> None:
-    from api.db import SqlStore
+    from projections.store import ServiceTables
 
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         scans = ScanStore(db)
         from datetime import UTC, datetime

@@ -24,6 +24,7 @@ from ledger.cli import make_app
 from ledger.integrity import (
     LogBroken,
     ProblemKind,
+    check_stream,
     checkpoint,
     verify_against,
     verify_log,
@@ -420,3 +421,57 @@ def register_another(ledger: Ledger) -> None:
         joined_on=date(2015, 8, 1),
         recorded_by="hr",
     )
+
+
+# ------------------------------------------------------------------ one person's stream (pages)
+# populate: NV-001's versions 1-3 are at positions (and chain seqs) 1, 4 and 7.
+
+
+def test_one_persons_intact_stream_checks_ok_with_its_last_hash(ledger: Ledger) -> None:
+    populate(ledger)
+    found = check_stream(ledger.chained_recorder, staff_uuid("NV-001"))
+    assert (found.ok, found.events, found.problem) == (True, 3, None)
+    last = ledger.chained_recorder.link_of(staff_uuid("NV-001"), 3)
+    assert last is not None
+    assert found.last_hash == last.event_hash
+
+
+def test_a_changed_event_breaks_its_persons_stream_at_that_version(ledger: Ledger, forger: Forger) -> None:
+    populate(ledger)
+    forger.edit_state(4, lambda s: s.replace("Bồi dưỡng".encode(), "Bồi dưỡnh".encode(), 1))
+    found = check_stream(ledger.chained_recorder, staff_uuid("NV-001"))
+    assert (found.ok, found.version) == (False, 2)
+    assert "version 2 does not match its hash" in (found.problem or "")
+    assert check_stream(ledger.chained_recorder, staff_uuid("NV-002")).ok
+
+
+def test_a_deleted_chain_row_breaks_its_persons_stream(ledger: Ledger, forger: Forger) -> None:
+    populate(ledger)
+    forger.delete_chain_row(7)
+    found = check_stream(ledger.chained_recorder, staff_uuid("NV-001"))
+    assert (found.ok, found.version) == (False, 3)
+    assert "has no row in the chain table" in (found.problem or "")
+
+
+def test_a_chain_row_that_does_not_fit_the_running_digest_breaks_the_stream(
+    ledger: Ledger, forger: Forger
+) -> None:
+    populate(ledger)
+    forger.set_chain_digest(4, "f" * 64)
+    found = check_stream(ledger.chained_recorder, staff_uuid("NV-001"))
+    assert (found.ok, found.version) == (False, 2)
+    assert "does not fit the running digest" in (found.problem or "")
+
+
+def test_a_deleted_link_mac_breaks_its_persons_stream(ledger: Ledger, forger: Forger) -> None:
+    populate(ledger)
+    forger.run(f"DELETE FROM {forger.events_table}_link_macs WHERE seq=4")
+    found = check_stream(ledger.chained_recorder, staff_uuid("NV-001"))
+    assert (found.ok, found.version) == (False, 2)
+    assert "carries no MAC" in (found.problem or "")
+    assert check_stream(ledger.chained_recorder, staff_uuid("NV-002")).ok
+
+
+def test_a_stream_with_no_events_is_not_ok(ledger: Ledger) -> None:
+    found = check_stream(ledger.chained_recorder, staff_uuid("NV-404"))
+    assert (found.ok, found.events) == (False, 0)

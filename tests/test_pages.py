@@ -19,7 +19,6 @@ from api_fixtures import Api, module_store, running_api
 from fastapi.testclient import TestClient
 from integrity_helpers import Forger
 
-from api.pages.data import attendance_of
 from api.pages.sessions import SESSION_COOKIE, SessionStore
 from ledger.application import CredentialDetails, Ledger
 from ledger.catalog import Gender, Mode, Outcome, RotationKind, Track
@@ -478,20 +477,15 @@ def test_attendance_of_a_unit_counts_courses_by_the_unit_at_their_start(site: Si
     assert re.search(r'id="attendances">2<', nv1.text)  # An's master, Ngọc 2023 (An's duplicate voided)
 
 
-def test_attendance_folded_from_records_matches_the_view(site: Site) -> None:
-    pages_state = site.api.app.state.pages
+def test_the_attendance_of_a_unit_on_the_page_is_the_apis_answer(site: Site) -> None:
     client = site.signed_in("reader")
-    client.get("/ui/staff")  # the workbench is built on first use
-    workbench = pages_state._workbench
-    assert workbench is not None
-    for start, end, tracks in (
-        (None, date(2025, 12, 31), None),
-        (date(2021, 1, 1), date(2022, 12, 31), None),
-        (None, date(2024, 1, 1), ["state_management", "professional"]),
-    ):
-        folded = attendance_of(workbench.cache.streams().values(), start, end, tracks)
-        view = workbench.read_model.attendance(from_=start, to=end, tracks=tracks)
-        assert folded == view
+    params = {"unit": "Phòng Nghiệp vụ 1", "from": "2019-01-01", "to": "2025-12-31"}
+    page = client.get("/ui/reports", params=params)
+    api = site.api.get("/reports/attendance", role="reader", **params)
+    assert api.status_code == 200
+    assert api.json()["unit"] == "Phòng Nghiệp vụ 1"
+    assert re.search(rf'id="attendances">{api.json()["attendances"]}<', page.text)
+    assert re.search(rf'id="persons">{api.json()["persons"]}<', page.text)
 
 
 def test_the_needs_effectiveness_and_anomaly_reports_render(site: Site) -> None:

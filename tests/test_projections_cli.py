@@ -43,7 +43,7 @@ def cli(store: StoreConfig, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
 def test_rebuild_builds_every_view_and_says_where_it_is(cli: typer.Typer, store: StoreConfig) -> None:
     result = CliRunner().invoke(cli, ["projections", "rebuild"])
     assert result.exit_code == 0, result.output
-    for view in ("standing", "credentials", "statistics"):
+    for view in ("standing", "credentials", "statistics", "anomalies"):
         assert f"{view}: generation 1 is live at position {HEAD}." in result.output
     again = CliRunner().invoke(cli, ["projections", "rebuild", "standing"])
     assert "standing: generation 2 is live" in again.output
@@ -70,10 +70,10 @@ def test_prune_drops_generations_that_are_not_live(cli: typer.Typer, store: Stor
     try:
         Engine(ledger).run_until_idle()
         build(ledger, default_views()[0], switch=False, state=SCRATCH)
-        assert len(status(ledger)) == 4
+        assert len(status(ledger)) == 5  # four live views and the scratch generation
         result = CliRunner().invoke(cli, ["projections", "prune"])
         assert "dropped standing generation 2" in result.output
-        assert len(status(ledger)) == 3
+        assert len(status(ledger)) == 4
     finally:
         ledger.close()
 

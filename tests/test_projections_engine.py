@@ -418,7 +418,7 @@ def test_status_shows_each_view_and_its_lag(agency: tuple[Ledger, Clock]) -> Non
     Engine(ledger).run_until_idle()
     enroll_many(ledger, clock, 2)
     rows = status(ledger)
-    assert {r["view"] for r in rows} == {"standing", "credentials", "statistics"}
+    assert {r["view"] for r in rows} == {"standing", "credentials", "statistics", "anomalies"}
     assert all(r["state"] == "live" and r["lag"] == 2 for r in rows)
 
 

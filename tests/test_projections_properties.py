@@ -35,6 +35,7 @@ from ledger.needs import needs_report
 from ledger.record import Evidence, Waiver
 from ledger.staff import StaffMember, fold_record
 from ledger.standards import review_appointments
+from projections.anomalies import person_anomalies
 from projections.engine import Engine, rebuild
 from projections.queries import ReadModel
 from projections.reports import needs_item
@@ -275,6 +276,35 @@ def check_against_oracle(data: st.DataObject, ledger: Ledger, reads: ReadModel, 
         assert report_attendance(report) == oracle_attendance(
             log, start, end, known, set(tracks) if tracks else None
         )
+    # Attendance of one unit: the unit each person worked in on the day the course started.
+    for _ in range(3):
+        start, end = sorted([data.draw(DATES), data.draw(DATES)])
+        known = data.draw(st.sampled_from([None, data.draw(times)]))
+        in_unit = data.draw(st.sampled_from(UNITS))
+        report = reads.attendance(start, end, known_at=known, unit=in_unit)
+        assert report.unit == in_unit
+        assert report_attendance(report) == oracle_attendance(log, start, end, known, unit=in_unit)
+
+    # Anomalies: the view's rows are person_anomalies folded from each stream.
+    rules = reads.anomalies_view.rules
+    folded = {staff_id: person_anomalies(events, rules) for staff_id, events in sorted(log.events.items())}
+    event(f"anomalies: {min(sum(len(found) for found in folded.values()), 5)}+")
+    for staff_id, expected_anomalies in folded.items():
+        assert reads.person_anomalies(staff_id) == expected_anomalies
+    records = log.records(today, None)
+    for in_unit in [None, data.draw(st.sampled_from(UNITS))]:
+        listing = reads.anomalies(unit=in_unit)
+        assert [(e.anomaly, e.full_name, e.unit) for e in listing.entries] == [
+            (a, records[sid].full_name, records[sid].unit_on(today))
+            for sid, found in folded.items()
+            for a in found
+            if in_unit is None or records[sid].unit_on(today) == in_unit
+        ]
+    assert reads.units() == sorted(
+        {e.unit for events in log.events.values() for e in events if isinstance(e, StaffMember.Registered)}
+        | {u for events in log.events.values() for e in events if isinstance(e, StaffMember.Rotated)
+           for u in (e.from_unit, e.to_unit)}
+    )
 
     filters: list[dict[str, Any]] = [
         {},

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from test_api_serve import LEDGER, free_port, wait_for_health
 
-from api.db import SqlStore
 from api.keys import KeyStore
 from ledger.config import StoreConfig
+from projections.store import ServiceTables
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ SEARCHED = "Phạm Thị Thu Hương"
 def log_lines(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     folder = tmp_path_factory.mktemp("serve-logs")
     store = StoreConfig(f"sqlite:///{folder / 'ledger.db'}")
-    db = SqlStore(store)
+    db = ServiceTables(store)
     try:
         keys = KeyStore(db)
         keys.create_table()

@@ -6,8 +6,6 @@ in with the API's keys and keep a session cookie (``api.pages.sessions``). See d
 
 from __future__ import annotations
 
-import os
-
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -16,17 +14,14 @@ from api.pages.forms import router as forms_router
 from api.pages.routes import router
 from api.pages.settings import PagesSettings
 from api.pages.web import PREFIX, STATIC, PageExit, PagesState, on_page_exit
-from projections.anomalies import AnomalyRules
 
 __all__ = ["PREFIX", "install", "router"]
 
 
-def install(app: FastAPI, settings: PagesSettings | None = None, rules: AnomalyRules | None = None) -> None:
-    """Mount the pages on ``app``: settings from ``LEDGER_PAGES_*``, anomaly thresholds from
-    ``LEDGER_ANOMALY_*`` unless given."""
-    app.state.pages = PagesState(
-        settings or PagesSettings(), rules or AnomalyRules.from_environment(os.environ)
-    )
+def install(app: FastAPI, settings: PagesSettings | None = None) -> None:
+    """Mount the pages on ``app``: settings from ``LEDGER_PAGES_*`` unless given. (The anomaly
+    thresholds, ``LEDGER_ANOMALY_*``, are the anomalies view's: see ``projections.anomalies``.)"""
+    app.state.pages = PagesState(settings or PagesSettings())
     app.add_exception_handler(PageExit, on_page_exit)
     # The forms first: their fixed paths (/staff/new, …/credentials/new) must win over the
     # pages' /staff/{staff_id} and …/credentials/{credential_id}.

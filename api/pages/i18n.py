@@ -191,6 +191,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ops.view.standing": ("Hồ sơ và danh sách cán bộ", "Standings and directory"),
     "ops.view.credentials": ("Văn bằng, chứng chỉ và nguồn gốc", "Credentials and trails"),
     "ops.view.statistics": ("Số liệu thống kê", "Statistics"),
+    "ops.view.anomalies": ("Dấu hiệu bất thường", "Anomalies"),
     "ops.generation": ("Thế hệ", "Generation"),
     "ops.position": ("Vị trí đã cập nhật", "Applied position"),
     "ops.lag_events": ("Chậm (sự kiện)", "Lag (events)"),

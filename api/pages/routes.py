@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.keys import Permission
 from api.pages import dossier as dossier_module
-from api.pages.chain import check_staff_chain
 from api.pages.charts import Series, bar_chart
 from api.pages.dates import show_moment
 from api.pages.describe import credential_of, describe
@@ -34,9 +33,10 @@ from api.pages.web import PREFIX, Page, PageExit, open_page, safe_next, secure
 from ledger import catalog, errors
 from ledger.catalog import Gender, Track
 from ledger.effectiveness import ProgrammeEffect
+from ledger.integrity import check_stream
 from ledger.needs import NeedsReport
 from ledger.rules import PositionKind
-from ledger.staff import BUSINESS_DATE_FIELD
+from ledger.staff import BUSINESS_DATE_FIELD, staff_aggregate_id
 from projections import anomalies as anomaly_module
 from projections.anomalies import Anomaly
 from projections.queries import ViewNotReady
@@ -392,8 +392,7 @@ def person(request: Request, staff_id: str) -> Response:
     timeline: list[dict[str, Any]] = []
     findings: list[Anomaly] = []
     if page.can_audit:
-        events = wb.ledger.events_of(staff_id)
-        findings = wb.person_anomalies(events)
+        findings = guarded(page, lambda: wb.person_anomalies(staff_id))
         timeline = _timeline(page, staff_id, as_of, known_at, findings)
     return page.render(
         "pages/person.html",
@@ -507,13 +506,12 @@ def trail(request: Request, staff_id: str, credential_id: str) -> Response:
         if not wb.ledger.staff_exists(staff_id):
             raise _not_found(page, t("person.not_found", staff_id=staff_id))
         raise _not_found(page, t("trail.not_found", staff_id=staff_id, credential_id=credential_id))
-    events = wb.ledger.events_of(staff_id)
-    own_flags, related = anomaly_module.for_trail(found, wb.person_anomalies(events))
+    own_flags, related = anomaly_module.for_trail(found, guarded(page, lambda: wb.person_anomalies(staff_id)))
     flags = [
         {"code": f.code, "title": t.anomaly_title(f.code), "text": trail_flag_text(f, found, t)}
         for f in own_flags
     ] + [{"code": a.code, "title": t.anomaly_title(a.code), "text": t.anomaly(a)} for a in related]
-    chain = check_staff_chain(wb.ledger, page.request.app.state.services.db, staff_id)
+    chain = check_stream(wb.ledger.chained_recorder, staff_aggregate_id(staff_id))
     history = wb.ledger.history(staff_id)
     courses = {
         str(e.data.get("enrollment_id")): str(e.data.get("course_title"))
@@ -644,14 +642,12 @@ def article_report(request: Request) -> Response:
     quals: QualificationsReport = guarded(
         page, lambda: wb.read_model.qualifications(as_of=as_of, unit=unit, known_at=known_at)
     )
-    if unit:
-        attendance: AttendanceReport = guarded(
-            page, lambda: wb.attendance_in_unit(unit, start, end, tracks, known_at)
-        )
-    else:
-        attendance = guarded(
-            page, lambda: wb.read_model.attendance(from_=start, to=end, tracks=tracks, known_at=known_at)
-        )
+    attendance: AttendanceReport = guarded(
+        page,
+        lambda: wb.read_model.attendance(
+            from_=start, to=end, tracks=tracks, known_at=known_at, unit=unit or None
+        ),
+    )
     attendance = replace(attendance, by_track=_catalog_order(attendance.by_track))
     fmt = page.choice("format", FORMATS)
     if fmt:
@@ -977,23 +973,18 @@ def anomalies_report(request: Request) -> Response:
     code = page.choice("code", anomaly_module.CODES)
     unit = page.text("unit")
     today = page.today()
-    found = wb.anomalies()
-    people = {r.staff_id: r for r in wb.read_model.reports.source.records(today, None)}
-    if unit:
-        found = [a for a in found if a.staff_id in people and people[a.staff_id].unit_on(today) == unit]
-    counts = anomaly_module.count_by_code(found)
-    if code:
-        found = [a for a in found if a.code == code]
+    listing = guarded(page, lambda: wb.read_model.anomalies(unit=unit, code=code, as_of=today))
+    counts = listing.counts
     rows: list[dict[str, Any]] = [
         {
-            "a": a,
-            "name": people[a.staff_id].full_name if a.staff_id in people else "",
-            "unit": people[a.staff_id].unit_on(today) if a.staff_id in people else "",
-            "title": t.anomaly_title(a.code),
-            "text": t.anomaly(a),
-            "credential": a.credential_ids[0] if a.credential_ids else None,
+            "a": entry.anomaly,
+            "name": entry.full_name,
+            "unit": entry.unit,
+            "title": t.anomaly_title(entry.anomaly.code),
+            "text": t.anomaly(entry.anomaly),
+            "credential": entry.anomaly.credential_ids[0] if entry.anomaly.credential_ids else None,
         }
-        for a in found
+        for entry in listing.entries
     ]
     fmt = page.choice("format", FORMATS)
     if fmt:

@@ -21,8 +21,8 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from api.db import SqlStore
 from api.keys import KEYS_TABLE, Principal, Role, hash_token
+from projections.store import ServiceTables
 
 SESSIONS_TABLE = "ledger_page_sessions"
 SESSION_COOKIE = "ledger_session"
@@ -57,7 +57,7 @@ class Session:
 class SessionStore:
     """The sessions table (created on first use)."""
 
-    def __init__(self, db: SqlStore, *, lifetime: timedelta) -> None:
+    def __init__(self, db: ServiceTables, *, lifetime: timedelta) -> None:
         self.db = db
         self.lifetime = lifetime
         self._ready = False
@@ -72,12 +72,9 @@ class SessionStore:
             self.db.create_schema()
             with self.db.transaction() as c:
                 c.execute(
-                    self.db.statement(
-                        "CREATE TABLE IF NOT EXISTS {t} ("
-                        "id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, csrf TEXT NOT NULL, "
-                        "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
-                        t=SESSIONS_TABLE,
-                    )
+                    f"CREATE TABLE IF NOT EXISTS {SESSIONS_TABLE} ("
+                    "id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, csrf TEXT NOT NULL, "
+                    "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
                 )
             self._ready = True
 
@@ -88,30 +85,21 @@ class SessionStore:
         now = now or datetime.now(UTC)
         token_hash = hash_token(token)
         with self.db.reading() as c:
-            c.execute(
-                self.db.statement(
-                    "SELECT name, role, token_hash FROM {k} WHERE token_hash = ? AND revoked_at IS NULL",
-                    k=KEYS_TABLE,
-                ),
+            row = c.record(
+                f"SELECT name, role, token_hash FROM {KEYS_TABLE} "
+                "WHERE token_hash = ? AND revoked_at IS NULL",
                 (token_hash,),
             )
-            row = c.fetchone()
         if row is None or not hmac.compare_digest(row["token_hash"], token_hash):
             return None
         session_id = new_secret()
         csrf = new_secret()
         expires = now + self.lifetime
         with self.db.transaction() as c:
+            c.execute(f"DELETE FROM {SESSIONS_TABLE} WHERE expires_at < ?", (now.isoformat(),))
             c.execute(
-                self.db.statement("DELETE FROM {t} WHERE expires_at < ?", t=SESSIONS_TABLE),
-                (now.isoformat(),),
-            )
-            c.execute(
-                self.db.statement(
-                    "INSERT INTO {t} (id_hash, token_hash, csrf, created_at, expires_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    t=SESSIONS_TABLE,
-                ),
+                f"INSERT INTO {SESSIONS_TABLE} (id_hash, token_hash, csrf, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (_digest(session_id), token_hash, csrf, now.isoformat(), expires.isoformat()),
             )
         principal = Principal(name=row["name"], role=Role(row["role"]))
@@ -125,16 +113,11 @@ class SessionStore:
         self._ensure_table()
         now = now or datetime.now(UTC)
         with self.db.reading() as c:
-            c.execute(
-                self.db.statement(
-                    "SELECT k.name, k.role, s.csrf, s.expires_at FROM {t} s JOIN {k} k "
-                    "ON k.token_hash = s.token_hash AND k.revoked_at IS NULL WHERE s.id_hash = ?",
-                    t=SESSIONS_TABLE,
-                    k=KEYS_TABLE,
-                ),
+            row = c.record(
+                f"SELECT k.name, k.role, s.csrf, s.expires_at FROM {SESSIONS_TABLE} s JOIN {KEYS_TABLE} k "
+                "ON k.token_hash = s.token_hash AND k.revoked_at IS NULL WHERE s.id_hash = ?",
                 (_digest(session_id),),
             )
-            row = c.fetchone()
         if row is None:
             return None
         expires = datetime.fromisoformat(row["expires_at"])
@@ -149,7 +132,4 @@ class SessionStore:
             return
         self._ensure_table()
         with self.db.transaction() as c:
-            c.execute(
-                self.db.statement("DELETE FROM {t} WHERE id_hash = ?", t=SESSIONS_TABLE),
-                (_digest(session_id),),
-            )
+            c.execute(f"DELETE FROM {SESSIONS_TABLE} WHERE id_hash = ?", (_digest(session_id),))

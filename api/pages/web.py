@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ from api.pages.dates import DAY_PATTERN, parse_day, parse_moment, show_day
 from api.pages.i18n import LANGUAGES, Translator, pick_language
 from api.pages.sessions import LANG_COOKIE, SESSION_COOKIE, Session, SessionStore
 from api.pages.settings import PagesSettings
-from projections.anomalies import AnomalyRules
 
 PREFIX = "/ui"
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -62,9 +61,8 @@ async def on_page_exit(request: Request, exc: Exception) -> Response:
 class PagesState:
     """What the pages build once per app (the workbench and sessions wait for the lifespan)."""
 
-    def __init__(self, settings: PagesSettings, rules: AnomalyRules) -> None:
+    def __init__(self, settings: PagesSettings) -> None:
         self.settings = settings
-        self.rules = rules
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
             autoescape=jinja2.select_autoescape(("html",), default=True),
@@ -82,9 +80,7 @@ class PagesState:
         services = request.app.state.services
         with self._lock:
             if self._for is not services or self._workbench is None or self._sessions is None:
-                # The day an event was recorded is the agency's day (LEDGER_TIMEZONE).
-                rules = replace(self.rules, local_time=services.ledger.clock.zone)
-                self._workbench = Workbench(services.ledger, services.read_model, rules)
+                self._workbench = Workbench(services.ledger, services.read_model)
                 self._sessions = SessionStore(
                     services.db, lifetime=timedelta(hours=self.settings.session_hours)
                 )

@@ -84,11 +84,18 @@ def attendance(
         ),
     ] = None,
     known_at: KnownAt = None,
+    unit: Annotated[
+        QueryText | None,
+        Query(description="Only people who worked in this unit (exact name) when their course started."),
+    ] = None,
 ) -> Any:
     """Enrollments whose `starts_on` falls in [`from`, `to`], whatever their outcome, voided ones
     excluded, people who have since left included: `attendances` (lượt) and `persons` (người),
-    by track and by year."""
-    return read_side.attendance(from_=from_, to=to, tracks=parse_tracks(tracks), known_at=known_at)
+    by track and by year. With `unit`, only the enrollments of people who worked in that unit on
+    the day their course started (as the ledger knew it at `known_at`)."""
+    return read_side.attendance(
+        from_=from_, to=to, tracks=parse_tracks(tracks), known_at=known_at, unit=unit
+    )
 
 
 @router.get(

@@ -183,6 +183,10 @@ class AttendanceReport(ResponseModel):
     by_mode: dict[str, AttendanceBucket]
     by_status: dict[str, AttendanceBucket] = Field(description="By the enrollment's status on `to`.")
     by_gender: dict[str, AttendanceBucket]
+    unit: str | None = Field(
+        default=None,
+        description="Only people who worked in this unit on the day their course started (null: all).",
+    )
 
 
 class RequirementGap(ResponseModel):

@@ -121,9 +121,23 @@ class ChainedRecorder(Protocol):
 
     def select_chain(self, after_seq: int, limit: int) -> list[ChainLink]: ...
 
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]: ...
+
     def positions_of(self, originator_id: UUID) -> dict[int, int]: ...
 
     def link_of(self, originator_id: UUID, version: int) -> ChainLink | None: ...
+
+    def links_of(self, originator_id: UUID) -> list[ChainLink]: ...
+
+    def digests_at(self, seqs: Iterable[int]) -> dict[int, str]: ...
 
     def import_events(self, rows: Iterable[tuple[int, StoredEvent]]) -> None: ...
 
@@ -275,6 +289,35 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 r["seq"], UUID(r["originator_id"]), r["originator_version"],
                 r["event_hash"], r["chain_digest"],
             )
+
+    def links_of(self, originator_id: UUID) -> list[ChainLink]:
+        """Every chain row of one staff member, by version (an indexed read)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {self.chain_table_name} WHERE originator_id=? ORDER BY originator_version",
+                (originator_id.hex,),
+            )
+            return [
+                ChainLink(
+                    r["seq"], UUID(r["originator_id"]), r["originator_version"],
+                    r["event_hash"], r["chain_digest"],
+                )
+                for r in c.fetchall()
+            ]
+
+    def digests_at(self, seqs: Iterable[int]) -> dict[int, str]:
+        """The running digest stored at each of ``seqs`` that has a chain row."""
+        wanted = sorted(set(seqs))
+        found: dict[int, str] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                c.execute(
+                    f"SELECT seq, chain_digest FROM {self.chain_table_name} WHERE seq IN ({marks})", chunk
+                )
+                found.update((int(r["seq"]), r["chain_digest"]) for r in c.fetchall())
+        return found
 
     def positions_of(self, originator_id: UUID) -> dict[int, int]:
         with self.datastore.transaction(commit=False) as c:
@@ -443,6 +486,33 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 r["seq"], r["originator_id"], r["originator_version"],
                 r["event_hash"], r["chain_digest"],
             )
+
+    def links_of(self, originator_id: UUID) -> list[ChainLink]:
+        """Every chain row of one staff member, by version (an indexed read)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT * FROM {0} WHERE originator_id=%s ORDER BY originator_version").format(
+                    self.chain_table
+                ),
+                (originator_id,),
+            )
+            return [
+                ChainLink(
+                    r["seq"], r["originator_id"], r["originator_version"],
+                    r["event_hash"], r["chain_digest"],
+                )
+                for r in curs.fetchall()
+            ]
+
+    def digests_at(self, seqs: Iterable[int]) -> dict[int, str]:
+        """The running digest stored at each of ``seqs`` that has a chain row."""
+        wanted = sorted(set(seqs))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT seq, chain_digest FROM {0} WHERE seq = ANY(%s)").format(self.chain_table),
+                (wanted,),
+            )
+            return {int(r["seq"]): r["chain_digest"] for r in curs.fetchall()}
 
     def positions_of(self, originator_id: UUID) -> dict[int, int]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

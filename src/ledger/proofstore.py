@@ -282,6 +282,19 @@ class ProofTables:
             )
             return [LinkMac(int(r["seq"]), r["key_id"], r["mac"]) for r in c.fetchall()]
 
+    def macs_at(self, seqs: Iterable[int]) -> dict[int, LinkMac]:
+        """The link MACs stored at each of ``seqs`` that has one."""
+        wanted = sorted(set(seqs))
+        found: dict[int, LinkMac] = {}
+        with self._read() as c:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                c.execute(self.q(f"SELECT seq, key_id, mac FROM {self.macs} WHERE seq IN ({marks})"), chunk)
+                for r in c.fetchall():
+                    found[int(r["seq"])] = LinkMac(int(r["seq"]), r["key_id"], r["mac"])
+        return found
+
     def link_keys(self) -> list[LinkKeyRow]:
         with self._read() as c:
             c.execute(
