@@ -45,6 +45,8 @@ from projections.log import LogReader
 from projections.queries import ReadModel, Standing
 from projections.text import nfc
 
+# The end of a standing's JSON with no service commitments (``StandingAnswer.commitments`` last).
+NO_COMMITMENTS = b',"commitments":[]}'
 # The parts of a standard check a report shows (the person and the day are the report's own).
 CHECK_FIELDS = (
     "position_name",
@@ -211,6 +213,28 @@ class ReadSide:
                 )
             raise errors.StaffNotFound(f"No staff member '{staff_id}'.")
         return found
+
+    def current_standing_json(self, staff_id: str, *, as_of: date | None) -> tuple[bytes, int] | None:
+        """The JSON of ``GET /staff/{staff_id}`` (as known now) and its version, straight from the
+        standing view's document, when that answers it: the person is in the view, ``as_of`` is
+        on or after their latest business date, and no rule of service commitments covers any
+        of their enrollments (those need the log). None otherwise: ask :meth:`standing`.
+
+        The bytes are those ``StandingAnswer`` serialises to, commitments empty (a test compares
+        them): the document is a ``Standing``'s JSON, and ``commitments`` is the answer's last
+        field."""
+        found = self.read_model.standing_document(staff_id, as_of=as_of)
+        if found is None:
+            return None
+        if found.courses:
+            rules = self.ledger.rules
+            day = found.as_of
+            for track, level, funding, starts_on in found.courses:
+                if starts_on <= day and rules.commitment_for(
+                    Track(track), level, Funding(funding) if funding else None, starts_on
+                ):
+                    return None
+        return found.body[:-1] + NO_COMMITMENTS, found.version
 
     def standing_commitments(self, standing: Standing) -> tuple[dict[str, Any], ...]:
         """The service commitments of a standing (funded degree courses started by its ``as_of``),

@@ -38,7 +38,7 @@ from ledger.application import Ledger
 from ledger.catalog import Employment, Gender, Track
 from ledger.clock import AgencyClock
 from ledger.staff import fold_record, staff_aggregate_id
-from projections import generations
+from projections import documents, generations
 from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
 from projections.engine import Engine, ViewState, default_views, view_states
@@ -57,6 +57,7 @@ from projections.results import (
     QualificationsReport,
     Rotation,
     Standing,
+    StandingDocument,
     Tally,
     Trail,
     TrailStep,
@@ -82,6 +83,7 @@ __all__ = [
     "ReadModel",
     "Rotation",
     "Standing",
+    "StandingDocument",
     "Tally",
     "Trail",
     "TrailStep",
@@ -136,6 +138,9 @@ class ReadModel:
         self._meta_lock = threading.Lock()
         self._cache: OrderedDict[Any, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
+        # The standing view's live generation and the statement that reads a document from it:
+        # remembered, and checked by that very statement on every read (see standing_document).
+        self._standing_live: tuple[int, str] | None = None
 
     def close(self) -> None:
         self._readers.close()
@@ -235,14 +240,12 @@ class ReadModel:
         """
         day = as_of or self.today()
         if known_at is None:
-            found = self._with_views(
-                ["standing"], lambda tx, t: self.standing_view.load(tx, t["standing"], staff_id)
-            )
+            found = self._document(staff_id)
             if found is None:
                 return None
-            record, version, latest = found
-            if latest is None or day >= latest:
-                return record_to_standing(record, as_of=day, known_at=None, version=version)
+            body = documents.render(found[1], day)
+            if body is not None:
+                return documents.decode(body)
         try:
             events = self.ledger.events_of(staff_id)
         except errors.StaffNotFound:
@@ -256,6 +259,58 @@ class ReadModel:
         record = fold_record(events, as_of=day, known_at=known_at)
         version = max(e.originator_version for e in events)
         return record_to_standing(record, as_of=day, known_at=known_at, version=version)
+
+    def standing_document(self, staff_id: str, as_of: date | None = None) -> StandingDocument | None:
+        """The current standing of ``staff_id`` as JSON, straight from the standing view's
+        document (:mod:`projections.documents`): the bytes ``STANDING_JSON.dump_json`` gives for
+        ``standing(staff_id, as_of)``. One statement (one round trip on PostgreSQL), nothing
+        decoded. None when the document cannot answer: the person is unknown to the view, or
+        ``as_of`` is before their latest business date (ask :meth:`standing`, which folds)."""
+        day = as_of or self.today()
+        found = self._document(staff_id)
+        if found is None:
+            return None
+        version, doc, courses = found
+        body = documents.render(doc, day)
+        if body is None:
+            return None
+        terms = () if courses == "[]" else tuple(
+            (track, level, funding, date.fromisoformat(starts))
+            for track, level, funding, starts in json.loads(courses)
+        )
+        return StandingDocument(staff_id, version, day, body, terms)
+
+    def _document(self, staff_id: str) -> tuple[int, str, str] | None:
+        """(version, document, courses) of a person in the live standing
+        view, in one statement; None if the view does not hold them.
+
+        The live generation is remembered, and the statement itself reads the view's live
+        pointer beside the person's row (one snapshot), so a rebuild or a first build that
+        switched generations is noticed by the very read that would otherwise use the old
+        tables: we look the generation up again and retry (the old tables may even be gone)."""
+        for _ in range(3):
+            live = self._standing_live
+            if live is None:
+                live = self._standing_live = self._with_views(
+                    ["standing"],
+                    lambda _tx, t: (
+                        t["standing"].generation, self.standing_view.document_sql(t["standing"])
+                    ),
+                )
+            generation, sql = live
+            try:
+                row = self._readers.one(sql, (staff_id,))
+            except Exception as error:
+                if not is_missing_table(error):
+                    raise
+                row = None
+            if row is None or row[0] != generation:
+                self._standing_live = None
+                continue
+            if row[1] is None:
+                return None
+            return int(row[1]), row[2], row[3]
+        raise ViewNotReady("The standing view is being rebuilt; try again shortly.")
 
     def directory(
         self,

@@ -285,3 +285,17 @@ class AttendanceReport:
     by_mode: dict[str, Tally]
     by_status: dict[str, Tally]
     by_gender: dict[str, Tally]
+
+
+@dataclass(frozen=True)
+class StandingDocument:
+    """A current standing as the JSON a read answers with (``projections.documents``): ``body``
+    is what ``STANDING_JSON.dump_json`` gives for the :class:`Standing` of ``as_of``; ``courses``
+    holds each enrollment's (track, level, funding, starts_on), all the rules of service
+    commitments look at."""
+
+    staff_id: str
+    version: int
+    as_of: date
+    body: bytes
+    courses: tuple[tuple[str, str | None, str | None, date], ...]

@@ -279,6 +279,17 @@ class SQLiteConnection:
             finally:
                 cursor.close()
 
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of one statement run outside any explicit transaction (the connection
+        is in autocommit mode: SQLite wraps the statement in a read transaction of its own)."""
+        with self._lock:
+            cursor = self._conn.execute(sql, tuple(params))
+            try:
+                row: Row | None = cursor.fetchone()
+                return row
+            finally:
+                cursor.close()
+
     def interrupt(self) -> None:
         self._conn.interrupt()
 
@@ -355,7 +366,8 @@ class Readers:
     """Connections for queries, shared by the threads of a server.
 
     SQLite: one connection per thread (cheap, and a connection must not run two transactions at
-    once). PostgreSQL: a small psycopg pool.
+    once). PostgreSQL: two small psycopg pools, one for read transactions (:meth:`read`) and one
+    in autocommit mode for reads that are a single statement (:meth:`one`).
     """
 
     def __init__(self, database: Database) -> None:
@@ -365,6 +377,7 @@ class Readers:
         self._all: list[SQLiteConnection] = []
         self._all_lock = threading.Lock()
         self._pool: ConnectionPool[Any] | None = None
+        self._single: ConnectionPool[Any] | None = None
         if self.dialect == "postgresql":
             self._pool = ConnectionPool(
                 database.conninfo,
@@ -374,6 +387,18 @@ class Readers:
                 name="ledger-views",
                 configure=_configure_reader,
             )
+            # A single statement needs no transaction block: in autocommit mode it is one round
+            # trip (no BEGIN, no COMMIT), and it still reads one snapshot.
+            self._single = ConnectionPool(
+                database.conninfo,
+                min_size=1,
+                max_size=8,
+                open=True,
+                name="ledger-views-single",
+                kwargs={"autocommit": True},
+                configure=_configure_single,
+            )
+        self._pg_sql: dict[str, str] = {}
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -382,18 +407,37 @@ class Readers:
             with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
                 yield _PostgresTx(cursor)
             return
-        conn = getattr(self._local, "conn", None)
+        with self._sqlite().transaction(write=False) as tx:
+            yield tx
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of one read-only statement, run on its own (no BEGIN/COMMIT around it):
+        one round trip to PostgreSQL, one statement on SQLite. A single statement sees one
+        snapshot of the database on both stores."""
+        if self._single is not None:
+            statement = self._pg_sql.get(sql)
+            if statement is None:
+                statement = self._pg_sql[sql] = sql.replace("?", "%s")
+            with self._single.connection() as conn, conn.cursor() as cursor:
+                cursor.execute(statement, tuple(pg_text_safe(params)))
+                row: Row | None = cursor.fetchone()
+                return row
+        return self._sqlite().one(sql, params)
+
+    def _sqlite(self) -> SQLiteConnection:
+        conn: SQLiteConnection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = SQLiteConnection(self.database.store.sqlite_path)
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)
-        with conn.transaction(write=False) as tx:
-            yield tx
+        return conn
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
+        if self._single is not None:
+            self._single.close()
         with self._all_lock:
             for conn in self._all:
                 conn.close()
@@ -407,6 +451,12 @@ def _configure_reader(conn: psycopg.Connection[Any]) -> None:
     # Reads are small and frequent: compiling a plan just in time costs more than it saves.
     conn.execute("SET jit = off")
     conn.commit()
+
+
+def _configure_single(conn: psycopg.Connection[Any]) -> None:
+    # Autocommit: read_only would only apply to transactions psycopg opens; say it to the session.
+    conn.execute("SET default_transaction_read_only = on")
+    conn.execute("SET jit = off")
 
 
 def is_missing_table(error: BaseException) -> bool:
