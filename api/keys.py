@@ -15,6 +15,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,6 +23,7 @@ from enum import StrEnum
 from api.db import SqlStore
 
 KEYS_TABLE = "ledger_api_keys"
+MAX_CACHED_KEYS = 1024  # verified tokens a process remembers (see KeyStore)
 TOKEN_PREFIX = "lgr_"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -81,11 +83,29 @@ def new_token() -> str:
 
 
 class KeyStore:
-    """The key table, in the store's database."""
+    """The key table, in the store's database.
 
-    def __init__(self, db: SqlStore, *, cache_seconds: float = 0.0) -> None:
+    With ``cache_seconds`` > 0, a verified token is trusted for that long without asking the
+    store again (the key check then costs a hash and a dictionary lookup, no I/O): a key revoked
+    or rotated by *another* process (``ledger keys revoke`` beside a running server) stops
+    working at most ``cache_seconds`` later; one revoked or rotated through this object stops at
+    once. At most ``max_cached`` tokens are remembered (only tokens that verified, so a flood of
+    made-up tokens cannot fill it): beyond that, expired entries go first, then the oldest.
+    ``clock`` is a monotonic clock in seconds (tests pass their own).
+    """
+
+    def __init__(
+        self,
+        db: SqlStore,
+        *,
+        cache_seconds: float = 0.0,
+        max_cached: int = MAX_CACHED_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
         self.cache_seconds = cache_seconds
+        self.max_cached = max(1, max_cached)
+        self.clock = clock
         self._cache: dict[str, tuple[Principal, float]] = {}
         self._cache_lock = threading.Lock()
 
@@ -181,7 +201,7 @@ class KeyStore:
             return None
         with self._cache_lock:
             cached = self._cache.get(hash_token(token))
-        if cached is not None and cached[1] > time.monotonic():
+        if cached is not None and cached[1] > self.clock():
             return cached[0]
         return None
 
@@ -191,7 +211,7 @@ class KeyStore:
         if found is not None:
             return found
         digest = hash_token(token)
-        now = time.monotonic()
+        now = self.clock()
         with self.db.reading() as c:
             c.execute(
                 self.db.statement(
@@ -206,6 +226,12 @@ class KeyStore:
         principal = Principal(name=row["name"], role=Role(row["role"]))
         if self.cache_seconds > 0:
             with self._cache_lock:
+                self._cache.pop(digest, None)
+                if len(self._cache) >= self.max_cached:
+                    for stale in [d for d, (_, until) in self._cache.items() if until <= now]:
+                        del self._cache[stale]
+                while len(self._cache) >= self.max_cached:
+                    del self._cache[next(iter(self._cache))]  # the oldest
                 self._cache[digest] = (principal, now + self.cache_seconds)
         return principal
 

@@ -42,7 +42,7 @@ from ledger.staff import (
 from ledger.standards import StandardCheck, json_value, review_appointments
 from projections.engine import ViewState
 from projections.log import LogReader
-from projections.queries import ReadModel, Standing
+from projections.queries import ReadModel, Standing, StandingDocument
 from projections.text import nfc
 
 # The end of a standing's JSON with no service commitments (``StandingAnswer.commitments`` last).
@@ -223,7 +223,16 @@ class ReadSide:
         The bytes are those ``StandingAnswer`` serialises to, commitments empty (a test compares
         them): the document is a ``Standing``'s JSON, and ``commitments`` is the answer's last
         field."""
-        found = self.read_model.standing_document(staff_id, as_of=as_of)
+        return self._current_json(self.read_model.standing_document(staff_id, as_of=as_of))
+
+    async def current_standing_json_async(
+        self, staff_id: str, *, as_of: date | None
+    ) -> tuple[bytes, int] | None:
+        """:meth:`current_standing_json` for the event loop: no worker thread (the read model's
+        ``standing_document_async``)."""
+        return self._current_json(await self.read_model.standing_document_async(staff_id, as_of=as_of))
+
+    def _current_json(self, found: StandingDocument | None) -> tuple[bytes, int] | None:
         if found is None:
             return None
         if found.courses:
