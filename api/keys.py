@@ -108,6 +108,7 @@ class KeyStore:
         self.clock = clock
         self._cache: dict[str, tuple[Principal, float]] = {}
         self._cache_lock = threading.Lock()
+        self._refreshing: set[str] = set()
 
     def create_table(self) -> None:
         self.db.create_schema()
@@ -205,11 +206,45 @@ class KeyStore:
             return cached[0]
         return None
 
+    def claim_refresh(self, token: str) -> bool:
+        """Whether the caller should re-verify ``token`` now, in the background (True once per
+        entry): its cache entry has lived more than half of ``cache_seconds``. Re-verifying
+        ahead of expiry keeps a key in steady use from missing the cache every ``cache_seconds``
+        (all the requests that arrive while it is looked up again would wait); the bound on
+        revocation is unchanged, since an entry is never used after it expires."""
+        if self.cache_seconds <= 0:
+            return False
+        digest = hash_token(token)
+        with self._cache_lock:
+            cached = self._cache.get(digest)
+            if cached is None or digest in self._refreshing:
+                return False
+            if cached[1] - self.clock() > self.cache_seconds / 2:
+                return False
+            self._refreshing.add(digest)
+            return True
+
+    def refresh(self, token: str) -> None:
+        """Re-verify a cached token (after :meth:`claim_refresh`): a fresh entry if the key is
+        still active, none if it was revoked or rotated meanwhile."""
+        digest = hash_token(token)
+        try:
+            if self._verify(token) is None:
+                with self._cache_lock:
+                    self._cache.pop(digest, None)
+        finally:
+            with self._cache_lock:
+                self._refreshing.discard(digest)
+
     def authenticate(self, token: str) -> Principal | None:
         """The principal of an active key with this token, or None."""
         found = self.cached(token)
         if found is not None:
             return found
+        return self._verify(token)
+
+    def _verify(self, token: str) -> Principal | None:
+        """Look the token up in the store (and remember it if the key is active)."""
         digest = hash_token(token)
         now = self.clock()
         with self.db.reading() as c:

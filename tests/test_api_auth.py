@@ -318,3 +318,28 @@ def test_the_key_cache_remembers_at_most_its_bound_of_tokens(store: StoreConfig)
         assert keys.cached(tokens[2]) is not None
     finally:
         db.close()
+
+
+def test_a_key_in_use_is_verified_again_before_its_cache_entry_expires_and_a_revocation_is_seen(
+    store: StoreConfig,
+) -> None:
+    db = SqlStore(store)
+    clock = FakeClock()
+    try:
+        server = KeyStore(db, cache_seconds=1.0, clock=clock)
+        server.create_table()
+        token = server.add("doc-gia", "reader")
+        assert server.authenticate(token) is not None
+        assert not server.claim_refresh(token)  # young entry
+        clock.now += 0.6
+        assert server.claim_refresh(token)
+        assert not server.claim_refresh(token)  # once
+        server.refresh(token)
+        clock.now += 0.6  # past the first entry's expiry: the refreshed one still holds
+        assert server.cached(token) is not None
+        KeyStore(db).revoke("doc-gia")
+        assert server.claim_refresh(token)
+        server.refresh(token)
+        assert server.cached(token) is None
+    finally:
+        db.close()
