@@ -191,8 +191,12 @@ def create_app(
         gc.collect()
         gc.freeze()
         try:
+            if services.read_model is not None:
+                await services.read_model.open_async()
             yield
         finally:
+            if services.read_model is not None:
+                await services.read_model.close_async()
             services.close()
 
     app = FastAPI(

@@ -10,6 +10,7 @@ it has read and parsed the body, and a reader's 200 MB POST must be refused befo
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -53,6 +54,7 @@ class AuthenticationMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._routes: list[tuple[re.Pattern[str], frozenset[str], list[Permission]]] | None = None
+        self._refreshes: set[asyncio.Future[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_public(scope["path"]):
@@ -62,7 +64,13 @@ class AuthenticationMiddleware:
         token = bearer_token(scope)
         principal: Principal | None = None
         if token is not None:
-            principal = keys.cached(token) or await to_thread.run_sync(keys.authenticate, token)
+            principal = keys.cached(token)
+            if principal is None:
+                principal = await to_thread.run_sync(keys.authenticate, token)
+            elif keys.claim_refresh(token):
+                # Re-verified ahead of expiry, off the request's path (see KeyStore.claim_refresh).
+                self._refreshes.add(asyncio.ensure_future(to_thread.run_sync(keys.refresh, token)))
+                self._refreshes = {task for task in self._refreshes if not task.done()}
         if principal is None:
             detail = (
                 "This request needs an API key: send `Authorization: Bearer <token>`."

@@ -15,6 +15,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,6 +23,7 @@ from enum import StrEnum
 from projections.store import ServiceTables
 
 KEYS_TABLE = "ledger_api_keys"
+MAX_CACHED_KEYS = 1024  # verified tokens a process remembers (see KeyStore)
 TOKEN_PREFIX = "lgr_"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -81,13 +83,32 @@ def new_token() -> str:
 
 
 class KeyStore:
-    """The key table, in the store's database."""
+    """The key table, in the store's database.
 
-    def __init__(self, db: ServiceTables, *, cache_seconds: float = 0.0) -> None:
+    With ``cache_seconds`` > 0, a verified token is trusted for that long without asking the
+    store again (the key check then costs a hash and a dictionary lookup, no I/O): a key revoked
+    or rotated by *another* process (``ledger keys revoke`` beside a running server) stops
+    working at most ``cache_seconds`` later; one revoked or rotated through this object stops at
+    once. At most ``max_cached`` tokens are remembered (only tokens that verified, so a flood of
+    made-up tokens cannot fill it): beyond that, expired entries go first, then the oldest.
+    ``clock`` is a monotonic clock in seconds (tests pass their own).
+    """
+
+    def __init__(
+        self,
+        db: ServiceTables,
+        *,
+        cache_seconds: float = 0.0,
+        max_cached: int = MAX_CACHED_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
         self.cache_seconds = cache_seconds
+        self.max_cached = max(1, max_cached)
+        self.clock = clock
         self._cache: dict[str, tuple[Principal, float]] = {}
         self._cache_lock = threading.Lock()
+        self._refreshing: set[str] = set()
 
     def create_table(self) -> None:
         self.db.create_schema()
@@ -166,17 +187,51 @@ class KeyStore:
             return None
         with self._cache_lock:
             cached = self._cache.get(hash_token(token))
-        if cached is not None and cached[1] > time.monotonic():
+        if cached is not None and cached[1] > self.clock():
             return cached[0]
         return None
+
+    def claim_refresh(self, token: str) -> bool:
+        """Whether the caller should re-verify ``token`` now, in the background (True once per
+        entry): its cache entry has lived more than half of ``cache_seconds``. Re-verifying
+        ahead of expiry keeps a key in steady use from missing the cache every ``cache_seconds``
+        (all the requests that arrive while it is looked up again would wait); the bound on
+        revocation is unchanged, since an entry is never used after it expires."""
+        if self.cache_seconds <= 0:
+            return False
+        digest = hash_token(token)
+        with self._cache_lock:
+            cached = self._cache.get(digest)
+            if cached is None or digest in self._refreshing:
+                return False
+            if cached[1] - self.clock() > self.cache_seconds / 2:
+                return False
+            self._refreshing.add(digest)
+            return True
+
+    def refresh(self, token: str) -> None:
+        """Re-verify a cached token (after :meth:`claim_refresh`): a fresh entry if the key is
+        still active, none if it was revoked or rotated meanwhile."""
+        digest = hash_token(token)
+        try:
+            if self._verify(token) is None:
+                with self._cache_lock:
+                    self._cache.pop(digest, None)
+        finally:
+            with self._cache_lock:
+                self._refreshing.discard(digest)
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal of an active key with this token, or None."""
         found = self.cached(token)
         if found is not None:
             return found
+        return self._verify(token)
+
+    def _verify(self, token: str) -> Principal | None:
+        """Look the token up in the store (and remember it if the key is active)."""
         digest = hash_token(token)
-        now = time.monotonic()
+        now = self.clock()
         with self.db.reading() as c:
             row = c.record(
                 f"SELECT name, role, token_hash FROM {KEYS_TABLE} "
@@ -188,6 +243,12 @@ class KeyStore:
         principal = Principal(name=row["name"], role=Role(row["role"]))
         if self.cache_seconds > 0:
             with self._cache_lock:
+                self._cache.pop(digest, None)
+                if len(self._cache) >= self.max_cached:
+                    for stale in [d for d, (_, until) in self._cache.items() if until <= now]:
+                        del self._cache[stale]
+                while len(self._cache) >= self.max_cached:
+                    del self._cache[next(iter(self._cache))]  # the oldest
                 self._cache[digest] = (principal, now + self.cache_seconds)
         return principal
 

@@ -3,7 +3,8 @@
 A view stopped by a poison event keeps answering from its last good state (never a 503 loop);
 the client is told by this header on every read (GET/HEAD) while a view is failing or late (see
 ``api.readside.format_behind``). The state is read at most once a second per process, in a
-worker thread, so reads pay nothing for it otherwise.
+worker thread, by one request; reads that arrive meanwhile get the value it replaces, so reads
+pay nothing for it otherwise.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ class ViewsBehindMiddleware:
         if read_side is None:
             await self.app(scope, receive, send)
             return
-        if read_side.behind_header_is_fresh():
-            value = read_side.behind_header()
-        else:
+        usable, value = read_side.behind_header_cached()
+        if not usable:
             value = await to_thread.run_sync(read_side.behind_header)
         if value is None:
             await self.app(scope, receive, send)

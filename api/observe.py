@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -203,7 +203,7 @@ def _request_id(scope: Scope) -> str:
             if _CLIENT_ID.match(given):
                 return given
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 128 random bits, as a UUID4's hex but without building one
 
 
 class JsonLineFormatter(logging.Formatter):

@@ -23,6 +23,7 @@ as an unknown code or a malformed cursor.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -31,14 +32,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from ledger import catalog, errors
 from ledger.application import Ledger
 from ledger.catalog import Employment, Gender, Track
 from ledger.clock import AgencyClock
 from ledger.staff import fold_record, staff_aggregate_id
-from projections import generations
+from projections import documents, generations
 from projections.anomalies import CODES as ANOMALY_CODES
 from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
 from projections.base import FOREVER, Tables, View, micros
@@ -60,6 +61,7 @@ from projections.results import (
     QualificationsReport,
     Rotation,
     Standing,
+    StandingDocument,
     Tally,
     Trail,
     TrailStep,
@@ -67,7 +69,7 @@ from projections.results import (
 )
 from projections.standing import DIRECTORY_SORTS, STATUSES, StandingView, record_to_standing
 from projections.statistics import StatisticsView
-from projections.store import Database, Readers, Tx, is_missing_table
+from projections.store import AsyncReaders, Database, Readers, Row, Tx, is_missing_table
 
 __all__ = [
     "AGE_BANDS",
@@ -85,6 +87,7 @@ __all__ = [
     "ReadModel",
     "Rotation",
     "Standing",
+    "StandingDocument",
     "Tally",
     "Trail",
     "TrailStep",
@@ -135,12 +138,16 @@ class ReadModel:
         self.statistics_view = _one(views, StatisticsView)
         self.anomalies_view = _one(views, AnomaliesView)
         self._readers = Readers(Database(ledger.store))
+        self._async_readers = AsyncReaders(self._readers)
         self._log = LogReader(ledger)
         self._meta_ready = False
         self._meta_lock = threading.Lock()
         self._cache: OrderedDict[Any, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._reports: Reports | None = None
+        # The standing view's live generation and the statement that reads a document from it:
+        # remembered, and checked by that very statement on every read (see standing_document).
+        self._standing_live: tuple[int, str] | None = None
 
     def close(self) -> None:
         self._readers.close()
@@ -152,6 +159,12 @@ class ReadModel:
             if self._reports is None:
                 self._reports = Reports(self.ledger, today=self.today)
             return self._reports
+    async def open_async(self) -> None:
+        """Make :meth:`standing_document_async` usable in the running event loop."""
+        await self._async_readers.open()
+
+    async def close_async(self) -> None:
+        await self._async_readers.close()
 
     # --------------------------------------------------------- read-your-writes
 
@@ -248,14 +261,12 @@ class ReadModel:
         """
         day = as_of or self.today()
         if known_at is None:
-            found = self._with_views(
-                ["standing"], lambda tx, t: self.standing_view.load(tx, t["standing"], staff_id)
-            )
+            found = self._document(staff_id)
             if found is None:
                 return None
-            record, version, latest = found
-            if latest is None or day >= latest:
-                return record_to_standing(record, as_of=day, known_at=None, version=version)
+            body = documents.render(found[1], day)
+            if body is not None:
+                return documents.decode(body)
         try:
             events = self.ledger.events_of(staff_id)
         except errors.StaffNotFound:
@@ -269,6 +280,96 @@ class ReadModel:
         record = fold_record(events, as_of=day, known_at=known_at)
         version = max(e.originator_version for e in events)
         return record_to_standing(record, as_of=day, known_at=known_at, version=version)
+
+    def standing_document(self, staff_id: str, as_of: date | None = None) -> StandingDocument | None:
+        """The current standing of ``staff_id`` as JSON, straight from the standing view's
+        document (:mod:`projections.documents`): the bytes ``STANDING_JSON.dump_json`` gives for
+        ``standing(staff_id, as_of)``. One statement (one round trip on PostgreSQL), nothing
+        decoded. None when the document cannot answer: the person is unknown to the view, or
+        ``as_of`` is before their latest business date (ask :meth:`standing`, which folds)."""
+        return self._standing_document(staff_id, as_of or self.today(), self._document(staff_id))
+
+    async def standing_document_async(
+        self, staff_id: str, as_of: date | None = None
+    ) -> StandingDocument | None:
+        """:meth:`standing_document` for an event loop (after :meth:`open_async`): the statement
+        is awaited (PostgreSQL) or run at once (SQLite: microseconds), with no worker thread."""
+        day = as_of or self.today()
+        for _ in range(3):
+            live = self._standing_live
+            if live is None:
+                # Rare (start, rebuild): a few queries in a thread rather than in the loop.
+                live = await asyncio.to_thread(self._standing_generation)
+            try:
+                row = await self._async_readers.one(live[1], (staff_id,))
+            except Exception as error:
+                if not is_missing_table(error):
+                    raise
+                row = None
+            found = self._document_of(live, row)
+            if found is not False:
+                return self._standing_document(staff_id, day, found)
+        raise ViewNotReady("The standing view is being rebuilt; try again shortly.")
+
+    def _standing_document(
+        self, staff_id: str, day: date, found: tuple[int, str, str] | None
+    ) -> StandingDocument | None:
+        if found is None:
+            return None
+        version, doc, courses = found
+        body = documents.render(doc, day)
+        if body is None:
+            return None
+        terms = () if courses == "[]" else tuple(
+            (track, level, funding, date.fromisoformat(starts))
+            for track, level, funding, starts in json.loads(courses)
+        )
+        return StandingDocument(staff_id, version, day, body, terms)
+
+    def _document(self, staff_id: str) -> tuple[int, str, str] | None:
+        """(version, document, courses) of a person in the live standing
+        view, in one statement; None if the view does not hold them.
+
+        The live generation is remembered, and the statement itself reads the view's live
+        pointer beside the person's row (one snapshot), so a rebuild or a first build that
+        switched generations is noticed by the very read that would otherwise use the old
+        tables: we look the generation up again and retry (the old tables may even be gone)."""
+        for _ in range(3):
+            live = self._standing_live or self._standing_generation()
+            try:
+                row = self._readers.one(live[1], (staff_id,))
+            except Exception as error:
+                if not is_missing_table(error):
+                    raise
+                row = None
+            found = self._document_of(live, row)
+            if found is not False:
+                return found
+        raise ViewNotReady("The standing view is being rebuilt; try again shortly.")
+
+    def _standing_generation(self) -> tuple[int, str]:
+        """Look up the standing view's live generation (ViewNotReady if it has none built by
+        this code) and remember it with the statement that reads a document from it."""
+        live = self._with_views(
+            ["standing"],
+            lambda _tx, t: (t["standing"].generation, self.standing_view.document_sql(t["standing"])),
+        )
+        self._standing_live = live
+        return live
+
+    def _document_of(
+        self, live: tuple[int, str], row: Row | None
+    ) -> tuple[int, str, str] | Literal[False] | None:
+        """What a document statement's ``row`` says: the person's (version, document, courses),
+        None if the view does not hold them, or False if ``live`` is no longer the live
+        generation (the row is from another generation's pointer, or the tables were gone):
+        then it is forgotten, and the caller looks it up again."""
+        if row is None or row[0] != live[0]:
+            self._standing_live = None
+            return False
+        if row[1] is None:
+            return None
+        return int(row[1]), row[2], row[3]
 
     def directory(
         self,

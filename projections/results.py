@@ -287,3 +287,17 @@ class AttendanceReport:
     by_status: dict[str, Tally]
     by_gender: dict[str, Tally]
     unit: str | None = None
+
+
+@dataclass(frozen=True)
+class StandingDocument:
+    """A current standing as the JSON a read answers with (``projections.documents``): ``body``
+    is what ``STANDING_JSON.dump_json`` gives for the :class:`Standing` of ``as_of``; ``courses``
+    holds each enrollment's (track, level, funding, starts_on), all the rules of service
+    commitments look at."""
+
+    staff_id: str
+    version: int
+    as_of: date
+    body: bytes
+    courses: tuple[tuple[str, str | None, str | None, date], ...]

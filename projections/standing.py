@@ -27,8 +27,9 @@ from ledger import catalog
 from ledger.catalog import RotationKind
 from ledger.record import StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record, make_event_id, start_record
-from projections import codec
+from projections import codec, documents
 from projections.base import Envelope, LogSource, Tables, View, iso
+from projections.generations import VIEWS_TABLE
 from projections.results import (
     Appointment,
     Credential,
@@ -103,6 +104,16 @@ def _person_row(record: StaffRecord, version: int, latest: str) -> Row:
     )
 
 
+def _document_row(record: StaffRecord, version: int, latest: str) -> Row:
+    """The person's standing as one document (:mod:`projections.documents`)."""
+    start = date.fromisoformat(latest)
+    base = record_to_standing(record, as_of=start, known_at=None, version=version)
+    return (
+        record.staff_id, version, latest, documents.document(record, base, start),
+        documents.courses(record),
+    )
+
+
 def _item_key(field: str, kind: str, key: Any, item: Any) -> str:
     return str(key) if kind == "dict" else str(_version_of(item.event_id))
 
@@ -147,8 +158,9 @@ class StandingView(View):
     # The rows are the record's own shape: when a field is added to it on the write side, the
     # version changes and engines rebuild the view on start. 4_000_000: units and positions are
     # held in NFC (the text policy), so views built before are rebuilt. 5_000_000: the directory's
-    # word-prefix search (``name_text``) and Vietnamese name order (``order_key``).
-    schema_version = 5_000_000 + codec.fingerprint(StaffRecord) % 1_000_000
+    # word-prefix search (``name_text``) and Vietnamese name order (``order_key``). 6_000_000:
+    # the standing as one document per person (``documents``), in the shape of ``Standing``.
+    schema_version = 6_000_000 + (codec.fingerprint(StaffRecord) ^ codec.fingerprint(Standing)) % 1_000_000
     tables: ClassVar[dict[str, str]] = {
         "people": (
             "staff_id TEXT NOT NULL, name_key TEXT NOT NULL, full_name TEXT NOT NULL, "
@@ -168,6 +180,12 @@ class StandingView(View):
         "postings": (
             "staff_id TEXT NOT NULL, version INTEGER NOT NULL, to_unit TEXT NOT NULL, position TEXT, "
             "starts_on TEXT NOT NULL, ends_on TEXT, PRIMARY KEY (staff_id, version)"
+        ),
+        # One row per person: the current standing as served (projections.documents), so that
+        # a current standing read is one statement that decodes nothing.
+        "documents": (
+            "staff_id TEXT NOT NULL, version INTEGER NOT NULL, latest_on TEXT NOT NULL, "
+            "doc TEXT NOT NULL, courses TEXT NOT NULL, PRIMARY KEY (staff_id)"
         ),
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
@@ -204,6 +222,14 @@ class StandingView(View):
     INSERT_POSTING = (
         "INSERT INTO {postings} (staff_id, version, to_unit, position, starts_on, ends_on) "
         "VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_DOCUMENT = (
+        "INSERT INTO {documents} (staff_id, version, latest_on, doc, courses) VALUES (?, ?, ?, ?, ?)"
+    )
+    UPSERT_DOCUMENT = (
+        "INSERT INTO {documents} (staff_id, version, latest_on, doc, courses) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (staff_id) DO UPDATE SET version = excluded.version, "
+        "latest_on = excluded.latest_on, doc = excluded.doc, courses = excluded.courses"
     )
 
     # ------------------------------------------------------------------ writes
@@ -313,6 +339,9 @@ class StandingView(View):
         run(self.UNQUALIFY, [(sid, sid, v) for sid, v in quick])
         run(self.DELETE_POSTING, quick)
         run(self.DELETE_ITEMS, quick)
+        # The documents of the people the page changed, from their rows as now written (the
+        # record folded above is partial: only the enrollments the page's events name).
+        run(self.UPSERT_DOCUMENT, self._documents(tx, tables, [row[0] for row in people]))
         for sid, (oid, version) in refold.items():
             self._refold(tx, tables, sid, log.events_of(oid, version))
         for template, rows in fresh.items():
@@ -394,30 +423,66 @@ class StandingView(View):
             if rows:
                 tx.executemany(self.sql(tables, template), rows)
 
-    # ----------------------------------------------------------------- reads
+    def _documents(self, tx: Tx, tables: Tables, staff_ids: list[str]) -> list[Row]:
+        """The document rows of ``staff_ids``, from their rows in the view."""
+        rows = []
+        for start in range(0, len(staff_ids), CHUNK):
+            chunk = staff_ids[start : start + CHUNK]
+            for record, version, latest in self._records(tx, tables, chunk).values():
+                rows.append(_document_row(record, version, latest))
+        return rows
 
-    def load(self, tx: Tx, tables: Tables, staff_id: str) -> tuple[StaffRecord, int, date | None] | None:
-        """The person's record as the view holds it, their version and latest business date."""
-        rows = tx.query(
-            f"SELECT data, version, latest_on FROM {tables['people']} WHERE staff_id = ?", (staff_id,)
-        )
-        if not rows:
-            return None
-        data, version, latest = rows[0]
-        record: StaffRecord = _decode_scalars(json.loads(data))
-        for field, key, text in tx.query(
-            f"SELECT field, key, data FROM {tables['items']} WHERE staff_id = ? ORDER BY field, version",
-            (staff_id,),
+    def _records(
+        self, tx: Tx, tables: Tables, staff_ids: Sequence[str]
+    ) -> dict[str, tuple[StaffRecord, int, str]]:
+        """Whole records of some people as the view holds them, with their version and latest
+        business date (as stored)."""
+        if not staff_ids:
+            return {}
+        marks = ",".join("?" for _ in staff_ids)
+        out: dict[str, tuple[StaffRecord, int, str]] = {}
+        for sid, data, version, latest in tx.query(
+            f"SELECT staff_id, data, version, latest_on FROM {tables['people']} "
+            f"WHERE staff_id IN ({marks})",
+            staff_ids,
         ):
-            if field not in ITEM_CLASS:
+            out[sid] = (_decode_scalars(json.loads(data)), int(version), latest)
+        for sid, field, key, text in tx.query(
+            f"SELECT staff_id, field, key, data FROM {tables['items']} WHERE staff_id IN ({marks}) "
+            "ORDER BY staff_id, field, version",
+            staff_ids,
+        ):
+            if field not in ITEM_CLASS or sid not in out:
                 continue
             item = codec.loads(ITEM_CLASS[field], text)
-            collection = getattr(record, field)
+            collection = getattr(out[sid][0], field)
             if field in DICTS:
                 collection[key] = item
             else:
                 collection.append(item)
-        return record, int(version), None if latest == NO_DATE else date.fromisoformat(latest)
+        return out
+
+    # ----------------------------------------------------------------- reads
+
+    def load(self, tx: Tx, tables: Tables, staff_id: str) -> tuple[StaffRecord, int, date | None] | None:
+        """The person's record as the view holds it, their version and latest business date."""
+        found = self._records(tx, tables, [staff_id]).get(staff_id)
+        if found is None:
+            return None
+        record, version, latest = found
+        return record, version, None if latest == NO_DATE else date.fromisoformat(latest)
+
+    def document_sql(self, tables: Tables) -> str:
+        """One statement that answers a current standing read: the live generation of this view
+        (to check that ``tables`` are still the live ones) and the person's version, document
+        and courses (NULLs if the view does not hold the person). One row, or none if the view
+        was never made live."""
+        return self.sql(
+            tables,
+            "SELECT v.live_generation, d.version, d.doc, d.courses "
+            f"FROM {VIEWS_TABLE} v LEFT JOIN {{documents}} d ON d.staff_id = ? "
+            f"WHERE v.view = '{self.name}'",
+        )
 
     def directory(
         self,
@@ -656,6 +721,9 @@ def record_rows(
     return {
         StandingView.INSERT_PERSON if fresh else StandingView.UPSERT_PERSON: [
             _person_row(record, version, latest)
+        ],
+        StandingView.INSERT_DOCUMENT if fresh else StandingView.UPSERT_DOCUMENT: [
+            _document_row(record, version, latest)
         ],
         StandingView.INSERT_ITEM if fresh else StandingView.UPSERT_ITEM: items,
         StandingView.INSERT_QUAL: quals,

@@ -249,3 +249,96 @@ def test_revoking_an_unknown_key_fails(store: StoreConfig) -> None:
     code, output = run_cli(store, "keys", "revoke", "nobody")
     assert code == 1
     assert "No active key" in output
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand (no sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_key_revoked_by_another_process_stops_working_when_its_cache_entry_expires(
+    store: StoreConfig,
+) -> None:
+    db = ServiceTables(store)
+    clock = FakeClock()
+    try:
+        server = KeyStore(db, cache_seconds=1.0, clock=clock)  # as `ledger serve` keeps it
+        server.create_table()
+        token = server.add("doc-gia", "reader")
+        assert server.authenticate(token) is not None
+        KeyStore(db).revoke("doc-gia")  # `ledger keys revoke`, another process
+        clock.now += 0.5
+        assert server.cached(token) is not None  # within the documented bound
+        clock.now += 0.6
+        assert server.cached(token) is None
+        assert server.authenticate(token) is None
+    finally:
+        db.close()
+
+
+def test_a_revoked_key_is_401_at_once_over_http_when_revoked_through_the_server(store: StoreConfig) -> None:
+    with running_api(store, key_cache_seconds=60) as api:
+        subject = api.register()
+        token = api.app.state.keys.add("tam-thoi", "reader")
+        headers = {"Authorization": f"Bearer {token}"}
+        assert api.client.get(f"/staff/{subject}", headers=headers).status_code == 200
+        api.app.state.keys.revoke("tam-thoi")
+        problem_of(api.client.get(f"/staff/{subject}", headers=headers), 401, "unauthorized")
+
+
+def test_a_key_revoked_with_the_cli_is_401_over_http_once_the_cache_bound_passes(store: StoreConfig) -> None:
+    with running_api(store, key_cache_seconds=1.0) as api:
+        clock = FakeClock()
+        api.app.state.keys.clock = clock
+        subject = api.register()
+        _, added = run_cli(store, "keys", "add", "tam-thoi", "--role", "reader")
+        headers = {"Authorization": f"Bearer {added.strip().splitlines()[-1]}"}
+        assert api.client.get(f"/staff/{subject}", headers=headers).status_code == 200
+        assert run_cli(store, "keys", "revoke", "tam-thoi")[0] == 0
+        clock.now += 1.0
+        problem_of(api.client.get(f"/staff/{subject}", headers=headers), 401, "unauthorized")
+
+
+def test_the_key_cache_remembers_at_most_its_bound_of_tokens(store: StoreConfig) -> None:
+    db = ServiceTables(store)
+    try:
+        keys = KeyStore(db, cache_seconds=60.0, max_cached=2, clock=FakeClock())
+        keys.create_table()
+        tokens = [keys.add(f"k{n}", "reader") for n in range(3)]
+        for token in tokens:
+            assert keys.authenticate(token) is not None
+        assert keys.cached(tokens[0]) is None  # the oldest made room
+        assert keys.cached(tokens[1]) is not None
+        assert keys.cached(tokens[2]) is not None
+    finally:
+        db.close()
+
+
+def test_a_key_in_use_is_verified_again_before_its_cache_entry_expires_and_a_revocation_is_seen(
+    store: StoreConfig,
+) -> None:
+    db = ServiceTables(store)
+    clock = FakeClock()
+    try:
+        server = KeyStore(db, cache_seconds=1.0, clock=clock)
+        server.create_table()
+        token = server.add("doc-gia", "reader")
+        assert server.authenticate(token) is not None
+        assert not server.claim_refresh(token)  # young entry
+        clock.now += 0.6
+        assert server.claim_refresh(token)
+        assert not server.claim_refresh(token)  # once
+        server.refresh(token)
+        clock.now += 0.6  # past the first entry's expiry: the refreshed one still holds
+        assert server.cached(token) is not None
+        KeyStore(db).revoke("doc-gia")
+        assert server.claim_refresh(token)
+        server.refresh(token)
+        assert server.cached(token) is None
+    finally:
+        db.close()
