@@ -6,7 +6,7 @@ Run by hand (not in CI), from the repository root::
     /work/venv/bin/python bench/rebuild.py --events 50000 --stores sqlite   # a quick run
 
 For each store (a fresh SQLite file in a temp dir; a fresh PostgreSQL schema, dropped afterwards)
-it generates a log of about ``--events`` events for ``events / 50`` staff: each year from 2010 to
+it generates a log of about ``--events`` events for ``events / 42`` staff: each year from 2010 to
 2025 every person on the roll gets that year's annual rating and usually a course (enrolled, then
 completed, failed or withdrawn), sometimes a post-training evaluation, a rotation, an appointment,
 a correction or a departure; recognized degrees when they join. Years are saved one batch of
@@ -121,9 +121,10 @@ def moment(day: date, rng: random.Random) -> datetime:
 
 
 class Person:
-    def __init__(self, index: int, rng: random.Random) -> None:
+    def __init__(self, index: int, rng: random.Random, units: Sequence[str] = UNITS) -> None:
         self.staff_id = f"CB{index:06d}"
         self.rng = rng
+        self.units = units
         self.joined = date(rng.randint(1995, LAST_YEAR - 1), rng.randint(1, 12), 1)
         self.born = date(self.joined.year - rng.randint(22, 38), rng.randint(1, 12), rng.randint(1, 28))
         self.member: StaffMember | None = None
@@ -184,7 +185,7 @@ class Person:
                 self.voidable = [v for v in self.voidable if v[1] is None]  # now it has dependants
             if rng.random() < 0.05:
                 member.rotate(
-                    to_unit=rng.choice(UNITS), kind=rng.choice(["rotation", "transfer", "secondment"]),
+                    to_unit=rng.choice(self.units), kind=rng.choice(["rotation", "transfer", "secondment"]),
                     starts_on=day, ends_on=day + timedelta(days=730), decision_ref=f"QĐ {year}",
                     recorded_by="to-chuc", recorded_at=moment(day, rng),
                 )
@@ -220,7 +221,7 @@ class Person:
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         self.member = StaffMember.register(
             staff_id=self.staff_id, full_name=name, gender=rng.choice(["female", "male"]),
-            birth_date=self.born, unit=rng.choice(UNITS), joined_on=self.joined, position="Chuyên viên",
+            birth_date=self.born, unit=rng.choice(self.units), joined_on=self.joined, position="Chuyên viên",
             rank="01.003", employment=rng.choices(["civil_servant", "cadre", "contract"], [8, 1, 1])[0],
             recorded_by="to-chuc", recorded_at=moment(joined, rng),
         )
@@ -261,9 +262,15 @@ class Person:
         self.open.remove(enrollment_id)
 
 
-def generate(store: StoreConfig, events: int, seed: int = 7) -> dict[str, Any]:
+def generate(
+    store: StoreConfig, events: int, seed: int = 7, units: Sequence[str] = UNITS
+) -> dict[str, Any]:
+    """About ``events`` events for ``events / 42`` staff (see the module's notes), saved a year and
+    2,000 people at a time. ``units``: the units people join and rotate among (bench/scale.py
+    passes units of about 500 people); the default keeps this benchmark's log as it was."""
     rng = random.Random(seed)
-    people = [Person(i, random.Random(rng.random())) for i in range(max(1, events // EVENTS_PER_PERSON))]
+    staff = max(1, events // EVENTS_PER_PERSON)
+    people = [Person(i, random.Random(rng.random()), units) for i in range(staff)]
     ledger = Ledger(store)
     started = time.perf_counter()
     written = 0
