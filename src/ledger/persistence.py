@@ -467,15 +467,26 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         # can hand a later SELECT the results of its inserts.
         with curs.connection.cursor() as proofs_cursor:
             self._proofs.append(cast(Cursor, proofs_cursor), links, list(ids or ()), _tail.digest)
+        return ids
+
+    def _insert_events(
+        self, curs: PgCursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # The national ids are claimed here, before the events are inserted, not with the chain
+        # links: the library catches exceptions raised after its inserts and commits before
+        # re-raising them, so a refusal from there would keep the refused events. Raised here, it
+        # rolls the transaction back. The table lock is taken first (the library takes it again
+        # for its inserts), so the look-up is final.
+        super()._insert_events(curs, stored_events, **kwargs)
         claims = national_id_claims(stored_events)
         if claims:
-            with curs.connection.cursor() as ids_cursor:
-                self._claim_national_ids(ids_cursor, claims)
-        return ids
+            self._lock_table(curs)
+            self._claim_national_ids(curs, claims)
 
     def _claim_national_ids(self, curs: PgCursor[Any], claims: Sequence[NationalIdClaim]) -> None:
         # Under the EXCLUSIVE lock on the events table, which every writer takes before inserting:
-        # the look-up is final; the primary key stays as the last word.
+        # the look-up is final; the primary key stays as the last word (its violation aborts the
+        # transaction in the database itself).
         table = self.national_ids_table
         for claim in claims:
             if claim.national_id is not None:
