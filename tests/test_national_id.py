@@ -17,10 +17,12 @@ import jsonschema
 import pytest
 from api_fixtures import Api, module_store, new_staff_id, problem_of, running_api
 
+from ledger import errors
 from ledger.application import Ledger
 from ledger.catalog import Employment, Gender
 from ledger.config import StoreConfig
-from ledger.staff import StaffMember
+from ledger.staff import StaffMember, fold_record
+from ledger.transfer import export_log, import_log
 
 SCHEMA_PATH = Path(__file__).parent.parent / "docs" / "schemas" / "staff-export.schema.json"
 _serial = iter(range(10**6))
@@ -384,3 +386,69 @@ def test_the_stores_topics_for_national_ids_are_the_events_topics() -> None:
 
     assert get_topic(StaffMember.Registered) == REGISTERED_TOPIC
     assert get_topic(StaffMember.NationalIdCorrected) == NATIONAL_ID_CORRECTED_TOPIC
+
+
+# ------------------------------------------------------------- domain, no store
+
+
+def _member(national_id: str | None = None) -> StaffMember:
+    return StaffMember.register(
+        staff_id="CB-D1", full_name="Huỳnh Đức Mạnh", gender=Gender.MALE, birth_date=date(1980, 1, 2),
+        unit="Văn phòng", joined_on=date(2005, 3, 1), position=None, rank=None,
+        employment=Employment.CIVIL_SERVANT, recorded_by="cu", national_id=national_id,
+    )
+
+
+@pytest.mark.parametrize("bad", ["12345678901", "1234567890123", "12345678901x", "١٢٣٤٥٦٧٨٩٠١٢", ""])
+def test_the_domain_refuses_a_national_id_that_is_not_twelve_ascii_digits(bad: str) -> None:
+    with pytest.raises(errors.InvalidInput) as refused:
+        _member(bad)
+    assert refused.value.field == "national_id"
+    assert bad not in refused.value.message or not bad
+
+
+def test_a_national_id_correction_counts_before_the_registration_date_as_the_registration_does() -> None:
+    member = _member("001080000001")
+    member.correct_national_id(national_id="001080000002", reason="Sai số", recorded_by="cu")
+    events = list(member.history)
+    assert fold_record(events, as_of=date(2000, 1, 1)).national_id == "001080000002"
+    assert fold_record(events[:1], as_of=date(2000, 1, 1)).national_id == "001080000001"
+
+
+def test_a_national_id_correction_records_the_value_it_replaces() -> None:
+    member = _member("001080000001")
+    member.correct_national_id(national_id=None, reason="Nhập nhầm người", recorded_by="cu")
+    last = member.history[-1]
+    assert isinstance(last, StaffMember.NationalIdCorrected)
+    assert (last.previous_national_id, last.national_id) == ("001080000001", None)
+    assert last.effective_on == date(2005, 3, 1)
+    assert member.record.national_id is None
+
+
+# ---------------------------------------------------------- whole-log transfer
+
+
+def test_a_log_imported_into_a_fresh_store_keeps_its_national_ids_unique(
+    store: StoreConfig, tmp_path: Path
+) -> None:
+    source = Ledger(StoreConfig(f"sqlite:///{tmp_path / 'source.db'}"))
+    try:
+        base = {"full_name": "Bùi Thị Ngọc Ánh", "gender": Gender.FEMALE, "birth_date": date(1990, 5, 6),
+                "unit": "Phòng Kế hoạch", "joined_on": date(2014, 2, 3), "recorded_by": "cu"}
+        source.register(staff_id="CB-T1", national_id="001190000001", **base)
+        source.register(staff_id="CB-T2", national_id="001190000002", **base)
+        source.correct_national_id("CB-T2", national_id="001190000003", reason="Sai", recorded_by="cu")
+        exported = export_log(source, tmp_path / "log.jsonl")
+    finally:
+        source.close()
+    copy = Ledger(store)
+    try:
+        import_log(copy, exported.path)
+        assert copy.staff_id_of_national_id("001190000001") == "CB-T1"
+        assert copy.staff_id_of_national_id("001190000002") is None
+        assert copy.staff_id_of_national_id("001190000003") == "CB-T2"
+        with pytest.raises(errors.DuplicateNationalId):
+            copy.register(staff_id="CB-T3", national_id="001190000003", **base)
+        copy.register(staff_id="CB-T3", national_id="001190000002", **base)
+    finally:
+        copy.close()
