@@ -178,7 +178,8 @@ class StaffMember(Aggregate):
         position: str | None
         rank: str | None
         employment: Employment
-        national_id: str | None
+        # Defaults to None so that code building the event itself (tests, tools) need not name it.
+        national_id: str | None = None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
