@@ -279,6 +279,30 @@ class ReadSide:
             "total": page.total,
         }
 
+    def directory_by_national_id(self, national_id: str) -> dict[str, Any]:
+        """The directory page holding the one person with ``national_id`` (or none). The holder
+        comes from the store's own index, so a registration's answer is already reflected; the
+        entry is their standing today, in the directory's shape."""
+        staff_id = self.ledger.staff_id_of_national_id(national_id)
+        found = None if staff_id is None else self.read_model.standing(staff_id)
+        if found is None:
+            return {"items": [], "next_cursor": None, "total": 0}
+        entry = {
+            "staff_id": found.staff_id,
+            "full_name": found.full_name,
+            "gender": found.gender,
+            "birth_date": found.birth_date,
+            "unit": found.unit,
+            "position": found.position,
+            "employment": found.employment,
+            "status": found.status,
+            "joined_on": found.joined_on,
+            "departed_on": found.departed_on,
+            "version": found.version,
+            "qualifications": {track: q.level for track, q in found.qualifications.items()},
+        }
+        return {"items": [entry], "next_cursor": None, "total": 1}
+
     def history(self, staff_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
         after = int(decode_cursor("h", cursor)) if cursor else 0
         entries = self.ledger.history(staff_id)

@@ -98,6 +98,7 @@ EVENT_LABELS: dict[str, Label] = {
     "Evaluated": Label("Đánh giá", "Evaluated"),
     "Departed": Label("Nghỉ việc", "Departed"),
     "Corrected": Label("Đính chính (hủy sự kiện)", "Correction"),
+    "NationalIdCorrected": Label("Đính chính số định danh cá nhân", "National id corrected"),
 }
 
 # Message templates: the key is the code, or code.variant; placeholders are the anomaly's facts.

@@ -178,6 +178,8 @@ class Standing:
     evaluations: tuple[Evaluation, ...]
     departure_category: str | None = None
     planning: tuple[Planning, ...] = ()
+    # Personal data: the API leaves it out of every answer to a reader (docs/national-id.md).
+    national_id: str | None = None
 
 
 @dataclass(frozen=True)

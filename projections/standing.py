@@ -757,6 +757,7 @@ def record_to_standing(
         joined_on=record.joined_on,
         departed_on=record.departed_on,
         departure_reason=record.departure_reason,
+        national_id=record.national_id,
         version=version,
         as_of=as_of,
         known_at=known_at,

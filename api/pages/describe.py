@@ -132,6 +132,9 @@ def describe(kind: str, data: Mapping[str, Any], t: Translator, courses: Mapping
         return f"{g('reason')}" + (f" ({t.code(category)})" if category else "")
     if kind == "Corrected":
         return f"{_w(t, 'voids')} {g('voided_event_id')}: {g('reason')}"
+    if kind == "NationalIdCorrected":
+        # Timelines are shown to registrars and auditors only, who may see the number.
+        return f"{g('previous_national_id') or '—'} → {g('national_id') or '—'}: {g('reason')}"
     return ""
 
 

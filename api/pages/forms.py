@@ -65,7 +65,7 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 router.include_router(evidence.router)
 
 SCAN_INPUT = "scan_files"
-NOT_VOIDABLE = ("Registered", "Corrected")
+NOT_VOIDABLE = ("Registered", "Corrected", "NationalIdCorrected")
 
 
 # ------------------------------------------------------------------ the fields

@@ -30,14 +30,17 @@ FORM_TEXT: dict[str, tuple[str, str]] = {
     "form.appoint.title": ("Bổ nhiệm", "Appointment"),
     "form.evaluate.title": ("Đánh giá", "Evaluation"),
     "form.depart.title": ("Ghi thôi việc, nghỉ hưu", "Departure"),
-    "form.correct.title": ("Hủy một sự kiện", "Void an event"),
+    "form.correct.title": ("Đính chính", "Correction"),
     "form.group.intro": (
         "Một quyết định cử đi học cho nhiều người: hoặc ghi cho tất cả, hoặc không ghi cho ai.",
         "One dispatch decision for several people: recorded for every one of them or for none.",
     ),
     "form.correct.intro": (
-        "Sự kiện bị hủy vẫn nằm trong lịch sử; mọi báo cáo coi như nó chưa từng xảy ra.",
-        "The voided event stays in the history; every report behaves as if it had not happened.",
+        "Chọn một sự kiện để hủy, hoặc nhập số định danh cá nhân đúng (không làm cả hai). Sự kiện "
+        "bị hủy và số cũ vẫn nằm trong lịch sử; mọi báo cáo coi như sự kiện bị hủy chưa từng xảy ra.",
+        "Choose an event to void, or enter the correct personal identification number (not both). "
+        "The voided event and the old number stay in the history; every report behaves as if the "
+        "voided event had not happened.",
     ),
     "form.appoint.intro": (
         "Bấm «Kiểm tra tiêu chuẩn» để xem các yêu cầu chưa đáp ứng theo tiêu chuẩn có hiệu lực vào "
@@ -127,6 +130,9 @@ FORM_TEXT: dict[str, tuple[str, str]] = {
     "field.joined_on": ("Ngày vào cơ quan", "Joined on"),
     "field.position": ("Chức vụ", "Position"),
     "field.rank": ("Ngạch", "Rank"),
+    "field.national_id": (
+        "Số định danh cá nhân (12 chữ số)", "Personal identification number (12 digits)"
+    ),
     "field.employment": ("Loại cán bộ", "Employment"),
     "field.enrollment_id": ("Mã khóa học (để trống: tự sinh)", "Enrollment id (empty: made for you)"),
     "field.course_code": ("Mã lớp", "Course code"),
@@ -191,6 +197,7 @@ ERROR_VI: dict[str, str] = {
     "duplicate_credential": "Mã văn bằng này đã có.",
     "duplicate_enrollment": "Mã khóa học này đã có.",
     "duplicate_evaluation": "Đã có đánh giá này.",
+    "duplicate_national_id": "Số định danh cá nhân này đã được ghi cho một cán bộ khác.",
     "duplicate_registration": "Mã cán bộ này đã được đăng ký.",
     "enrollment_closed": "Khóa học đã kết thúc (hoàn thành, không đạt hoặc thôi học).",
     "enrollment_not_completed": "Khóa học chưa hoàn thành.",
@@ -204,6 +211,7 @@ ERROR_VI: dict[str, str] = {
     "invalid_text": "Có ký tự không được phép (ký tự điều khiển, ký tự ẩn).",
     "missing_evidence": "Thiếu minh chứng.",
     "not_found": "Không tìm thấy.",
+    "nothing_to_correct": "Hồ sơ đã ghi đúng như vậy; không có gì để đính chính.",
     "requirements_not_met": (
         "Chưa đáp ứng tiêu chuẩn chức vụ vào ngày bổ nhiệm; xem danh sách, hoặc ghi kèm miễn trừ."
     ),

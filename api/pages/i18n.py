@@ -100,6 +100,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.staff_id": ("Mã cán bộ", "Staff code"),
     "common.position": ("Chức vụ", "Position"),
     "common.rank": ("Mã ngạch", "Rank code"),
+    "common.national_id": ("Số định danh cá nhân", "Personal identification number"),
     "common.employment": ("Loại cán bộ", "Employment"),
     "common.birth_date": ("Ngày sinh", "Birth date"),
     "common.joined_on": ("Ngày vào cơ quan", "Joined on"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -11,12 +12,23 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Auditor, Reader, ReadSideDep
+from api.deps import Auditor, Reader, ReadSideDep, forbidden_detail
+from api.errors import ApiProblem
+from api.keys import Permission, Principal
 from api.readside import ReadSide
 from api.routers.common import ETAG_HEADER, READ_STAFF_RESPONSES, WRITE_RESPONSES, StaffId
-from api.schemas.common import BusinessDate, CursorText, LevelCode, QueryText, Timestamp, WriteResult
+from api.schemas.common import (
+    BusinessDate,
+    CursorText,
+    LevelCode,
+    NationalId,
+    QueryText,
+    Timestamp,
+    WriteResult,
+)
 from api.schemas.problem import problems
 from api.schemas.staff import HistoryPage, StaffCreate, StaffPage, StaffPublic
+from api.staff_export import staff_export
 from api.writes import Write, etag
 from ledger.catalog import Employment, Gender, Track
 from projections.queries import Standing
@@ -32,6 +44,18 @@ class StandingAnswer(Standing):
 
 
 STANDING_FIELDS = tuple(f.name for f in dataclasses.fields(Standing))
+# Personal data a reader's answers never carry (docs/national-id.md).
+
+
+def refuse_reader(who: Principal, parameter: str) -> None:
+    """403 naming ``parameter`` unless the caller may read personal data (registrar, auditor)."""
+    if not who.may(Permission.AUDIT):
+        raise ApiProblem(
+            "forbidden",
+            f"{forbidden_detail(who, Permission.AUDIT)} The parameter {parameter} is personal data: "
+            "registrars and auditors only.",
+            errors=[{"field": parameter, "message": "Registrars and auditors only.", "in": "query"}],
+        )
 STANDING_JSON = TypeAdapter(StandingAnswer)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (default 50, at most 500).")]
@@ -51,7 +75,8 @@ Cursor = Annotated[
 def register(body: StaffCreate, write: Write) -> JSONResponse:
     """Record a `Registered` event: the person joins the roll on `joined_on`.
 
-    409 if the staff code is already registered. Names are stored NFC-normalised, never trimmed:
+    409 if the staff code is already registered, or if another staff member holds `national_id`
+    (the problem names the field, never the number). Names are stored NFC-normalised, never trimmed:
     `"Nguyễn Văn An"` comes back with its diacritics, composed, whatever form it was typed in.
     """
     return write.run(
@@ -67,6 +92,7 @@ def register(body: StaffCreate, write: Write) -> JSONResponse:
             position=body.position,
             rank=body.rank,
             employment=body.employment,
+            national_id=body.national_id,
             recorded_by=write.recorded_by,
         ),
         registration=True,
@@ -80,7 +106,7 @@ def register(body: StaffCreate, write: Write) -> JSONResponse:
     summary="Directory of staff",
 )
 def directory(
-    _who: Reader,
+    who: Reader,
     read_side: ReadSideDep,
     unit: Annotated[QueryText | None, Query(description="Only this unit (exact name).")] = None,
     status: Annotated[
@@ -102,12 +128,33 @@ def directory(
     level: Annotated[
         LevelCode | None, Query(description="With `track`: only people whose highest level in it is this.")
     ] = None,
+    national_id: Annotated[
+        NationalId | None,
+        Query(
+            description="The person holding this personal identification number (12 digits): "
+            "their entry, or no entry. Registrars and auditors only (a reader gets 403); it finds "
+            "one person, so it takes no other filter.",
+        ),
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Any:
     """The staff directory as of today, in Vietnamese name order (given name, then family name),
     paged with `limit` and `cursor`; `total` counts every match. `unit` is the unit people work
-    in today (a running rotation counts); `q` also matches the staff code it begins."""
+    in today (a running rotation counts); `q` also matches the staff code it begins.
+    `national_id` finds the one person holding that number (registrars and auditors only)."""
+    if national_id is not None:
+        refuse_reader(who, "national_id")
+        others = {"unit": unit, "status": status, "q": q, "gender": gender,
+                  "employment": employment, "track": track, "level": level, "cursor": cursor}
+        given = [name for name, value in others.items() if value is not None]
+        if given:
+            raise ApiProblem(
+                "validation_error",
+                f"national_id finds one person and takes no other filter (also given: {', '.join(given)}).",
+                errors=[{"field": "national_id", "message": "Use national_id alone.", "in": "query"}],
+            )
+        return read_side.directory_by_national_id(national_id)
     return read_side.directory(
         unit=unit,
         status=status,
@@ -132,7 +179,7 @@ def directory(
 )
 async def standing(
     staff_id: StaffId,
-    _who: Reader,
+    who: Reader,
     read_side: ReadSideDep,
     as_of: Annotated[
         BusinessDate | None, Query(description="Business date: the standing on that day (default today).")
@@ -166,10 +213,24 @@ async def standing(
         body, version = current
     else:
         body, version = await run_in_threadpool(_standing_json, read_side, staff_id, as_of, known_at)
+    if not who.may(Permission.AUDIT):
+        body = without_personal_data(body)
     tag = etag(version)
     if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers={"ETag": tag})
     return Response(body, media_type="application/json", headers={"ETag": tag})
+
+
+# The national identifier as a standing's JSON carries it: always 12 ASCII digits or null (the
+# domain refuses anything else), never the last member (``commitments`` is).
+_NATIONAL_ID_MEMBER = re.compile(rb'"national_id":(?:null|"[0-9]{12}"),')
+
+
+def without_personal_data(body: bytes) -> bytes:
+    """A standing's JSON as a reader may see it: no ``national_id`` member at all (not even
+    null, which would say "none recorded"). Done on the bytes, so the current standing is still
+    served straight from its stored document."""
+    return _NATIONAL_ID_MEMBER.sub(b"", body, count=1)
 
 
 def _standing_json(
@@ -204,3 +265,26 @@ def history(
     page = read_side.history(staff_id, limit=limit, cursor=cursor)
     response.headers["ETag"] = etag(page["version"])
     return page
+
+
+@router.get(
+    "/{staff_id}/export",
+    responses=READ_STAFF_RESPONSES,
+    summary="A person's whole training history, keyed by national_id",
+)
+def export(staff_id: StaffId, _who: Auditor, read_side: ReadSideDep, response: Response) -> Any:
+    """The person's complete training history as one JSON document keyed by `national_id` (null
+    when none is recorded): identity, every enrollment with its outcomes, credentials with how
+    each was obtained, evaluations, appointments, rotations, planning, departure and every
+    correction, each item with its event id, business date, recording time and the key that
+    recorded it; voided items are kept and marked (`voided_by`). For the national database of
+    officials and for the person's own access request (Personal Data Protection Law
+    91/2025/QH15). The shape: docs/national-id.md and the JSON Schema
+    docs/schemas/staff-export.schema.json (draft 2020-12). Registrars and auditors only.
+    """
+    ledger = read_side.ledger
+    events = ledger.events_of(staff_id)
+    entries = ledger.history(staff_id)
+    document = staff_export(entries, events, exported_at=ledger.clock())
+    response.headers["ETag"] = etag(document["version"])
+    return document

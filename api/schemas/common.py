@@ -133,6 +133,18 @@ QueryText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_
 CursorText = Annotated[str, Field(pattern=r"^[A-Za-z0-9_=-]{1,400}$")]
 CodeList = Annotated[str, Field(pattern=r"^[A-Za-z_ ]+(,[A-Za-z_ ]+)*$", max_length=500)]
 EventId = Annotated[str, Field(pattern=EVENT_ID_PATTERN, examples=["CB0001:3"])]
+# The personal identification number: exactly 12 ASCII digits (``ledger.national_id``). The
+# pattern's message never repeats the value, nor does any other error about it.
+NationalId = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{12}$",
+        min_length=12,
+        max_length=12,
+        examples=["001085012345"],
+        description="Personal identification number (số định danh cá nhân): exactly 12 digits.",
+    ),
+]
 Name = Annotated[
     str,
     BeforeValidator(_nfc),

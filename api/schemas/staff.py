@@ -12,6 +12,7 @@ from api.schemas.common import (
     BusinessDate,
     Code,
     Name,
+    NationalId,
     RequestModel,
     ResponseModel,
     ShortText,
@@ -69,6 +70,12 @@ class StaffCreate(RequestModel):
         default=None, description="Civil-service rank code (mã ngạch), e.g. '01.003'."
     )
     employment: Employment = Employment.CIVIL_SERVANT
+    national_id: NationalId | None = Field(
+        default=None,
+        description="Personal identification number (số định danh cá nhân), 12 digits; optional. "
+        "Unique in the ledger (409 if another staff member holds it). Personal data: shown to "
+        "registrars and auditors only, never written to logs.",
+    )
 
 
 class QualificationPublic(ResponseModel):
@@ -298,6 +305,11 @@ class StaffPublic(ResponseModel):
     )
     status: StaffStatus = Field(
         description="'active' (on the roll), 'departed', or 'not_joined' (as_of is before joined_on)."
+    )
+    national_id: str | None = Field(
+        default=None,
+        description="Personal identification number (12 digits), null when none is recorded. "
+        "Registrars and auditors only: the key is absent from a reader's answer.",
     )
     version: int = Field(description="The aggregate version this answer reflects (also the ETag).")
     as_of: date = Field(description="The business date of this answer (today unless asked).")

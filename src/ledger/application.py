@@ -34,7 +34,12 @@ from ledger.catalog import (
 )
 from ledger.clock import AgencyClock, agency_clock
 from ledger.config import StoreConfig, store_from_environment
-from ledger.persistence import ChainedRecorder, LedgerMapper, register_ledger_transcodings
+from ledger.persistence import (
+    ChainedRecorder,
+    LedgerMapper,
+    NationalIdTaken,
+    register_ledger_transcodings,
+)
 from ledger.proofs import configure_proofs
 from ledger.record import CredentialAward, Evidence, StaffRecord, Waiver
 from ledger.rules import RuleSet, rules_from_environment
@@ -158,6 +163,7 @@ class Ledger(Application[UUID]):
         position: str | None = None,
         rank: str | None = None,
         employment: Employment = Employment.CIVIL_SERVANT,
+        national_id: str | None = None,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> WriteResult:
@@ -173,12 +179,21 @@ class Ledger(Application[UUID]):
             position=position,
             rank=rank,
             employment=employment,
+            national_id=national_id,
             recorded_by=recorded_by,
             recorded_at=recorded_at or self.clock(),
         )
         try:
             recordings = self.save(member)
+        except NationalIdTaken as taken:
+            raise self._national_id_taken(taken) from None
         except IntegrityError:
+            # The events' primary key refused it, unless the national-id index did (its look-up
+            # names the holder first; this is only the backstop of the index's own key).
+            if national_id is not None and not self.staff_exists(staff_id):
+                holder = self.chained_recorder.holder_of_national_id(national_id)
+                if holder is not None:
+                    raise self._national_id_taken(NationalIdTaken(holder)) from None
             raise errors.DuplicateRegistration(
                 f"Staff member '{staff_id}' is already registered.", field="staff_id"
             ) from None
@@ -526,7 +541,36 @@ class Ledger(Application[UUID]):
 
         return self._change(staff_id, command, expected_version, recorded_at)
 
+    def correct_national_id(
+        self,
+        staff_id: str,
+        *,
+        national_id: str | None,
+        reason: str,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        """Set, change or (``None``) remove the person's national_id (``NationalIdCorrected``);
+        the history keeps every earlier value. 409 if another staff member holds it."""
+
+        def command(member: StaffMember, at: datetime) -> None:
+            member.correct_national_id(
+                national_id=national_id, reason=reason, recorded_by=recorded_by, recorded_at=at
+            )
+
+        return self._change(staff_id, command, expected_version, recorded_at)
+
     # ---------------------------------------------------------------- queries
+
+    def staff_id_of_national_id(self, national_id: str) -> str | None:
+        """The staff code of the person holding ``national_id`` now (the store's index, so a
+        write's answer is already reflected), or None."""
+        holder = self.chained_recorder.holder_of_national_id(national_id)
+        if holder is None:
+            return None
+        first = next(iter(self.repository.event_store.get(holder, lte=1)), None)
+        return first.staff_id if isinstance(first, StaffMember.Registered) else None
 
     def staff_exists(self, staff_id: str) -> bool:
         return staff_aggregate_id(staff_id) in self.repository
@@ -616,6 +660,8 @@ class Ledger(Application[UUID]):
             command(member, recorded_at or self.clock())
             try:
                 recordings = self.save(member)
+            except NationalIdTaken as taken:
+                raise self._national_id_taken(taken) from None
             except IntegrityError:
                 if expected_version is not None:
                     raise errors.StaleVersion(
@@ -626,6 +672,14 @@ class Ledger(Application[UUID]):
             return self._result(member, recordings[-1].notification.id)
         raise errors.ConcurrentWrite(
             f"The record of '{staff_id}' kept changing under this write; try again."
+        )
+
+    def _national_id_taken(self, taken: NationalIdTaken) -> errors.DuplicateNationalId:
+        first = next(iter(self.repository.event_store.get(taken.holder, lte=1)), None)
+        holder = f" ({first.staff_id})" if isinstance(first, StaffMember.Registered) else ""
+        return errors.DuplicateNationalId(
+            f"This national_id is already recorded for another staff member{holder}.",
+            field="national_id",
         )
 
     @staticmethod

@@ -66,6 +66,17 @@ class DuplicateRegistration(Conflict):
     code = "duplicate_registration"
 
 
+class DuplicateNationalId(Conflict):
+    """Another staff member holds this personal identification number. The message names the
+    holder's staff code, never the number."""
+
+    code = "duplicate_national_id"
+
+
+class NothingToCorrect(Conflict):
+    code = "nothing_to_correct"
+
+
 class DuplicateEnrollment(Conflict):
     code = "duplicate_enrollment"
 

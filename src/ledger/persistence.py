@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import json
 import threading
 import types
 import typing
@@ -104,6 +105,49 @@ class LedgerMapper(Mapper[UUID]):
         return event
 
 
+# ------------------------------------------------------------ national ids
+
+# The events that set a person's personal identification number, by stored topic (the topics
+# are the events' explicit TOPICs, never renamed; a test checks they match ledger.staff).
+REGISTERED_TOPIC = "staff.registered.v1"
+NATIONAL_ID_CORRECTED_TOPIC = "staff.national_id_corrected.v1"
+NATIONAL_ID_TOPICS = (REGISTERED_TOPIC, NATIONAL_ID_CORRECTED_TOPIC)
+
+
+class NationalIdTaken(IntegrityError):
+    """The number is held by another staff member: refused in the transaction that would have
+    recorded the event, so two concurrent writers can never both hold it."""
+
+    def __init__(self, holder: UUID) -> None:
+        super().__init__("national_id already held by another staff member")
+        self.holder = holder
+
+
+@dataclasses.dataclass(frozen=True)
+class NationalIdClaim:
+    """An event's effect on the national-id index: ``originator_id`` holds ``national_id`` (None:
+    holds none) from this event on."""
+
+    originator_id: UUID
+    national_id: str | None
+
+
+def national_id_claims(stored_events: Iterable[StoredEvent]) -> list[NationalIdClaim]:
+    """What the events about to be stored do to the index: a registration claims its number (if
+    it has one); a national-id correction replaces the person's number. Read from the stored
+    state (plain JSON: the ledger configures no cipher or compressor), so every way in (the API,
+    imports of records, ``ledger import`` of a log) goes through the same index."""
+    claims = []
+    for s in stored_events:
+        if s.topic not in NATIONAL_ID_TOPICS:
+            continue
+        value = json.loads(s.state).get("national_id")
+        if s.topic == REGISTERED_TOPIC and value is None:
+            continue
+        claims.append(NationalIdClaim(_uuid(s.originator_id), value))
+    return claims
+
+
 class ChainedRecorder(Protocol):
     """What the integrity checks and the log export need from either store."""
 
@@ -142,6 +186,8 @@ class ChainedRecorder(Protocol):
     def import_events(self, rows: Iterable[tuple[int, StoredEvent]]) -> None: ...
 
     def is_empty(self) -> bool: ...
+
+    def holder_of_national_id(self, national_id: str) -> UUID | None: ...
 
     @property
     def proofs(self) -> ProofTables: ...
@@ -205,6 +251,9 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             read=lambda: cast(AbstractContextManager[Cursor], datastore.transaction(commit=False)),
             write=lambda: cast(AbstractContextManager[Cursor], datastore.transaction(commit=True)),
         )
+        # The personal identification numbers in force, one row per holder: the unique index
+        # that refuses a second holder, written in the transaction that records the event.
+        self.national_ids_table_name = f"{events_table_name}_national_ids"
         self._proofs.positions_query = (
             f"SELECT c.seq AS seq, e.rowid AS position, c.event_hash AS event_hash "
             f"FROM {self.chain_table_name} c JOIN {events_table_name} e "
@@ -225,6 +274,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             "seq INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
             "originator_version INTEGER NOT NULL, event_hash TEXT NOT NULL, "
             "chain_digest TEXT NOT NULL, UNIQUE (originator_id, originator_version))",
+            f"CREATE TABLE IF NOT EXISTS {self.national_ids_table_name} ("
+            "national_id TEXT PRIMARY KEY, originator_id TEXT NOT NULL UNIQUE)",
         ]
 
     def _insert_events(
@@ -235,7 +286,32 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         links = self._append_links(c, stored_events)
         # The tree and the link MACs go in the same transaction as the events (ledger.proofstore).
         self._proofs.append(cast(Cursor, c), links, list(ids or ()), _tail.digest)
+        self._claim_national_ids(c, national_id_claims(stored_events))
         return ids
+
+    def _claim_national_ids(self, c: SQLiteCursor, claims: Sequence[NationalIdClaim]) -> None:
+        # Under SQLite's write lock (taken by the inserts above): nobody else writes meanwhile, so
+        # the look-up is final; the primary key stays as the last word.
+        table = self.national_ids_table_name
+        for claim in claims:
+            oid = claim.originator_id.hex
+            if claim.national_id is not None:
+                c.execute(f"SELECT originator_id FROM {table} WHERE national_id=?", (claim.national_id,))
+                row = c.fetchone()
+                if row is not None and row["originator_id"] != oid:
+                    raise NationalIdTaken(UUID(row["originator_id"]))
+            c.execute(f"DELETE FROM {table} WHERE originator_id=?", (oid,))
+            if claim.national_id is not None:
+                c.execute(f"INSERT INTO {table} VALUES (?, ?)", (claim.national_id, oid))
+
+    def holder_of_national_id(self, national_id: str) -> UUID | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id FROM {self.national_ids_table_name} WHERE national_id=?",
+                (national_id,),
+            )
+            row = c.fetchone()
+            return None if row is None else UUID(row["originator_id"])
 
     def _append_links(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[ChainLink]:
         c.execute(f"SELECT seq, chain_digest FROM {self.chain_table_name} ORDER BY seq DESC LIMIT 1")
@@ -359,6 +435,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 )
                 links = self._append_links(c, [s for _, s in batch])
                 self._proofs.append(cast(Cursor, c), links, [position for position, _ in batch])
+                self._claim_national_ids(c, national_id_claims(s for _, s in batch))
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -373,6 +450,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         )
         self.events_table = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        # The personal identification numbers in force, one row per holder (see the SQLite one).
+        self.national_ids_table_name = f"{events_table_name}_national_ids"
+        self.check_identifier_length(self.national_ids_table_name)
+        self.national_ids_table = SQL("{0}.{1}").format(
+            Identifier(self.datastore.schema), Identifier(self.national_ids_table_name)
         )
         schema = self.datastore.schema.replace('"', '""')
         for suffix in ("link_macs", "keys", "merkle", "checkpoints"):
@@ -401,6 +484,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.extend(
             SQL(s).format() for s in self._proofs.create_statements()  # type: ignore[arg-type]
         )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} ("
+                "national_id text PRIMARY KEY, originator_id uuid NOT NULL UNIQUE)"
+            ).format(self.national_ids_table)
+        )
 
     @property
     def proofs(self) -> ProofTables:
@@ -422,6 +511,54 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         with curs.connection.cursor() as proofs_cursor:
             self._proofs.append(cast(Cursor, proofs_cursor), links, list(ids or ()), _tail.digest)
         return ids
+
+    def _insert_events(
+        self, curs: PgCursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # The national ids are claimed here, before the events are inserted, not with the chain
+        # links: the library catches exceptions raised after its inserts and commits before
+        # re-raising them, so a refusal from there would keep the refused events. Raised here, it
+        # rolls the transaction back. The table lock is taken first (the library takes it again
+        # for its inserts), so the look-up is final.
+        super()._insert_events(curs, stored_events, **kwargs)
+        claims = national_id_claims(stored_events)
+        if claims:
+            self._lock_table(curs)
+            self._claim_national_ids(curs, claims)
+
+    def _claim_national_ids(self, curs: PgCursor[Any], claims: Sequence[NationalIdClaim]) -> None:
+        # Under the EXCLUSIVE lock on the events table, which every writer takes before inserting:
+        # the look-up is final; the primary key stays as the last word (its violation aborts the
+        # transaction in the database itself).
+        table = self.national_ids_table
+        for claim in claims:
+            if claim.national_id is not None:
+                curs.execute(
+                    SQL("SELECT originator_id FROM {0} WHERE national_id=%s").format(table),
+                    (claim.national_id,),
+                )
+                row = curs.fetchone()
+                if row is not None and row["originator_id"] != claim.originator_id:
+                    raise NationalIdTaken(row["originator_id"])
+            curs.execute(
+                SQL("DELETE FROM {0} WHERE originator_id=%s").format(table), (claim.originator_id,)
+            )
+            if claim.national_id is not None:
+                curs.execute(
+                    SQL("INSERT INTO {0} VALUES (%s, %s)").format(table),
+                    (claim.national_id, claim.originator_id),
+                )
+
+    def holder_of_national_id(self, national_id: str) -> UUID | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT originator_id FROM {0} WHERE national_id=%s").format(
+                    self.national_ids_table
+                ),
+                (national_id,),
+            )
+            row = curs.fetchone()
+            return None if row is None else cast(UUID, row["originator_id"])
 
     def _append_links(
         self, curs: PgCursor[DictRow], stored_events: Sequence[StoredEvent]
@@ -553,6 +690,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                         )
                 links = self._append_links(curs, [s for _, s in batch])
                 self._proofs.append(cast(Cursor, curs), links, [position for position, _ in batch])
+                self._claim_national_ids(curs, national_id_claims(s for _, s in batch))
             # Later writes must continue after the imported positions (nextval = MAX + 1).
             curs.execute(
                 SQL(

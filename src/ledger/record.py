@@ -210,6 +210,9 @@ class StaffRecord:
     departed_on: date | None = None
     departure_reason: str | None = None
     departure_category: DepartureCategory | None = None
+    # The personal identification number (số định danh cá nhân): personal data, never shown to
+    # readers (docs/national-id.md).
+    national_id: str | None = None
     enrollments: dict[str, EnrollmentState] = field(default_factory=dict)
     credentials: dict[str, CredentialState] = field(default_factory=dict)
     rotations: list[RotationState] = field(default_factory=list)

@@ -33,6 +33,7 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
+from ledger.national_id import check_national_id
 from ledger.record import (
     AppointmentState,
     CredentialAward,
@@ -112,7 +113,7 @@ CODE_PATTERN = text.IDENTIFIER_PATTERN
 
 
 # Fields a command copies from the record rather than from its caller: already on the record.
-COPIED_FIELDS = frozenset({"from_unit", "previous_position"})
+COPIED_FIELDS = frozenset({"from_unit", "previous_position", "previous_national_id"})
 
 
 def check_code(value: str, field: str) -> None:
@@ -166,6 +167,9 @@ class StaffMember(Aggregate):
 
     class Registered(Created):
         TOPIC = "staff.registered.v1"
+        # v2 adds the personal identification number (optional; registrations recorded before
+        # it existed read back without one).
+        class_version = 2
         staff_id: str
         full_name: str
         gender: Gender
@@ -174,6 +178,12 @@ class StaffMember(Aggregate):
         position: str | None
         rank: str | None
         employment: Employment
+        # Defaults to None so that code building the event itself (tests, tools) need not name it.
+        national_id: str | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["national_id"] = None
 
         def apply(self, aggregate: Aggregate) -> None:
             assert isinstance(aggregate, StaffMember)
@@ -422,6 +432,22 @@ class StaffMember(Aggregate):
         voided_event_id: str
         reason: str
 
+    class NationalIdCorrected(StaffEvent):
+        """Sets, changes or removes the personal identification number the registration gave.
+
+        A correction of the registration, so it takes effect on the registration's date
+        (``effective_on`` is ``joined_on``) and counts at every ``as_of``, as the registration
+        does; ``previous_national_id`` keeps the value it replaced (the registration keeps the
+        first one), so the history shows every value the record ever held."""
+
+        TOPIC = "staff.national_id_corrected.v1"
+        national_id: str | None
+        previous_national_id: str | None
+        reason: str
+
+        def fold(self, record: StaffRecord, event_id: str) -> None:
+            record.national_id = self.national_id
+
     # ------------------------------------------------------------- text policy
 
     # Every event passes through one of these two, so the text policy (ledger.text) holds for
@@ -475,8 +501,11 @@ class StaffMember(Aggregate):
         employment: Employment,
         recorded_by: str,
         recorded_at: datetime | None = None,
+        national_id: str | None = None,
     ) -> StaffMember:
         check_code(staff_id, "staff_id")
+        if national_id is not None:
+            check_national_id(national_id)
         gender = coerce(Gender, gender, "gender")
         employment = coerce(Employment, employment, "employment")
         if joined_on < birth_date:
@@ -498,6 +527,7 @@ class StaffMember(Aggregate):
             position=position,
             rank=rank,
             employment=employment,
+            national_id=national_id,
         )
 
     def enroll(
@@ -1007,6 +1037,12 @@ class StaffMember(Aggregate):
                 field="event_id",
             )
         target = self.history[version - 1]
+        if isinstance(target, StaffMember.NationalIdCorrected):
+            raise errors.CannotVoidCorrection(
+                f"Event '{event_id}' corrects the national_id and cannot be voided; record another "
+                "national_id correction instead.",
+                field="event_id",
+            )
         if isinstance(target, StaffMember.Corrected):
             raise errors.CannotVoidCorrection(
                 f"Event '{event_id}' is a correction and cannot be voided; record the fact again instead.",
@@ -1030,6 +1066,36 @@ class StaffMember(Aggregate):
             recorded_by=recorded_by,
             effective_on=on,
             voided_event_id=event_id,
+            reason=reason,
+        )
+
+    def correct_national_id(
+        self,
+        *,
+        national_id: str | None,
+        reason: str,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> None:
+        """Set, change or (``None``) remove the personal identification number. Allowed after a
+        departure, as every correction is. That no one else holds the number is checked by the
+        store, in the transaction that records the event (``ledger.persistence``)."""
+        if national_id is not None:
+            check_national_id(national_id)
+        check_text(("reason", reason))
+        if national_id == self.record.national_id:
+            raise errors.NothingToCorrect(
+                "The record already holds this national_id." if national_id is not None
+                else "The record holds no national_id to remove.",
+                field="national_id",
+            )
+        self.trigger_event(
+            self.NationalIdCorrected,
+            timestamp=recorded_at,
+            recorded_by=recorded_by,
+            effective_on=self.record.joined_on,
+            national_id=national_id,
+            previous_national_id=self.record.national_id,
             reason=reason,
         )
 
@@ -1118,6 +1184,7 @@ def start_record(event: StaffMember.Registered) -> StaffRecord:
         rank=event.rank,
         employment=event.employment,
         joined_on=event.effective_on,
+        national_id=event.national_id,
     )
 
 
@@ -1152,7 +1219,12 @@ def fold_record(
     for event in live_events(events, known_at=known_at):
         if isinstance(event, StaffMember.Registered):
             record = start_record(event)
-        elif record is not None and (as_of is None or event.effective_on <= as_of):
+        elif record is not None and (
+            as_of is None
+            or event.effective_on <= as_of
+            # Corrects the registration, which counts at every as_of.
+            or isinstance(event, StaffMember.NationalIdCorrected)
+        ):
             event.fold(record, make_event_id(record.staff_id, event.originator_version))
     if record is None:
         raise errors.StaffNotFound("No registration among these events.")
@@ -1180,6 +1252,7 @@ EVENT_TYPES: dict[str, type[StaffEvent]] = {
         StaffMember.Evaluated,
         StaffMember.Departed,
         StaffMember.Corrected,
+        StaffMember.NationalIdCorrected,
     )
 }
 
@@ -1197,4 +1270,6 @@ BUSINESS_DATE_FIELD: dict[str, str] = {
     "Evaluated": "effective_on",
     "Departed": "on",
     "Corrected": "on",
+    # A correction of the registration takes effect on the registration's date.
+    "NationalIdCorrected": "joined_on",
 }

@@ -95,6 +95,8 @@ FIELD_KINDS: dict[str, TextKind] = {
     "document_ref": TextKind.REFERENCE,
     "scans": TextKind.CODE,  # SHA-256 digests (64 hex digits) of evidence scans
     "voided_event_id": TextKind.CODE,
+    "national_id": TextKind.CODE,  # 12 ASCII digits, checked by ledger.national_id
+    "previous_national_id": TextKind.CODE,
     "rule_set": TextKind.CODE,
     "rule_id": TextKind.CODE,
     "track": TextKind.CODE,
