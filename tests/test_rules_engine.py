@@ -1089,7 +1089,7 @@ def test_rules_check_summarises_a_good_file() -> None:
     result = CliRunner().invoke(_cli(), ["rules", "check", "--variant", "strict"])
     assert result.exit_code == 0, result.output
     assert "OK " in result.output
-    assert "[strict,grace]" in result.output
+    assert "[strict,grace,training_only]" in result.output
 
 
 def test_rules_show_lists_the_rules_in_force_for_a_position_as_json() -> None:

@@ -1098,7 +1098,7 @@ class _Loader:
             *(self._planning_pool(item, position_codes) for item in self._array(top, "planning_pool")),
         ]
         rules += [r for r in conditions if r]
-        if "age_headroom" in data and not retirement_ages:
+        if "age_headroom" in data and "retirement_age" not in data:
             self.problems.append(
                 Problem(
                     self._top_level_line("age_headroom"),

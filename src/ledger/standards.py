@@ -599,7 +599,7 @@ def _condition_check(
             left = months_between(day, retires_on) if day <= retires_on else -months_between(retires_on, day)
             met = left >= requirement.months
             held_level = f"P{max(left, 0)}M"
-            when = f"retirement age {age.years} years {age.months} months on {retires_on}"
+            when = f"retirement age {_duration(age.in_months)} on {retires_on}"
             held_text = (
                 f"{_duration(left)} to retirement ({when})" if left >= 0 else f"past retirement age ({when})"
             )
