@@ -281,7 +281,7 @@ class StaffMember(Aggregate):
         issuer: str
         number: str | None
         evidence: Evidence
-        field: str | None
+        field: str | None = None  # a default, so code building the event without it still works
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
