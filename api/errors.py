@@ -281,18 +281,25 @@ async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+TRACK_CODES = frozenset(str(track) for track in catalog.Track)
+
+
 def unmet_item(requirement: Any) -> dict[str, Any]:
     """One unmet requirement of a refused appointment, as the problem lists it: the recorded
     fields (``rule_id``, ``track``, ``required_level``, ``held_level``, ``timing``, ``deadline``,
-    ``legal_basis``, ``blocking``) plus the tiers compared and the levels' Vietnamese labels."""
+    ``legal_basis``, ``blocking``) plus the tiers compared and the levels' Vietnamese labels (null
+    for a condition of appointment, whose measures are months, fields or a planning pool)."""
     item: dict[str, Any] = json_value(requirement)
     track, required, held = item.get("track"), item.get("required_level"), item.get("held_level")
-    required_level = catalog.level_of(track, required) if track else None
-    held_level = catalog.level_of(track, held) if track else None
+    # A condition of appointment (experience, age headroom, field of study, planning) names its
+    # kind where a training requirement names its track: its measures are not catalog levels.
+    catalog_track = track if track in TRACK_CODES else None
+    required_level = catalog.level_of(catalog_track, required) if catalog_track else None
+    held_level = catalog.level_of(catalog_track, held) if catalog_track else None
     item["required_tier"] = required_level.tier if required_level else None
-    item["required_label"] = catalog.level_label(track, required) if track else None
+    item["required_label"] = catalog.level_label(catalog_track, required) if catalog_track else None
     item["held_tier"] = held_level.tier if held_level else None
-    item["held_label"] = catalog.level_label(track, held) if track and held else None
+    item["held_label"] = catalog.level_label(catalog_track, held) if catalog_track and held else None
     return item
 
 

@@ -244,6 +244,7 @@ def build_trail(
             enrollment_id=None,
             document_ref=awarding.evidence.document_ref,
             verified_by=awarding.evidence.verified_by,
+            field=awarding.field,
         )
     voider = make_event_id(staff_id, award.voided_by) if award.voided_by is not None else None
     assert isinstance(registration, StaffMember.Registered)
@@ -278,6 +279,7 @@ def _completion_credential(
         enrollment_id=completed.enrollment_id,
         document_ref=None,
         verified_by=None,
+        field=award.field,
     )
 
 

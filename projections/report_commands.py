@@ -22,7 +22,7 @@ import typer
 from ledger import errors
 from ledger.catalog import Track
 from ledger.cli import open_ledger
-from ledger.rules import RuleSet
+from ledger.rules import RequirementKind, RuleSet
 from ledger.rules_commands import AsJson, AsOf, Table, _day
 from ledger.terminal import level_label, position_label, table_console, track_label
 from projections.reports import (
@@ -122,7 +122,10 @@ def needs(
         table.add_column(column)
     for person in answer.listed:
         for check_ in person.gaps:
+            training = check_.kind == RequirementKind.TRAINING
             held = level_label(check_.track, check_.held.level) if check_.held else "—"
+            if not training:
+                held = check_.held_text or "—"
             if check_.in_training:
                 held += " (in training)"
             table.add_row(
@@ -130,7 +133,7 @@ def needs(
                 person.full_name,
                 position_label(rules, check_.position),
                 track_label(check_.track),
-                level_label(check_.track, check_.required_level),
+                level_label(check_.track, check_.required_level) if training else check_.requirement,
                 held,
                 str(check_.status),
                 str(check_.deadline or ""),

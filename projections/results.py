@@ -51,6 +51,7 @@ class Credential:
     enrollment_id: str | None  # the course that awarded it (completion)
     document_ref: str | None  # the evidence of a recognized credential
     verified_by: str | None
+    field: str | None = None  # field of study (chuyên ngành), when recorded
 
 
 @dataclass(frozen=True)

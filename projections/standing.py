@@ -776,6 +776,7 @@ def record_to_standing(
                 enrollment_id=c.enrollment_id,
                 document_ref=c.evidence.document_ref if c.evidence else None,
                 verified_by=c.evidence.verified_by if c.evidence else None,
+                field=c.field,
             )
             for c in record.credentials.values()
         ),

@@ -189,7 +189,7 @@ def test_a_waived_appointment_is_recorded_with_the_waiver_and_what_it_waived(mak
         (waived,) = appointed.unmet
         assert (waived.track, waived.blocking, waived.deadline) == ("leadership", True, date(2025, 12, 31))
         assert appointed.rule_set is not None
-        assert appointed.rule_set.startswith("vn-cuc-tong-cuc@2025.1[strict,before]#")
+        assert appointed.rule_set.startswith("vn-cuc-tong-cuc@2026.1[strict,before,training_only]#")
         history = reread.history("A3")[-1]
         assert history.data["unmet"] == appointed.unmet
         record = reread.record("A3")

@@ -202,8 +202,12 @@ def check_for(check: standards.StandardCheck, track: Track) -> standards.Require
 
 def test_the_shipped_rules_load_with_their_default_variant() -> None:
     shipped = load_rules()
-    assert shipped.choices == {"standard": "lenient", "leadership_timing": "grace"}
-    assert shipped.label.startswith("vn-cuc-tong-cuc@2025.1[lenient,grace]#")
+    assert shipped.choices == {
+        "standard": "lenient",
+        "leadership_timing": "grace",
+        "appointment_conditions": "training_only",
+    }
+    assert shipped.label.startswith("vn-cuc-tong-cuc@2026.1[lenient,grace,training_only]#")
     assert {p.code for p in shipped.positions} >= {
         "cuc_truong",
         "pho_cuc_truong",
@@ -214,7 +218,7 @@ def test_the_shipped_rules_load_with_their_default_variant() -> None:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_variant_of_the_shipped_rules_loads(variant: str) -> None:
-    assert load_rules(variant=variant).variant == variant
+    assert load_rules(variant=variant).variant == f"{variant},training_only"
 
 
 def test_the_rules_file_and_variant_come_from_the_environment(tmp_path: Path) -> None:
@@ -1085,7 +1089,7 @@ def test_rules_check_summarises_a_good_file() -> None:
     result = CliRunner().invoke(_cli(), ["rules", "check", "--variant", "strict"])
     assert result.exit_code == 0, result.output
     assert "OK " in result.output
-    assert "[strict,grace]" in result.output
+    assert "[strict,grace,training_only]" in result.output
 
 
 def test_rules_show_lists_the_rules_in_force_for_a_position_as_json() -> None:

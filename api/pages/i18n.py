@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 from api.pages.forms_text import FORM_TEXT
 from ledger import catalog
 from ledger.catalog import Label
+from ledger.rules import RequirementKind
+from ledger.standards import RequirementCheck
 from projections import anomalies
 
 LANGUAGES = ("vi", "en")
@@ -95,6 +97,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.gender": ("Giới tính", "Gender"),
     "common.level": ("Trình độ", "Level"),
     "common.track": ("Lĩnh vực", "Track"),
+    # Conditions of appointment, where a training requirement names its track (docs/rules.md).
+    "condition.experience": ("Kinh nghiệm công tác", "Experience"),
+    "condition.age_headroom": ("Tuổi bổ nhiệm", "Age headroom"),
+    "condition.field_of_study": ("Chuyên ngành đào tạo", "Field of study"),
+    "condition.planning_pool": ("Quy hoạch", "Planning pool"),
     "common.tracks": ("Lĩnh vực", "Tracks"),
     "common.name": ("Họ và tên", "Full name"),
     "common.staff_id": ("Mã cán bộ", "Staff code"),
@@ -514,6 +521,9 @@ class Translator:
     def track(self, track: str | None) -> str:
         if not track:
             return ""
+        condition = TEXT.get(f"condition.{track}")
+        if condition is not None:
+            return condition[0] if self.language == "vi" else condition[1]
         try:
             return catalog.track_info(track).label.in_language(self.language)
         except ValueError:
@@ -526,6 +536,18 @@ class Translator:
             return catalog.level_label(track, level, self.language) or level
         except ValueError:
             return level
+
+    def required(self, check: RequirementCheck) -> str:
+        """What a requirement asks, as a cell: a level's label, or a condition's wording."""
+        if check.kind != RequirementKind.TRAINING:
+            return check.label_vi if self.language == "vi" else check.requirement
+        return self.level(str(check.track), check.required_level)
+
+    def held(self, check: RequirementCheck) -> str:
+        """What is held against a requirement, as a cell ("" when nothing)."""
+        if check.kind != RequirementKind.TRAINING:
+            return check.held_text or ""
+        return self.level(str(check.track), check.held.level) if check.held else ""
 
     def code(self, value: str | StrEnum | None) -> str:
         """The label of an enumeration code (gender, mode, rating …), or the code itself."""

@@ -46,6 +46,7 @@ def recognize(staff_id: StaffId, body: CredentialCreate, write: Write) -> JSONRe
             issued_on=body.issued_on,
             number=body.number,
             evidence=evidence,
+            field=body.field,
             recorded_by=write.recorded_by,
             expected_version=expected,
         ),

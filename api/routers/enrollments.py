@@ -73,6 +73,7 @@ def complete(
             number=body.credential.number,
             issuer=body.credential.issuer,
             issued_on=body.credential.issued_on,
+            field=body.credential.field,
             scans=require_stored(write.request.app.state, body.credential.scans, "credential.scans"),
         )
         if body.credential is not None

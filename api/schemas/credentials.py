@@ -66,6 +66,11 @@ class CredentialCreate(RequestModel):
     issued_on: BusinessDate
     number: ShortText | None = None
     evidence: EvidenceCreate
+    field: Name | None = Field(
+        default=None,
+        description="Field of study (chuyên ngành) as written on the certificate, e.g. `Luật kinh tế`; "
+        "a position standard may ask it to fit the post (docs/rules.md, `[[field_of_study]]`).",
+    )
 
 
 class TrailFlag(ResponseModel):

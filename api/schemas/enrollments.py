@@ -71,6 +71,11 @@ class CredentialDetails(RequestModel):
     number: ShortText | None = Field(default=None, description="Certificate number (số hiệu văn bằng).")
     issuer: Name | None = Field(default=None, description="Defaults to the course provider.")
     issued_on: BusinessDate | None = Field(default=None, description="Defaults to completed_on.")
+    field: Name | None = Field(
+        default=None,
+        description="Field of study (chuyên ngành) as written on the certificate, e.g. `Luật kinh tế`; "
+        "a position standard may ask it to fit the post (docs/rules.md, `[[field_of_study]]`).",
+    )
     scans: list[ScanDigest] = Field(
         default_factory=list,
         max_length=20,

@@ -10,8 +10,9 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import ResponseModel, Timestamp
-from api.schemas.staff import CommitmentPublic, UnmetPublic, WaiverPublic
+from api.schemas.staff import CommitmentPublic, ConditionKind, UnmetPublic, WaiverPublic
 from ledger.catalog import Employment, Track
+from ledger.rules import RequirementKind
 
 
 class QualificationsReport(ResponseModel):
@@ -194,10 +195,16 @@ class RequirementGap(ResponseModel):
 
     rule_id: str
     position: str = Field(description="The post or rank checked (its code in the rules).")
-    track: Track
-    required_level: str
-    required_tier: int
-    required_label: str = Field(description="The required level's Vietnamese label.")
+    track: Track | ConditionKind = Field(
+        description="The track of a training requirement; for a condition of appointment, its kind "
+        "(experience, age_headroom, field_of_study, planning_pool)."
+    )
+    required_level: str = Field(
+        description="The minimum level; for experience and age headroom the months as ISO 8601 "
+        "(`P24M`), for a field of study the minimum degree level, for planning the pool's post code."
+    )
+    required_tier: int = Field(description="The level's tier; the months for experience and age headroom.")
+    required_label: str = Field(description="The requirement's Vietnamese wording (a level's label).")
     held: dict[str, Any] | None = Field(
         description="The best credential held in the track (track, level, credential_id, title, "
         "issued_on, via…)."
@@ -213,6 +220,22 @@ class RequirementGap(ResponseModel):
     legal_basis: str
     in_training: str | None = Field(description="A running enrollment that would meet it, if any.")
     blocking: bool = Field(description="Whether it would stop an appointment made on the day.")
+    kind: RequirementKind = Field(
+        default=RequirementKind.TRAINING,
+        description="training (a level on a track), or a condition of appointment: experience, "
+        "age_headroom, field_of_study, planning_pool.",
+    )
+    requirement: str = Field(default="", description="The requirement in words (English).")
+    held_text: str | None = Field(
+        default=None,
+        description="What is held in words, for a condition: `18 months`, `4 years 2 months to "
+        "retirement (…)`, the fitting degree, the planning decision.",
+    )
+    judged_on: date | None = Field(
+        default=None,
+        description="The day a condition was judged on: the day the post was taken (experience, "
+        "age headroom, planning), or the day checked.",
+    )
 
 
 class PostCheck(ResponseModel):

@@ -101,6 +101,7 @@ class CredentialPublic(ResponseModel):
     document_ref: str | None = Field(default=None, description="The evidence of a recognised credential.")
     verified_by: str | None = None
     event_id: str = Field(description="The event that put it on the record.")
+    field: str | None = Field(default=None, description="Field of study (chuyên ngành), when recorded.")
 
 
 class EnrollmentPublic(ResponseModel):
@@ -142,15 +143,29 @@ class WaiverPublic(ResponseModel):
     reason: str
 
 
+# What a requirement that is not a training level is about (docs/rules.md, "Conditions of
+# appointment"): it stands where a training requirement names its track.
+ConditionKind = Literal["experience", "age_headroom", "field_of_study", "planning_pool"]
+
+
 class UnmetPublic(ResponseModel):
     """A requirement of the position standard the person did not meet on the appointment day,
     recorded with the appointment: waived (`blocking`: it was due before appointment; `deadline`
     is the waiver's) or left to a grace period ending on `deadline`."""
 
     rule_id: str
-    track: Track
-    required_level: str
-    held_level: str | None = Field(description="The best level held in the track that day, if any.")
+    track: Track | ConditionKind = Field(
+        description="The track; for a condition of appointment, its kind (experience, age_headroom, "
+        "field_of_study, planning_pool)."
+    )
+    required_level: str = Field(
+        description="The minimum level; `P24M` (months) for experience and age headroom, the minimum "
+        "degree level for a field of study, the pool's post code for planning."
+    )
+    held_level: str | None = Field(
+        description="The best level held in the track that day, if any; for a condition, its measure "
+        "(`P18M`: months of experience or left before retirement age)."
+    )
     timing: str = Field(description="before_appointment, within_months_after or advisory.")
     deadline: date | None
     legal_basis: str

@@ -87,6 +87,7 @@ class CredentialDetails:
     issuer: str | None = None
     issued_on: date | None = None
     scans: tuple[str, ...] = ()
+    field: str | None = None  # field of study (chuyên ngành) on the certificate
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ class Ledger(Application[UUID]):
                     issued_on=details.issued_on or completed_on,
                     number=details.number,
                     scans=tuple(details.scans),
+                    field=details.field,
                 )
                 awarded.append(award.credential_id)
             elif not passed and credential is not None:
@@ -341,10 +343,13 @@ class Ledger(Application[UUID]):
         evidence: Evidence,
         credential_id: str | None = None,
         number: str | None = None,
+        field: str | None = None,
         recorded_by: str,
         recorded_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> WriteResult:
+        """Recognise a credential earned outside the agency's dispatches; ``field`` is its field
+        of study (chuyên ngành), which a ``[[field_of_study]]`` standard may check."""
         the_id = credential_id or new_id()
 
         def command(member: StaffMember, at: datetime) -> None:
@@ -357,6 +362,7 @@ class Ledger(Application[UUID]):
                 issued_on=issued_on,
                 number=number,
                 evidence=evidence,
+                field=field,
                 today=self.day_of(at),
                 recorded_by=recorded_by,
                 recorded_at=at,

@@ -50,6 +50,8 @@ class CredentialAward:
     number: str | None = None
     # Digests of the certificate's scans (see ``Evidence.scans``); absent in older events.
     scans: tuple[str, ...] = ()
+    # The field of study (chuyên ngành) as written on the certificate; absent in older events.
+    field: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scans", tuple(self.scans))
@@ -128,6 +130,7 @@ class CredentialState:
     event_id: str
     enrollment_id: str | None = None
     evidence: Evidence | None = None
+    field: str | None = None  # field of study (chuyên ngành), when recorded
 
 
 @dataclass

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger import catalog
-from ledger.catalog import Funding, Level, Track
+from ledger.catalog import Funding, Gender, Level, Track
 from ledger.record import CredentialState
 
 RULES_PATH_VARIABLE = "LEDGER_RULES"
@@ -68,6 +68,19 @@ class Severity(StrEnum):
 class PositionKind(StrEnum):
     POST = "post"  # chức vụ: a leadership post, taken by appointment
     RANK = "rank"  # ngạch: a civil-service rank, held from joining (the ledger has no rank events)
+
+
+class RequirementKind(StrEnum):
+    """What a requirement is about. ``training``: a minimum level on a track (``[[rule]]``); the
+    others are the conditions of appointment of their own sections. A requirement's *key* (the
+    track of a training requirement, else the kind) is what a waiver covers and what two rules may
+    not both require of one position on one day."""
+
+    TRAINING = "training"
+    EXPERIENCE = "experience"  # months in the post or an adjacent lower one ([[experience]])
+    AGE_HEADROOM = "age_headroom"  # months left before retirement age ([[age_headroom]])
+    FIELD_OF_STUDY = "field_of_study"  # a degree in a field fitting the post ([[field_of_study]])
+    PLANNING_POOL = "planning_pool"  # in the planning pool for the post ([[planning_pool]])
 
 
 # --------------------------------------------------------------------------- errors
@@ -137,6 +150,10 @@ def months_between(start: date, end: date) -> int:
     return months
 
 
+def _end_of_month(day: date) -> date:
+    return add_months(date(day.year, day.month, 1), 1) - date.resolution
+
+
 def months_spanned(start: date, end: date) -> int:
     """Calendar length of a course in months, a started month counting as a whole one."""
     whole = months_between(start, end)
@@ -178,6 +195,187 @@ class Requirement:
     def tier(self) -> int:
         return self.level_info.tier
 
+    @property
+    def kind(self) -> RequirementKind:
+        return RequirementKind.TRAINING
+
+    @property
+    def key(self) -> str:
+        return str(self.track)
+
+    def describe(self) -> str:
+        return f"{self.track} at least {self.level}"
+
+
+@dataclass(frozen=True)
+class ExperienceRequirement:
+    """At least ``months`` in the posts (or ranks) ``in_positions`` by the day the post is taken:
+    separate periods add up when ``accumulate`` (else the longest unbroken one counts)."""
+
+    months: int
+    in_positions: tuple[str, ...]
+    accumulate: bool = True
+
+    @property
+    def kind(self) -> RequirementKind:
+        return RequirementKind.EXPERIENCE
+
+    @property
+    def key(self) -> str:
+        return str(self.kind)
+
+    def describe(self) -> str:
+        how = "in all" if self.accumulate else "unbroken"
+        return f"at least {self.months} months as {' or '.join(self.in_positions)} ({how})"
+
+
+@dataclass(frozen=True)
+class AgeHeadroomRequirement:
+    """At least ``months`` from the day the post is taken to the person's retirement age (by the
+    ``[[retirement_age]]`` schedules); only at a first appointment when ``first_appointment_only``."""
+
+    months: int
+    first_appointment_only: bool = True
+
+    @property
+    def kind(self) -> RequirementKind:
+        return RequirementKind.AGE_HEADROOM
+
+    @property
+    def key(self) -> str:
+        return str(self.kind)
+
+    def describe(self) -> str:
+        when = "at a first appointment" if self.first_appointment_only else "at appointment"
+        return f"at least {self.months} months before retirement age {when}"
+
+
+@dataclass(frozen=True)
+class FieldOfStudyRequirement:
+    """A credential of ``track`` at ``min_level`` or higher whose field of study (chuyên ngành) is
+    one of ``fields`` (codes of the ``[[field]]`` taxonomy)."""
+
+    track: Track
+    min_level: str
+    fields: tuple[str, ...]
+
+    @property
+    def kind(self) -> RequirementKind:
+        return RequirementKind.FIELD_OF_STUDY
+
+    @property
+    def key(self) -> str:
+        return str(self.kind)
+
+    @property
+    def level_info(self) -> Level:
+        found = catalog.level_of(self.track, self.min_level)
+        assert found is not None  # validated at load
+        return found
+
+    @property
+    def tier(self) -> int:
+        return self.level_info.tier
+
+    def describe(self) -> str:
+        return f"{self.track} at least {self.min_level} in {' or '.join(self.fields)}"
+
+
+@dataclass(frozen=True)
+class PlanningPoolRequirement:
+    """A place in the planning pool (quy hoạch) covering the day the post is taken, for the post
+    itself or one of ``pool_positions``; only at a first appointment when ``first_appointment_only``."""
+
+    pool_positions: tuple[str, ...] = ()  # empty: the post being checked
+    first_appointment_only: bool = True
+
+    @property
+    def kind(self) -> RequirementKind:
+        return RequirementKind.PLANNING_POOL
+
+    @property
+    def key(self) -> str:
+        return str(self.kind)
+
+    def describe(self) -> str:
+        pools = " or ".join(self.pool_positions) if self.pool_positions else "the post"
+        return f"in the planning pool for {pools}"
+
+
+AnyRequirement = (
+    Requirement
+    | ExperienceRequirement
+    | AgeHeadroomRequirement
+    | FieldOfStudyRequirement
+    | PlanningPoolRequirement
+)
+
+# Kinds judged on the day the post was taken (the appointment), not on the day checked.
+AT_APPOINTMENT = frozenset(
+    {RequirementKind.EXPERIENCE, RequirementKind.AGE_HEADROOM, RequirementKind.PLANNING_POOL}
+)
+
+
+@dataclass(frozen=True)
+class Age:
+    """An age in years and months."""
+
+    years: int
+    months: int = 0
+
+    @property
+    def in_months(self) -> int:
+        return self.years * 12 + self.months
+
+    @classmethod
+    def of_months(cls, months: int) -> Age:
+        return cls(months // 12, months % 12)
+
+    def __str__(self) -> str:
+        return f"{self.years}y{self.months}m" if self.months else f"{self.years}y"
+
+
+@dataclass(frozen=True)
+class RetirementAge:
+    """The retirement age of one gender over a period: ``age`` in the year of ``valid_from``,
+    rising by ``rises_by_months`` each later calendar year up to ``until`` (Labour Code 2019,
+    Decree 135/2020/NĐ-CP: men 60y3m in 2021 to 62 in 2028; women 55y4m in 2021 to 60 in 2035)."""
+
+    id: str
+    gender: str
+    age: Age
+    valid_from: date | None
+    valid_to: date | None
+    legal_basis: str
+    rises_by_months: int = 0
+    until: Age | None = None
+    note: str = ""
+    line: int | None = None
+
+    def in_year(self, year: int) -> Age:
+        """The retirement age of someone reaching it in ``year``."""
+        start = self.valid_from.year if self.valid_from is not None else year
+        months = self.age.in_months + self.rises_by_months * max(0, year - start)
+        if self.until is not None:
+            months = min(months, self.until.in_months)
+        return Age.of_months(months)
+
+
+@dataclass(frozen=True)
+class FieldOfStudy:
+    """A field of study (ngành, chuyên ngành) of the taxonomy a ``[[field_of_study]]`` rule names:
+    a credential's recorded field (else its title) is matched against the code, the title and the
+    aliases, ignoring case and diacritics."""
+
+    code: str
+    title: str
+    title_en: str
+    aliases: tuple[str, ...] = ()
+    line: int | None = None
+
+    def names(self) -> tuple[str, ...]:
+        return (self.code, self.title, *self.aliases)
+
 
 def _selected(variants: frozenset[str], selection: Mapping[str, str], option_of: Mapping[str, str]) -> bool:
     """Whether an item tagged with ``variants`` applies under ``selection``.
@@ -199,7 +397,7 @@ def _in_period(day: date, valid_from: date | None, valid_to: date | None) -> boo
 class Rule:
     id: str
     positions: tuple[str, ...]
-    requires: tuple[Requirement, ...]
+    requires: tuple[AnyRequirement, ...]
     valid_from: date
     valid_to: date | None
     legal_basis: str
@@ -212,6 +410,11 @@ class Rule:
 
     def in_force_on(self, day: date) -> bool:
         return _in_period(day, self.valid_from, self.valid_to)
+
+    @property
+    def kind(self) -> RequirementKind:
+        """``training`` for a ``[[rule]]``; else the kind of its section's one requirement."""
+        return self.requires[0].kind if self.requires else RequirementKind.TRAINING
 
 
 @dataclass(frozen=True)
@@ -346,6 +549,8 @@ class RuleSet:
     equivalences: tuple[Equivalence, ...]
     restrictions: tuple[Restriction, ...]
     commitments: tuple[CommitmentRule, ...]
+    retirement_ages: tuple[RetirementAge, ...] = ()
+    fields: tuple[FieldOfStudy, ...] = ()
     _index: dict[tuple[PositionKind, str], Position] = field(default_factory=dict, compare=False, repr=False)
     # Answers remembered per rule set: the reports ask the same questions for every person.
     _in_force: dict[date, tuple[Rule, ...]] = field(
@@ -444,6 +649,63 @@ class RuleSet:
         self, track: Track, level: str | None, funding: Funding | None, starts_on: date
     ) -> CommitmentRule | None:
         return next((c for c in self.commitments if c.covers(track, level, funding, starts_on)), None)
+
+    # ------------------------------------------------------------ conditions of appointment
+
+    def retirement_age_in(self, gender: str, year: int) -> tuple[Age, RetirementAge] | None:
+        """The retirement age of ``gender`` for someone reaching it in ``year`` (the schedule in
+        force on 1 January of that year), with the schedule that says so."""
+        first = date(year, 1, 1)
+        for schedule in self.retirement_ages:
+            if schedule.gender == gender and _in_period(first, schedule.valid_from, schedule.valid_to):
+                return schedule.in_year(year), schedule
+        return None
+
+    def retirement(self, gender: str, birth_date: date) -> tuple[date, Age, RetirementAge] | None:
+        """When a person retires: the last day of the month in which they reach the retirement age
+        of the year they reach it (Decree 135/2020/NĐ-CP: a man born 10/1961 reaches 60y3m, the age
+        of 2021, only in 2022, whose age is 60y6m: he retires at the end of 4/2022). None when no
+        schedule covers the years around it."""
+        for year in range(birth_date.year + 40, birth_date.year + 81):
+            found = self.retirement_age_in(gender, year)
+            if found is None:
+                continue
+            age, schedule = found
+            reached = add_months(birth_date, age.in_months)
+            if reached.year <= year:
+                return _end_of_month(reached), age, schedule
+        return None
+
+    @functools.cached_property
+    def _field_index(self) -> dict[str, FieldOfStudy]:
+        index: dict[str, FieldOfStudy] = {}
+        for item in self.fields:
+            for name in item.names():
+                index.setdefault(normalize_name(name), item)
+        return index
+
+    def field_named(self, text: str | None) -> FieldOfStudy | None:
+        """The field a recorded field of study names: exact code, title or alias, else the longest
+        one the text starts with ("Luật kinh tế quốc tế" → Luật kinh tế)."""
+        if not text or not text.strip():
+            return None
+        key = normalize_name(text)
+        exact = self._field_index.get(key)
+        if exact is not None:
+            return exact
+        prefixes = [
+            (len(name), item) for name, item in self._field_index.items() if key.startswith(name + " ")
+        ]
+        return max(prefixes, key=lambda found: found[0])[1] if prefixes else None
+
+    def field_in_title(self, title: str) -> FieldOfStudy | None:
+        """The field a credential's title names, for credentials recorded without one ("Cử nhân
+        Luật kinh tế" → Luật kinh tế): the longest title or alias found in it as whole words."""
+        words = f" {normalize_name(title)} "
+        found = [
+            (len(name), item) for name, item in self._field_index.items() if f" {name} " in words
+        ]
+        return max(found, key=lambda hit: hit[0])[1] if found else None
 
 
 def parse_selection(
@@ -712,6 +974,26 @@ def _positive_int(value: Any) -> int:
     return value
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"expected true or false, got {value!r}")
+    return value
+
+
+def _age(value: Any) -> Age:
+    if not isinstance(value, dict):
+        raise _Invalid("expected a table { years = N, months = M }")
+    extra = set(value) - {"years", "months"}
+    if extra:
+        raise _Invalid(f"unknown key '{sorted(extra)[0]}' (allowed: years, months)")
+    years, months = value.get("years"), value.get("months", 0)
+    if isinstance(years, bool) or not isinstance(years, int) or not 15 <= years <= 100:
+        raise _Invalid(f"'years' must be a whole number of years from 15 to 100, got {years!r}")
+    if isinstance(months, bool) or not isinstance(months, int) or not 0 <= months <= 11:
+        raise _Invalid(f"'months' must be a whole number from 0 to 11, got {months!r}")
+    return Age(years, months)
+
+
 def _multiplier(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise _Invalid(f"expected a number above 0, got {value!r}")
@@ -769,7 +1051,21 @@ class _Loader:
 
     def load(self, data: Mapping[str, Any]) -> RuleSet:
         top = _Item(self, None, None, data)
-        sections = ("rule_set", "variants", "position", "rule", "equivalence", "restriction", "commitment")
+        sections = (
+            "rule_set",
+            "variants",
+            "position",
+            "rule",
+            "equivalence",
+            "restriction",
+            "commitment",
+            "experience",
+            "age_headroom",
+            "field_of_study",
+            "planning_pool",
+            "retirement_age",
+            "field",
+        )
         for key in data:
             if key not in sections:
                 hint = difflib.get_close_matches(key, sections, n=1)
@@ -788,7 +1084,27 @@ class _Loader:
         options = self._options(data.get("variants"))
         positions = self._positions(self._array(top, "position"))
         position_codes = {p.code: p for p in positions}
+        fields = self._fields(self._array(top, "field"))
+        field_codes = {f.code: f for f in fields}
+        retirement_ages = self._retirement_ages(self._array(top, "retirement_age"))
         rules = [r for r in (self._rule(item, position_codes) for item in self._array(top, "rule")) if r]
+        conditions: list[Rule | None] = [
+            *(self._experience(item, position_codes) for item in self._array(top, "experience")),
+            *(self._age_headroom(item, position_codes) for item in self._array(top, "age_headroom")),
+            *(
+                self._field_of_study(item, position_codes, field_codes)
+                for item in self._array(top, "field_of_study")
+            ),
+            *(self._planning_pool(item, position_codes) for item in self._array(top, "planning_pool")),
+        ]
+        rules += [r for r in conditions if r]
+        if "age_headroom" in data and "retirement_age" not in data:
+            self.problems.append(
+                Problem(
+                    self._top_level_line("age_headroom"),
+                    "[[age_headroom]] needs the retirement ages: declare them in [[retirement_age]] tables",
+                )
+            )
         equivalences = [
             e
             for e in (self._equivalence(item, position_codes) for item in self._array(top, "equivalence"))
@@ -797,6 +1113,7 @@ class _Loader:
         restrictions = [r for r in (self._restriction(item) for item in self._array(top, "restriction")) if r]
         commitments = [c for c in (self._commitment(item) for item in self._array(top, "commitment")) if c]
         self._unique_ids("rule", rules)
+        self._unique_ids("retirement_age", retirement_ages)
         self._unique_ids("equivalence", equivalences)
         self._unique_ids("restriction", restrictions)
         self._unique_ids("commitment", commitments)
@@ -818,6 +1135,8 @@ class _Loader:
             equivalences=tuple(equivalences),
             restrictions=tuple(restrictions),
             commitments=tuple(commitments),
+            retirement_ages=tuple(retirement_ages),
+            fields=tuple(fields),
         )
 
     def _top_level_line(self, key: str) -> int:
@@ -1037,26 +1356,45 @@ class _Loader:
             item.problem(f"valid_to {valid_to} is before valid_from {valid_from}", "valid_to")
         return valid_from, valid_to
 
+    _RULE_KEYS = (
+        "id",
+        "position",
+        "positions",
+        "valid_from",
+        "valid_to",
+        "legal_basis",
+        "timing",
+        "grace_months",
+        "severity",
+        "variants",
+        "note",
+    )
+
     def _rule(self, item: _Item, positions: Mapping[str, Position]) -> Rule | None:
-        item.allow(
-            (
-                "id",
-                "position",
-                "positions",
-                "requires",
-                "valid_from",
-                "valid_to",
-                "legal_basis",
-                "timing",
-                "grace_months",
-                "severity",
-                "variants",
-                "note",
-            )
-        )
+        return self._any_rule(item, positions, ("requires",), lambda: self._requires(item))
+
+    def _any_rule(
+        self,
+        item: _Item,
+        positions: Mapping[str, Position],
+        own_keys: Sequence[str],
+        requires_of: Callable[[], tuple[AnyRequirement, ...]],
+        *,
+        kind: RequirementKind = RequirementKind.TRAINING,
+    ) -> Rule | None:
+        """A ``[[rule]]`` or one of the sections of the conditions of appointment: the keys they
+        share (id, positions, period, legal basis, timing, severity, variants) and their own."""
+        item.allow((*self._RULE_KEYS[:3], *own_keys, *self._RULE_KEYS[3:]))
         rule_id = item.get("id", _code, required=True)
         codes = self._position_refs(item, positions, required=True)
-        requires = self._requires(item)
+        if kind in (RequirementKind.EXPERIENCE, RequirementKind.AGE_HEADROOM, RequirementKind.PLANNING_POOL):
+            for code in codes:
+                if positions[code].kind != PositionKind.POST:
+                    item.problem(
+                        f"{item.name}: '{code}' is a rank; conditions of appointment apply to posts",
+                        "positions" if "positions" in item.data else "position",
+                    )
+        requires = requires_of()
         valid_from, valid_to = self._period(item, required=True)
         legal_basis = item.get("legal_basis", _text, required=True)
         timing = item.get("timing", _enum(Timing), required=True)
@@ -1066,6 +1404,12 @@ class _Loader:
         if timing is not None and timing != Timing.WITHIN_MONTHS_AFTER and "grace_months" in item.data:
             item.problem(
                 f"'grace_months' only goes with timing 'within_months_after', not '{timing}'", "grace_months"
+            )
+        if timing == Timing.WITHIN_MONTHS_AFTER and kind in AT_APPOINTMENT:
+            item.problem(
+                f"{item.name} is judged on the day the post is taken: timing must be "
+                "'before_appointment' or 'advisory'",
+                "timing",
             )
         default_severity = Severity.WARNING if timing == Timing.ADVISORY else Severity.ERROR
         severity = item.get("severity", _enum(Severity), default=default_severity)
@@ -1087,6 +1431,192 @@ class _Loader:
             note=note,
             line=item.line(),
         )
+
+    # ------------------------------------------------------------ conditions of appointment
+
+    def _experience(self, item: _Item, positions: Mapping[str, Position]) -> Rule | None:
+        def requires() -> tuple[AnyRequirement, ...]:
+            months = item.get("months", _positive_int, required=True)
+            counted = self._codes_in(item, "in_positions", positions, required=True)
+            accumulate = item.get("accumulate", _bool, default=True)
+            if months is None or not counted:
+                return ()
+            return (ExperienceRequirement(months, counted, accumulate),)
+
+        return self._any_rule(
+            item,
+            positions,
+            ("months", "in_positions", "accumulate"),
+            requires,
+            kind=RequirementKind.EXPERIENCE,
+        )
+
+    def _age_headroom(self, item: _Item, positions: Mapping[str, Position]) -> Rule | None:
+        def requires() -> tuple[AnyRequirement, ...]:
+            months = item.get("months", _positive_int, required=True)
+            first_only = item.get("first_appointment_only", _bool, default=True)
+            return (AgeHeadroomRequirement(months, first_only),) if months is not None else ()
+
+        return self._any_rule(
+            item,
+            positions,
+            ("months", "first_appointment_only"),
+            requires,
+            kind=RequirementKind.AGE_HEADROOM,
+        )
+
+    def _field_of_study(
+        self, item: _Item, positions: Mapping[str, Position], fields: Mapping[str, FieldOfStudy]
+    ) -> Rule | None:
+        def requires() -> tuple[AnyRequirement, ...]:
+            track = item.get("track", _track, default=Track.PROFESSIONAL)
+            level = self._level_of(item, track, item.data.get("min_level", "bachelor"), ("min_level",))
+            accepted = self._codes_in(item, "fields", fields, required=True, what="field", section="field")
+            if track is None or level is None or not accepted:
+                return ()
+            return (FieldOfStudyRequirement(track, level, accepted),)
+
+        return self._any_rule(
+            item,
+            positions,
+            ("track", "min_level", "fields"),
+            requires,
+            kind=RequirementKind.FIELD_OF_STUDY,
+        )
+
+    def _planning_pool(self, item: _Item, positions: Mapping[str, Position]) -> Rule | None:
+        def requires() -> tuple[AnyRequirement, ...]:
+            pools = self._codes_in(item, "pool_positions", positions, required=False)
+            for code in pools:
+                if positions[code].kind != PositionKind.POST:
+                    item.problem(
+                        f"'pool_positions': '{code}' is a rank; a planning pool is for a post",
+                        "pool_positions",
+                    )
+            first_only = item.get("first_appointment_only", _bool, default=True)
+            return (PlanningPoolRequirement(pools, first_only),)
+
+        return self._any_rule(
+            item,
+            positions,
+            ("pool_positions", "first_appointment_only"),
+            requires,
+            kind=RequirementKind.PLANNING_POOL,
+        )
+
+    def _codes_in(
+        self,
+        item: _Item,
+        key: str,
+        known: Mapping[str, Any],
+        *,
+        required: bool,
+        what: str = "position",
+        section: str = "position",
+    ) -> tuple[str, ...]:
+        """A list of codes declared elsewhere in the file (positions, fields), each checked."""
+
+        def convert(value: Any) -> tuple[str, ...]:
+            codes = _texts(value)
+            if not codes:
+                raise _Invalid(f"name at least one {what}")
+            for code in codes:
+                if code not in known:
+                    hint = difflib.get_close_matches(code, list(known), n=1)
+                    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+                    raise _Invalid(f"unknown {what} '{code}'{suggestion}; declare it in a [[{section}]]")
+            return codes
+
+        codes: tuple[str, ...] = item.get(key, convert, required=required, default=())
+        return codes
+
+    def _retirement_ages(self, items: list[_Item]) -> list[RetirementAge]:
+        schedules: list[RetirementAge] = []
+        for item in items:
+            item.allow(
+                (
+                    "id",
+                    "gender",
+                    "age",
+                    "rises_by_months",
+                    "until",
+                    "valid_from",
+                    "valid_to",
+                    "legal_basis",
+                    "note",
+                )
+            )
+            schedule_id = item.get("id", _code, required=True)
+            gender = item.get("gender", _enum(Gender), required=True)
+            age = item.get("age", _age, required=True)
+            rises = item.get("rises_by_months", _positive_int, default=0)
+            until = item.get("until", _age)
+            if rises and until is None and "until" not in item.data:
+                item.problem(
+                    "'rises_by_months' needs 'until' (the age where the rise stops)", "rises_by_months"
+                )
+            if until is not None and not rises:
+                item.problem("'until' only goes with 'rises_by_months'", "until")
+            if until is not None and age is not None and until.in_months < age.in_months:
+                item.problem(f"'until' {until} is below 'age' {age}", "until")
+            valid_from, valid_to = self._period(item, required=False)
+            legal_basis = item.get("legal_basis", _text, required=True)
+            note = item.get("note", _text, default="")
+            if None in (schedule_id, gender, age, legal_basis):
+                continue
+            schedules.append(
+                RetirementAge(
+                    id=schedule_id,
+                    gender=str(gender),
+                    age=age,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                    legal_basis=legal_basis,
+                    rises_by_months=rises,
+                    until=until,
+                    note=note,
+                    line=item.line(),
+                )
+            )
+        for first, second in itertools.combinations(schedules, 2):
+            if first.gender == second.gender and _overlap(
+                first.valid_from or date.min, first.valid_to, second.valid_from or date.min, second.valid_to
+            ):
+                self.problems.append(
+                    Problem(
+                        second.line,
+                        f"retirement age '{second.id}' overlaps '{first.id}' (line {first.line}) for "
+                        f"{second.gender}: end one with valid_to",
+                    )
+                )
+        return schedules
+
+    def _fields(self, items: list[_Item]) -> list[FieldOfStudy]:
+        found: list[FieldOfStudy] = []
+        names: dict[str, tuple[str, int]] = {}
+        for item in items:
+            item.allow(("code", "title", "title_en", "aliases"))
+            code = item.get("code", _code, required=True)
+            title = item.get("title", _text, required=True, default=code)
+            title_en = item.get("title_en", _text, default=title)
+            aliases = item.get("aliases", _texts, default=())
+            if code is None:
+                continue
+            if any(f.code == code for f in found):
+                item.problem(f"field code '{code}' is declared twice", "code")
+                continue
+            entry = FieldOfStudy(code, title or code, title_en or code, aliases, item.line())
+            for name in entry.names():
+                key = normalize_name(name)
+                other = names.get(key)
+                if other is not None and other[0] != code:
+                    item.problem(
+                        f"'{name}' names both field '{other[0]}' (line {other[1]}) and '{code}'",
+                        "aliases" if name in aliases else "title",
+                    )
+                names.setdefault(key, (code, item.line()))
+            found.append(entry)
+        return found
 
     def _requires(self, item: _Item) -> tuple[Requirement, ...]:
         value = item.data.get("requires")
@@ -1263,7 +1793,7 @@ class _Loader:
             ):
                 continue
             shared_positions = set(first.positions) & set(second.positions)
-            shared_tracks = {r.track for r in first.requires} & {r.track for r in second.requires}
+            shared_tracks = {r.key for r in first.requires} & {r.key for r in second.requires}
             if not shared_positions or not shared_tracks:
                 continue
             together = [

@@ -19,6 +19,7 @@ from rich.table import Table as RichTable
 from ledger.clock import ClockConfigError, agency_clock
 from ledger.rules import (
     RULES_PATH_VARIABLE,
+    Requirement,
     RuleSet,
     RulesFileError,
     load_rules,
@@ -98,7 +99,8 @@ def check(
     typer.echo(
         f"{len(rules.positions)} positions, {len(rules.rules)} rules, "
         f"{len(rules.equivalences)} equivalences, {len(rules.restrictions)} restrictions, "
-        f"{len(rules.commitments)} commitment rules"
+        f"{len(rules.commitments)} commitment rules, {len(rules.retirement_ages)} retirement ages, "
+        f"{len(rules.fields)} fields of study"
     )
     typer.echo(f"label recorded on appointments: {rules.label}")
 
@@ -141,6 +143,8 @@ def show(
                 "rules": [json_value(r) for r in in_force],
                 "equivalences": [json_value(e) for e in equivalences],
                 "restrictions": [json_value(r) for r in rules.active_restrictions()],
+                "retirement_ages": [json_value(r) for r in rules.retirement_ages],
+                "fields": [json_value(f) for f in rules.fields],
             }
         )
         return
@@ -153,7 +157,12 @@ def show(
         table.add_row(
             rule.id,
             ", ".join(position_label(rules, p) for p in rule.positions if p in codes),
-            ", ".join(f"{track_label(r.track)} ≥ {level_label(r.track, r.level)}" for r in rule.requires),
+            ", ".join(
+                f"{track_label(r.track)} ≥ {level_label(r.track, r.level)}"
+                if isinstance(r, Requirement)
+                else r.describe()
+                for r in rule.requires
+            ),
             timing,
             str(rule.severity),
             f"{rule.valid_from} → {rule.valid_to or ''}",

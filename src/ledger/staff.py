@@ -249,6 +249,7 @@ class StaffMember(Aggregate):
                     source="completion",
                     event_id=event_id,
                     enrollment_id=self.enrollment_id,
+                    field=self.credential.field,
                 )
 
     class Failed(StaffEvent):
@@ -281,6 +282,8 @@ class StaffMember(Aggregate):
 
     class CredentialRecognized(StaffEvent):
         TOPIC = "staff.credential_recognized.v1"
+        # v2 adds the field of study (chuyên ngành) a standard may ask to fit the post.
+        class_version = 2
         credential_id: str
         track: Track
         level: str | None
@@ -288,6 +291,11 @@ class StaffMember(Aggregate):
         issuer: str
         number: str | None
         evidence: Evidence
+        field: str | None = None  # a default, so code building the event without it still works
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["field"] = None
 
         def fold(self, record: StaffRecord, event_id: str) -> None:
             record.credentials[self.credential_id] = CredentialState(
@@ -301,6 +309,7 @@ class StaffMember(Aggregate):
                 source="recognition",
                 event_id=event_id,
                 evidence=self.evidence,
+                field=self.field,
             )
 
     class Rotated(StaffEvent):
@@ -709,6 +718,7 @@ class StaffMember(Aggregate):
         today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
+        field: str | None = None,
     ) -> None:
         """Record a credential earned outside any recorded enrollment (before joining, self-funded).
         ``today`` is the agency's date when it is recorded: a credential not yet issued is refused."""
@@ -739,6 +749,7 @@ class StaffMember(Aggregate):
             issuer=issuer,
             number=number,
             evidence=evidence,
+            field=field,
         )
 
     def rotate(

@@ -88,6 +88,7 @@ FIELD_KINDS: dict[str, TextKind] = {
     "verified_by": TextKind.NAME,
     "recorded_by": TextKind.NAME,
     "country": TextKind.NAME,
+    "field": TextKind.NAME,  # field of study (chuyên ngành)
     "rank": TextKind.CODE,
     "course_code": TextKind.CODE,
     "decision_ref": TextKind.CODE,
