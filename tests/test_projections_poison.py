@@ -232,7 +232,9 @@ TRIPS = "\x00\x1b\x7f\u0085\u009b\u2028\u202e\u2066\u200b\u0301'?%"
 
 def text(max_size: int) -> st.SearchStrategy[str]:
     # st.text() would fold the alphabet into ranges and lose the weighting: join a list instead.
-    return st.lists(st.one_of(st.characters(), st.sampled_from(list(TRIPS))), max_size=max_size).map("".join)
+    # Lone surrogates are left out: no store can encode them, so they never reach a log.
+    characters = st.characters(exclude_categories=["Cs"])
+    return st.lists(st.one_of(characters, st.sampled_from(list(TRIPS))), max_size=max_size).map("".join)
 
 
 @settings(
