@@ -620,8 +620,8 @@ INVALID_COMMANDS: list[st.SearchStrategy[Invalid]] = [
                     "D", position="P", effective_on=day, decision_ref="QĐ", recorded_by=REGISTRAR
                 ),
                 "rate": lambda ledger: ledger.evaluate(
-                    "D", kind=EvaluationKind.ANNUAL, year=min(max(day.year, 2025), date.today().year), rating=Rating.GOOD,
-                    evaluator="X", recorded_by=REGISTRAR,
+                    "D", kind=EvaluationKind.ANNUAL, year=min(max(day.year, 2025), date.today().year),
+                    rating=Rating.GOOD, evaluator="X", recorded_by=REGISTRAR,
                 ),
             }[what]
         ),
