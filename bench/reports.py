@@ -9,7 +9,8 @@ For each report it prints the median of ``--runs`` first answers (the answer cac
 time, the log already read into memory once, as in a running server), the median of the same
 report asked again (the remembered answer, what paging and repeated requests cost), and the
 baseline from the same run: one read of the log, a fold of every record and the same pure
-functions, as ``ledger.needs.load_records`` and the routes did before. Ratios are baseline / new.
+functions, as ``ledger.needs.load_records`` and the routes did before (a fresh ``RecordSource``
+does exactly that read and fold). Ratios are baseline / new.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from ledger.application import Ledger
 from ledger.commitments import commitments_report
@@ -31,29 +31,7 @@ from ledger.effectiveness import effectiveness_report
 from ledger.needs import needs_report
 from ledger.record import StaffRecord
 from ledger.standards import review_appointments
-from projections.log import LogReader
-from projections.reports import Reports
-
-
-def fold_everyone(ledger: Ledger, day: date) -> list[StaffRecord]:
-    """The old way: read the whole log, group by person, fold each as of ``day``."""
-    from ledger.staff import StaffMember, fold_record
-
-    reader = LogReader(ledger)
-    streams: dict[Any, list[Any]] = {}
-    after = 0
-    while True:
-        page = reader.page(after, 1000)
-        for envelope in reader.decode(page):
-            streams.setdefault(envelope.originator_id, []).append(envelope.event)
-        if len(page) < 1000:
-            break
-        after = page[-1].id
-    return [
-        fold_record(events, as_of=day)
-        for events in streams.values()
-        if isinstance(events[0], StaffMember.Registered)
-    ]
+from projections.reports import RecordSource, Reports
 
 
 def median_ms(run: Callable[[], object], runs: int, before: Callable[[], object] | None = None) -> float:
@@ -110,7 +88,7 @@ def main() -> None:
         )
         print("|---|---:|---:|---:|---:|")
         for name, ask, judge in asks:
-            old = median_ms(lambda j=judge: j(fold_everyone(ledger, day)), args.runs)  # type: ignore[misc]
+            old = median_ms(lambda j=judge: j(RecordSource(ledger).records(day, None)), args.runs)  # type: ignore[misc]
             first = median_ms(ask, args.runs, before=reports._cache.clear)
             again = median_ms(ask, args.runs)
             print(f"| {name} | {old:,.0f} | {first:,.0f} | {again:.2f} | {old / first:.1f}× |")

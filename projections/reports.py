@@ -20,7 +20,6 @@ long report judges the records once. Answers still fold every record of the agen
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -122,21 +121,6 @@ class RecordSource:
             self._whole[last.originator_id] = whole
         _, latest, record = whole
         return record if as_of >= latest else fold_record(events, as_of=as_of)
-
-    def units(self) -> list[str]:
-        """Every unit anyone was ever in (registrations, rotations, transfers), sorted."""
-        self.refresh()
-        found: set[str] = set()
-        with self._lock:
-            for events in self._streams.values():
-                for event in events:
-                    if isinstance(event, StaffMember.Registered):
-                        found.add(unicodedata.normalize("NFC", event.unit))
-                    elif isinstance(event, StaffMember.Rotated):
-                        found.update(
-                            unicodedata.normalize("NFC", u) for u in (event.from_unit, event.to_unit)
-                        )
-        return sorted(found)
 
 
 # --------------------------------------------------------------------------- answers
@@ -264,9 +248,6 @@ class Reports:
 
     def today(self) -> date:
         return self._today()
-
-    def units(self) -> list[str]:
-        return self.source.units()
 
     # ------------------------------------------------------------------ needs
 

@@ -77,6 +77,11 @@ def interfaces(
         yield Interfaces(api, store, page)
 
 
+def cli_options(filters: dict[str, str]) -> list[str]:
+    """The command line's options for the API's query parameters (``as_of`` → ``--as-of``)."""
+    return [f"--{name.replace('_', '-')}={value}" for name, value in filters.items()]
+
+
 def table_of(rows: list[list[str]], first_column: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     """A CSV export's header block (label → value) and its table's rows (column → cell)."""
     start = next(i for i, row in enumerate(rows) if row and row[0] == first_column)
@@ -106,8 +111,7 @@ def test_the_needs_report_gives_the_same_people_and_gaps_over_the_api_the_page_e
     assert int(header["Số người còn thiếu"]) == first["summary"]["with_gaps"] == len(items)
     assert Counter(row["Mã cán bộ"] for row in rows) == gaps
 
-    options = [f"--{name.replace('_', '-')}={value}" for name, value in filters.items()]
-    shown = interfaces.cli("needs", *options, monkeypatch=monkeypatch)
+    shown = interfaces.cli("needs", *cli_options(filters), monkeypatch=monkeypatch)
     assert shown["summary"] == first["summary"]
     assert shown["items"] == items
     assert shown["pools"] == first["pools"]
@@ -178,43 +182,26 @@ def test_the_effectiveness_report_for_a_period_gives_the_same_figures_over_the_a
     assert shown["items"] == answer["items"]
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        {"as_of": "2025-12-31"},
-        {"as_of": "2025-12-31", "unit": UNIT},
-        {"as_of": "2022-06-30", "known_at": KNOWN_AT},
-    ],
-    ids=lambda f: ",".join(f),
-)
-def test_the_appointments_report_gives_the_same_verdicts_over_the_api_and_the_cli(
-    interfaces: Interfaces, filters: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first, items = interfaces.every_item("/reports/appointments", **filters)
-    assert first["summary"]["appointments"] == len(items)
-    options = [f"--{name.replace('_', '-')}={value}" for name, value in filters.items()]
-    shown = interfaces.cli("appointments", *options, monkeypatch=monkeypatch)
-    assert shown["summary"] == first["summary"]
-    assert shown["items"] == items
+PAGED_REPORTS: list[tuple[str, dict[str, str]]] = [
+    ("appointments", {"as_of": "2025-12-31"}),
+    ("appointments", {"as_of": "2025-12-31", "unit": UNIT}),
+    ("appointments", {"as_of": "2022-06-30", "known_at": KNOWN_AT}),
+    ("commitments", {"as_of": "2025-12-31"}),
+    ("commitments", {"as_of": "2025-12-31", "status": "serving"}),
+    ("commitments", {"as_of": "2025-12-31", "unit": UNIT}),
+    ("commitments", {"as_of": "2022-06-30", "known_at": KNOWN_AT}),
+]
 
 
 @pytest.mark.parametrize(
-    "filters",
-    [
-        {"as_of": "2025-12-31"},
-        {"as_of": "2025-12-31", "status": "serving"},
-        {"as_of": "2025-12-31", "unit": UNIT},
-        {"as_of": "2022-06-30", "known_at": KNOWN_AT},
-    ],
-    ids=lambda f: ",".join(f),
+    ("report", "filters"), PAGED_REPORTS, ids=lambda v: v if isinstance(v, str) else ",".join(v)
 )
-def test_the_commitments_report_gives_the_same_figures_over_the_api_and_the_cli(
-    interfaces: Interfaces, filters: dict[str, str], monkeypatch: pytest.MonkeyPatch
+def test_a_paged_report_gives_the_same_summary_and_items_over_the_api_and_the_cli(
+    interfaces: Interfaces, report: str, filters: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, items = interfaces.every_item("/reports/commitments", **filters)
-    assert first["summary"]["commitments"] == len(items)
-    options = [f"--{name.replace('_', '-')}={value}" for name, value in filters.items()]
-    shown = interfaces.cli("commitments", *options, monkeypatch=monkeypatch)
+    first, items = interfaces.every_item(f"/reports/{report}", **filters)
+    assert first["summary"][report] == len(items)
+    shown = interfaces.cli(report, *cli_options(filters), monkeypatch=monkeypatch)
     assert shown["summary"] == first["summary"]
     assert shown["items"] == items
 

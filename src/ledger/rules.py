@@ -39,7 +39,7 @@ from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ledger import catalog
 from ledger.catalog import Funding, Gender, Level, Track
@@ -207,22 +207,27 @@ class Requirement:
         return f"{self.track} at least {self.level}"
 
 
-@dataclass(frozen=True)
-class ExperienceRequirement:
-    """At least ``months`` in the posts (or ranks) ``in_positions`` by the day the post is taken:
-    separate periods add up when ``accumulate`` (else the longest unbroken one counts)."""
+class _Condition:
+    """A condition of appointment other than a training level, keyed by its kind (where a training
+    requirement is keyed by its track)."""
 
-    months: int
-    in_positions: tuple[str, ...]
-    accumulate: bool = True
-
-    @property
-    def kind(self) -> RequirementKind:
-        return RequirementKind.EXPERIENCE
+    kind: ClassVar[RequirementKind]
 
     @property
     def key(self) -> str:
         return str(self.kind)
+
+
+@dataclass(frozen=True)
+class ExperienceRequirement(_Condition):
+    """At least ``months`` in the posts (or ranks) ``in_positions`` by the day the post is taken:
+    separate periods add up when ``accumulate`` (else the longest unbroken one counts)."""
+
+    kind: ClassVar[RequirementKind] = RequirementKind.EXPERIENCE
+
+    months: int
+    in_positions: tuple[str, ...]
+    accumulate: bool = True
 
     def describe(self) -> str:
         how = "in all" if self.accumulate else "unbroken"
@@ -230,20 +235,14 @@ class ExperienceRequirement:
 
 
 @dataclass(frozen=True)
-class AgeHeadroomRequirement:
+class AgeHeadroomRequirement(_Condition):
     """At least ``months`` from the day the post is taken to the person's retirement age (by the
     ``[[retirement_age]]`` schedules); only at a first appointment when ``first_appointment_only``."""
 
+    kind: ClassVar[RequirementKind] = RequirementKind.AGE_HEADROOM
+
     months: int
     first_appointment_only: bool = True
-
-    @property
-    def kind(self) -> RequirementKind:
-        return RequirementKind.AGE_HEADROOM
-
-    @property
-    def key(self) -> str:
-        return str(self.kind)
 
     def describe(self) -> str:
         when = "at a first appointment" if self.first_appointment_only else "at appointment"
@@ -251,21 +250,15 @@ class AgeHeadroomRequirement:
 
 
 @dataclass(frozen=True)
-class FieldOfStudyRequirement:
+class FieldOfStudyRequirement(_Condition):
     """A credential of ``track`` at ``min_level`` or higher whose field of study (chuyên ngành) is
     one of ``fields`` (codes of the ``[[field]]`` taxonomy)."""
+
+    kind: ClassVar[RequirementKind] = RequirementKind.FIELD_OF_STUDY
 
     track: Track
     min_level: str
     fields: tuple[str, ...]
-
-    @property
-    def kind(self) -> RequirementKind:
-        return RequirementKind.FIELD_OF_STUDY
-
-    @property
-    def key(self) -> str:
-        return str(self.kind)
 
     @property
     def level_info(self) -> Level:
@@ -282,20 +275,14 @@ class FieldOfStudyRequirement:
 
 
 @dataclass(frozen=True)
-class PlanningPoolRequirement:
+class PlanningPoolRequirement(_Condition):
     """A place in the planning pool (quy hoạch) covering the day the post is taken, for the post
     itself or one of ``pool_positions``; only at a first appointment when ``first_appointment_only``."""
 
+    kind: ClassVar[RequirementKind] = RequirementKind.PLANNING_POOL
+
     pool_positions: tuple[str, ...] = ()  # empty: the post being checked
     first_appointment_only: bool = True
-
-    @property
-    def kind(self) -> RequirementKind:
-        return RequirementKind.PLANNING_POOL
-
-    @property
-    def key(self) -> str:
-        return str(self.kind)
 
     def describe(self) -> str:
         pools = " or ".join(self.pool_positions) if self.pool_positions else "the post"

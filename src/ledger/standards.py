@@ -100,6 +100,20 @@ class Holding:
     via_track: Track | None = None
     via_level: str | None = None
 
+    @classmethod
+    def of(cls, credential: CredentialState, level: catalog.Level, *, via: str | None = None) -> Holding:
+        """A credential held as its own track and level (``via`` says why it counts, if not plainly)."""
+        return cls(
+            credential.track,
+            level.code,
+            level.tier,
+            level.rank,
+            credential.credential_id,
+            credential.title,
+            credential.issued_on,
+            via=via,
+        )
+
 
 @dataclass(frozen=True)
 class Tenure:
@@ -303,17 +317,7 @@ def holdings_on(
         level = catalog.level_of(credential.track, credential.level)
         if level is None:
             continue
-        found.setdefault(credential.track, []).append(
-            Holding(
-                credential.track,
-                level.code,
-                level.tier,
-                level.rank,
-                credential.credential_id,
-                credential.title,
-                credential.issued_on,
-            )
-        )
+        found.setdefault(credential.track, []).append(Holding.of(credential, level))
     equivalences = rules.equivalences_for(position, equivalences_on or on) if position else ()
     for equivalence in equivalences:
         target = equivalence.counts_as
@@ -672,18 +676,7 @@ def _field_holding(
         found = named or rules.field_in_title(credential.title)
         source = "" if named is not None else " (read from the title)"
         if found is not None and found.code in requirement.fields:
-            fitting.append(
-                Holding(
-                    credential.track,
-                    level.code,
-                    level.tier,
-                    level.rank,
-                    credential.credential_id,
-                    credential.title,
-                    credential.issued_on,
-                    via=f"field:{found.code}",
-                )
-            )
+            fitting.append(Holding.of(credential, level, via=f"field:{found.code}"))
             others.insert(0, f"{level.code} in {found.title}{source}")
         else:
             what = found.title if found is not None else (credential.field or "no field recorded")
