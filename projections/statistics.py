@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from ledger import catalog
+from ledger.catalog import RotationKind
 from ledger.staff import StaffMember
 from projections.base import Envelope, LogSource, Tables, View, iso
 from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport, Tally
@@ -29,11 +30,46 @@ from projections.store import Row, Tx
 from projections.text import nfc
 
 LIVE = "{a}.recorded_at <= ? AND ({a}.voided_at IS NULL OR {a}.voided_at > ?)"
-VOIDABLE = ("credentials", "departures", "units", "enrollments", "closings")
+VOIDABLE = ("credentials", "departures", "units", "enrollments", "closings", "posts")
 
 
 def _live(alias: str) -> str:
     return LIVE.format(a=alias)
+
+
+def unit_on_sql(t: dict[str, str], staff: str, day: str) -> str:
+    """SQL for the unit ``staff`` worked in on ``day`` (both SQL expressions), as
+    ``StaffRecord.unit_on`` decides: a running rotation or secondment (the latest started), else
+    the latest transfer, else the unit at registration (``p`` must be that person's ``people``
+    row). Its placeholders, in order: ``known_at`` twice (then ``day`` twice if it is ``?``)
+    for the rotation, ``known_at`` twice (then ``day``) for the transfer."""
+    running = (
+        f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = {staff} AND u.kind <> 'transfer' "
+        f"AND {_live('u')} AND u.starts_on <= {day} AND (u.ends_on IS NULL OR u.ends_on >= {day}) "
+        "ORDER BY u.starts_on DESC, u.version LIMIT 1"
+    )
+    transfer = (
+        f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = {staff} AND u.kind = 'transfer' "
+        f"AND {_live('u')} AND u.starts_on <= {day} ORDER BY u.version DESC LIMIT 1"
+    )
+    return f"COALESCE(({running}), ({transfer}), p.unit)"
+
+
+def post_on_sql(t: dict[str, str], staff: str, day: str) -> str:
+    """SQL for the post (chức vụ) ``staff`` held on ``day``, as ``StaffRecord.position_on``
+    decides: the post of the running rotation (the latest started) if it names one, else the
+    post of the latest event in recording order (registration, appointment, transfer) taking
+    effect on or before ``day``; NULL when none names one. Placeholders as ``unit_on_sql``."""
+    running = (
+        f"SELECT u.position FROM {t['units']} u WHERE u.staff_id = {staff} AND u.kind <> 'transfer' "
+        f"AND {_live('u')} AND u.starts_on <= {day} AND (u.ends_on IS NULL OR u.ends_on >= {day}) "
+        "ORDER BY u.starts_on DESC, u.version LIMIT 1"
+    )
+    held = (
+        f"SELECT o.position FROM {t['posts']} o WHERE o.staff_id = {staff} "
+        f"AND {_live('o')} AND o.starts_on <= {day} ORDER BY o.version DESC LIMIT 1"
+    )
+    return f"COALESCE(({running}), ({held}))"
 
 
 def age_band(birth: date, day: date) -> str:
@@ -61,11 +97,13 @@ def empty_tracks() -> dict[str, dict[str, int]]:
 class StatisticsView(View):
     name = "statistics"
     # 2: units held in NFC (the text policy), so views built before are rebuilt.
-    schema_version = 2
+    # 3: the rank at registration, the posts held over time, and each enrollment's course code,
+    # funding, country and cost (the splits and forms agencies file, domain-vn §3.6 and §4).
+    schema_version = 3
     tables: ClassVar[dict[str, str]] = {
         "people": (
             "staff_id TEXT NOT NULL, gender TEXT NOT NULL, birth_date TEXT NOT NULL, "
-            "employment TEXT NOT NULL, joined_on TEXT NOT NULL, unit TEXT NOT NULL, "
+            "employment TEXT NOT NULL, joined_on TEXT NOT NULL, unit TEXT NOT NULL, rank TEXT, "
             "recorded_at BIGINT NOT NULL, PRIMARY KEY (staff_id)"
         ),
         "credentials": (
@@ -79,13 +117,22 @@ class StatisticsView(View):
         ),
         "units": (
             "staff_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, "
-            "to_unit TEXT NOT NULL, starts_on TEXT NOT NULL, ends_on TEXT, "
+            "to_unit TEXT NOT NULL, starts_on TEXT NOT NULL, ends_on TEXT, position TEXT, "
             "recorded_at BIGINT NOT NULL, voided_at BIGINT, PRIMARY KEY (staff_id, version)"
         ),
         "enrollments": (
             "staff_id TEXT NOT NULL, version INTEGER NOT NULL, enrollment_id TEXT NOT NULL, "
             "track TEXT NOT NULL, level_rank INTEGER, mode TEXT NOT NULL, starts_on TEXT NOT NULL, "
+            "course_code TEXT NOT NULL, funding TEXT, country TEXT, cost TEXT, "
             "recorded_at BIGINT NOT NULL, voided_at BIGINT, PRIMARY KEY (staff_id, version)"
+        ),
+        # The post (chức vụ) held from ``starts_on``: the registration's, then each appointment
+        # and each transfer that names one. The post on a day is the latest live row starting on
+        # or before it (ties: the later version), as ``StaffRecord.position_on`` decides.
+        "posts": (
+            "staff_id TEXT NOT NULL, version INTEGER NOT NULL, position TEXT NOT NULL, "
+            "starts_on TEXT NOT NULL, recorded_at BIGINT NOT NULL, voided_at BIGINT, "
+            "PRIMARY KEY (staff_id, version)"
         ),
         "closings": (
             "staff_id TEXT NOT NULL, version INTEGER NOT NULL, enrollment_id TEXT NOT NULL, "
@@ -97,11 +144,12 @@ class StatisticsView(View):
         "by_start": ("enrollments", "starts_on"),
         "by_enrollment": ("closings", "staff_id, enrollment_id"),
         "by_incarnation": ("enrollments", "staff_id, enrollment_id"),
+        "by_post_start": ("posts", "staff_id, starts_on"),
     }
 
     INSERT_PERSON = (
-        "INSERT INTO {people} (staff_id, gender, birth_date, employment, joined_on, unit, recorded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO {people} (staff_id, gender, birth_date, employment, joined_on, unit, rank, "
+        "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     )
     INSERT_CREDENTIAL = (
         "INSERT INTO {credentials} (staff_id, version, track, level_rank, effective_on, recorded_at, "
@@ -120,12 +168,17 @@ class StatisticsView(View):
         "VALUES (?, ?, ?, ?, ?)"
     )
     INSERT_UNIT = (
-        "INSERT INTO {units} (staff_id, version, kind, to_unit, starts_on, ends_on, recorded_at, "
-        "voided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO {units} (staff_id, version, kind, to_unit, starts_on, ends_on, position, "
+        "recorded_at, voided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     INSERT_ENROLLMENT = (
         "INSERT INTO {enrollments} (staff_id, version, enrollment_id, track, level_rank, mode, "
-        "starts_on, recorded_at, voided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "starts_on, course_code, funding, country, cost, recorded_at, voided_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_POST = (
+        "INSERT INTO {posts} (staff_id, version, position, starts_on, recorded_at, voided_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)"
     )
     INSERT_CLOSING = (
         "INSERT INTO {closings} (staff_id, version, enrollment_id, status, effective_on, recorded_at, "
@@ -160,6 +213,7 @@ class StatisticsView(View):
         credentials: list[Row] = []
         units: list[Row] = []
         departures: list[Row] = []
+        posts: list[Row] = []
         awards: list[Row] = []
         # The level of each enrollment seen in this page (the latest incarnation of its id).
         levels: dict[tuple[str, str], tuple[str, int | None]] = {}
@@ -169,13 +223,19 @@ class StatisticsView(View):
             day = iso(e.effective_on)
             if isinstance(e, StaffMember.Registered):
                 people.append(
-                    (sid, str(e.gender), iso(e.birth_date), str(e.employment), day, nfc(e.unit), at)
+                    (sid, str(e.gender), iso(e.birth_date), str(e.employment), day, nfc(e.unit), e.rank, at)
                 )
+                if e.position:
+                    posts.append((sid, v, nfc(e.position), day, at, void((sid, v))))
             elif isinstance(e, StaffMember.Enrolled):
                 level = catalog.level_of(e.track, e.level)
                 rank = level.rank if level else None
                 enrollments.append(
-                    (sid, v, e.enrollment_id, str(e.track), rank, str(e.mode), day, at, void((sid, v)))
+                    (
+                        sid, v, e.enrollment_id, str(e.track), rank, str(e.mode), day,
+                        nfc(e.course_code), e.funding and str(e.funding), e.country,
+                        None if e.cost is None else str(e.cost), at, void((sid, v)),
+                    )
                 )
                 levels[(sid, e.enrollment_id)] = (str(e.track), rank)
             elif isinstance(e, StaffMember.Completed):
@@ -195,9 +255,15 @@ class StatisticsView(View):
                 if level is not None:
                     credentials.append((sid, v, str(e.track), level.rank, day, at, void((sid, v))))
             elif isinstance(e, StaffMember.Rotated):
+                position = nfc(e.position) if e.position else None
                 units.append(
-                    (sid, v, str(e.kind), nfc(e.to_unit), day, iso(e.ends_on), at, void((sid, v)))
+                    (sid, v, str(e.kind), nfc(e.to_unit), day, iso(e.ends_on), position, at, void((sid, v)))
                 )
+                # A transfer (điều động) is permanent, so the post it names is held from then on.
+                if e.kind == RotationKind.TRANSFER and position:
+                    posts.append((sid, v, position, day, at, void((sid, v))))
+            elif isinstance(e, StaffMember.Appointed):
+                posts.append((sid, v, nfc(e.position), day, at, void((sid, v))))
             elif isinstance(e, StaffMember.Departed):
                 departures.append((sid, v, day, at, void((sid, v))))
 
@@ -213,6 +279,7 @@ class StatisticsView(View):
         run(self.INSERT_CREDENTIAL, credentials)
         run(self.INSERT_UNIT, units)
         run(self.INSERT_DEPARTURE, departures)
+        run(self.INSERT_POST, posts)
         # A completion of this page whose enrollment came earlier got its credential row from
         # AWARD, which knows no voids: voids of this page's events reach it here too.
         for award in awards:
@@ -246,18 +313,9 @@ class StatisticsView(View):
         t = tables.names
         d, k = as_of.isoformat(), known_at
         unit = nfc(unit)  # the view holds units in NFC
-        running = (
-            f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = p.staff_id AND u.kind <> 'transfer' "
-            f"AND {_live('u')} AND u.starts_on <= ? AND (u.ends_on IS NULL OR u.ends_on >= ?) "
-            "ORDER BY u.starts_on DESC, u.version LIMIT 1"
-        )
-        transfer = (
-            f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = p.staff_id AND u.kind = 'transfer' "
-            f"AND {_live('u')} AND u.starts_on <= ? ORDER BY u.version DESC LIMIT 1"
-        )
         roll = (
             f"SELECT p.staff_id, p.gender, p.birth_date, p.employment, "
-            f"COALESCE(({running}), ({transfer}), p.unit) AS unit FROM {t['people']} p "
+            f"{unit_on_sql(t, 'p.staff_id', '?')} AS unit FROM {t['people']} p "
             f"WHERE p.recorded_at <= ? AND p.joined_on <= ? AND NOT EXISTS (SELECT 1 FROM "
             f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)"
         )
@@ -347,18 +405,7 @@ class StatisticsView(View):
             # The unit the person worked in on the day the course started, by the rules of the
             # qualifications report's unit on ``as_of`` (a running rotation or secondment, else
             # the latest transfer, else the unit at registration), as known at ``known_at``.
-            running = (
-                f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = e.staff_id "
-                f"AND u.kind <> 'transfer' AND {_live('u')} AND u.starts_on <= e.starts_on "
-                "AND (u.ends_on IS NULL OR u.ends_on >= e.starts_on) "
-                "ORDER BY u.starts_on DESC, u.version LIMIT 1"
-            )
-            transfer = (
-                f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = e.staff_id "
-                f"AND u.kind = 'transfer' AND {_live('u')} AND u.starts_on <= e.starts_on "
-                "ORDER BY u.version DESC LIMIT 1"
-            )
-            unit_filter = f" AND COALESCE(({running}), ({transfer}), p.unit) = ?"
+            unit_filter = f" AND {unit_on_sql(t, 'e.staff_id', 'e.starts_on')} = ?"
             params += [k, k, k, k, unit]
         rows = tx.query(
             f"SELECT e.staff_id, e.track, e.starts_on, e.mode, c.status, p.gender "
