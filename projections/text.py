@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+from ledger.text import without_diacritics
 
 
 def nfc(text: str | None) -> str | None:
@@ -18,9 +18,7 @@ def fold(text: str) -> str:
     """``Nguyễn Văn Đạt`` → ``nguyen van dat``: NFD, combining marks dropped, đ → d, lowercase,
     runs of white space made one space. (đ is a letter of its own, not d plus a mark, so NFD
     alone does not strip it.)"""
-    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+    return " ".join(without_diacritics(text).casefold().split())
 
 
 def exact(text: str) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -29,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from ledger.cells import csv_text, set_xlsx_cell
+from ledger.text import without_diacritics
 
 Cell = str | int | float | Decimal | date | datetime | None
 
@@ -178,8 +178,7 @@ def to_xlsx(report: Report, zone: tzinfo) -> bytes:
 
 def ascii_slug(text: str) -> str:
     """``Báo cáo Phòng Nghiệp vụ 1`` → ``bao-cao-phong-nghiep-vu-1`` (for file names)."""
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    plain = without_diacritics(text).lower()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "bao-cao"
 
 

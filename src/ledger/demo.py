@@ -45,6 +45,7 @@ from ledger.catalog import (
     Track,
 )
 from ledger.record import Evidence, Waiver
+from ledger.rules import add_months
 
 SNAPSHOT = date(2025, 12, 31)
 WINDOW_START = date(2019, 1, 1)
@@ -876,10 +877,9 @@ def _weekday_on_or_after(day: date) -> date:
 
 
 def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(day.day, 28))
+    # Days past the 28th become the 28th first, so that every month has the day the demo's
+    # fixed seeds have always produced.
+    return add_months(day.replace(day=min(day.day, 28)), months)
 
 
 def _vnd(millions: float) -> Decimal:

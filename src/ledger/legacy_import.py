@@ -49,6 +49,7 @@ from ledger.application import Ledger
 from ledger.catalog import DepartureCategory, Employment, Funding, Gender, Mode, Outcome, Track
 from ledger.record import CredentialAward, EnrollmentStatus, Evidence
 from ledger.staff import StaffMember
+from ledger.text import without_diacritics
 
 # ---------------------------------------------------------------------------------------- template
 
@@ -213,10 +214,7 @@ DEFAULT_RECORDED_BY = "import"
 @functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case, no diacritics, words separated by one space: how headers and labels match."""
-    text = text.replace("đ", "d").replace("Đ", "D").replace("Ð", "D")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]+", " ", text.lower()).strip()
+    return re.sub(r"[^0-9a-z]+", " ", without_diacritics(text).lower()).strip()
 
 
 def _header_index(columns: Iterable[Column]) -> dict[str, str]:

@@ -31,7 +31,6 @@ import itertools
 import os
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -44,6 +43,7 @@ from typing import Any, ClassVar
 from ledger import catalog
 from ledger.catalog import Funding, Gender, Level, Track
 from ledger.record import CredentialState
+from ledger.text import without_diacritics
 
 RULES_PATH_VARIABLE = "LEDGER_RULES"
 RULES_VARIANT_VARIABLE = "LEDGER_RULES_VARIANT"
@@ -127,8 +127,7 @@ class RulesFileError(ValueError):
 def normalize_name(text: str) -> str:
     """A title as compared: without diacritics (đ → d), case-folded, punctuation as spaces
     (remembered: the reports compare the same course titles over and over)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    plain = without_diacritics(text).casefold()
     return " ".join(re.sub(r"[^0-9a-z.]+", " ", plain).split())
 
 

@@ -48,6 +48,19 @@ class TextKind(StrEnum):
     MULTILINE = "multiline"  # reasons and notes
 
 
+# đ/Đ is a letter of its own, not d plus a mark, so NFD alone does not strip it; ð/Ð (the Latin
+# eth) stands in for it in text typed on keyboards without Vietnamese.
+_D_WITH_STROKE = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+
+
+def without_diacritics(text: str) -> str:
+    """``Nguyễn Văn Đạt`` → ``Nguyen Van Dat``: the one way the ledger strips diacritics, so a
+    name that matches in one place (search, rules, import headers, file names) matches in all.
+    Case, spacing and punctuation are the caller's policy."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_WITH_STROKE))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 # Lengths in code points of the NFC text. The API's request types take theirs from here.
 IDENTIFIER_MAX = 40
 NAME_MAX = 200
