@@ -10,17 +10,14 @@ of their own (restart, reports, the global log) start an app on the per-test ``s
 from __future__ import annotations
 
 import itertools
-import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-import pytest
+from conftest import store_of_kind
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -29,8 +26,6 @@ from api.settings import Settings
 from ledger.application import Clock
 from ledger.config import StoreConfig
 from projections.base import View
-
-POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 REGISTRAR = "phong-tccb"
 AUDITOR = "thanh-tra"
@@ -152,30 +147,8 @@ def running_api(
         yield Api(app, client, tokens)
 
 
-def _postgres_or_skip() -> None:
-    try:
-        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
-    except psycopg.OperationalError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI and is not reachable: {error}")
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-
-
-@contextmanager
-def module_store(kind: str, folder: Path) -> Iterator[StoreConfig]:
-    """Like the ``store`` fixture, for a whole module: an SQLite file, or a fresh PostgreSQL schema."""
-    if kind == "sqlite":
-        yield StoreConfig(f"sqlite:///{folder / 'ledger.db'}")
-        return
-    _postgres_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield StoreConfig(f"{POSTGRES_URL}?schema={schema}")
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+# A store for a whole module (or any scope): an SQLite file, or a PostgreSQL schema of its own.
+module_store = store_of_kind
 
 
 def problem_of(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,10 @@ def _signing_keys_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
     patch.undo()
 
 
-@pytest.fixture
-def postgres_store() -> Iterator[StoreConfig]:
-    """A PostgreSQL store in a schema of its own."""
+@contextmanager
+def postgres_schema() -> Iterator[StoreConfig]:
+    """A PostgreSQL store in a new schema of its own, dropped afterwards: the one place the
+    tests make and drop schemas."""
     _postgres_or_skip()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
@@ -53,6 +55,31 @@ def postgres_store() -> Iterator[StoreConfig]:
         yield StoreConfig(f"{POSTGRES_URL}?schema={schema}")
     finally:
         _drop_schema(schema)
+
+
+@contextmanager
+def postgres_schemas() -> Iterator[Callable[[], StoreConfig]]:
+    """Makes any number of PostgreSQL stores of their own, all dropped on leaving."""
+    with ExitStack() as made:
+        yield lambda: made.enter_context(postgres_schema())
+
+
+@contextmanager
+def store_of_kind(kind: str, folder: Path) -> Iterator[StoreConfig]:
+    """Like the ``store`` fixture, for any scope: an SQLite file in ``folder``, or a PostgreSQL
+    schema of its own."""
+    if kind == "sqlite":
+        yield StoreConfig(f"sqlite:///{folder / 'ledger.db'}")
+        return
+    with postgres_schema() as store:
+        yield store
+
+
+@pytest.fixture
+def postgres_store() -> Iterator[StoreConfig]:
+    """A PostgreSQL store in a schema of its own."""
+    with postgres_schema() as store:
+        yield store
 
 
 def _drop_schema(schema: str) -> None:

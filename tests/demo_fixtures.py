@@ -10,7 +10,6 @@ compare their answers with :func:`figures_of`.
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import psycopg
-from conftest import POSTGRES_URL, _postgres_or_skip
+from conftest import store_of_kind as module_store
 
 from ledger.application import Ledger
 from ledger.catalog import EvaluationKind, Track
@@ -34,23 +32,6 @@ WINDOW = (date(2019, 1, 1), SNAPSHOT)
 IN_SCOPE = {Track.POLITICAL_THEORY, Track.STATE_MANAGEMENT, Track.LEADERSHIP}
 AGENCY_POSTS = {"Cục trưởng", "Phó Cục trưởng"}
 DIVISION_POSTS = {"Trưởng phòng", "Phó trưởng phòng"}
-
-
-@contextmanager
-def module_store(kind: str, folder: Path) -> Iterator[StoreConfig]:
-    """Like the ``store`` fixture, for a whole module: an SQLite file, or a fresh PostgreSQL schema."""
-    if kind == "sqlite":
-        yield StoreConfig(f"sqlite:///{folder / 'ledger.db'}")
-        return
-    _postgres_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield StoreConfig(f"{POSTGRES_URL}?schema={schema}")
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @dataclass

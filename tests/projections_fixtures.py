@@ -7,9 +7,7 @@ of the views' code, so a view that agrees with it is right.
 
 from __future__ import annotations
 
-import os
 import tempfile
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
+from conftest import store_of_kind
 
 from ledger import catalog
 from ledger.application import Ledger
@@ -27,7 +25,6 @@ from ledger.record import Evidence, StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record, live_events, make_event_id
 from projections.text import exact, fold, has_marks, name_order_key
 
-POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # Recording starts after the last business date of the small agency (a departure on 2023-06-30):
 # a completion or a departure is recorded once it has happened.
 EPOCH = datetime(2024, 1, 8, 8, 0, tzinfo=UTC)
@@ -37,34 +34,8 @@ AGE_BANDS = ("<30", "30-34", "35-39", "40-44", "45-49", "50-54", "55+")
 @contextmanager
 def fresh_store(kind: str) -> Iterator[StoreConfig]:
     """A store of its own (a new SQLite file, or a new PostgreSQL schema), removed afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield StoreConfig(f"sqlite:///{Path(folder) / 'ledger.db'}")
-        return
-    schema = f"p_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield StoreConfig(f"{POSTGRES_URL}?schema={schema}")
-    finally:
-        drop_schema(schema)
-
-
-def drop_schema(schema: str) -> None:
-    """Drop a test's schema even if a connection of a failed test still holds locks in it."""
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute("SET lock_timeout = '5s'")
-        for _ in range(5):
-            try:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-                return
-            except psycopg.errors.LockNotAvailable:
-                conn.execute(
-                    "SELECT pg_terminate_backend(l.pid) FROM pg_locks l "
-                    "JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = %s AND l.pid <> pg_backend_pid()",
-                    (schema,),
-                )
+    with tempfile.TemporaryDirectory() as folder, store_of_kind(kind, Path(folder)) as store:
+        yield store
 
 
 class Clock:

@@ -10,12 +10,13 @@ import dataclasses
 import typing
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from api_fixtures import Api, running_api
+from conftest import postgres_schemas
 from text_paths import (
     PATHS,
     dump_log,
@@ -176,22 +177,9 @@ def fresh_stores(store: StoreConfig, tmp_path: Path, request: pytest.FixtureRequ
 
 
 @pytest.fixture
-def postgres_schema_factory() -> Iterator[Any]:
-    import psycopg
-    from conftest import POSTGRES_URL, _drop_schema
-
-    schemas: list[str] = []
-
-    def make() -> StoreConfig:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        schemas.append(schema)
-        return StoreConfig(f"{POSTGRES_URL}?schema={schema}")
-
-    yield make
-    for schema in schemas:
-        _drop_schema(schema)
+def postgres_schema_factory() -> Iterator[Callable[[], StoreConfig]]:
+    with postgres_schemas() as make:
+        yield make
 
 
 def _attempt(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from api_fixtures import Api, running_api
+from conftest import postgres_schemas
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from text_paths import PATHS, dump_log, event_count, opened, views_hold, write_person
@@ -48,27 +48,13 @@ FIELDS = {"full_name", "unit"}
 
 
 @pytest.fixture
-def fresh_store(store: StoreConfig, tmp_path: Path) -> Iterator[Any]:
+def fresh_store(store: StoreConfig, tmp_path: Path) -> Iterator[Callable[[], StoreConfig]]:
     """Empty stores of the kind under test, for ``ledger import`` (which needs an empty store)."""
-    made: list[str] = []
-
-    def make() -> StoreConfig:
-        if store.kind == "sqlite":
-            return StoreConfig(f"sqlite:///{tmp_path / f'import-{uuid.uuid4().hex[:8]}.db'}")
-        import psycopg
-        from conftest import POSTGRES_URL
-
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        made.append(schema)
-        return StoreConfig(f"{POSTGRES_URL}?schema={schema}")
-
-    yield make
-    from conftest import _drop_schema
-
-    for schema in made:
-        _drop_schema(schema)
+    if store.kind == "sqlite":
+        yield lambda: StoreConfig(f"sqlite:///{tmp_path / f'import-{uuid.uuid4().hex[:8]}.db'}")
+        return
+    with postgres_schemas() as make:
+        yield make
 
 
 def _expected(path: str, written: str) -> str:
