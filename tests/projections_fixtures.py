@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from conftest import POSTGRES_URL as POSTGRES_URL  # re-exported for the property tests
 from conftest import store_of_kind
 
 from ledger import catalog
