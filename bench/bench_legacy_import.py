@@ -30,7 +30,7 @@ import psycopg
 from ledger.application import CredentialDetails, Ledger
 from ledger.catalog import Employment, Gender, Mode, Outcome, Track
 from ledger.config import StoreConfig
-from ledger.legacy_import import BATCH_EVENTS, import_records
+from ledger.importing import BATCH_EVENTS, import_records
 from ledger.record import Evidence
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -34,7 +34,7 @@ from ledger.application import Ledger
 from ledger.catalog import Employment, EvaluationKind, Gender, Mode, Outcome, Rating, RotationKind, Track
 from ledger.clock import AgencyClock, ClockConfigError, agency_clock, zone_from_environment
 from ledger.config import StoreConfig
-from ledger.legacy_import import import_records
+from ledger.importing import import_records
 from ledger.record import CredentialAward, Evidence
 from ledger.staff import StaffMember
 

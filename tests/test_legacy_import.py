@@ -21,8 +21,7 @@ from ledger.application import Ledger
 from ledger.catalog import Gender, Mode, Track
 from ledger.cli import make_app
 from ledger.config import StoreConfig
-from ledger.legacy_commands import register
-from ledger.legacy_import import (
+from ledger.importing import (
     CellError,
     ImportReport,
     LegacyFileError,
@@ -37,6 +36,7 @@ from ledger.legacy_import import (
     read_tables,
     save_plans,
 )
+from ledger.legacy_commands import register
 from ledger.persistence import iter_notifications
 from ledger.record import EnrollmentStatus
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.pages.exports import ascii_slug
-from ledger.legacy_import import fold as header_fold
+from ledger.importing import fold as header_fold
 from ledger.rules import normalize_name
 from projections.text import fold as search_fold
 

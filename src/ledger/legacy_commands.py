@@ -16,7 +16,7 @@ from eventsourcing.persistence import PersistenceError
 
 from ledger.cells import csv_cell
 from ledger.cli import open_ledger
-from ledger.legacy_import import (
+from ledger.importing import (
     DEFAULT_RECORDED_BY,
     ImportReport,
     LegacyFileError,
