@@ -44,7 +44,7 @@ from projections.results import (
     WaiverInfo,
 )
 from projections.store import Row, Tx
-from projections.text import exact, fold, has_marks, name_order_key, nfc
+from projections.text import exact, has_marks, name_order_key, nfc, search_key
 
 STATUSES = ("active", "departed", "not_joined")
 # The directory's orders (``-`` before one reverses it); ``name`` is Vietnamese name order.
@@ -97,7 +97,7 @@ def _scalars_json(record: StaffRecord) -> str:
 
 def _person_row(record: StaffRecord, version: int, latest: str) -> Row:
     return (
-        record.staff_id, fold(record.full_name), record.full_name, str(record.gender),
+        record.staff_id, search_key(record.full_name), record.full_name, str(record.gender),
         iso(record.birth_date), str(record.employment), nfc(record.home_unit), nfc(record.position),
         iso(record.joined_on), iso(record.departed_on), version, latest, _scalars_json(record),
         exact(record.full_name), name_order_key(record.full_name),
@@ -679,7 +679,7 @@ def _search(q: str) -> tuple[str, list[Any]]:
             values.append("% " + _like_escape(exact(term)) + "%")
         else:
             clauses.append("(' ' || p.name_key) LIKE ? ESCAPE '\\'")
-            values.append("% " + _like_escape(fold(term)) + "%")
+            values.append("% " + _like_escape(search_key(term)) + "%")
     code = "LOWER(p.staff_id) LIKE ? ESCAPE '\\'"
     values.append(_like_escape(q.strip().lower()) + "%")
     return f"(({' AND '.join(clauses)}) OR {code})", values

@@ -14,7 +14,7 @@ def nfc(text: str | None) -> str | None:
     return None if text is None else unicodedata.normalize("NFC", text)
 
 
-def fold(text: str) -> str:
+def search_key(text: str) -> str:
     """``Nguyễn Văn Đạt`` → ``nguyen van dat``: NFD, combining marks dropped, đ → d, lowercase,
     runs of white space made one space. (đ is a letter of its own, not d plus a mark, so NFD
     alone does not strip it.)"""
@@ -29,7 +29,7 @@ def exact(text: str) -> str:
 
 def has_marks(term: str) -> bool:
     """Whether a search term was typed with Vietnamese diacritics (or đ): then they count."""
-    return fold(term) != exact(term)
+    return search_key(term) != exact(term)
 
 
 # The letters of the Vietnamese alphabet that carry a vowel or consonant mark, each after its base

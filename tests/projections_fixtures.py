@@ -24,7 +24,7 @@ from ledger.application import Ledger
 from ledger.config import StoreConfig
 from ledger.record import Evidence, StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record, live_events, make_event_id
-from projections.text import exact, fold, has_marks, name_order_key
+from projections.text import exact, has_marks, name_order_key, search_key
 
 # Recording starts after the last business date of the small agency (a departure on 2023-06-30):
 # a completion or a departure is recorded once it has happened.
@@ -342,9 +342,9 @@ def oracle_directory(log: Log, today: date, **filters: Any) -> list[str]:
 def _name_matches(q: str, full_name: str) -> bool:
     """Every term begins a word of the name: compared with diacritics when typed with them."""
     return all(
-        any(word.startswith(exact(term) if has_marks(term) else fold(term)) for word in words)
+        any(word.startswith(exact(term) if has_marks(term) else search_key(term)) for word in words)
         for term in q.split()
-        for words in [(exact(full_name) if has_marks(term) else fold(full_name)).split()]
+        for words in [(exact(full_name) if has_marks(term) else search_key(full_name)).split()]
     )
 
 

@@ -29,7 +29,7 @@ from ledger.importing.cells import CellError, LegacyFileError, RowIssue, parse_d
 from ledger.importing.plan import Planner
 from ledger.importing.reading import read_tables
 from ledger.importing.run import BATCH_EVENTS, ImportReport, group_rows, import_records, save_plans
-from ledger.importing.template import DEFAULT_RECORDED_BY, TableKind, fold
+from ledger.importing.template import DEFAULT_RECORDED_BY, TableKind, header_key
 
 __all__ = [
     "BATCH_EVENTS",
@@ -40,8 +40,8 @@ __all__ = [
     "Planner",
     "RowIssue",
     "TableKind",
-    "fold",
     "group_rows",
+    "header_key",
     "import_records",
     "parse_date",
     "parse_level",

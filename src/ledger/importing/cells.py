@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger import catalog, errors
 from ledger.catalog import Track
-from ledger.importing.template import LEVELS, TRACKS, fold
+from ledger.importing.template import LEVELS, TRACKS, header_key
 
 # --------------------------------------------------------------------------------------- errors
 
@@ -129,7 +129,7 @@ def parse_decimal(value: Any, *, thousands: bool = False) -> Decimal:
 
 def parse_choice(value: Any, choices: dict[str, Any], what: str, accepted: str) -> Any:
     text = cell_text(value)
-    key = fold(text)
+    key = header_key(text)
     if key not in choices:
         raise CellError(f"'{text}' is not a known {what} (accepted: {accepted}).")
     return choices[key]

@@ -18,7 +18,7 @@ from ledger.importing.template import (
     IGNORED_IN,
     SHEET_NAMES,
     TableKind,
-    fold,
+    header_key,
 )
 
 # ------------------------------------------------------------------------------------ reading
@@ -44,7 +44,9 @@ class Table:
     def in_vietnamese(self) -> bool:
         """Whether the headers are mostly the template's Vietnamese ones (or their aliases)."""
         spec = {c.field: c for c in COLUMNS[self.kind]}
-        english = sum(fold(h) in (fold(f), fold(spec[f].en)) for f, (_, h) in self.columns.items())
+        english = sum(
+            header_key(h) in (header_key(f), header_key(spec[f].en)) for f, (_, h) in self.columns.items()
+        )
         return english * 2 < len(self.columns)
 
     def column_name(self, field_name: str) -> str:
@@ -85,7 +87,7 @@ def _match_headers(
     unknown: list[str] = []
     for position, cell in enumerate(cells):
         header = cell_text(cell)
-        key = fold(header)
+        key = header_key(header)
         if not key or key in IGNORED_IN[kind]:
             continue
         field_name = index.get(key)
@@ -113,9 +115,9 @@ def _guess_kind(cells: Sequence[Any]) -> TableKind | None:
 
 
 def _kind_from_sheet_name(sheet: str) -> TableKind | None:
-    key = fold(sheet)
+    key = header_key(sheet)
     for kind, names in SHEET_NAMES.items():
-        if key in {fold(n) for n in names}:
+        if key in {header_key(n) for n in names}:
             return kind
     return None
 

@@ -38,7 +38,7 @@ from ledger.importing.template import (
     STAFF_ID_PATTERN,
     RecordKind,
     RowOutcome,
-    fold,
+    header_key,
 )
 
 # ------------------------------------------------------------------------------------ row shape
@@ -271,7 +271,7 @@ def _record_kind(cells: _Cells) -> RecordKind | None:
 def _level(cells: _Cells, kind: RecordKind | None, track: Track | None) -> tuple[str | None, bool]:
     """The level the row names, and whether it awards one at all ('Không' / '-' say it does not)."""
     level_text = cells.cell("level")
-    awards_level = not (fold(level_text) in NO_LEVEL or level_text in NO_LEVEL_MARKS)
+    awards_level = not (header_key(level_text) in NO_LEVEL or level_text in NO_LEVEL_MARKS)
     if track is None:
         return None, awards_level
     if not awards_level:

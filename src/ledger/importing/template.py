@@ -174,7 +174,7 @@ DEFAULT_RECORDED_BY = "import"
 
 
 @functools.lru_cache(maxsize=8192)
-def fold(text: str) -> str:
+def header_key(text: str) -> str:
     """Lower case, no diacritics, words separated by one space: how headers and labels match."""
     return re.sub(r"[^0-9a-z]+", " ", without_diacritics(text).lower()).strip()
 
@@ -183,28 +183,28 @@ def _header_index(columns: Iterable[Column]) -> dict[str, str]:
     index: dict[str, str] = {}
     for column in columns:
         for name in (column.field, column.en, column.vi, *column.aliases):
-            index[fold(name)] = column.field
+            index[header_key(name)] = column.field
     return index
 
 
 HEADER_INDEX: dict[TableKind, dict[str, str]] = {
     kind: _header_index(columns) for kind, columns in COLUMNS.items()
 }
-IGNORED = {fold(h) for h in IGNORED_HEADERS}
+IGNORED = {header_key(h) for h in IGNORED_HEADERS}
 # What the level column says of a course that awards no level (a refresher of a levelled track).
-NO_LEVEL = {fold(t) for t in ("none", "Không", "Không cấp trình độ", "Không có")}
+NO_LEVEL = {header_key(t) for t in ("none", "Không", "Không cấp trình độ", "Không có")}
 NO_LEVEL_MARKS = {"-", "—", "–"}
 # A training sheet often repeats the person's name beside the code, for the reader: not an error.
 IGNORED_IN = {
     TableKind.STAFF: IGNORED,
-    TableKind.TRAINING: IGNORED | {fold(h) for h in ("full_name", "Họ và tên", "Họ tên", "Name")},
+    TableKind.TRAINING: IGNORED | {header_key(h) for h in ("full_name", "Họ và tên", "Họ tên", "Name")},
 }
 
 # ------------------------------------------------------------------------------ accepted values
 
 
 def _choices(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    return {fold(text): value for text, value in pairs}
+    return {header_key(text): value for text, value in pairs}
 
 
 def _enum_choices(enum_type: type[StrEnum], aliases: dict[str, StrEnum]) -> dict[str, str]:
@@ -277,7 +277,7 @@ OUTCOMES: dict[str, str | None] = {
         + [(k, RowOutcome.WITHDRAWN) for k in ("withdrawn", "Thôi học", "Rút", "Bỏ học",
                                                "Dừng học")]
     ),
-    **{fold(k): None for k in ("enrolled", "Đang học", "Chưa có kết quả")},
+    **{header_key(k): None for k in ("enrolled", "Đang học", "Chưa có kết quả")},
 }
 
 TRACK_ALIASES: dict[str, Track] = {
