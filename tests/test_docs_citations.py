@@ -189,6 +189,8 @@ def test_no_code_cites_the_notes_or_the_contract_outside_the_repository() -> Non
             if OLD_CITATION.search(line):
                 old.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     for path in sorted(DOCS.glob("*.md")):
+        if path.name == "domain.md":
+            continue  # it says once how the notes used to be cited, so old citations map
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if OLD_CITATION.search(line):
                 old.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
