@@ -1,6 +1,6 @@
 """What the read side answers: frozen dataclasses, plain values (str codes, dates, Decimals).
 
-These are the shapes of API.md "Reads"; the HTTP layer turns them into JSON as they are (field
+These are the shapes of docs/api.md, "Reads"; the HTTP layer turns them into JSON as they are (field
 names are the JSON names; ``AttendanceReport.from_`` is ``from``). Codes are plain strings.
 """
 

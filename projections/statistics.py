@@ -8,7 +8,7 @@ K. So a correction recorded in 2025 of a 2021 enrollment removes it from the 202
 known today, but not from the 2021 report as known in 2022. These are the rules of
 ``ledger.staff.fold_record`` written as SQL filters, which keeps agency-wide reports fast.
 
-Reports (domain-vn §3-4): active headcount by highest level per track (rank order: each person
+Reports (docs/domain.md §3, §4): active headcount by highest level per track (rank order: each person
 counted once per track), by gender, age band, unit and employment; training attendances as
 person-times (lượt) and distinct persons by track, year, mode, status and gender, departed
 staff included, voided enrollments excluded.
@@ -98,7 +98,7 @@ class StatisticsView(View):
     name = "statistics"
     # 2: units held in NFC (the text policy), so views built before are rebuilt.
     # 3: the rank at registration, the posts held over time, and each enrollment's course code,
-    # funding, country and cost (the splits and forms agencies file, domain-vn §3.6 and §4).
+    # funding, country and cost (the splits and forms agencies file, docs/domain.md §3.6, §4).
     schema_version = 3
     tables: ClassVar[dict[str, str]] = {
         "people": (

@@ -1,4 +1,4 @@
-"""The HTTP contract (API.md) through the real ASGI app, on SQLite and PostgreSQL: every endpoint,
+"""The HTTP contract (docs/api.md) through the real ASGI app, on SQLite and PostgreSQL: every endpoint,
 its status codes, its problem documents, and Vietnamese text round-tripping byte for byte.
 
 Roles and keys are in ``test_api_auth.py``; If-Match, idempotency and read-your-writes in

@@ -1,4 +1,4 @@
-"""The demo agency (domain-vn §3) loaded through the ledger's commands, on SQLite and PostgreSQL,
+"""The demo agency (docs/domain.md §3) loaded through the ledger's commands, on SQLite and PostgreSQL,
 checked figure by figure against a brute-force oracle over the log (``demo_fixtures``).
 
 The demo is loaded once per store for the whole module (a load takes seconds); every test reads.

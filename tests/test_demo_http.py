@@ -5,7 +5,7 @@ the views ``ledger projections rebuild`` made, and the views built after ``ledge
 process and asks it over TCP.
 
 Each figure is asserted three ways: as the literal number of the article and of
-``domain-vn.md`` §3 (the point of the demo), against ``ledger.demo.TARGETS``, and against the
+``docs/domain.md`` §3 (the point of the demo), against ``ledger.demo.TARGETS``, and against the
 brute-force oracle of ``demo_fixtures`` (the log folded and counted by hand).
 
 The demo is loaded once per store for the module. The three situations follow each other on it, so

@@ -2,7 +2,7 @@
 
 Records are built with the StaffMember aggregate's own commands (no I/O); appointments are made
 the way ``Ledger.appoint`` makes them (the standard in force that day decides what is recorded).
-The edge cases of domain-vn.md §3.9 (1–6, 8, 9, 11) are crafted histories whose expected outputs
+The edge cases of docs/domain.md §3.9 (1–6, 8, 9, 11) are crafted histories whose expected outputs
 are checked in every variant where they differ.
 """
 

@@ -1,7 +1,7 @@
 """A person's training dossier: the training section of the personnel file (Phiếu 2C), as rows
 for the printable page and the exports, and as PDF (fpdf2 with the DejaVu Unicode font).
 
-The table of Phiếu 2C (domain-vn §4.4): Tên trường | Chuyên ngành đào tạo, bồi dưỡng | Từ tháng,
+The table of Phiếu 2C (docs/domain.md §4.4): Tên trường | Chuyên ngành đào tạo, bồi dưỡng | Từ tháng,
 năm – đến tháng, năm | Hình thức đào tạo | Văn bằng, chứng chỉ, trình độ. One row per course
 completed or still running (failed and withdrawn courses awarded nothing) and per credential
 recognized without a course, in date order.

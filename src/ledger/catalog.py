@@ -1,8 +1,8 @@
 """The one catalog of codes every layer reads: tracks, levels, rank, tier and their labels.
 
-Codes are the contract (API.md "Codes"); labels come in Vietnamese and English. ``rank`` orders
+Codes are the contract (docs/api.md, "Codes"); labels come in Vietnamese and English. ``rank`` orders
 levels within a track for "highest level held"; ``tier`` groups levels that satisfy the same
-requirement in rule checks (a political-theory bachelor is in the advanced tier, domain-vn §1.3).
+requirement in rule checks (a political-theory bachelor is in the advanced tier, docs/domain.md §1.3).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Funding(StrEnum):
 
 
 class DepartureCategory(StrEnum):
-    """Why a person left, as far as a service commitment cares (reimbursement, domain-vn §2.2)."""
+    """Why a person left, as far as a service commitment cares (reimbursement, docs/domain.md §2.2)."""
 
     RESIGNED = "resigned"
     TRANSFER_WITH_CONSENT = "transfer_with_consent"
@@ -152,7 +152,7 @@ TRACKS: dict[Track, TrackInfo] = {
                 ("intermediate", "Trung cấp", "Intermediate"),
                 ("advanced", "Cao cấp", "Advanced"),
                 # Same tier as advanced for rule checks; ranked above it so a person holding
-                # both is counted once, under bachelor (domain-vn §1.3).
+                # both is counted once, under bachelor (docs/domain.md §1.3).
                 ("bachelor", "Cử nhân chính trị", "Bachelor of political theory", 3),
             ),
         ),

@@ -38,7 +38,7 @@ class CommitmentStatus(StrEnum):
     NOT_AWARDED = "not_awarded"  # failed: 100%
 
 
-# Departures that are not "self-quitting": nothing to reimburse (domain-vn §2.2; the cited Q&A
+# Departures that are not "self-quitting": nothing to reimburse (docs/domain.md §2.2; the cited Q&A
 # applied this to a transfer with consent).
 RELEASING = frozenset(
     {DepartureCategory.TRANSFER_WITH_CONSENT, DepartureCategory.RETIRED, DepartureCategory.DECEASED}

@@ -1,5 +1,5 @@
 """The demo agency: a provincial Cục of 61 staff whose training history reproduces the reference
-article's figures (domain-vn.md §3), generated through the ledger's own commands.
+article's figures (docs/domain.md §3), generated through the ledger's own commands.
 
 ``load_demo(ledger, seed=2019)`` records about 1,400 events: registrations and the opening balance
 of every dossier (Phiếu 2C) when the ledger went live in early 2019, then seven years of
@@ -60,7 +60,7 @@ RECORDING_CAP = datetime(2025, 12, 31, 10, 0, tzinfo=UTC)
 
 AGENCY = "Cục Thuế tỉnh An Khánh"
 AGENCY_PARENT = "Tổng cục Thuế"
-# The 2025 restructuring renamed the agency (domain-vn §3.1, §3.9 #13). The ledger has no
+# The 2025 restructuring renamed the agency (docs/domain.md §3.1, §3.9 #13). The ledger has no
 # org-unit events yet, so the rename is data of the demo (see DemoSummary), not an event.
 AGENCY_RENAMED = "Chi cục Thuế khu vực XVIII"
 AGENCY_RENAMED_ON = date(2025, 3, 1)
@@ -89,7 +89,7 @@ CS = "Cán sự"
 AGENCY_POSTS = frozenset({CT, PCT})
 DIVISION_POSTS = frozenset({TP, PTP})
 
-# Rank codes (mã ngạch, domain-vn §1.4); contract workers have no rank.
+# Rank codes (mã ngạch, docs/domain.md §1.4); contract workers have no rank.
 RANK_CVCC = "01.001"
 RANK_CVC = "01.002"
 RANK_CV = "01.003"
@@ -178,7 +178,7 @@ TARGETS: dict[str, Any] = {
     },
     "planning_pool": {"members": 12, "female": 5, "young": 4, "young_female": 2},
 }
-"""The figures the demo reproduces at :data:`SNAPSHOT` (domain-vn §3.10), for tests and docs.
+"""The figures the demo reproduces at :data:`SNAPSHOT` (docs/domain.md §3.10), for tests and docs.
 
 Attendances are the enrollments of tracks political_theory, state_management and leadership
 starting in 2019–2025, any status, departed staff included, voided ones excluded; "young" is under
@@ -325,7 +325,7 @@ _ROLES: tuple[_Role, ...] = (
 # The staff ids follow seniority (year joined, then this table's order), the same for every seed.
 _ZERO_ATTENDANCE = ("REC_M", "REC_F", "HD_1", "HD_2", "HD_3", "HD_4", "HD_5", "HD_6", "HD_7")
 
-# Succession-planning pool for deputy head of division (12 non-leaders; domain-vn §3.5).
+# Succession-planning pool for deputy head of division (12 non-leaders; docs/domain.md §3.5).
 _POOL_2020 = ("CVC_KHTC", "CVM_I", "CVF_E", "CVM_E", "THS_M", "CVF_F", "CVM_J", "CVM_G")
 _POOL_2023 = ("CVF_B", "THS_F", "CVM_F", "CVM_C")
 
@@ -737,7 +737,7 @@ _FEMALE_GIVEN = (
 )
 # fmt: on
 # Names every seed contains, so that a search for "nguyen van" or "tran thi bich ngoc" finds
-# someone (API.md: name search ignores diacritics).
+# someone (docs/api.md, "Names": name search ignores diacritics).
 _NGUYEN_VAN = ("An", "Hùng", "Dũng", "Nam", "Thắng")
 
 
@@ -2626,7 +2626,7 @@ def build_plan(seed: int = DEFAULT_SEED, snapshot: date = SNAPSHOT) -> DemoPlan:
     """The demo agency as a list of commands in recording order (pure: no store, no clock)."""
     if snapshot != SNAPSHOT:
         raise ValueError(
-            f"The demo agency is defined at {SNAPSHOT.isoformat()}; its figures (domain-vn §3.10) "
+            f"The demo agency is defined at {SNAPSHOT.isoformat()}; its figures (docs/domain.md §3.10) "
             f"hold on that date, not on {snapshot.isoformat()}."
         )
     builder = _Builder(seed)

@@ -119,7 +119,7 @@ def _summary_lines(summary: DemoSummary, where: str, seconds: float) -> Iterator
     yield f"Figures it reproduces on {summary.snapshot.isoformat()} (docs/demo.md):"
     for line in describe_targets():
         yield f"  {line}"
-    yield "Edge cases (domain-vn §3.9):"
+    yield "Edge cases (docs/domain.md §3.9):"
     for name, ids in summary.edge_cases.items():
         label = name.replace("_", " ")
         yield f"  {label}: {', '.join(ids) or '—'}"

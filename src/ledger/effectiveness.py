@@ -1,4 +1,4 @@
-"""Training effectiveness: judge performance, not degrees (the article's ask; domain-vn §4.8).
+"""Training effectiveness: judge performance, not degrees (the article's ask; docs/domain.md §4.8).
 
 For every completed course, the annual rating of the year before it started is set against the
 rating of the year after it ended, and the post-training evaluations of the course are counted.

@@ -107,7 +107,7 @@ def check_level(track: Track, level: str | None, *, awards_level: bool = True) -
         )
 
 
-# Staff, enrollment and credential ids (API.md "Conventions"); ':' is kept out so that an event id
+# Staff, enrollment and credential ids (docs/api.md, "Ids"); ':' is kept out so that an event id
 # "STAFF_ID:VERSION" always parses.
 CODE_PATTERN = text.IDENTIFIER_PATTERN
 
@@ -1267,7 +1267,8 @@ EVENT_TYPES: dict[str, type[StaffEvent]] = {
     )
 }
 
-# The name API.md gives each event's business date, for history and trails.
+# The name each event's business date goes by, for history and trails (docs/api.md,
+# "Business dates").
 BUSINESS_DATE_FIELD: dict[str, str] = {
     "Registered": "joined_on",
     "Enrolled": "starts_on",
