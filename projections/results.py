@@ -272,6 +272,19 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class ProgrammeTally:
+    """One programme (course code): its attendances and persons, and how they stand on the
+    report's last day (``in_progress``: still enrolled)."""
+
+    attendances: int
+    persons: int
+    completed: int
+    in_progress: int
+    withdrawn: int
+    failed: int
+
+
+@dataclass(frozen=True)
 class AttendanceReport:
     """Enrollments whose start date falls in [from, to], whatever their outcome, voided ones
     excluded, people who have since departed included. ``status`` is the enrollment's status on
@@ -290,6 +303,21 @@ class AttendanceReport:
     by_status: dict[str, Tally]
     by_gender: dict[str, Tally]
     unit: str | None = None
+    # The splits of domain-vn §3.6 (projections.splits), each summing to ``attendances``:
+    # location (in_country/abroad), funding (not_recorded when none was), the post held on the
+    # first day (agency_leader/division_leader/non_leader), age on the first day (under_35/
+    # 35_and_over), staff status on ``to`` (current/former), programme (course code).
+    by_location: dict[str, Tally] = field(default_factory=dict)
+    by_funding: dict[str, Tally] = field(default_factory=dict)
+    by_post_at_start: dict[str, Tally] = field(default_factory=dict)
+    by_age_at_start: dict[str, Tally] = field(default_factory=dict)
+    by_staff_status: dict[str, Tally] = field(default_factory=dict)
+    by_programme: dict[str, ProgrammeTally] = field(default_factory=dict)
+    # People on the roll on ``to`` (in ``unit`` on ``to``, if given) by how many of these
+    # attendances they had: {"0": people, "1": people, …}.
+    per_person: dict[str, int] = field(default_factory=dict)
+    cross: tuple[str, str] | None = None  # the two splits crossed, when asked
+    crossed: dict[str, dict[str, Tally]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

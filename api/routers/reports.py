@@ -27,6 +27,7 @@ from api.schemas.reports import (
 )
 from ledger.catalog import Employment, Track
 from ledger.commitments import CommitmentStatus
+from projections.splits import SPLITS
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -88,13 +89,29 @@ def attendance(
         QueryText | None,
         Query(description="Only people who worked in this unit (exact name) when their course started."),
     ] = None,
+    cross: Annotated[
+        CodeList | None,
+        Query(
+            description="Two splits to cross, e.g. `gender,post_at_start`, among: "
+            + ", ".join(f"`{name}`" for name in SPLITS)
+            + ". The answer's `crossed` gives KEY → KEY → {attendances, persons}.",
+        ),
+    ] = None,
 ) -> Any:
     """Enrollments whose `starts_on` falls in [`from`, `to`], whatever their outcome, voided ones
     excluded, people who have since left included: `attendances` (lượt) and `persons` (người),
-    by track and by year. With `unit`, only the enrollments of people who worked in that unit on
-    the day their course started (as the ledger knew it at `known_at`)."""
+    by track, year, mode, status, gender, location, funding, post and age on the first day, staff
+    status on `to` and programme (each summing to the total), and `per_person`: the roll on `to`
+    by attendances each. With `unit`, only the enrollments of people who worked in that unit on
+    the day their course started (as the ledger knew it at `known_at`). With `cross`, two splits
+    crossed."""
     return read_side.attendance(
-        from_=from_, to=to, tracks=parse_tracks(tracks), known_at=known_at, unit=unit
+        from_=from_,
+        to=to,
+        tracks=parse_tracks(tracks),
+        known_at=known_at,
+        unit=unit,
+        cross=cross.split(",") if cross else None,
     )
 
 

@@ -123,6 +123,13 @@ class AttendanceBucket(ResponseModel):
     persons: int = Field(description="Distinct people (người).")
 
 
+class ProgrammeBucket(AttendanceBucket):
+    completed: int = Field(description="Completed (passed) by `to`.")
+    in_progress: int = Field(description="Still enrolled on `to`.")
+    withdrawn: int
+    failed: int
+
+
 class AttendanceReport(ResponseModel):
     """Enrollments whose start falls in [from, to], whatever their outcome; voided ones excluded.
 
@@ -187,6 +194,42 @@ class AttendanceReport(ResponseModel):
     unit: str | None = Field(
         default=None,
         description="Only people who worked in this unit on the day their course started (null: all).",
+    )
+    by_location: dict[str, AttendanceBucket] = Field(
+        default_factory=dict,
+        description="`in_country`, or `abroad` (the enrollment names a country other than Việt Nam).",
+    )
+    by_funding: dict[str, AttendanceBucket] = Field(
+        default_factory=dict,
+        description="By the enrollment's funding; `not_recorded` where none was recorded.",
+    )
+    by_post_at_start: dict[str, AttendanceBucket] = Field(
+        default_factory=dict,
+        description="By the post held on the course's first day, classified through the rules file's "
+        "position codes: `agency_leader` (cuc_truong, pho_cuc_truong), `division_leader` "
+        "(truong_phong, pho_truong_phong), `non_leader` (any other post, or none).",
+    )
+    by_age_at_start: dict[str, AttendanceBucket] = Field(
+        default_factory=dict,
+        description="Age on the course's first day: `under_35` (young cadres) or `35_and_over`.",
+    )
+    by_staff_status: dict[str, AttendanceBucket] = Field(
+        default_factory=dict, description="`current` or `former` (departed on or before `to`)."
+    )
+    by_programme: dict[str, ProgrammeBucket] = Field(
+        default_factory=dict, description="COURSE_CODE → attendances, persons and outcomes on `to`."
+    )
+    per_person: dict[str, int] = Field(
+        default_factory=dict,
+        description="People on the roll on `to` (in `unit` on `to`, if given) by how many of these "
+        "attendances they had: {\"0\": people, \"1\": people, …}, every count up to the highest.",
+    )
+    cross: list[str] | None = Field(
+        default=None, description="The two splits crossed (the `cross` parameter), if asked."
+    )
+    crossed: dict[str, dict[str, AttendanceBucket]] = Field(
+        default_factory=dict,
+        description="With `cross=a,b`: KEY_OF_a → KEY_OF_b → {attendances, persons} (only pairs that occur).",
     )
 
 
