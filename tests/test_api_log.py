@@ -169,6 +169,70 @@ def test_attendance_leaves_out_voided_enrollments_and_keeps_leavers(api: Api) ->
     assert api.get("/reports/attendance").json()["attendances"] == 1
 
 
+def test_attendance_counts_an_enrollment_without_funding_as_not_recorded(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    api.enroll(staff_id)
+    api.enroll(staff_id, funding="self_funded", starts_on="2021-03-01", ends_on=None)
+    report = api.get("/reports/attendance").json()
+    assert report["by_funding"] == {
+        "not_recorded": {"attendances": 1, "persons": 1},
+        "self_funded": {"attendances": 1, "persons": 1},
+    }
+
+
+def test_attendance_classifies_the_post_held_on_the_first_day_by_the_rules_aliases(api: Api) -> None:
+    # "Chánh Văn phòng" is an alias of truong_phong in the shipped rules file: a division leader.
+    head = api.register("CB0001", position="Chánh Văn phòng")
+    api.enroll(head)
+    api.enroll(api.register("CB0002", position="Phó Cục trưởng"))
+    api.enroll(api.register("CB0003", position=None))
+    report = api.get("/reports/attendance").json()
+    assert {k: b["attendances"] for k, b in report["by_post_at_start"].items()} == {
+        "agency_leader": 1,
+        "division_leader": 1,
+        "non_leader": 1,
+    }
+
+
+def test_attendance_crosses_two_splits(api: Api) -> None:
+    api.enroll(api.register("CB0001", gender="female", position="Trưởng phòng"))
+    api.enroll(api.register("CB0002", gender="female"))
+    api.enroll(api.register("CB0003", gender="male"))
+    report = api.get("/reports/attendance", cross="gender,post_at_start").json()
+    assert report["cross"] == ["gender", "post_at_start"]
+    assert report["crossed"] == {
+        "female": {
+            "division_leader": {"attendances": 1, "persons": 1},
+            "non_leader": {"attendances": 1, "persons": 1},
+        },
+        "male": {"non_leader": {"attendances": 1, "persons": 1}},
+    }
+
+
+@pytest.mark.parametrize("cross", ["gender,shoe_size", "gender", "gender,gender", "gender,mode,year"])
+def test_attendance_refuses_a_cross_that_is_not_two_known_splits_naming_the_field(
+    api: Api, cross: str
+) -> None:
+    body = problem_of(api.get("/reports/attendance", cross=cross), 422)
+    assert [e["field"] for e in body["errors"]] == ["cross"]
+
+
+def test_attendance_per_person_counts_everyone_on_the_roll_including_those_without_courses(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    api.enroll(staff_id)
+    api.enroll(staff_id, starts_on="2021-03-01", ends_on=None)
+    api.register("CB0002")
+    leaver = api.register("CB0003")
+    api.enroll(leaver)
+    api.post(f"/staff/{leaver}/departure", {"on": "2023-01-31", "reason": "Nghỉ hưu"})
+    report = api.get("/reports/attendance").json()
+    assert report["per_person"] == {"0": 1, "1": 0, "2": 1}
+    assert report["by_staff_status"] == {
+        "current": {"attendances": 2, "persons": 1},
+        "former": {"attendances": 1, "persons": 1},
+    }
+
+
 # ------------------------------------------------------------------ /reports/needs
 # People are registered without a rank here, so only the standards of posts are in play.
 
