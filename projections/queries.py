@@ -41,6 +41,7 @@ from ledger.clock import AgencyClock
 from ledger.rules import RuleSet
 from ledger.staff import fold_record, staff_aggregate_id
 from projections import documents, generations
+from projections.annual import annual_report
 from projections.anomalies import CODES as ANOMALY_CODES
 from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
 from projections.base import FOREVER, Tables, View, micros
@@ -50,6 +51,7 @@ from projections.log import LogReader
 from projections.reports import Reports
 from projections.results import (
     AGE_BANDS,
+    AnnualReport,
     Appointment,
     AttendanceReport,
     Credential,
@@ -99,6 +101,7 @@ __all__ = [
 
 MAX_PAGE = 500
 NOT_BUILT = -1
+MIN_YEAR = 1900  # the earliest year the annual report answers for
 CACHED_ANSWERS = 64  # report answers remembered (per process) until the views move
 R = TypeVar("R")
 V = TypeVar("V", bound=View)
@@ -557,6 +560,31 @@ class ReadModel:
             ),
             # The post classes come from the rules' positions: another rules file, another answer.
             cache=("attendance", from_, end, chosen, at, unit, crossed, rules.digest, rules.variant),
+        )
+
+    def annual(self, year: int | None = None, known_at: datetime | None = None) -> AnnualReport:
+        """The annual report "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1) of ``year`` (default:
+        the last complete year): the courses starting in it, in the form's rows and columns, their
+        status on 31 December, as known at ``known_at`` (``projections.annual``)."""
+        today = self.today()
+        chosen = today.year - 1 if year is None else year
+        if not MIN_YEAR <= chosen <= today.year:
+            raise errors.InvalidInput(
+                f"year {chosen} is not between {MIN_YEAR} and this year ({today.year}).", field="year"
+            )
+        at = FOREVER if known_at is None else micros(known_at)
+        rules = self.ledger.rules
+        classify = self._post_classifier(rules)
+
+        def run(tx: Tx, t: dict[str, Tables]) -> AnnualReport:
+            rows = self.statistics_view.attendance_rows(
+                tx, t["statistics"], from_=date(chosen, 1, 1), to=date(chosen, 12, 31), tracks=None,
+                known_at=at,
+            )
+            return annual_report(rows, classify, year=chosen, known_at=known_at)
+
+        return self._with_views(
+            ["statistics"], run, cache=("annual", chosen, at, rules.digest, rules.variant)
         )
 
     def _post_classifier(self, rules: RuleSet) -> PostClassifier:

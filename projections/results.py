@@ -321,6 +321,48 @@ class AttendanceReport:
 
 
 @dataclass(frozen=True)
+class AnnualLine:
+    """One line of the annual form (domain-vn §4.1): a row by content and level, a section's
+    subtotal (``section_I`` …) or the ``total``. ``None`` means "not recorded" (the ledger holds
+    no such fact), never zero: a row the catalog cannot fill (``recorded`` false) is all None.
+    ``target_groups``: agency_leader, division_leader, civil_servant (without a leader's post),
+    public_employee (None), contract. ``funding``: million VND by source (state_budget, other)."""
+
+    key: str
+    section: str
+    group: Any  # ledger.catalog.Label of the heading the row sits under, or None
+    label: Any  # ledger.catalog.Label
+    recorded: bool
+    attendances: int | None = None
+    female: int | None = None
+    ethnic_minority: int | None = None
+    party_member: int | None = None
+    persons: int | None = None
+    target_groups: dict[str, int | None] = field(default_factory=dict)
+    completed: int | None = None
+    in_progress: int | None = None
+    not_completed: int | None = None
+    funding: dict[str, Decimal | None] = field(default_factory=dict)
+    costs_without_funding: int | None = None  # attendances with a cost but no funding source
+    classes: int | None = None
+    plan_percent: Decimal | None = None
+    delegations: int | None = None
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    """The annual report "Kết quả đào tạo, bồi dưỡng" for ``year``: courses starting in the year,
+    their status on its last day. ``not_recorded``: column (or row) → why it is null."""
+
+    year: int
+    from_: date
+    to: date
+    known_at: datetime | None
+    lines: tuple[AnnualLine, ...]
+    not_recorded: dict[str, str]
+
+
+@dataclass(frozen=True)
 class StandingDocument:
     """A current standing as the JSON a read answers with (``projections.documents``): ``body``
     is what ``STANDING_JSON.dump_json`` gives for the :class:`Standing` of ``as_of``; ``courses``

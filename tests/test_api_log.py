@@ -233,6 +233,49 @@ def test_attendance_per_person_counts_everyone_on_the_roll_including_those_witho
     }
 
 
+# ------------------------------------------------------------------ /reports/annual
+
+
+def test_the_annual_report_defaults_to_the_last_complete_year(api: Api) -> None:
+    today = api.app.state.read_side.read_model.today()
+    report = api.get("/reports/annual").json()
+    assert report["year"] == today.year - 1
+    assert (report["from"], report["to"]) == (f"{today.year - 1}-01-01", f"{today.year - 1}-12-31")
+
+
+@pytest.mark.parametrize("year", ["2999", "1800", "last"])
+def test_the_annual_report_refuses_a_year_to_come_or_not_a_year_naming_the_field(api: Api, year: str) -> None:
+    body = problem_of(api.get("/reports/annual", year=year), 422)
+    assert [e["field"] for e in body["errors"]] == ["year"]
+
+
+def test_the_annual_report_counts_a_course_in_its_row_with_costs_in_million_vnd(api: Api) -> None:
+    woman = api.register("CB0001", gender="female", position="Trưởng phòng")
+    api.enroll(woman, starts_on="2021-03-01", ends_on=None, funding="state_budget", cost="12500000")
+    api.enroll(api.register("CB0002", employment="contract"), starts_on="2021-05-03", ends_on=None)
+    report = api.get("/reports/annual", year="2021").json()
+    line = next(line for line in report["lines"] if line["key"] == "llct_intermediate")
+    assert (line["attendances"], line["female"], line["persons"], line["in_progress"]) == (2, 1, 2, 2)
+    assert line["target_groups"] == {
+        "agency_leader": 0,
+        "division_leader": 1,
+        "civil_servant": 0,
+        "contract": 1,
+        "public_employee": None,
+    }
+    assert line["funding"] == {"state_budget": "12.5", "other": None}
+
+
+def test_the_annual_report_shows_what_is_not_recorded_as_null_and_empty_rows_as_zero(api: Api) -> None:
+    api.register("CB0001")
+    report = api.get("/reports/annual", year="2021").json()
+    master = next(line for line in report["lines"] if line["key"] == "master")
+    assert (master["attendances"], master["persons"], master["party_member"]) == (0, 0, None)
+    assert master["funding"] == {"state_budget": None, "other": None}
+    ethnic = next(line for line in report["lines"] if line["key"] == "ethnic_language")
+    assert (ethnic["recorded"], ethnic["attendances"]) == (False, None)
+
+
 # ------------------------------------------------------------------ /reports/needs
 # People are registered without a rank here, so only the standards of posts are in play.
 

@@ -22,6 +22,7 @@ reports cannot answer is named here rather than faked:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
@@ -33,6 +34,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,7 @@ from api.cli import build_cli
 from ledger.application import Ledger
 from ledger.catalog import Track
 from ledger.config import StoreConfig
-from ledger.demo import TARGETS, load_demo
+from ledger.demo import TARGETS, build_plan, load_demo
 from projections.engine import default_views, status
 
 SNAPSHOT = "2025-12-31"
@@ -54,6 +56,7 @@ SINCE = "2019-01-01"
 IN_SCOPE = "political_theory,state_management,leadership"
 YEARS = range(2019, 2026)
 INSPECTION = "Phòng Thanh tra – Kiểm tra"
+ANNUAL_YEARS = (2019, 2025)
 SITUATIONS = ("generated", "rebuilt", "imported")
 KINDS = ("sqlite", "postgresql")
 VIEW_NAMES = {view.name for view in default_views()}
@@ -73,6 +76,7 @@ REQUESTS: dict[str, tuple[str, dict[str, str]]] = {
         )
         for a, b in (("gender", "age_at_start"), ("gender", "post_at_start"), ("staff_status", "year"))
     },
+    **{f"annual_{year}": ("/reports/annual", {"year": str(year)}) for year in ANNUAL_YEARS},
     **{
         f"attendance_{year}": (
             "/reports/attendance",
@@ -605,6 +609,146 @@ def test_the_splits_give_the_generators_targets(served: Served) -> None:
     assert young == TARGETS["attendance_young_female"]
     assert {int(n): p for n, p in report["per_person"].items()} == TARGETS["attendances_per_current_person"]
     assert report["by_staff_status"]["former"]["attendances"] == sum(TARGETS["attendances_per_former_person"])
+
+
+# -------------------------------------------------------------------------------- the annual report (§4.1)
+
+
+def plan_row(track: str, level: str | None, abroad: bool) -> str:
+    """The form's row of a planned course, read off the §4.1 layout for the demo's courses."""
+    if track == "professional":
+        return {"master": "master", "bachelor": "bachelor", "doctorate": "doctorate"}.get(
+            level or "", "professional_other"
+        )
+    if abroad:
+        return "abroad"
+    named = {
+        ("political_theory", "advanced"): "llct_advanced",
+        ("political_theory", "intermediate"): "llct_intermediate",
+        ("political_theory", None): "llct_update",
+        ("leadership", "department"): "leadership_department",
+        ("leadership", "division"): "leadership_division",
+        ("leadership", None): "leadership_short",
+        ("other", None): "job_position",
+    }
+    if (track, level) in named:
+        return named[(track, level)]
+    if track == "state_management":
+        return f"qlnn_{level}"
+    if track == "defense_security":
+        return f"qpan_{level}"
+    return track  # it, foreign_language
+
+
+@functools.cache
+def expected_annual(year: int) -> dict[str, dict[str, Any]]:
+    """Each row of the form for ``year``, computed from the demo's plan (its courses as data, not
+    the recorded log nor the report's code): lượt, women, persons, target groups, outcomes on 31
+    December, costs in million VND."""
+    plan = build_plan(2019)
+    rows: dict[str, dict[str, Any]] = {}
+    groups = {"agency": "agency_leader", "division": "division_leader"}
+    for course in plan.courses:
+        if course.starts_on.year != year:
+            continue
+        person = plan.people[course.person]
+        level = course.level if course.awards_level else None
+        key = plan_row(course.track.value, level, course.country != "VN")
+        row = rows.setdefault(
+            key,
+            {"attendances": 0, "female": 0, "people": set(), "groups": Counter(), "outcomes": Counter(),
+             "costs": Counter()},
+        )
+        row["attendances"] += 1
+        row["female"] += person.female
+        row["people"].add(course.person)
+        post = person.post_kind_on(course.starts_on)
+        contract = person.role.employment.value == "contract"
+        row["groups"][groups.get(post, "contract" if contract else "civil_servant")] += 1
+        closed = course.closed_on is not None and course.closed_on <= date(year, 12, 31)
+        outcome = {"completed": "completed"}.get(course.status, "not_completed") if closed else "in_progress"
+        row["outcomes"][outcome] += 1
+        if course.cost is not None:
+            source = "state_budget" if course.funding.value == "state_budget" else "other"
+            row["costs"][source] += course.cost / 1_000_000
+    return rows
+
+
+def line_of(report: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(line for line in report["lines"] if line["key"] == key)
+
+
+@pytest.mark.parametrize("year", ANNUAL_YEARS)
+def test_the_annual_report_gives_each_row_of_the_form_as_the_demo_plan_has_it(
+    served: Served, year: int
+) -> None:
+    report = served[f"annual_{year}"]
+    assert (report["year"], report["from"], report["to"]) == (year, f"{year}-01-01", f"{year}-12-31")
+    expected = expected_annual(year)
+    counted = {
+        line["key"]
+        for line in report["lines"]
+        if line["attendances"] and not line["key"].startswith("section_") and line["key"] != "total"
+    }
+    assert counted == set(expected)
+    for key, row in expected.items():
+        line = line_of(report, key)
+        assert line["attendances"] == row["attendances"], key
+        assert line["female"] == row["female"], key
+        assert line["persons"] == len(row["people"]), key
+        assert {g: n for g, n in line["target_groups"].items() if n} == dict(row["groups"]), key
+        outcomes = {o: line[o] for o in ("completed", "in_progress", "not_completed") if line[o]}
+        assert outcomes == dict(row["outcomes"]), key
+        assert {s: Decimal(v) for s, v in line["funding"].items() if v is not None} == dict(row["costs"]), key
+
+
+@pytest.mark.parametrize("year", ANNUAL_YEARS)
+def test_the_annual_reports_in_scope_rows_add_up_to_the_years_attendances_of_section_3_6(
+    served: Served, year: int
+) -> None:
+    report = served[f"annual_{year}"]
+    in_scope = [
+        "llct_advanced", "llct_intermediate", "llct_elementary", "llct_update", "qlnn_senior",
+        "qlnn_principal", "qlnn_specialist", "qlnn_officer", "leadership_ministry",
+        "leadership_department", "leadership_division", "leadership_short",
+    ]
+    abroad = line_of(report, "abroad")["attendances"]  # §3.6: the two abroad are leadership courses
+    total = sum(line_of(report, key)["attendances"] for key in in_scope) + abroad
+    assert total == {2019: 26, 2025: 22}[year]
+    assert total == sum(TARGETS["attendances_by_year_and_track"][year].values())
+
+
+def test_the_annual_reports_sections_and_total_add_up_their_rows(served: Served) -> None:
+    for year in ANNUAL_YEARS:
+        report = served[f"annual_{year}"]
+        rows = [
+            line
+            for line in report["lines"]
+            if line["recorded"] and not line["key"].startswith("section_") and line["key"] != "total"
+        ]
+        for section in ("I", "II", "III"):
+            mine = [line["attendances"] for line in rows if line["section"] == section]
+            assert line_of(report, f"section_{section}")["attendances"] == sum(mine), (year, section)
+        assert line_of(report, "total")["attendances"] == sum(line["attendances"] for line in rows)
+        everything = served["all_training"]["by_year"][str(year)]
+        assert line_of(report, "total")["attendances"] == everything
+
+
+def test_what_the_ledger_does_not_record_is_null_in_the_annual_report_never_zero(served: Served) -> None:
+    for year in ANNUAL_YEARS:
+        report = served[f"annual_{year}"]
+        for line in report["lines"]:
+            for column in ("ethnic_minority", "party_member", "classes", "plan_percent", "delegations"):
+                assert line[column] is None, (line["key"], column)
+            if line["recorded"]:
+                assert line["target_groups"]["public_employee"] is None
+        ethnic = line_of(report, "ethnic_language")
+        assert not ethnic["recorded"]
+        assert ethnic["attendances"] is None
+        assert ethnic["persons"] is None
+        assert {"ethnic_minority", "party_member", "classes", "plan_percent", "public_employee"} <= set(
+            report["not_recorded"]
+        )
 
 
 # ------------------------------------------------------------------------------------ cross-checks

@@ -18,6 +18,7 @@ from api.errors import ApiProblem
 from api.schemas.common import BusinessDate, Code, CodeList, CursorText, Name, QueryText, Timestamp, Year
 from api.schemas.problem import problems
 from api.schemas.reports import (
+    AnnualReport,
     AppointmentsReport,
     AttendanceReport,
     CommitmentsReport,
@@ -113,6 +114,27 @@ def attendance(
         unit=unit,
         cross=cross.split(",") if cross else None,
     )
+
+
+@router.get(
+    "/annual",
+    response_model=AnnualReport,
+    responses=REPORT_PROBLEMS,
+    summary="Annual training results (Kết quả đào tạo, bồi dưỡng)",
+)
+def annual(
+    _who: Reader,
+    read_side: ReadSideDep,
+    year: Annotated[
+        Year | None, Query(description="The year reported (default: the last complete year).")
+    ] = None,
+    known_at: KnownAt = None,
+) -> Any:
+    """The form "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1) for `year`: the courses starting in it
+    by content and level (I. Đào tạo, II. Bồi dưỡng trong nước, III. ở nước ngoài), with lượt, of
+    which women, target groups (from the post on the first day and employment), persons, outcomes on
+    31 December and funding in million VND. Columns the ledger does not record are null, never 0."""
+    return read_side.annual(year=year, known_at=known_at)
 
 
 @router.get(

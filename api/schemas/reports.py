@@ -233,6 +233,69 @@ class AttendanceReport(ResponseModel):
     )
 
 
+class Bilingual(ResponseModel):
+    vi: str
+    en: str
+
+
+class AnnualLine(ResponseModel):
+    """One line of the form. `null` means "not recorded" (the ledger holds no such fact; see
+    `not_recorded`), never zero."""
+
+    key: str = Field(
+        description="The row (`master`, `llct_intermediate`, `qlnn_principal`, `abroad` …), a section's "
+        "subtotal (`section_I`, `section_II`, `section_III`) or `total`."
+    )
+    section: str = Field(
+        description="I (Đào tạo), II (Bồi dưỡng trong nước), III (ở nước ngoài); empty for the total."
+    )
+    group: Bilingual | None = Field(
+        description="The heading the row sits under (LLCT, QP-AN, QLNN, leadership)."
+    )
+    label: Bilingual
+    recorded: bool = Field(description="False for a row the ledger cannot fill (all its figures are null).")
+    attendances: int | None = Field(description="Số lượt.")
+    female: int | None = Field(description="Of which women.")
+    ethnic_minority: int | None = Field(description="Not recorded: always null.")
+    party_member: int | None = Field(description="Not recorded: always null.")
+    persons: int | None = Field(description="Số người: distinct people.")
+    target_groups: dict[str, int | None] = Field(
+        description="By the post held on the first day and employment: `agency_leader`, "
+        "`division_leader`, `civil_servant` (cán bộ, công chức without a leader's post), "
+        "`public_employee` (null: not recorded), `contract`."
+    )
+    completed: int | None
+    in_progress: int | None
+    not_completed: int | None = Field(description="Withdrawn or failed by 31 December.")
+    funding: dict[str, Decimal | None] = Field(
+        description="Kinh phí in million VND from the enrollments' `cost`: `state_budget`, `other` "
+        "(self-funded, sponsored); null when none of the line's attendances recorded a cost from that "
+        "source."
+    )
+    costs_without_funding: int | None = Field(
+        description="Attendances with a cost but no funding source (their cost is in neither column)."
+    )
+    classes: int | None = Field(description="Số lớp the agency organised: not recorded, always null.")
+    plan_percent: Decimal | None = Field(description="Plan versus actual: not recorded, always null.")
+    delegations: int | None = Field(description="Delegations abroad: not recorded, always null.")
+
+
+class AnnualReport(ResponseModel):
+    """"Kết quả đào tạo, bồi dưỡng" of one year (domain-vn §4.1): the courses starting in the year
+    (any status, departed staff included, voided ones excluded) in the form's rows and columns."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    year: int
+    from_: date = Field(alias="from")
+    to: date
+    known_at: Timestamp | None = None
+    lines: list[AnnualLine]
+    not_recorded: dict[str, str] = Field(
+        description="Column (or row) → why the ledger has no figure for it."
+    )
+
+
 class RequirementGap(ResponseModel):
     """One requirement of a position (or rank) standard that is not met."""
 
