@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -150,6 +151,18 @@ def running_api(
             for role, name in KEY_NAMES.items():
                 tokens[role] = keys.rotate(name) if name in existing else keys.add(name, role)
         yield Api(app, client, tokens)
+
+
+def signed_in(api: Api, role: str = "reader") -> TestClient:
+    """A client of the pages signed in with the key of ``role``."""
+    client = TestClient(api.app, follow_redirects=False)
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get("/ui/login").text)
+    assert token is not None
+    response = client.post(
+        "/ui/login", data={"token": api.tokens[role], "form_token": token.group(1), "next": "/ui/staff"}
+    )
+    assert response.status_code == 303
+    return client
 
 
 def _postgres_or_skip() -> None:
