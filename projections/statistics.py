@@ -28,7 +28,7 @@ from ledger.staff import StaffMember
 from projections import splits
 from projections.base import Envelope, LogSource, Tables, View, iso
 from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport
-from projections.splits import NON_LEADER, AttendanceRow, PostClassifier
+from projections.splits import AttendanceRow, PostClassifier
 from projections.store import Row, Tx
 from projections.text import nfc
 
@@ -385,9 +385,12 @@ class StatisticsView(View):
         known_at: int,
         known_at_value: datetime | None,
         unit: str | None = None,
-        classify_post: PostClassifier | None = None,
+        classify_post: PostClassifier,
         cross: tuple[str, str] | None = None,
     ) -> AttendanceReport:
+        """The attendance report (``ReadModel.attendance``): the rows of :meth:`attendance_rows`
+        counted by every split in one pass; ``classify_post`` classes the post held on the
+        first day (``projections.splits.post_classifier`` of the rules in force)."""
         k = known_at
         unit = nfc(unit)  # the view holds units in NFC
         if from_ is None:
@@ -396,8 +399,7 @@ class StatisticsView(View):
             )
             from_ = date.fromisoformat(first) if first is not None and first <= to.isoformat() else to
         rows = self.attendance_rows(tx, tables, from_=from_, to=to, tracks=tracks, known_at=k, unit=unit)
-        classify = classify_post or (lambda post: NON_LEADER)
-        found = splits.count(rows, classify, cross)
+        found = splits.count(rows, classify_post, cross)
         by = found.by
         return AttendanceReport(
             from_=from_,

@@ -133,7 +133,8 @@ class ProgrammeBucket(AttendanceBucket):
 class AttendanceReport(ResponseModel):
     """Enrollments whose start falls in [from, to], whatever their outcome; voided ones excluded.
 
-    The example is the demo agency's answer for the three tracks the article counts, 2019-2025."""
+    The example is the demo agency's answer for the three tracks the article counts, 2019-2025
+    (`by_programme` cut to one programme)."""
 
     model_config = ConfigDict(
         populate_by_name=True,
@@ -175,6 +176,41 @@ class AttendanceReport(ResponseModel):
                         "female": {"attendances": 64, "persons": 25},
                         "male": {"attendances": 103, "persons": 32},
                     },
+                    "by_location": {
+                        "abroad": {"attendances": 2, "persons": 2},
+                        "in_country": {"attendances": 165, "persons": 57},
+                    },
+                    "by_funding": {
+                        "self_funded": {"attendances": 4, "persons": 4},
+                        "sponsored": {"attendances": 5, "persons": 5},
+                        "state_budget": {"attendances": 158, "persons": 55},
+                    },
+                    "by_post_at_start": {
+                        "agency_leader": {"attendances": 14, "persons": 4},
+                        "division_leader": {"attendances": 58, "persons": 15},
+                        "non_leader": {"attendances": 95, "persons": 43},
+                    },
+                    "by_age_at_start": {
+                        "35_and_over": {"attendances": 126, "persons": 43},
+                        "under_35": {"attendances": 41, "persons": 21},
+                    },
+                    "by_staff_status": {
+                        "current": {"attendances": 155, "persons": 52},
+                        "former": {"attendances": 12, "persons": 5},
+                    },
+                    "by_programme": {
+                        "LLCT-TC": {
+                            "attendances": 10,
+                            "persons": 10,
+                            "completed": 8,
+                            "in_progress": 2,
+                            "withdrawn": 0,
+                            "failed": 0,
+                        },
+                    },
+                    "per_person": {"0": 9, "1": 10, "2": 13, "3": 13, "4": 7, "5": 4, "6": 3, "7": 2},
+                    "cross": None,
+                    "crossed": {},
                 }
             ]
         },
