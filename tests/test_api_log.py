@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_fixtures import Api, problem_of, running_api
+from api_fixtures import Api, course, problem_of, running_api
 
 from ledger.config import StoreConfig
 
@@ -264,6 +264,22 @@ def test_the_annual_report_counts_a_course_in_its_row_with_costs_in_million_vnd(
         "public_employee": None,
     }
     assert line["funding"] == {"state_budget": "12.5", "other": None}
+
+
+def test_the_annual_report_as_known_before_a_correction_counts_the_voided_dispatch(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    api.enroll(staff_id, starts_on="2021-03-01", ends_on=None)
+    copy = api.post(f"/staff/{staff_id}/enrollments", course(starts_on="2021-03-01", ends_on=None))
+    assert copy.status_code == 201, copy.text
+    known_at = copy.json()["recorded_at"]
+    api.post(f"/staff/{staff_id}/corrections", {"event_id": copy.json()["event_id"], "reason": "Nhập trùng"})
+
+    def total(**params: str) -> int:
+        report = api.get("/reports/annual", year="2021", **params).json()
+        return int(next(line for line in report["lines"] if line["key"] == "total")["attendances"])
+
+    assert total() == 1
+    assert total(known_at=known_at) == 2
 
 
 def test_the_annual_report_shows_what_is_not_recorded_as_null_and_empty_rows_as_zero(api: Api) -> None:

@@ -33,8 +33,11 @@ def _put(sheet: Any, row: int, column: int, value: Any, **style: Any) -> Any:
     return cell
 
 
-def annual_xlsx(t: Translator, report: AnnualReport, *, agency: str, made_on: date) -> bytes:
-    """The form of ``report`` as an XLSX file, headed by ``agency`` (a dotted line when empty)."""
+def annual_xlsx(
+    t: Translator, report: AnnualReport, *, agency: str, made_on: date, known_at: str | None = None
+) -> bytes:
+    """The form of ``report`` as an XLSX file, headed by ``agency`` (a dotted line when empty);
+    ``known_at``: the sentence saying the report is as the ledger knew it then, if it is."""
     book = Workbook()
     sheet = book.active
     sheet.title = f"{t('annual.year')} {report.year}"
@@ -58,6 +61,9 @@ def annual_xlsx(t: Translator, report: AnnualReport, *, agency: str, made_on: da
     sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=width)
     _put(sheet, 5, 1, f"{t('annual.made_on')}: {t.date(made_on)}", alignment=center)
     sheet.merge_cells(start_row=5, start_column=1, end_row=5, end_column=width)
+    if known_at:
+        _put(sheet, 6, 1, known_at, alignment=center)
+        sheet.merge_cells(start_row=6, start_column=1, end_row=6, end_column=width)
 
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)

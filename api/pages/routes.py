@@ -796,12 +796,13 @@ def annual_report_page(request: Request) -> Response:
     fmt = page.choice("format", FORMATS)
     slug = f"ket-qua-dao-tao-boi-duong-{report.year}"
     if fmt == "xlsx":
-        content = annual_xlsx(t, report, agency=agency, made_on=page.today())
+        known = t("reports.as_known_at", when=t.when(known_at)) if known_at else None
+        content = annual_xlsx(t, report, agency=agency, made_on=page.today(), known_at=known)
         return download(content, XLSX_TYPE, f"{slug}.xlsx")
     table = annual_table(t, report)
     if fmt:
-        header = _filters_header(page, [(t("annual.agency"), agency), (t("annual.year"), str(report.year))],
-                                 report.to, known_at)
+        pairs = [(t("annual.agency"), agency), (t("annual.year"), str(report.year))]
+        header = _filters_header(page, pairs, report.to, known_at)
         return respond(Report(table.title, slug, header, [table]), fmt, page.t.zone)
     return page.render(
         "pages/annual.html",
