@@ -338,6 +338,11 @@ class ReadSide:
         answer["from"] = answer.pop("from_")
         return answer
 
+    def annual(self, **filters: Any) -> dict[str, Any]:
+        answer = dataclass_dict(self.read_model.annual(**filters))
+        answer["from"] = answer.pop("from_")
+        return answer
+
     @property
     def reports(self) -> Reports:
         return self.read_model.reports

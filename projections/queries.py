@@ -38,8 +38,10 @@ from ledger import catalog, errors
 from ledger.application import Ledger
 from ledger.catalog import Employment, Gender, Track
 from ledger.clock import AgencyClock
+from ledger.rules import RuleSet
 from ledger.staff import fold_record, staff_aggregate_id
 from projections import documents, generations
+from projections.annual import annual_report
 from projections.anomalies import CODES as ANOMALY_CODES
 from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
 from projections.base import FOREVER, Tables, View, micros
@@ -49,6 +51,7 @@ from projections.log import LogReader
 from projections.reports import Reports
 from projections.results import (
     AGE_BANDS,
+    AnnualReport,
     Appointment,
     AttendanceReport,
     Credential,
@@ -67,6 +70,7 @@ from projections.results import (
     TrailStep,
     WaiverInfo,
 )
+from projections.splits import PostClassifier, parse_cross, post_classifier
 from projections.standing import DIRECTORY_SORTS, STATUSES, StandingView, record_to_standing
 from projections.statistics import StatisticsView
 from projections.store import AsyncReaders, Database, Readers, Row, Tx, is_missing_table
@@ -97,6 +101,7 @@ __all__ = [
 
 MAX_PAGE = 500
 NOT_BUILT = -1
+MIN_YEAR = 1900  # the earliest year the annual report answers for
 CACHED_ANSWERS = 64  # report answers remembered (per process) until the views move
 R = TypeVar("R")
 V = TypeVar("V", bound=View)
@@ -145,6 +150,7 @@ class ReadModel:
         self._cache: OrderedDict[Any, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._reports: Reports | None = None
+        self._classifier: tuple[RuleSet, PostClassifier] | None = None
         # The standing view's live generation and the statement that reads a document from it:
         # remembered, and checked by that very statement on every read (see standing_document).
         self._standing_live: tuple[int, str] | None = None
@@ -523,30 +529,70 @@ class ReadModel:
         tracks: Sequence[str] | None = None,
         known_at: datetime | None = None,
         unit: str | None = None,
+        cross: Sequence[str] | None = None,
     ) -> AttendanceReport:
         """Training attendances: enrollments whose start falls in [``from_``, ``to``] (defaults:
         the earliest course start on record, today), whatever their outcome, voided ones
         excluded, staff who have since departed included; counted as person-times (lượt) and
-        distinct persons, overall and by track, year, mode, status (on ``to``) and gender.
-        ``tracks`` restricts to some tracks (default all); ``unit`` to the enrollments of people
-        who worked in that unit on the day their course started (as known at ``known_at``)."""
+        distinct persons, overall and by track, year, mode, status (on ``to``), gender, location,
+        funding, post and age on the first day, staff status on ``to`` and programme, with the
+        roll on ``to`` by attendances per person (``projections.splits``). ``tracks`` restricts
+        to some tracks (default all); ``unit`` to the enrollments of people who worked in that
+        unit on the day their course started (as known at ``known_at``); ``cross`` names two
+        splits to cross (e.g. ``("gender", "post_at_start")``)."""
         chosen: tuple[str, ...] | None = None
         if tracks:
             for code in tracks:
                 _check_code(Track, code, "tracks")
             chosen = tuple(dict.fromkeys(tracks))
+        crossed = parse_cross(cross)
         end = to or self.today()
         at = FOREVER if known_at is None else micros(known_at)
         if from_ is not None and from_ > end:
             raise errors.InvalidInput(f"from {from_} is after to {end}.", field="from")
+        rules = self.ledger.rules
         return self._with_views(
             ["statistics"],
             lambda tx, t: self.statistics_view.attendance(
                 tx, t["statistics"], from_=from_, to=end, tracks=chosen, known_at=at,
-                known_at_value=known_at, unit=unit,
+                known_at_value=known_at, unit=unit, classify_post=self._post_classifier(rules),
+                cross=crossed,
             ),
-            cache=("attendance", from_, end, chosen, at, unit),
+            # The post classes come from the rules' positions: another rules file, another answer.
+            cache=("attendance", from_, end, chosen, at, unit, crossed, rules.digest, rules.variant),
         )
+
+    def annual(self, year: int | None = None, known_at: datetime | None = None) -> AnnualReport:
+        """The annual report "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1) of ``year`` (default:
+        the last complete year): the courses starting in it, in the form's rows and columns, their
+        status on 31 December, as known at ``known_at`` (``projections.annual``)."""
+        today = self.today()
+        chosen = today.year - 1 if year is None else year
+        if not MIN_YEAR <= chosen <= today.year:
+            raise errors.InvalidInput(
+                f"year {chosen} is not between {MIN_YEAR} and this year ({today.year}).", field="year"
+            )
+        at = FOREVER if known_at is None else micros(known_at)
+        rules = self.ledger.rules
+        classify = self._post_classifier(rules)
+
+        def run(tx: Tx, t: dict[str, Tables]) -> AnnualReport:
+            rows = self.statistics_view.attendance_rows(
+                tx, t["statistics"], from_=date(chosen, 1, 1), to=date(chosen, 12, 31), tracks=None,
+                known_at=at,
+            )
+            return annual_report(rows, classify, year=chosen, known_at=known_at)
+
+        return self._with_views(
+            ["statistics"], run, cache=("annual", chosen, at, rules.digest, rules.variant)
+        )
+
+    def _post_classifier(self, rules: RuleSet) -> PostClassifier:
+        """The post classifier of ``rules``, made once per rule set (it remembers its answers)."""
+        made = self._classifier
+        if made is None or made[0] is not rules:
+            made = self._classifier = (rules, post_classifier(rules))
+        return made[1]
 
     def units(self) -> list[str]:
         """Every unit anyone was ever in (at registration, or moved to by a rotation, transfer

@@ -272,6 +272,19 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class ProgrammeTally:
+    """One programme (course code): its attendances and persons, and how they stand on the
+    report's last day (``in_progress``: still enrolled)."""
+
+    attendances: int
+    persons: int
+    completed: int
+    in_progress: int
+    withdrawn: int
+    failed: int
+
+
+@dataclass(frozen=True)
 class AttendanceReport:
     """Enrollments whose start date falls in [from, to], whatever their outcome, voided ones
     excluded, people who have since departed included. ``status`` is the enrollment's status on
@@ -290,6 +303,63 @@ class AttendanceReport:
     by_status: dict[str, Tally]
     by_gender: dict[str, Tally]
     unit: str | None = None
+    # The splits of domain-vn §3.6 (projections.splits), each summing to ``attendances``:
+    # location (in_country/abroad), funding (not_recorded when none was), the post held on the
+    # first day (agency_leader/division_leader/non_leader), age on the first day (under_35/
+    # 35_and_over), staff status on ``to`` (current/former), programme (course code).
+    by_location: dict[str, Tally] = field(default_factory=dict)
+    by_funding: dict[str, Tally] = field(default_factory=dict)
+    by_post_at_start: dict[str, Tally] = field(default_factory=dict)
+    by_age_at_start: dict[str, Tally] = field(default_factory=dict)
+    by_staff_status: dict[str, Tally] = field(default_factory=dict)
+    by_programme: dict[str, ProgrammeTally] = field(default_factory=dict)
+    # People on the roll on ``to`` (in ``unit`` on ``to``, if given) by how many of these
+    # attendances they had: {"0": people, "1": people, …}.
+    per_person: dict[str, int] = field(default_factory=dict)
+    cross: tuple[str, str] | None = None  # the two splits crossed, when asked
+    crossed: dict[str, dict[str, Tally]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnnualLine:
+    """One line of the annual form (domain-vn §4.1): a row by content and level, a section's
+    subtotal (``section_I`` …) or the ``total``. ``None`` means "not recorded" (the ledger holds
+    no such fact), never zero: a row the catalog cannot fill (``recorded`` false) is all None.
+    ``target_groups``: agency_leader, division_leader, civil_servant (without a leader's post),
+    public_employee (None), contract. ``funding``: million VND by source (state_budget, other)."""
+
+    key: str
+    section: str
+    group: Any  # ledger.catalog.Label of the heading the row sits under, or None
+    label: Any  # ledger.catalog.Label
+    recorded: bool
+    attendances: int | None = None
+    female: int | None = None
+    ethnic_minority: int | None = None
+    party_member: int | None = None
+    persons: int | None = None
+    target_groups: dict[str, int | None] = field(default_factory=dict)
+    completed: int | None = None
+    in_progress: int | None = None
+    not_completed: int | None = None
+    funding: dict[str, Decimal | None] = field(default_factory=dict)
+    costs_without_funding: int | None = None  # attendances with a cost but no funding source
+    classes: int | None = None
+    plan_percent: Decimal | None = None
+    delegations: int | None = None
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    """The annual report "Kết quả đào tạo, bồi dưỡng" for ``year``: courses starting in the year,
+    their status on its last day. ``not_recorded``: column (or row) → why it is null."""
+
+    year: int
+    from_: date
+    to: date
+    known_at: datetime | None
+    lines: tuple[AnnualLine, ...]
+    not_recorded: dict[str, str]
 
 
 @dataclass(frozen=True)

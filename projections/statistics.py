@@ -16,16 +16,19 @@ staff included, voided enrollments excluded.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from ledger import catalog
 from ledger.catalog import RotationKind
 from ledger.staff import StaffMember
+from projections import splits
 from projections.base import Envelope, LogSource, Tables, View, iso
-from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport, Tally
+from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport
+from projections.splits import AttendanceRow, PostClassifier
 from projections.store import Row, Tx
 from projections.text import nfc
 
@@ -382,20 +385,67 @@ class StatisticsView(View):
         known_at: int,
         known_at_value: datetime | None,
         unit: str | None = None,
+        classify_post: PostClassifier,
+        cross: tuple[str, str] | None = None,
     ) -> AttendanceReport:
-        t = tables.names
+        """The attendance report (``ReadModel.attendance``): the rows of :meth:`attendance_rows`
+        counted by every split in one pass; ``classify_post`` classes the post held on the
+        first day (``projections.splits.post_classifier`` of the rules in force)."""
         k = known_at
-        end = to.isoformat()
         unit = nfc(unit)  # the view holds units in NFC
         if from_ is None:
             first = tx.scalar(
-                f"SELECT MIN(e.starts_on) FROM {t['enrollments']} e WHERE {_live('e')}", (k, k)
+                f"SELECT MIN(e.starts_on) FROM {tables.names['enrollments']} e WHERE {_live('e')}", (k, k)
             )
-            from_ = date.fromisoformat(first) if first is not None and first <= end else to
-        start = from_.isoformat()
+            from_ = date.fromisoformat(first) if first is not None and first <= to.isoformat() else to
+        rows = self.attendance_rows(tx, tables, from_=from_, to=to, tracks=tracks, known_at=k, unit=unit)
+        found = splits.count(rows, classify_post, cross)
+        by = found.by
+        return AttendanceReport(
+            from_=from_,
+            to=to,
+            tracks=tracks,
+            known_at=known_at_value,
+            attendances=found.total.attendances,
+            persons=found.total.persons,
+            by_track=by["track"],
+            by_year={year: tally.attendances for year, tally in by["year"].items()},
+            by_mode=by["mode"],
+            by_status=by["status"],
+            by_gender=by["gender"],
+            unit=unit,
+            by_location=by["location"],
+            by_funding=by["funding"],
+            by_post_at_start=by["post_at_start"],
+            by_age_at_start=by["age_at_start"],
+            by_staff_status=by["staff_status"],
+            by_programme=found.programmes,
+            per_person=splits.per_person(self.roll(tx, tables, day=to, known_at=k, unit=unit), rows),
+            cross=cross,
+            crossed=found.crossed,
+        )
+
+    def attendance_rows(
+        self,
+        tx: Tx,
+        tables: Tables,
+        *,
+        from_: date,
+        to: date,
+        tracks: Sequence[str] | None,
+        known_at: int,
+        unit: str | None = None,
+    ) -> list[AttendanceRow]:
+        """The enrollments (attendances) starting in [``from_``, ``to``] as known at ``known_at``,
+        voided ones excluded, with their status on ``to``, the post held on their first day and
+        whether the person is off the roll on ``to``; ``unit`` (NFC): only people who worked in
+        that unit on the day their course started."""
+        t = tables.names
+        k = known_at
+        start, end = from_.isoformat(), to.isoformat()
         # At most one closing of an enrollment is in force at any time of knowledge (closing it
         # again needs the first closing voided), so a left join finds its status on ``to``.
-        params: list[Any] = [k, k, end, k, k, start, end]
+        params: list[Any] = [k, k, k, k, k, k, end, k, k, end, k, k, start, end]
         track_filter = ""
         if tracks:
             track_filter = f" AND e.track IN ({','.join('?' for _ in tracks)})"
@@ -407,8 +457,12 @@ class StatisticsView(View):
             # the latest transfer, else the unit at registration), as known at ``known_at``.
             unit_filter = f" AND {unit_on_sql(t, 'e.staff_id', 'e.starts_on')} = ?"
             params += [k, k, k, k, unit]
-        rows = tx.query(
-            f"SELECT e.staff_id, e.track, e.starts_on, e.mode, c.status, p.gender "
+        found = tx.query(
+            f"SELECT e.staff_id, e.track, e.level_rank, e.starts_on, e.mode, c.status, p.gender, "
+            f"p.birth_date, p.employment, e.course_code, e.funding, e.country, e.cost, "
+            f"{post_on_sql(t, 'e.staff_id', 'e.starts_on')} AS post, "
+            f"EXISTS (SELECT 1 FROM {t['departures']} x WHERE x.staff_id = e.staff_id "
+            f"AND {_live('x')} AND x.effective_on <= ?) AS departed "
             f"FROM {t['enrollments']} e JOIN {t['people']} p ON p.staff_id = e.staff_id "
             f"LEFT JOIN {t['closings']} c ON c.staff_id = e.staff_id "
             f"AND c.enrollment_id = e.enrollment_id AND c.version > e.version "
@@ -416,34 +470,34 @@ class StatisticsView(View):
             f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}{unit_filter}",
             params,
         )
-        # Person-times and distinct persons per dimension, counted in one pass.
-        dimensions = ("track", "year", "mode", "status", "gender")
-        counts: dict[str, Counter[str]] = {name: Counter() for name in dimensions}
-        people: dict[str, defaultdict[str, set[str]]] = {name: defaultdict(set) for name in dimensions}
-        everyone: set[str] = set()
-        for staff_id, track, starts_on, mode, status, gender in rows:
-            everyone.add(staff_id)
-            for name, value in zip(
-                dimensions, (track, starts_on[:4], mode, status or "enrolled", gender), strict=True
-            ):
-                counts[name][value] += 1
-                people[name][value].add(staff_id)
-        total = Tally(len(rows), len(everyone))
-        groups = {
-            name: {value: Tally(count, len(people[name][value])) for value, count in counts[name].items()}
-            for name in dimensions
-        }
-        return AttendanceReport(
-            from_=from_,
-            to=to,
-            tracks=tracks,
-            known_at=known_at_value,
-            attendances=total.attendances,
-            persons=total.persons,
-            by_track=dict(sorted(groups["track"].items())),
-            by_year={year: tally.attendances for year, tally in sorted(groups["year"].items())},
-            by_mode=dict(sorted(groups["mode"].items())),
-            by_status=dict(sorted(groups["status"].items())),
-            by_gender=dict(sorted(groups["gender"].items())),
-            unit=unit,
+        return [
+            AttendanceRow(
+                staff_id=staff_id, track=track, level_rank=rank, starts_on=starts_on, mode=mode,
+                status=status or "enrolled", gender=gender, birth_date=birth, employment=employment,
+                course_code=code, funding=funding, country=country,
+                cost=None if cost is None else Decimal(cost), post=post, departed=bool(departed),
+            )
+            for (
+                staff_id, track, rank, starts_on, mode, status, gender, birth, employment, code,
+                funding, country, cost, post, departed,
+            ) in found
+        ]
+
+    def roll(self, tx: Tx, tables: Tables, *, day: date, known_at: int, unit: str | None = None) -> list[str]:
+        """The staff ids on the roll on ``day`` as known at ``known_at`` (joined, not departed);
+        ``unit`` (NFC): only those working in it on ``day``."""
+        t = tables.names
+        d, k = day.isoformat(), known_at
+        params: list[Any] = [k, d, k, k, d]
+        unit_filter = ""
+        if unit is not None:
+            unit_filter = f" AND {unit_on_sql(t, 'p.staff_id', '?')} = ?"
+            params += [k, k, d, d, k, k, d, unit]
+        found = tx.query(
+            f"SELECT p.staff_id FROM {t['people']} p "
+            f"WHERE p.recorded_at <= ? AND p.joined_on <= ? AND NOT EXISTS (SELECT 1 FROM "
+            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)"
+            f"{unit_filter}",
+            params,
         )
+        return [staff_id for (staff_id,) in found]

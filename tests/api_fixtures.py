@@ -10,6 +10,7 @@ of their own (restart, reports, the global log) start an app on the per-test ``s
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -149,6 +150,18 @@ def running_api(
 
 # A store for a whole module (or any scope): an SQLite file, or a PostgreSQL schema of its own.
 module_store = store_of_kind
+
+
+def signed_in(api: Api, role: str = "reader") -> TestClient:
+    """A client of the pages signed in with the key of ``role``."""
+    client = TestClient(api.app, follow_redirects=False)
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get("/ui/login").text)
+    assert token is not None
+    response = client.post(
+        "/ui/login", data={"token": api.tokens[role], "form_token": token.group(1), "next": "/ui/staff"}
+    )
+    assert response.status_code == 303
+    return client
 
 
 def problem_of(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:

@@ -107,6 +107,7 @@ class Attendance:
     young: bool
     post: str
     current: bool
+    course_code: str = ""
 
 
 @dataclass
@@ -175,6 +176,7 @@ def figures_of(ledger: Ledger, staff_ids: list[str], as_of: date = SNAPSHOT) -> 
                     young=age_on(record.birth_date, enrollment.starts_on) < 35,
                     post=post_kind(then.position_on(enrollment.starts_on)),
                     current=record.is_active_on(as_of),
+                    course_code=enrollment.course_code,
                 )
             )
     return figures

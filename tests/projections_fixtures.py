@@ -261,6 +261,12 @@ def report_qualifications(report: Any) -> dict[str, Any]:
     }
 
 
+# The oracle's own reading of the splits of domain-vn §3.6 (projections.splits): the posts the
+# random histories use, by title, and how Việt Nam is written in them.
+ORACLE_POSTS = {"Phó Cục trưởng": "agency_leader", "Trưởng phòng": "division_leader"}
+HOME = {None, "VN", "Việt Nam"}
+
+
 def oracle_attendance(
     log: Log,
     start: date,
@@ -268,35 +274,70 @@ def oracle_attendance(
     known_at: datetime | None,
     tracks: set[str] | None = None,
     unit: str | None = None,
+    cross: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """The attendance report folded from the log; with ``unit``, only the enrollments of people
-    whose record (as known at ``known_at``) puts them in that unit on the course's start date."""
+    whose record (as known at ``known_at``) puts them in that unit on the course's start date.
+    Every split, the programmes' outcomes, the cross of two splits and the roll on ``end`` (in
+    ``unit`` on ``end``) by attendances per person."""
     count: Counter[str] = Counter()
     persons: dict[str, set[str]] = defaultdict(set)
-    for staff_id, record in log.records(end, known_at).items():
+    outcomes: Counter[str] = Counter()
+    attended: Counter[str] = Counter()
+    records = log.records(end, known_at)
+    for staff_id, record in records.items():
         for enrollment in record.enrollments.values():
             if not start <= enrollment.starts_on <= end:
                 continue
             if tracks is not None and str(enrollment.track) not in tracks:
                 continue
-            if unit is not None:
-                day = enrollment.starts_on
-                then = fold_record(log.known(staff_id, known_at), as_of=day, known_at=known_at)
-                if then.unit_on(day) != unit:
-                    continue
-            keys = [
-                "all",
-                f"track:{enrollment.track}",
-                f"year:{enrollment.starts_on.year}",
-                f"mode:{enrollment.mode}",
-                f"status:{enrollment.status}",
-                f"gender:{record.gender}",
-            ]
+            day = enrollment.starts_on
+            then = fold_record(log.known(staff_id, known_at), as_of=day, known_at=known_at)
+            if unit is not None and then.unit_on(day) != unit:
+                continue
+            birth = record.birth_date
+            age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+            splits = {
+                "track": str(enrollment.track),
+                "year": str(day.year),
+                "mode": str(enrollment.mode),
+                "status": enrollment.status,
+                "gender": str(record.gender),
+                "location": "in_country" if enrollment.country in HOME else "abroad",
+                "funding": str(enrollment.funding) if enrollment.funding else "not_recorded",
+                "post_at_start": ORACLE_POSTS.get(then.position_on(day) or "", "non_leader"),
+                "age_at_start": "under_35" if age < 35 else "35_and_over",
+                "staff_status": "former" if record.status_on(end) == "departed" else "current",
+                "programme": enrollment.course_code,
+            }
+            keys = ["all", *(f"{name}:{value}" for name, value in splits.items())]
+            if cross is not None:
+                keys.append(f"cross:{splits[cross[0]]}|{splits[cross[1]]}")
             for key in keys:
                 count[key] += 1
                 persons[key].add(staff_id)
-    # The report gives only person-times by year.
-    return {key: (count[key], None if key.startswith("year:") else len(persons[key])) for key in count}
+            outcomes[f"outcome:{enrollment.course_code}:{enrollment.status}"] += 1
+            attended[staff_id] += 1
+    answer: dict[str, Any] = {
+        key: (count[key], None if key.startswith("year:") else len(persons[key])) for key in count
+    }
+    answer.update(outcomes)
+    roll = [
+        staff_id
+        for staff_id, record in records.items()
+        if record.is_active_on(end) and (unit is None or record.unit_on(end) == unit)
+    ]
+    answer.update({f"per_person:{n}": people for n, people in Counter(attended[s] for s in roll).items()})
+    return answer
+
+
+# The programme outcomes of the report, by the enrollment statuses the oracle reads.
+OUTCOME_STATUS = {
+    "completed": "completed",
+    "in_progress": "enrolled",
+    "withdrawn": "withdrawn",
+    "failed": "failed",
+}
 
 
 def report_attendance(report: Any) -> dict[str, Any]:
@@ -308,11 +349,25 @@ def report_attendance(report: Any) -> dict[str, Any]:
         ("mode", report.by_mode),
         ("status", report.by_status),
         ("gender", report.by_gender),
+        ("location", report.by_location),
+        ("funding", report.by_funding),
+        ("post_at_start", report.by_post_at_start),
+        ("age_at_start", report.by_age_at_start),
+        ("staff_status", report.by_staff_status),
+        ("programme", report.by_programme),
     ):
         for key, tally in group.items():
             out[f"{prefix}:{key}"] = (tally.attendances, tally.persons)
     for year, attendances in report.by_year.items():
         out[f"year:{year}"] = (attendances, None)
+    for code, programme in report.by_programme.items():
+        for outcome, status in OUTCOME_STATUS.items():
+            if getattr(programme, outcome):
+                out[f"outcome:{code}:{status}"] = getattr(programme, outcome)
+    for a, row in report.crossed.items():
+        for b, tally in row.items():
+            out[f"cross:{a}|{b}"] = (tally.attendances, tally.persons)
+    out.update({f"per_person:{n}": people for n, people in report.per_person.items() if people})
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_fixtures import Api, problem_of, running_api
+from api_fixtures import Api, course, problem_of, running_api
 
 from ledger.config import StoreConfig
 
@@ -167,6 +167,129 @@ def test_attendance_leaves_out_voided_enrollments_and_keeps_leavers(api: Api) ->
     api.post(f"/staff/{staff_id}/corrections", {"event_id": f"{staff_id}:3", "reason": "Nhập trùng"})
     api.post(f"/staff/{staff_id}/departure", {"on": "2023-01-31", "reason": "Chuyển công tác"})
     assert api.get("/reports/attendance").json()["attendances"] == 1
+
+
+def test_attendance_counts_an_enrollment_without_funding_as_not_recorded(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    api.enroll(staff_id)
+    api.enroll(staff_id, funding="self_funded", starts_on="2021-03-01", ends_on=None)
+    report = api.get("/reports/attendance").json()
+    assert report["by_funding"] == {
+        "not_recorded": {"attendances": 1, "persons": 1},
+        "self_funded": {"attendances": 1, "persons": 1},
+    }
+
+
+def test_attendance_classifies_the_post_held_on_the_first_day_by_the_rules_aliases(api: Api) -> None:
+    # "Chánh Văn phòng" is an alias of truong_phong in the shipped rules file: a division leader.
+    head = api.register("CB0001", position="Chánh Văn phòng")
+    api.enroll(head)
+    api.enroll(api.register("CB0002", position="Phó Cục trưởng"))
+    api.enroll(api.register("CB0003", position=None))
+    report = api.get("/reports/attendance").json()
+    assert {k: b["attendances"] for k, b in report["by_post_at_start"].items()} == {
+        "agency_leader": 1,
+        "division_leader": 1,
+        "non_leader": 1,
+    }
+
+
+def test_attendance_crosses_two_splits(api: Api) -> None:
+    api.enroll(api.register("CB0001", gender="female", position="Trưởng phòng"))
+    api.enroll(api.register("CB0002", gender="female"))
+    api.enroll(api.register("CB0003", gender="male"))
+    report = api.get("/reports/attendance", cross="gender,post_at_start").json()
+    assert report["cross"] == ["gender", "post_at_start"]
+    assert report["crossed"] == {
+        "female": {
+            "division_leader": {"attendances": 1, "persons": 1},
+            "non_leader": {"attendances": 1, "persons": 1},
+        },
+        "male": {"non_leader": {"attendances": 1, "persons": 1}},
+    }
+
+
+@pytest.mark.parametrize("cross", ["gender,shoe_size", "gender", "gender,gender", "gender,mode,year"])
+def test_attendance_refuses_a_cross_that_is_not_two_known_splits_naming_the_field(
+    api: Api, cross: str
+) -> None:
+    body = problem_of(api.get("/reports/attendance", cross=cross), 422)
+    assert [e["field"] for e in body["errors"]] == ["cross"]
+
+
+def test_attendance_per_person_counts_everyone_on_the_roll_including_those_without_courses(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    api.enroll(staff_id)
+    api.enroll(staff_id, starts_on="2021-03-01", ends_on=None)
+    api.register("CB0002")
+    leaver = api.register("CB0003")
+    api.enroll(leaver)
+    api.post(f"/staff/{leaver}/departure", {"on": "2023-01-31", "reason": "Nghỉ hưu"})
+    report = api.get("/reports/attendance").json()
+    assert report["per_person"] == {"0": 1, "1": 0, "2": 1}
+    assert report["by_staff_status"] == {
+        "current": {"attendances": 2, "persons": 1},
+        "former": {"attendances": 1, "persons": 1},
+    }
+
+
+# ------------------------------------------------------------------ /reports/annual
+
+
+def test_the_annual_report_defaults_to_the_last_complete_year(api: Api) -> None:
+    today = api.app.state.read_side.read_model.today()
+    report = api.get("/reports/annual").json()
+    assert report["year"] == today.year - 1
+    assert (report["from"], report["to"]) == (f"{today.year - 1}-01-01", f"{today.year - 1}-12-31")
+
+
+@pytest.mark.parametrize("year", ["2999", "1800", "last"])
+def test_the_annual_report_refuses_a_year_to_come_or_not_a_year_naming_the_field(api: Api, year: str) -> None:
+    body = problem_of(api.get("/reports/annual", year=year), 422)
+    assert [e["field"] for e in body["errors"]] == ["year"]
+
+
+def test_the_annual_report_counts_a_course_in_its_row_with_costs_in_million_vnd(api: Api) -> None:
+    woman = api.register("CB0001", gender="female", position="Trưởng phòng")
+    api.enroll(woman, starts_on="2021-03-01", ends_on=None, funding="state_budget", cost="12500000")
+    api.enroll(api.register("CB0002", employment="contract"), starts_on="2021-05-03", ends_on=None)
+    report = api.get("/reports/annual", year="2021").json()
+    line = next(line for line in report["lines"] if line["key"] == "llct_intermediate")
+    assert (line["attendances"], line["female"], line["persons"], line["in_progress"]) == (2, 1, 2, 2)
+    assert line["target_groups"] == {
+        "agency_leader": 0,
+        "division_leader": 1,
+        "civil_servant": 0,
+        "contract": 1,
+        "public_employee": None,
+    }
+    assert line["funding"] == {"state_budget": "12.5", "other": None}
+
+
+def test_the_annual_report_as_known_before_a_correction_counts_the_voided_dispatch(api: Api) -> None:
+    staff_id = api.register("CB0001")
+    api.enroll(staff_id, starts_on="2021-03-01", ends_on=None)
+    copy = api.post(f"/staff/{staff_id}/enrollments", course(starts_on="2021-03-01", ends_on=None))
+    assert copy.status_code == 201, copy.text
+    known_at = copy.json()["recorded_at"]
+    api.post(f"/staff/{staff_id}/corrections", {"event_id": copy.json()["event_id"], "reason": "Nhập trùng"})
+
+    def total(**params: str) -> int:
+        report = api.get("/reports/annual", year="2021", **params).json()
+        return int(next(line for line in report["lines"] if line["key"] == "total")["attendances"])
+
+    assert total() == 1
+    assert total(known_at=known_at) == 2
+
+
+def test_the_annual_report_shows_what_is_not_recorded_as_null_and_empty_rows_as_zero(api: Api) -> None:
+    api.register("CB0001")
+    report = api.get("/reports/annual", year="2021").json()
+    master = next(line for line in report["lines"] if line["key"] == "master")
+    assert (master["attendances"], master["persons"], master["party_member"]) == (0, 0, None)
+    assert master["funding"] == {"state_budget": None, "other": None}
+    ethnic = next(line for line in report["lines"] if line["key"] == "ethnic_language")
+    assert (ethnic["recorded"], ethnic["attendances"]) == (False, None)
 
 
 # ------------------------------------------------------------------ /reports/needs

@@ -13,22 +13,16 @@ the fixture asks every report of a situation (through the real ASGI app, with a 
 the next situation changes the views, and the tests read those recorded answers. A figure the
 reports cannot answer is named here rather than faked:
 
-* §3.6 funding (state budget 158, self-funded 4, sponsored 5) and the 2 courses abroad: the
-  attendance report has no funding or country breakdown;
-* §3.6 post held on the course's first day (14 agency / 58 division / 95 others): no such breakdown;
-* §3.5/§3.6 "young" (under 35 on the first day) among attendances (41, of whom 18 women): no age
-  breakdown of attendance;
-* §3.6 attendances per person (0:9 … 7:2; former staff 4, 3, 2, 2, 1): only distinct persons;
 * §3.5 age bands by gender, and the young cross-tabs of the roll, LLCT holders and masters (young
   women 9; LLCT young 3 of whom 2 women; masters young 2 of whom 1 woman): ``by_age_band`` is not
   split by gender or track (the 16 under 35 on the roll are answered);
-* §3.6 the split by programme (trung cấp 10, cao cấp 4, CVC 15, …): no course or level breakdown;
 * §3.2 rank × qualification: no rank filter (the civil-servant and contract rows are answered
   through ``employment``); §3.4 planning pool and §3.8 ratings, appointments, rotations: no report.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
@@ -39,20 +33,22 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from api_fixtures import Api, running_api
-from demo_fixtures import Figures, figures_of, module_store, staff_ids_in_log
+from demo_fixtures import Figures, age_on, figures_of, module_store, staff_ids_in_log
 from typer.testing import CliRunner
 
 from api.cli import build_cli
 from ledger.application import Ledger
 from ledger.catalog import Track
 from ledger.config import StoreConfig
-from ledger.demo import TARGETS, load_demo
+from ledger.demo import TARGETS, build_plan, load_demo
 from projections.engine import default_views, status
 
 SNAPSHOT = "2025-12-31"
@@ -60,6 +56,7 @@ SINCE = "2019-01-01"
 IN_SCOPE = "political_theory,state_management,leadership"
 YEARS = range(2019, 2026)
 INSPECTION = "Phòng Thanh tra – Kiểm tra"
+ANNUAL_YEARS = (2019, 2025)
 SITUATIONS = ("generated", "rebuilt", "imported")
 KINDS = ("sqlite", "postgresql")
 VIEW_NAMES = {view.name for view in default_views()}
@@ -72,6 +69,14 @@ REQUESTS: dict[str, tuple[str, dict[str, str]]] = {
     "inspection": ("/reports/qualifications", {"as_of": SNAPSHOT, "unit": INSPECTION}),
     "attendance": ("/reports/attendance", {"from": SINCE, "to": SNAPSHOT, "tracks": IN_SCOPE}),
     "all_training": ("/reports/attendance", {"from": SINCE, "to": SNAPSHOT}),
+    **{
+        f"crossed_{a}_{b}": (
+            "/reports/attendance",
+            {"from": SINCE, "to": SNAPSHOT, "tracks": IN_SCOPE, "cross": f"{a},{b}"},
+        )
+        for a, b in (("gender", "age_at_start"), ("gender", "post_at_start"), ("staff_status", "year"))
+    },
+    **{f"annual_{year}": ("/reports/annual", {"year": str(year)}) for year in ANNUAL_YEARS},
     **{
         f"attendance_{year}": (
             "/reports/attendance",
@@ -425,6 +430,327 @@ def test_out_of_scope_training_is_recorded_but_not_among_the_167(served: Served)
     assert everything["attendances"] - sum(out_of_scope.values()) == served["attendance"]["attendances"]
 
 
+# ------------------------------------------------------------------------------------ the splits of §3.6
+
+SPLIT_NAMES = (
+    "by_track", "by_mode", "by_status", "by_gender", "by_location", "by_funding", "by_post_at_start",
+    "by_age_at_start", "by_staff_status", "by_programme",
+)
+
+
+def attendances_of(split: dict[str, dict[str, int]]) -> dict[str, int]:
+    return {key: bucket["attendances"] for key, bucket in split.items()}
+
+
+def programme_family(code: str) -> str:
+    """The row of §3.6's programme table a course code belongs to: the short courses carry their
+    year (``LDQL-KN-2023``), and the two abroad (``LDQL-NN-``) are short leadership courses too
+    (leadership's 80 = 16 cấp phòng + 3 cấp sở + 61 short courses)."""
+    family = re.sub(r"-\d{4}$", "", code)
+    return "LDQL-KN" if family == "LDQL-NN" else family
+
+
+def test_every_split_sums_to_the_167_attendances(served: Served) -> None:
+    report = served["attendance"]
+    for name in SPLIT_NAMES:
+        assert sum(attendances_of(report[name]).values()) == 167, name
+
+
+def test_attendances_are_165_in_the_country_and_2_abroad(served: Served) -> None:
+    assert attendances_of(served["attendance"]["by_location"]) == {"in_country": 165, "abroad": 2}
+
+
+def test_attendances_by_funding_are_158_state_budget_4_self_funded_5_sponsored(served: Served) -> None:
+    assert attendances_of(served["attendance"]["by_funding"]) == {
+        "state_budget": 158,
+        "self_funded": 4,
+        "sponsored": 5,
+    }
+
+
+def test_attendances_by_post_on_the_first_day_are_14_agency_58_division_95_other(served: Served) -> None:
+    assert attendances_of(served["attendance"]["by_post_at_start"]) == {
+        "agency_leader": 14,
+        "division_leader": 58,
+        "non_leader": 95,
+    }
+
+
+def test_41_attendances_began_under_35_of_which_18_by_women(served: Served) -> None:
+    assert attendances_of(served["attendance"]["by_age_at_start"]) == {"under_35": 41, "35_and_over": 126}
+    crossed = served["crossed_gender_age_at_start"]
+    assert crossed["cross"] == ["gender", "age_at_start"]
+    assert crossed["crossed"]["female"]["under_35"]["attendances"] == 18
+
+
+def test_women_by_post_on_the_first_day_sum_to_the_64_womens_attendances(served: Served) -> None:
+    women = served["crossed_gender_post_at_start"]["crossed"]["female"]
+    assert sum(attendances_of(women).values()) == 64
+    by_post = served["attendance"]["by_post_at_start"]
+    crossed = served["crossed_gender_post_at_start"]["crossed"]
+    for post, bucket in by_post.items():
+        assert sum(crossed[g][post]["attendances"] for g in crossed if post in crossed[g]) == bucket[
+            "attendances"
+        ]
+
+
+def test_current_staff_account_for_155_attendances_and_five_former_staff_for_12(served: Served) -> None:
+    assert served["attendance"]["by_staff_status"] == {
+        "current": {"attendances": 155, "persons": 52},
+        "former": {"attendances": 12, "persons": 5},
+    }
+
+
+def test_the_roll_by_attendances_per_person_is_the_distribution_of_section_3_6(served: Served) -> None:
+    per_person = served["attendance"]["per_person"]
+    assert per_person == {"0": 9, "1": 10, "2": 13, "3": 13, "4": 7, "5": 4, "6": 3, "7": 2}
+    assert sum(per_person.values()) == 61
+    assert sum(int(n) * people for n, people in per_person.items()) == 155
+
+
+def test_programmes_match_the_table_of_section_3_6_with_their_outcomes(served: Served) -> None:
+    rows: dict[str, Counter[str]] = {}
+    for code, bucket in served["attendance"]["by_programme"].items():
+        row = rows.setdefault(programme_family(code), Counter())
+        for field_name in ("attendances", "completed", "in_progress", "withdrawn", "failed"):
+            row[field_name] += bucket[field_name]
+    table = {
+        family: (row["attendances"], row["completed"], row["in_progress"], row["withdrawn"])
+        for family, row in rows.items()
+    }
+    assert table == {
+        "LLCT-TC": (10, 8, 2, 0),
+        "LLCT-CC": (4, 3, 1, 0),
+        "LLCT-CN": (20, 20, 0, 0),
+        "LLCT-NTD": (6, 6, 0, 0),
+        "QLNN-CVCC": (2, 2, 0, 0),
+        "QLNN-CVC": (15, 14, 1, 0),
+        "QLNN-CV": (30, 29, 0, 1),
+        "LDQL-PHONG": (16, 16, 0, 0),
+        "LDQL-SO": (3, 3, 0, 0),
+        "LDQL-KN": (61, 60, 0, 1),
+    }
+    assert all(row["failed"] == 0 for row in rows.values())
+    # The "status" column of the table adds up to the statuses of the whole report: 161 / 4 / 2.
+    assert [sum(t[i] for t in table.values()) for i in (1, 2, 3)] == [161, 4, 2]
+
+
+def test_attendances_of_former_staff_by_year_sum_to_their_12(served: Served) -> None:
+    former = served["crossed_staff_status_year"]["crossed"]["former"]
+    assert sum(attendances_of(former).values()) == 12
+    assert max(former) <= "2023"  # the last of them left on 2023-12-18, the others earlier
+
+
+# Where §3 contradicts itself, the figure the demo and the reports follow (docs/demo.md).
+
+
+def test_young_means_under_35_on_the_first_day_as_the_attendance_row_of_section_3_5_says(
+    demo: DemoOverHttp,
+) -> None:
+    # §3.5 defines "young" as under 35 at as_of, but its attendance row says "age < 35 at course
+    # start": the row's 41 / 18 win. Counted on 2025-12-31 instead, they would not be 41 / 18.
+    oracle = demo.oracle
+    birth = {staff_id: record.birth_date for staff_id, record in oracle.records.items()}
+    on_snapshot = [a for a in oracle.attendances if age_on(birth[a.staff_id], date(2025, 12, 31)) < 35]
+    assert (len(on_snapshot), sum(a.female for a in on_snapshot)) != (41, 18)
+    for served in demo.served.values():
+        young = served["crossed_gender_age_at_start"]["crossed"]
+        assert sum(b["under_35"]["attendances"] for b in young.values() if "under_35" in b) == 41
+        assert len([a for a in oracle.attendances if a.young]) == 41
+
+
+def test_five_of_the_six_former_staff_account_for_the_12_former_attendances(demo: DemoOverHttp) -> None:
+    # §3.6 speaks of 5 former staff; the demo has six (docs/demo.md: the ratings of §3.8 need a
+    # sixth, who took no in-scope course). "12 attendances by 5 people" holds; 6 people left.
+    assert len(demo.oracle.former) == 6
+    for served in demo.served.values():
+        assert served["attendance"]["by_staff_status"]["former"] == {"attendances": 12, "persons": 5}
+
+
+def test_the_splits_agree_with_the_brute_force_oracle(demo: DemoOverHttp) -> None:
+    attendances = demo.oracle.attendances
+    posts = {"agency": "agency_leader", "division": "division_leader", "none": "non_leader"}
+    keys = {
+        "by_location": lambda a: "abroad" if a.country not in (None, "VN") else "in_country",
+        "by_funding": lambda a: a.funding or "not_recorded",
+        "by_post_at_start": lambda a: posts[a.post],
+        "by_age_at_start": lambda a: "under_35" if a.young else "35_and_over",
+        "by_staff_status": lambda a: "current" if a.current else "former",
+        "by_programme": lambda a: a.course_code,
+    }
+    for served in demo.served.values():
+        report = served["attendance"]
+        for name, key in keys.items():
+            expected: dict[str, set[str]] = {}
+            counted: Counter[str] = Counter()
+            for a in attendances:
+                counted[key(a)] += 1
+                expected.setdefault(key(a), set()).add(a.staff_id)
+            assert attendances_of(report[name]) == dict(counted), (served.situation, name)
+            assert {k: b["persons"] for k, b in report[name].items()} == {
+                k: len(v) for k, v in expected.items()
+            }, (served.situation, name)
+        per_person = {str(n): people for n, people in demo.oracle.per_person(current=True).items()}
+        assert {n: p for n, p in report["per_person"].items() if p} == per_person, served.situation
+
+
+def test_the_splits_give_the_generators_targets(served: Served) -> None:
+    report = served["attendance"]
+    assert attendances_of(report["by_funding"]) == TARGETS["attendance_funding"]
+    assert report["by_location"]["abroad"]["attendances"] == TARGETS["attendance_abroad"]
+    post = TARGETS["attendance_post"]
+    assert attendances_of(report["by_post_at_start"]) == {
+        "agency_leader": post["agency"],
+        "division_leader": post["division"],
+        "non_leader": post["none"],
+    }
+    assert report["by_age_at_start"]["under_35"]["attendances"] == TARGETS["attendance_young"]
+    young = served["crossed_gender_age_at_start"]["crossed"]["female"]["under_35"]["attendances"]
+    assert young == TARGETS["attendance_young_female"]
+    assert {int(n): p for n, p in report["per_person"].items()} == TARGETS["attendances_per_current_person"]
+    assert report["by_staff_status"]["former"]["attendances"] == sum(TARGETS["attendances_per_former_person"])
+
+
+# -------------------------------------------------------------------------------- the annual report (§4.1)
+
+
+def plan_row(track: str, level: str | None, abroad: bool) -> str:
+    """The form's row of a planned course, read off the §4.1 layout for the demo's courses."""
+    if track == "professional":
+        return {"master": "master", "bachelor": "bachelor", "doctorate": "doctorate"}.get(
+            level or "", "professional_other"
+        )
+    if abroad:
+        return "abroad"
+    named = {
+        ("political_theory", "advanced"): "llct_advanced",
+        ("political_theory", "intermediate"): "llct_intermediate",
+        ("political_theory", None): "llct_update",
+        ("leadership", "department"): "leadership_department",
+        ("leadership", "division"): "leadership_division",
+        ("leadership", None): "leadership_short",
+        ("other", None): "job_position",
+    }
+    if (track, level) in named:
+        return named[(track, level)]
+    if track == "state_management":
+        return f"qlnn_{level}"
+    if track == "defense_security":
+        return f"qpan_{level}"
+    return track  # it, foreign_language
+
+
+@functools.cache
+def expected_annual(year: int) -> dict[str, dict[str, Any]]:
+    """Each row of the form for ``year``, computed from the demo's plan (its courses as data, not
+    the recorded log nor the report's code): lượt, women, persons, target groups, outcomes on 31
+    December, costs in million VND."""
+    plan = build_plan(2019)
+    rows: dict[str, dict[str, Any]] = {}
+    groups = {"agency": "agency_leader", "division": "division_leader"}
+    for course in plan.courses:
+        if course.starts_on.year != year:
+            continue
+        person = plan.people[course.person]
+        level = course.level if course.awards_level else None
+        key = plan_row(course.track.value, level, course.country != "VN")
+        row = rows.setdefault(
+            key,
+            {"attendances": 0, "female": 0, "people": set(), "groups": Counter(), "outcomes": Counter(),
+             "costs": Counter()},
+        )
+        row["attendances"] += 1
+        row["female"] += person.female
+        row["people"].add(course.person)
+        post = person.post_kind_on(course.starts_on)
+        contract = person.role.employment.value == "contract"
+        row["groups"][groups.get(post, "contract" if contract else "civil_servant")] += 1
+        closed = course.closed_on is not None and course.closed_on <= date(year, 12, 31)
+        outcome = {"completed": "completed"}.get(course.status, "not_completed") if closed else "in_progress"
+        row["outcomes"][outcome] += 1
+        if course.cost is not None:
+            source = "state_budget" if course.funding.value == "state_budget" else "other"
+            row["costs"][source] += course.cost / 1_000_000
+    return rows
+
+
+def line_of(report: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(line for line in report["lines"] if line["key"] == key)
+
+
+@pytest.mark.parametrize("year", ANNUAL_YEARS)
+def test_the_annual_report_gives_each_row_of_the_form_as_the_demo_plan_has_it(
+    served: Served, year: int
+) -> None:
+    report = served[f"annual_{year}"]
+    assert (report["year"], report["from"], report["to"]) == (year, f"{year}-01-01", f"{year}-12-31")
+    expected = expected_annual(year)
+    counted = {
+        line["key"]
+        for line in report["lines"]
+        if line["attendances"] and not line["key"].startswith("section_") and line["key"] != "total"
+    }
+    assert counted == set(expected)
+    for key, row in expected.items():
+        line = line_of(report, key)
+        assert line["attendances"] == row["attendances"], key
+        assert line["female"] == row["female"], key
+        assert line["persons"] == len(row["people"]), key
+        assert {g: n for g, n in line["target_groups"].items() if n} == dict(row["groups"]), key
+        outcomes = {o: line[o] for o in ("completed", "in_progress", "not_completed") if line[o]}
+        assert outcomes == dict(row["outcomes"]), key
+        assert {s: Decimal(v) for s, v in line["funding"].items() if v is not None} == dict(row["costs"]), key
+
+
+@pytest.mark.parametrize("year", ANNUAL_YEARS)
+def test_the_annual_reports_in_scope_rows_add_up_to_the_years_attendances_of_section_3_6(
+    served: Served, year: int
+) -> None:
+    report = served[f"annual_{year}"]
+    in_scope = [
+        "llct_advanced", "llct_intermediate", "llct_elementary", "llct_update", "qlnn_senior",
+        "qlnn_principal", "qlnn_specialist", "qlnn_officer", "leadership_ministry",
+        "leadership_department", "leadership_division", "leadership_short",
+    ]
+    abroad = line_of(report, "abroad")["attendances"]  # §3.6: the two abroad are leadership courses
+    total = sum(line_of(report, key)["attendances"] for key in in_scope) + abroad
+    assert total == {2019: 26, 2025: 22}[year]
+    assert total == sum(TARGETS["attendances_by_year_and_track"][year].values())
+
+
+def test_the_annual_reports_sections_and_total_add_up_their_rows(served: Served) -> None:
+    for year in ANNUAL_YEARS:
+        report = served[f"annual_{year}"]
+        rows = [
+            line
+            for line in report["lines"]
+            if line["recorded"] and not line["key"].startswith("section_") and line["key"] != "total"
+        ]
+        for section in ("I", "II", "III"):
+            mine = [line["attendances"] for line in rows if line["section"] == section]
+            assert line_of(report, f"section_{section}")["attendances"] == sum(mine), (year, section)
+        assert line_of(report, "total")["attendances"] == sum(line["attendances"] for line in rows)
+        everything = served["all_training"]["by_year"][str(year)]
+        assert line_of(report, "total")["attendances"] == everything
+
+
+def test_what_the_ledger_does_not_record_is_null_in_the_annual_report_never_zero(served: Served) -> None:
+    for year in ANNUAL_YEARS:
+        report = served[f"annual_{year}"]
+        for line in report["lines"]:
+            for column in ("ethnic_minority", "party_member", "classes", "plan_percent", "delegations"):
+                assert line[column] is None, (line["key"], column)
+            if line["recorded"]:
+                assert line["target_groups"]["public_employee"] is None
+        ethnic = line_of(report, "ethnic_language")
+        assert not ethnic["recorded"]
+        assert ethnic["attendances"] is None
+        assert ethnic["persons"] is None
+        assert {"ethnic_minority", "party_member", "classes", "plan_percent", "public_employee"} <= set(
+            report["not_recorded"]
+        )
+
+
 # ------------------------------------------------------------------------------------ cross-checks
 
 
@@ -633,3 +959,11 @@ def test_ledger_serve_demo_serves_the_articles_figures_over_tcp(store: StoreConf
         "2024": 27,
         "2025": 22,
     }
+    # Every split of §3.6 over TCP too.
+    splits = {name: attendances_of(counted[name]) for name in SPLIT_NAMES if name != "by_programme"}
+    assert splits["by_location"] == {"in_country": 165, "abroad": 2}
+    assert splits["by_funding"] == {"state_budget": 158, "self_funded": 4, "sponsored": 5}
+    assert splits["by_post_at_start"] == {"agency_leader": 14, "division_leader": 58, "non_leader": 95}
+    assert splits["by_age_at_start"] == {"under_35": 41, "35_and_over": 126}
+    assert splits["by_staff_status"] == {"current": 155, "former": 12}
+    assert counted["per_person"] == {"0": 9, "1": 10, "2": 13, "3": 13, "4": 7, "5": 4, "6": 3, "7": 2}

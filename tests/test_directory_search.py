@@ -8,8 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from api_fixtures import Api, module_store, running_api
-from fastapi.testclient import TestClient
+from api_fixtures import Api, module_store, running_api, signed_in
 
 from projections.text import has_marks, name_order_key
 
@@ -131,17 +130,6 @@ def test_a_term_has_marks_when_typed_with_diacritics_or_d_with_stroke() -> None:
 
 
 # ------------------------------------------------------------------ the page
-
-
-def signed_in(api: Api, role: str = "reader") -> TestClient:
-    client = TestClient(api.app, follow_redirects=False)
-    token = re.search(r'name="form_token" value="([^"]+)"', client.get("/ui/login").text)
-    assert token is not None
-    response = client.post(
-        "/ui/login", data={"token": api.tokens[role], "form_token": token.group(1), "next": "/ui/staff"}
-    )
-    assert response.status_code == 303
-    return client
 
 
 def page_names(html: str) -> list[str]:

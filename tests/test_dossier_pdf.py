@@ -5,7 +5,6 @@ block and the date of signature in agency time."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,8 +12,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
-from api_fixtures import Api, running_api
-from fastapi.testclient import TestClient
+from api_fixtures import Api, running_api, signed_in
 from PIL import Image
 
 from ledger.config import StoreConfig
@@ -28,17 +26,6 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 class Rendered:
     texts: list[str]
     images: list[Image.Image]
-
-
-def signed_in(api: Api, role: str) -> TestClient:
-    client = TestClient(api.app, follow_redirects=False)
-    token = re.search(r'name="form_token" value="([^"]+)"', client.get("/ui/login").text)
-    assert token is not None
-    response = client.post(
-        "/ui/login", data={"token": api.tokens[role], "form_token": token.group(1), "next": "/ui/staff"}
-    )
-    assert response.status_code == 303
-    return client
 
 
 def render(content: bytes, name: str) -> Rendered:

@@ -300,6 +300,7 @@ PAGES = {
     "reports": "/ui/reports",
     "needs": "/ui/reports/needs",
     "effectiveness": "/ui/reports/effectiveness",
+    "annual": "/ui/reports/annual?year=2025",
     "anomalies": "/ui/reports/anomalies",
 }
 

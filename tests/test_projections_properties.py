@@ -6,6 +6,7 @@ standing view's one document per person gives the fold's standing byte for byte.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -41,6 +42,7 @@ from projections.documents import STANDING_JSON
 from projections.engine import Engine, rebuild
 from projections.queries import ReadModel
 from projections.reports import needs_item
+from projections.splits import SPLITS
 from projections.standing import record_to_standing
 from projections.verify import check_views
 
@@ -74,6 +76,7 @@ def write_random_history(data: st.DataObject, ledger: Ledger, clock: Clock, engi
             unit=data.draw(st.sampled_from(UNITS)),
             joined_on=joined[staff_id],
             employment=data.draw(st.sampled_from(["civil_servant", "cadre", "contract"])),
+            position=data.draw(st.sampled_from([None, "Chuyên viên", "Phó Cục trưởng"])),
             recorded_by="r",
             recorded_at=clock.tick(1),
         )
@@ -134,6 +137,8 @@ def perform(
             mode=data.draw(st.sampled_from([str(m) for m in catalog.Mode])),
             starts_on=data.draw(dates),
             decision_ref=data.draw(st.sampled_from([None, "QĐ 1"])),
+            funding=data.draw(st.sampled_from([None, *(str(f) for f in catalog.Funding)])),
+            country=data.draw(st.sampled_from([None, "VN", "Việt Nam", "Singapore"])),
             recorded_by="r",
             recorded_at=at,
         )
@@ -181,7 +186,7 @@ def perform(
         waiver = data.draw(st.sampled_from([None, Waiver("NĐ 29", date(2030, 1, 1), "đang học")]))
         ledger.appoint(
             staff_id,
-            position=data.draw(st.sampled_from(["Trưởng phòng", "Phó phòng"])),
+            position=data.draw(st.sampled_from(["Trưởng phòng", "Phó phòng", "Phó Cục trưởng"])),
             effective_on=data.draw(dates),
             decision_ref="QĐ 3",
             waiver=waiver,
@@ -275,10 +280,16 @@ def check_against_oracle(data: st.DataObject, ledger: Ledger, reads: ReadModel, 
         start, end = sorted([data.draw(DATES), data.draw(DATES)])
         known = data.draw(st.sampled_from([None, data.draw(times)]))
         tracks = data.draw(st.sampled_from([None, ["political_theory", "it"]]))
-        report = reads.attendance(start, end, tracks, known_at=known)
+        # Any two splits crossed (domain-vn §3.6 "women by post"), against the fold too.
+        cross = data.draw(st.sampled_from([None, *itertools.permutations(SPLITS, 2)]), label="cross")
+        report = reads.attendance(start, end, tracks, known_at=known, cross=cross)
         assert report_attendance(report) == oracle_attendance(
-            log, start, end, known, set(tracks) if tracks else None
+            log, start, end, known, set(tracks) if tracks else None, cross=cross
         )
+        assert sum(report.by_year.values()) == report.attendances
+        for name in set(SPLITS) - {"year"}:  # every split, and the roll by attendances, sums to its total
+            assert sum(t.attendances for t in getattr(report, f"by_{name}").values()) == report.attendances
+        assert sum(report.per_person.values()) == report_roll(log, end, known)
     # Attendance of one unit: the unit each person worked in on the day the course started.
     for _ in range(3):
         start, end = sorted([data.draw(DATES), data.draw(DATES)])
@@ -348,6 +359,10 @@ def check_against_oracle(data: st.DataObject, ledger: Ledger, reads: ReadModel, 
             got = [(s.event_id, s.role, s.voided_by) for s in trail.steps]
             assert got == oracle_trail(log, staff_id, credential_id)
         assert reads.trail(staff_id, "no-such-credential") is None
+
+
+def report_roll(log: Log, day: date, known: datetime | None) -> int:
+    return sum(1 for record in log.records(day, known).values() if record.is_active_on(day))
 
 
 def check_reports_against_oracle(

@@ -13,6 +13,7 @@ from enum import StrEnum
 from markupsafe import Markup, escape
 
 from api.pages.forms_text import FORM_TEXT
+from api.pages.splits_text import SPLIT_TEXT
 from ledger import catalog
 from ledger.catalog import Label
 from ledger.rules import RequirementKind
@@ -478,6 +479,7 @@ RATING_SHORT: dict[str, tuple[str, str]] = {
 
 # The registrar's forms keep their words in their own module.
 TEXT.update(FORM_TEXT)
+TEXT.update(SPLIT_TEXT)
 
 
 def pick_language(*candidates: str | None) -> str:

@@ -16,11 +16,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.keys import Permission
 from api.pages import dossier as dossier_module
+from api.pages.annual_form import annual_xlsx
+from api.pages.attendance_splits import annual_columns, annual_table, split_tables
 from api.pages.charts import Series, bar_chart
 from api.pages.dates import show_moment
 from api.pages.describe import credential_of, describe
 from api.pages.evidence import scan_rows
-from api.pages.exports import Report, Table, ascii_slug, download, respond
+from api.pages.exports import XLSX_TYPE, Report, Table, ascii_slug, download, respond
 from api.pages.i18n import LANGUAGES, TEXT, Translator
 from api.pages.sessions import (
     CSRF_COOKIE,
@@ -42,6 +44,7 @@ from projections.anomalies import Anomaly
 from projections.queries import ViewNotReady
 from projections.results import (
     AGE_BANDS,
+    AnnualReport,
     AttendanceReport,
     DirectoryEntry,
     Flag,
@@ -716,6 +719,7 @@ def article_report(request: Request) -> Response:
         export_csv=page.with_query(format="csv"),
         export_xlsx=page.with_query(format="xlsx"),
         title=t("reports.title"),
+        splits=split_tables(t, attendance),
     )
 
 
@@ -770,7 +774,50 @@ def _article_report(
         [[year, count] for year, count in attendance.by_year.items()],
     )
     slug = f"bao-cao-chat-luong-{quals.as_of.isoformat()}" + (f"-{ascii_slug(unit)}" if unit else "")
-    return Report(t("reports.title"), slug, header, [qual_table, att_table, year_table])
+    return Report(
+        t("reports.title"), slug, header, [qual_table, att_table, year_table, *split_tables(t, attendance)]
+    )
+
+
+@router.get("/reports/annual")
+def annual_report_page(request: Request) -> Response:
+    """The annual report "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1) of a year, as a page, a
+    CSV, or an XLSX laid out like the form (``api.pages.annual_form``)."""
+    page = open_page(request)
+    t = page.t
+    wb = page.workbench
+    raw = page.text("year", limit=4)
+    year = int(raw) if raw and raw.isdigit() else None
+    if raw and year is None:
+        page.errors.append(t("annual.bad_year") + raw)
+    known_at, known_at_value = _known_at(page)
+    report: AnnualReport = guarded(page, lambda: wb.read_model.annual(year, known_at=known_at))
+    agency = page.state.settings.agency_name
+    fmt = page.choice("format", FORMATS)
+    slug = f"ket-qua-dao-tao-boi-duong-{report.year}"
+    if fmt == "xlsx":
+        known = t("reports.as_known_at", when=t.when(known_at)) if known_at else None
+        content = annual_xlsx(t, report, agency=agency, made_on=page.today(), known_at=known)
+        return download(content, XLSX_TYPE, f"{slug}.xlsx")
+    table = annual_table(t, report)
+    if fmt:
+        pairs = [(t("annual.agency"), agency), (t("annual.year"), str(report.year))]
+        header = _filters_header(page, pairs, report.to, known_at)
+        return respond(Report(table.title, slug, header, [table]), fmt, page.t.zone)
+    return page.render(
+        "pages/annual.html",
+        report=report,
+        table=table,
+        groups=annual_columns(t),
+        agency=agency,
+        year=report.year,
+        years=list(range(page.today().year, page.today().year - 12, -1)),
+        known_at=known_at,
+        known_at_value=known_at_value,
+        export_csv=page.with_query(format="csv"),
+        export_xlsx=page.with_query(format="xlsx"),
+        title=table.title,
+    )
 
 
 @router.get("/reports/needs")

@@ -18,6 +18,7 @@ from api.errors import ApiProblem
 from api.schemas.common import BusinessDate, Code, CodeList, CursorText, Name, QueryText, Timestamp, Year
 from api.schemas.problem import problems
 from api.schemas.reports import (
+    AnnualReport,
     AppointmentsReport,
     AttendanceReport,
     CommitmentsReport,
@@ -27,6 +28,7 @@ from api.schemas.reports import (
 )
 from ledger.catalog import Employment, Track
 from ledger.commitments import CommitmentStatus
+from projections.splits import SPLITS
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -88,14 +90,51 @@ def attendance(
         QueryText | None,
         Query(description="Only people who worked in this unit (exact name) when their course started."),
     ] = None,
+    cross: Annotated[
+        CodeList | None,
+        Query(
+            description="Two splits to cross, e.g. `gender,post_at_start`, among: "
+            + ", ".join(f"`{name}`" for name in SPLITS)
+            + ". The answer's `crossed` gives KEY → KEY → {attendances, persons}.",
+        ),
+    ] = None,
 ) -> Any:
     """Enrollments whose `starts_on` falls in [`from`, `to`], whatever their outcome, voided ones
     excluded, people who have since left included: `attendances` (lượt) and `persons` (người),
-    by track and by year. With `unit`, only the enrollments of people who worked in that unit on
-    the day their course started (as the ledger knew it at `known_at`)."""
+    by track, year, mode, status, gender, location, funding, post and age on the first day, staff
+    status on `to` and programme (each summing to the total), and `per_person`: the roll on `to`
+    by attendances each. With `unit`, only the enrollments of people who worked in that unit on
+    the day their course started (as the ledger knew it at `known_at`). With `cross`, two splits
+    crossed."""
     return read_side.attendance(
-        from_=from_, to=to, tracks=parse_tracks(tracks), known_at=known_at, unit=unit
+        from_=from_,
+        to=to,
+        tracks=parse_tracks(tracks),
+        known_at=known_at,
+        unit=unit,
+        cross=cross.split(",") if cross else None,
     )
+
+
+@router.get(
+    "/annual",
+    response_model=AnnualReport,
+    responses=REPORT_PROBLEMS,
+    summary="Annual training results (Kết quả đào tạo, bồi dưỡng)",
+)
+def annual(
+    _who: Reader,
+    read_side: ReadSideDep,
+    year: Annotated[
+        Year | None, Query(description="The year reported (default: the last complete year).")
+    ] = None,
+    known_at: KnownAt = None,
+) -> Any:
+    """The form "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1) for `year`: the courses starting in it
+    by content and level (I. Đào tạo, II. Bồi dưỡng trong nước, III. ở nước ngoài), with lượt, of
+    which women, target groups (from the post on the first day and employment), persons, outcomes on
+    31 December and funding in million VND. Columns the ledger does not record are null, never 0."""
+    return read_side.annual(year=year, known_at=known_at)
 
 
 @router.get(

@@ -123,10 +123,18 @@ class AttendanceBucket(ResponseModel):
     persons: int = Field(description="Distinct people (người).")
 
 
+class ProgrammeBucket(AttendanceBucket):
+    completed: int = Field(description="Completed (passed) by `to`.")
+    in_progress: int = Field(description="Still enrolled on `to`.")
+    withdrawn: int
+    failed: int
+
+
 class AttendanceReport(ResponseModel):
     """Enrollments whose start falls in [from, to], whatever their outcome; voided ones excluded.
 
-    The example is the demo agency's answer for the three tracks the article counts, 2019-2025."""
+    The example is the demo agency's answer for the three tracks the article counts, 2019-2025
+    (`by_programme` cut to one programme)."""
 
     model_config = ConfigDict(
         populate_by_name=True,
@@ -168,6 +176,41 @@ class AttendanceReport(ResponseModel):
                         "female": {"attendances": 64, "persons": 25},
                         "male": {"attendances": 103, "persons": 32},
                     },
+                    "by_location": {
+                        "abroad": {"attendances": 2, "persons": 2},
+                        "in_country": {"attendances": 165, "persons": 57},
+                    },
+                    "by_funding": {
+                        "self_funded": {"attendances": 4, "persons": 4},
+                        "sponsored": {"attendances": 5, "persons": 5},
+                        "state_budget": {"attendances": 158, "persons": 55},
+                    },
+                    "by_post_at_start": {
+                        "agency_leader": {"attendances": 14, "persons": 4},
+                        "division_leader": {"attendances": 58, "persons": 15},
+                        "non_leader": {"attendances": 95, "persons": 43},
+                    },
+                    "by_age_at_start": {
+                        "35_and_over": {"attendances": 126, "persons": 43},
+                        "under_35": {"attendances": 41, "persons": 21},
+                    },
+                    "by_staff_status": {
+                        "current": {"attendances": 155, "persons": 52},
+                        "former": {"attendances": 12, "persons": 5},
+                    },
+                    "by_programme": {
+                        "LLCT-TC": {
+                            "attendances": 10,
+                            "persons": 10,
+                            "completed": 8,
+                            "in_progress": 2,
+                            "withdrawn": 0,
+                            "failed": 0,
+                        },
+                    },
+                    "per_person": {"0": 9, "1": 10, "2": 13, "3": 13, "4": 7, "5": 4, "6": 3, "7": 2},
+                    "cross": None,
+                    "crossed": {},
                 }
             ]
         },
@@ -187,6 +230,105 @@ class AttendanceReport(ResponseModel):
     unit: str | None = Field(
         default=None,
         description="Only people who worked in this unit on the day their course started (null: all).",
+    )
+    by_location: dict[str, AttendanceBucket] = Field(
+        default_factory=dict,
+        description="`in_country`, or `abroad` (the enrollment names a country other than Việt Nam).",
+    )
+    by_funding: dict[str, AttendanceBucket] = Field(
+        default_factory=dict,
+        description="By the enrollment's funding; `not_recorded` where none was recorded.",
+    )
+    by_post_at_start: dict[str, AttendanceBucket] = Field(
+        default_factory=dict,
+        description="By the post held on the course's first day, classified through the rules file's "
+        "position codes: `agency_leader` (cuc_truong, pho_cuc_truong), `division_leader` "
+        "(truong_phong, pho_truong_phong), `non_leader` (any other post, or none).",
+    )
+    by_age_at_start: dict[str, AttendanceBucket] = Field(
+        default_factory=dict,
+        description="Age on the course's first day: `under_35` (young cadres) or `35_and_over`.",
+    )
+    by_staff_status: dict[str, AttendanceBucket] = Field(
+        default_factory=dict, description="`current` or `former` (departed on or before `to`)."
+    )
+    by_programme: dict[str, ProgrammeBucket] = Field(
+        default_factory=dict, description="COURSE_CODE → attendances, persons and outcomes on `to`."
+    )
+    per_person: dict[str, int] = Field(
+        default_factory=dict,
+        description="People on the roll on `to` (in `unit` on `to`, if given) by how many of these "
+        "attendances they had: {\"0\": people, \"1\": people, …}, every count up to the highest.",
+    )
+    cross: list[str] | None = Field(
+        default=None, description="The two splits crossed (the `cross` parameter), if asked."
+    )
+    crossed: dict[str, dict[str, AttendanceBucket]] = Field(
+        default_factory=dict,
+        description="With `cross=a,b`: KEY_OF_a → KEY_OF_b → {attendances, persons} (only pairs that occur).",
+    )
+
+
+class Bilingual(ResponseModel):
+    vi: str
+    en: str
+
+
+class AnnualLine(ResponseModel):
+    """One line of the form. `null` means "not recorded" (the ledger holds no such fact; see
+    `not_recorded`), never zero."""
+
+    key: str = Field(
+        description="The row (`master`, `llct_intermediate`, `qlnn_principal`, `abroad` …), a section's "
+        "subtotal (`section_I`, `section_II`, `section_III`) or `total`."
+    )
+    section: str = Field(
+        description="I (Đào tạo), II (Bồi dưỡng trong nước), III (ở nước ngoài); empty for the total."
+    )
+    group: Bilingual | None = Field(
+        description="The heading the row sits under (LLCT, QP-AN, QLNN, leadership)."
+    )
+    label: Bilingual
+    recorded: bool = Field(description="False for a row the ledger cannot fill (all its figures are null).")
+    attendances: int | None = Field(description="Số lượt.")
+    female: int | None = Field(description="Of which women.")
+    ethnic_minority: int | None = Field(description="Not recorded: always null.")
+    party_member: int | None = Field(description="Not recorded: always null.")
+    persons: int | None = Field(description="Số người: distinct people.")
+    target_groups: dict[str, int | None] = Field(
+        description="By the post held on the first day and employment: `agency_leader`, "
+        "`division_leader`, `civil_servant` (cán bộ, công chức without a leader's post), "
+        "`public_employee` (null: not recorded), `contract`."
+    )
+    completed: int | None
+    in_progress: int | None
+    not_completed: int | None = Field(description="Withdrawn or failed by 31 December.")
+    funding: dict[str, Decimal | None] = Field(
+        description="Kinh phí in million VND from the enrollments' `cost`: `state_budget`, `other` "
+        "(self-funded, sponsored); null when none of the line's attendances recorded a cost from that "
+        "source."
+    )
+    costs_without_funding: int | None = Field(
+        description="Attendances with a cost but no funding source (their cost is in neither column)."
+    )
+    classes: int | None = Field(description="Số lớp the agency organised: not recorded, always null.")
+    plan_percent: Decimal | None = Field(description="Plan versus actual: not recorded, always null.")
+    delegations: int | None = Field(description="Delegations abroad: not recorded, always null.")
+
+
+class AnnualReport(ResponseModel):
+    """"Kết quả đào tạo, bồi dưỡng" of one year (domain-vn §4.1): the courses starting in the year
+    (any status, departed staff included, voided ones excluded) in the form's rows and columns."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    year: int
+    from_: date = Field(alias="from")
+    to: date
+    known_at: Timestamp | None = None
+    lines: list[AnnualLine]
+    not_recorded: dict[str, str] = Field(
+        description="Column (or row) → why the ledger has no figure for it."
     )
 
 
