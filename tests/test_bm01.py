@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import openpyxl  # type: ignore[import-untyped]
@@ -30,7 +32,9 @@ from demo_fixtures import (
 )
 from fastapi.testclient import TestClient
 from test_pages import sign_in
+from typer.testing import CliRunner
 
+from api.cli import build_cli
 from ledger.catalog import Track
 from ledger.demo import TARGETS, build_plan
 from ledger.rules import add_months
@@ -364,3 +368,42 @@ def test_the_csv_has_the_form_with_a_total_row(served: Served) -> None:
     groups = next(row for row in rows if "Đảng viên" in row)
     assert total[groups.index("Tổng số")] == "61"
     assert total[groups.index("Đảng viên")] == "Không ghi nhận"
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_ledger_bm01_json_is_the_apis_answer(served: Served) -> None:
+    result = CliRunner().invoke(
+        build_cli(),
+        ["bm01", "--as-of", "2025-12-31", "--json"],
+        env={"LEDGER_DATABASE_URL": served.demo.store.url},
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == bm01(served, as_of="2025-12-31")
+
+
+def test_ledger_bm01_prints_a_table_per_group_with_the_total_row(served: Served) -> None:
+    result = CliRunner().invoke(
+        build_cli(), ["bm01", "--as-of", "2025-12-31"], env={"LEDGER_DATABASE_URL": served.demo.store.url}
+    )
+    assert result.exit_code == 0, result.output
+    for text in ("Ngạch công chức", "Tổng cộng (total)", "không ghi nhận (not recorded)", "male 61y3m"):
+        assert text in result.output
+
+
+def test_ledger_bm01_refuses_a_bad_date_naming_the_option(served: Served) -> None:
+    result = CliRunner().invoke(
+        build_cli(), ["bm01", "--as-of", "31/12/2025"], env={"LEDGER_DATABASE_URL": served.demo.store.url}
+    )
+    assert result.exit_code == 2
+    assert "--as-of" in result.output
+
+
+def test_ledger_bm01_refuses_a_sqlite_file_that_does_not_exist_and_creates_none(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        build_cli(), ["bm01"], env={"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'ledgr.db'}"}
+    )
+    assert result.exit_code == 2
+    assert "there is no ledger at" in result.stderr
+    assert list(tmp_path.iterdir()) == []
