@@ -236,11 +236,29 @@ def rank_column(employment: str, rank: str | None, rules: RuleSet) -> str:
     return "other"
 
 
-def age_column(gender: str, birth: date, day: date, rules: RuleSet) -> str:
+class RetirementAges:
+    """Each person's retirement age in months (the schedule of the year they reach it), by the
+    rules file: it depends only on gender and the month of birth, so it is worked out once per
+    such pair (a big agency has thousands of people and a few hundred months of birth)."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self._months: dict[tuple[str, int, int], int | None] = {}
+
+    def reached(self, gender: str, birth: date, day: date) -> bool:
+        """Whether someone of ``gender`` born on ``birth`` has reached retirement age on ``day``."""
+        key = (gender, birth.year, birth.month)
+        if key not in self._months:
+            found = self.rules.retirement(gender, birth)
+            self._months[key] = None if found is None else found[1].in_months
+        months = self._months[key]
+        return months is not None and add_months(birth, months) <= day
+
+
+def age_column(gender: str, birth: date, day: date, retirement: RetirementAges) -> str:
     """The age band on ``day``: 30 or under, 31-40, 41-50, then 51 up to the person's own
     retirement age (the schedule of the year they reach it), and above it once reached."""
-    found = rules.retirement(gender, birth)
-    if found is not None and add_months(birth, found[1].in_months) <= day:
+    if retirement.reached(gender, birth, day):
         return AGE_ABOVE_RETIREMENT
     age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
     if age <= 30:
@@ -287,6 +305,7 @@ def bm01(
     )
     rows: dict[str, Counter[str]] = {}
     person_row: dict[str, Counter[str]] = {}
+    retirement = RetirementAges(rules)
     for staff_id, gender, birth, employment, rank, unit_on, post in people:
         if unit is not None and unit_on != unit:
             continue
@@ -298,7 +317,7 @@ def bm01(
         if level is not None:
             counts[f"leaders.{level}"] += 1
         counts[f"ranks.{rank_column(employment, rank, rules)}"] += 1
-        counts[f"age_bands.{age_column(gender, date.fromisoformat(birth), as_of, rules)}"] += 1
+        counts[f"age_bands.{age_column(gender, date.fromisoformat(birth), as_of, retirement)}"] += 1
     # The highest level per person and track, as the qualifications report keeps it.
     best: dict[tuple[str, str], int] = {}
     wanted = ",".join("?" for _ in LEVEL_GROUPS)
