@@ -347,6 +347,24 @@ def test_the_xlsx_is_laid_out_like_the_form_with_a_row_per_unit_and_a_total(serv
     assert total_row[column["Trên tuổi nghỉ hưu"]] == 0
 
 
+def test_the_xlsx_names_the_agency_of_the_settings_and_else_leaves_a_line_to_fill_in(served: Served) -> None:
+    client = signed_in_reader(served)
+    pages = served.api.app.state.pages
+
+    def heading_block() -> list[str]:
+        response = client.get("/ui/reports/bm01", params={"as_of": "2025-12-31", "format": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        return [str(sheet.cell(row=row, column=1).value) for row in range(1, 6)]
+
+    assert "Cơ quan, đơn vị: " + "." * 40 in heading_block()
+    default = pages.settings
+    pages.settings = default.model_copy(update={"agency_name": "Cục Thuế tỉnh An Khánh"})
+    try:
+        assert "Cơ quan, đơn vị: Cục Thuế tỉnh An Khánh" in heading_block()
+    finally:
+        pages.settings = default
+
+
 def test_not_recorded_columns_are_never_zero_in_the_xlsx(served: Served) -> None:
     client = signed_in_reader(served)
     response = client.get("/ui/reports/bm01", params={"as_of": "2025-12-31", "format": "xlsx"})
