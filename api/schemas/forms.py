@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from api.schemas.common import ResponseModel, Timestamp
 
@@ -54,8 +55,62 @@ class RetirementAge(ResponseModel):
     rule_id: str = Field(description="The `[[retirement_age]]` schedule of the rules file.")
 
 
+def _demo_row(unit: str | None, counts: dict[str, Any]) -> dict[str, Any]:
+    nulls = dict.fromkeys(("party_members", "ethnic_minority", "religion", "ethnic_language"))
+    return {"unit": unit, **nulls, **counts}
+
+
+DEMO_TOTAL = _demo_row(
+    None,
+    {
+        "total": 61,
+        "female": 26,
+        "leaders": {"agency": 3, "division": 14},
+        "ranks": {
+            "senior": 1, "principal": 12, "specialist": 36, "officer": 3, "clerk": 2, "contract": 7,
+            "other": 0,
+        },
+        "professional": {
+            "doctorate": 0, "master": 9, "bachelor": 42, "college": 2, "intermediate": 5,
+            "elementary_or_below": 3,
+        },
+        "political_theory": {"bachelor": 1, "advanced": 6, "intermediate": 21, "elementary": 0},
+        "state_management": {"senior": 2, "principal": 14, "specialist": 31, "officer": 1},
+        "it": {"advanced": 7, "basic": 37},
+        "foreign_language": {"level6": 0, "level5": 0, "level4": 0, "level3": 17, "level2": 14, "level1": 0},
+        "age_bands": {
+            "up_to_30": 8, "31_to_40": 20, "41_to_50": 19, "51_to_retirement": 14, "above_retirement": 0,
+        },
+    },
+)
+
+
 class Bm01Report(ResponseModel):
-    """Form BM01/BNV (TT 11/2012/TT-BNV): the staff on the roll on `as_of`, per unit and in total."""
+    """Form BM01/BNV (TT 11/2012/TT-BNV): the staff on the roll on `as_of`, per unit and in total.
+
+    The example is the demo agency's answer (`ledger serve --demo`) on 2025-12-31, with its total
+    row only (it has seven units)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "as_of": "2025-12-31",
+                    "known_at": None,
+                    "unit": None,
+                    "total": DEMO_TOTAL,
+                    "units": [],
+                    "retirement_ages": [
+                        {"gender": "female", "years": 56, "months": 8, "rule_id": "blld-2019.nu"},
+                        {"gender": "male", "years": 61, "months": 3, "rule_id": "blld-2019.nam"},
+                    ],
+                    "not_recorded": ["party_members", "ethnic_minority", "religion", "ethnic_language"],
+                    "note": "The ledger records no Party membership, ethnicity, religion or ethnic-minority "
+                    "language: those columns are null (not recorded), never zero.",
+                }
+            ]
+        }
+    )
 
     as_of: date
     known_at: Timestamp | None = None
