@@ -325,6 +325,14 @@ def test_the_page_shows_the_form_in_english(served: Served) -> None:
         assert text in page.text
 
 
+def test_the_page_says_a_bad_date_is_bad_and_shows_the_default_year_end(served: Served) -> None:
+    page = signed_in_reader(served).get("/ui/reports/bm01", params={"as_of": "31/02/2025"})
+    assert page.status_code == 200
+    assert "31/02/2025" in page.text  # named in the error
+    today = served.api.app.state.read_side.read_model.today()
+    assert f"31/12/{today.year - 1}" in page.text
+
+
 def test_the_page_needs_a_session(served: Served) -> None:
     response = TestClient(served.api.app, follow_redirects=False).get("/ui/reports/bm01")
     assert response.status_code in (303, 401)
