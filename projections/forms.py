@@ -306,6 +306,9 @@ def bm01(
     rows: dict[str, Counter[str]] = {}
     person_row: dict[str, Counter[str]] = {}
     retirement = RetirementAges(rules)
+    # A few distinct post and rank texts are held by many people: each is matched once.
+    levels: dict[str | None, str | None] = {}
+    ranks: dict[tuple[str, str | None], str] = {}
     for staff_id, gender, birth, employment, rank, unit_on, post in people:
         if unit is not None and unit_on != unit:
             continue
@@ -313,10 +316,13 @@ def bm01(
         person_row[staff_id] = counts
         counts["total"] += 1
         counts["female"] += gender == "female"
-        level = leader_level(post, rules)
-        if level is not None:
-            counts[f"leaders.{level}"] += 1
-        counts[f"ranks.{rank_column(employment, rank, rules)}"] += 1
+        if post not in levels:
+            levels[post] = leader_level(post, rules)
+        if levels[post] is not None:
+            counts[f"leaders.{levels[post]}"] += 1
+        if (employment, rank) not in ranks:
+            ranks[(employment, rank)] = rank_column(employment, rank, rules)
+        counts[f"ranks.{ranks[(employment, rank)]}"] += 1
         counts[f"age_bands.{age_column(gender, date.fromisoformat(birth), as_of, retirement)}"] += 1
     # The highest level per person and track, as the qualifications report keeps it.
     best: dict[tuple[str, str], int] = {}
