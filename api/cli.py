@@ -15,7 +15,7 @@ from ledger import demo_commands, legacy_commands, proof_commands, rules_command
 from ledger.cli import make_app
 from ledger.clock import ClockConfigError, zone_from_environment
 from projections import commands as projection_commands
-from projections import report_commands
+from projections import form_commands, report_commands
 from projections.commands import catch_up_views
 from projections.verify import check_views
 
@@ -28,6 +28,7 @@ def build_cli() -> typer.Typer:
     proof_commands.register(app)
     rules_commands.register(app)
     report_commands.register(app)
+    form_commands.register(app)
     projection_commands.register(app)
     api_commands.register(app)
     return app

@@ -35,6 +35,7 @@ from ledger.staff import (
     staff_aggregate_id,
 )
 from projections.engine import ViewState
+from projections.forms import NOT_RECORDED_NOTE
 from projections.log import LogReader
 from projections.queries import ReadModel, Standing, StandingDocument
 from projections.reports import Reports, needs_item
@@ -341,6 +342,11 @@ class ReadSide:
     def annual(self, **filters: Any) -> dict[str, Any]:
         answer = dataclass_dict(self.read_model.annual(**filters))
         answer["from"] = answer.pop("from_")
+        return answer
+
+    def bm01(self, **filters: Any) -> dict[str, Any]:
+        answer = dataclass_dict(self.read_model.bm01(**filters))
+        answer["note"] = NOT_RECORDED_NOTE.en
         return answer
 
     @property

@@ -47,6 +47,7 @@ from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
 from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
 from projections.engine import Engine, ViewState, default_views, view_states
+from projections.forms import Bm01Report, bm01, last_complete_year_end
 from projections.log import LogReader
 from projections.reports import Reports
 from projections.results import (
@@ -593,6 +594,25 @@ class ReadModel:
         if made is None or made[0] is not rules:
             made = self._classifier = (rules, post_classifier(rules))
         return made[1]
+
+    def bm01(
+        self, as_of: date | None = None, unit: str | None = None, known_at: datetime | None = None
+    ) -> Bm01Report:
+        """Form BM01/BNV (``projections.forms``): the staff on the roll on ``as_of`` (default 31
+        December of the last complete year), as known at ``known_at`` (default now), per unit and
+        for the agency, by gender, leadership post, rank, highest levels and age band (by the
+        retirement ages of the ledger's rules file)."""
+        day = as_of or last_complete_year_end(self.today())
+        at = FOREVER if known_at is None else micros(known_at)
+        rules = self.ledger.rules
+        return self._with_views(
+            ["statistics"],
+            lambda tx, t: bm01(
+                tx, t["statistics"], as_of=day, known_at=at, unit=unit, rules=rules,
+                known_at_value=known_at,
+            ),
+            cache=("bm01", day, at, unit, id(rules)),
+        )
 
     def units(self) -> list[str]:
         """Every unit anyone was ever in (at registration, or moved to by a rotation, transfer

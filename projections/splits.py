@@ -27,7 +27,7 @@ from functools import lru_cache
 from ledger import errors
 from ledger.rules import PositionKind, RuleSet
 from projections.results import ProgrammeTally, Tally
-from projections.text import fold
+from projections.text import search_key
 
 YOUNG_AGE = 35
 AGENCY_LEADER, DIVISION_LEADER, NON_LEADER = "agency_leader", "division_leader", "non_leader"
@@ -39,7 +39,7 @@ LEADER_POSTS = {
     "pho_truong_phong": DIVISION_LEADER,
 }
 POST_CLASSES = (AGENCY_LEADER, DIVISION_LEADER, NON_LEADER)
-# How Việt Nam may be written in an enrollment's free-text ``country`` (compared folded).
+# How Việt Nam may be written in an enrollment's free-text ``country`` (compared without diacritics).
 HOME_COUNTRY = frozenset({"vn", "vnm", "viet nam", "vietnam"})
 NOT_RECORDED = "not_recorded"  # the key of an enrollment whose funding was not recorded
 
@@ -64,7 +64,7 @@ def age_on(birth: date, day: date) -> int:
 
 
 def is_abroad(country: str | None) -> bool:
-    return bool(country and country.strip()) and fold(country or "") not in HOME_COUNTRY
+    return bool(country and country.strip()) and search_key(country or "") not in HOME_COUNTRY
 
 
 @dataclass(frozen=True)

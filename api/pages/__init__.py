@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import badges, operations
+from api.pages import badges, bm01, operations
 from api.pages.forms import router as forms_router
 from api.pages.routes import router
 from api.pages.settings import PagesSettings
@@ -29,4 +29,5 @@ def install(app: FastAPI, settings: PagesSettings | None = None) -> None:
     app.include_router(router)
     app.include_router(operations.router)
     app.include_router(badges.router)  # the provenance page's badge download (issue 13)
+    app.include_router(bm01.router)  # form BM01/BNV (issue 15)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="pages-static")

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from markupsafe import Markup, escape
 
+from api.pages.bm01_text import BM01_TEXT
 from api.pages.forms_text import FORM_TEXT
 from api.pages.splits_text import SPLIT_TEXT
 from ledger import catalog
@@ -477,9 +478,10 @@ RATING_SHORT: dict[str, tuple[str, str]] = {
 }
 
 
-# The registrar's forms keep their words in their own module.
+# The registrar's forms and the BM01/BNV form keep their words in their own modules.
 TEXT.update(FORM_TEXT)
 TEXT.update(SPLIT_TEXT)
+TEXT.update(BM01_TEXT)
 
 
 def pick_language(*candidates: str | None) -> str:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 from api.deps import Auditor, Reader, ReadSideDep
 from api.errors import ApiProblem
 from api.schemas.common import BusinessDate, Code, CodeList, CursorText, Name, QueryText, Timestamp, Year
+from api.schemas.forms import Bm01Report
 from api.schemas.problem import problems
 from api.schemas.reports import (
     AnnualReport,
@@ -135,6 +136,30 @@ def annual(
     which women, target groups (from the post on the first day and employment), persons, outcomes on
     31 December and funding in million VND. Columns the ledger does not record are null, never 0."""
     return read_side.annual(year=year, known_at=known_at)
+
+
+@router.get(
+    "/bm01",
+    response_model=Bm01Report,
+    responses=REPORT_PROBLEMS,
+    summary="Form BM01/BNV: numbers and quality of civil servants",
+)
+def bm01(
+    _who: Reader,
+    read_side: ReadSideDep,
+    as_of: Annotated[
+        BusinessDate | None,
+        Query(description="Business date (default: 31 December of the last complete year)."),
+    ] = None,
+    unit: Unit = None,
+    known_at: KnownAt = None,
+) -> Any:
+    """Form BM01/BNV of Thông tư 11/2012/TT-BNV: staff on the roll on `as_of`, one row per unit
+    they work in that day and one for the agency (`total`): women, leaders by level, rank, highest
+    professional, political-theory, state-management, IT and foreign-language levels, and age bands
+    (the top two bounded by the retirement ages of the rules file). Party membership, ethnicity,
+    religion and ethnic-minority language are not recorded by the ledger: `null`, never 0."""
+    return read_side.bm01(as_of=as_of, unit=unit, known_at=known_at)
 
 
 @router.get(
