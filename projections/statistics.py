@@ -27,6 +27,7 @@ from projections.base import Envelope, LogSource, Tables, View, iso
 from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport, Tally
 from projections.store import Row, Tx
 from projections.text import nfc
+from projections.units import INSERT_FACT, UNIT_TABLES, Structure, apply_unit_facts
 
 LIVE = "{a}.recorded_at <= ? AND ({a}.voided_at IS NULL OR {a}.voided_at > ?)"
 VOIDABLE = ("credentials", "departures", "units", "enrollments", "closings")
@@ -61,7 +62,9 @@ def empty_tracks() -> dict[str, dict[str, int]]:
 class StatisticsView(View):
     name = "statistics"
     # 2: units held in NFC (the text policy), so views built before are rebuilt.
-    schema_version = 2
+    # 3: unit facts of the organisation stream (``unit_facts``, projections.units).
+    schema_version = 3
+    reads_organisation = True
     tables: ClassVar[dict[str, str]] = {
         "people": (
             "staff_id TEXT NOT NULL, gender TEXT NOT NULL, birth_date TEXT NOT NULL, "
@@ -92,6 +95,7 @@ class StatisticsView(View):
             "status TEXT NOT NULL, effective_on TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
             "voided_at BIGINT, PRIMARY KEY (staff_id, version)"
         ),
+        **UNIT_TABLES,
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
         "by_start": ("enrollments", "starts_on"),
@@ -138,6 +142,7 @@ class StatisticsView(View):
     )
 
     def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
+        apply_unit_facts(tx, self.sql(tables, INSERT_FACT), envelopes)
         # Corrections first: a fact voided by a correction of this same page is written voided
         # (always so in a rebuild, which reads each person's history whole); others are updated.
         seen = set()
@@ -229,8 +234,15 @@ class StatisticsView(View):
         """Every unit anyone was ever in: at registration, or moved to (the unit moved from was
         one of these before)."""
         t = tables.names
-        found = tx.query(f"SELECT unit FROM {t['people']} UNION SELECT to_unit FROM {t['units']}")
+        found = tx.query(
+            f"SELECT unit FROM {t['people']} UNION SELECT to_unit FROM {t['units']} "
+            f"UNION SELECT unit_id FROM {t['unit_facts']} WHERE kind = 'created'"
+        )
         return sorted({unit for (unit,) in found})
+
+    def structure(self, tx: Tx, tables: Tables, *, known_at: int, first_use: bool = False) -> Structure:
+        """The organisation's units as known at ``known_at`` (``projections.units``)."""
+        return Structure.load(tx, tables, known_at, first_use=first_use)
 
     def qualifications(
         self,
@@ -242,7 +254,10 @@ class StatisticsView(View):
         unit: str | None,
         employment: str | None,
         known_at_value: datetime | None,
+        structure_on: date | None = None,
     ) -> QualificationsReport:
+        """``structure_on``: the date whose structure maps each person's unit (default ``as_of``:
+        a unit merged by then counts under the unit it was merged into)."""
         t = tables.names
         d, k = as_of.isoformat(), known_at
         unit = nfc(unit)  # the view holds units in NFC
@@ -262,7 +277,8 @@ class StatisticsView(View):
             f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)"
         )
         # Parameters in the order their placeholders appear in the text.
-        people = tx.query(roll, [k, k, d, d, k, k, d, k, d, k, k, d])
+        found = tx.query(roll, [k, k, d, d, k, k, d, k, d, k, k, d])
+        people = self._mapped(tx, tables, k, structure_on or as_of, found)
         chosen = {
             staff_id: (gender, birth, emp, unit_on)
             for staff_id, gender, birth, emp, unit_on in people
@@ -313,6 +329,16 @@ class StatisticsView(View):
             tracks_by_gender=dict(sorted(by_gender_tracks.items())),
         )
 
+    def _mapped(
+        self, tx: Tx, tables: Tables, known_at: int, day: date, rows: Sequence[Row]
+    ) -> list[Row]:
+        """``rows`` whose last column is a unit, with that unit mapped onto the structure in force
+        on ``day`` (as known at ``known_at``); untouched when no unit was ever merged."""
+        structure = Structure.load(tx, tables, known_at)
+        if not structure.facts:
+            return list(rows)
+        return [(*row[:-1], structure.successor(row[-1], day)) for row in rows]
+
     def attendance(
         self,
         tx: Tx,
@@ -324,7 +350,10 @@ class StatisticsView(View):
         known_at: int,
         known_at_value: datetime | None,
         unit: str | None = None,
+        structure_on: date | None = None,
     ) -> AttendanceReport:
+        """``structure_on``: the date whose structure maps the unit of each attendance (default
+        ``to``)."""
         t = tables.names
         k = known_at
         end = to.isoformat()
@@ -342,7 +371,7 @@ class StatisticsView(View):
         if tracks:
             track_filter = f" AND e.track IN ({','.join('?' for _ in tracks)})"
             params += list(tracks)
-        unit_filter = ""
+        unit_column = "NULL"
         if unit is not None:
             # The unit the person worked in on the day the course started, by the rules of the
             # qualifications report's unit on ``as_of`` (a running rotation or secondment, else
@@ -358,17 +387,24 @@ class StatisticsView(View):
                 f"AND u.kind = 'transfer' AND {_live('u')} AND u.starts_on <= e.starts_on "
                 "ORDER BY u.version DESC LIMIT 1"
             )
-            unit_filter = f" AND COALESCE(({running}), ({transfer}), p.unit) = ?"
-            params += [k, k, k, k, unit]
-        rows = tx.query(
-            f"SELECT e.staff_id, e.track, e.starts_on, e.mode, c.status, p.gender "
+            # Selected, not filtered in SQL: the unit is then mapped onto the structure in force
+            # on ``structure_on`` (a unit merged by then counts under the one it was merged into).
+            unit_column = f"COALESCE(({running}), ({transfer}), p.unit)"
+            params = [k, k, k, k, *params]
+        found = tx.query(
+            f"SELECT e.staff_id, e.track, e.starts_on, e.mode, c.status, p.gender, {unit_column} "
             f"FROM {t['enrollments']} e JOIN {t['people']} p ON p.staff_id = e.staff_id "
             f"LEFT JOIN {t['closings']} c ON c.staff_id = e.staff_id "
             f"AND c.enrollment_id = e.enrollment_id AND c.version > e.version "
             f"AND {_live('c')} AND c.effective_on <= ? "
-            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}{unit_filter}",
+            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}",
             params,
         )
+        if unit is not None:
+            mapped = self._mapped(tx, tables, k, structure_on or to, found)
+            rows = [row[:-1] for row in mapped if row[-1] == unit]
+        else:
+            rows = [row[:-1] for row in found]
         # Person-times and distinct persons per dimension, counted in one pass.
         dimensions = ("track", "year", "mode", "status", "gender")
         counts: dict[str, Counter[str]] = {name: Counter() for name in dimensions}
