@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from ledger.organisation import Organisation, OrganisationEvent
@@ -41,7 +42,11 @@ INSERT_FACT = (
     "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-STRUCTURES = ("as_of", "current")
+class UnitStructure(StrEnum):
+    """Which structure a report by unit maps each person's unit onto."""
+
+    AS_OF = "as_of"  # the structure in force on the report's date
+    CURRENT = "current"  # today's
 
 
 @dataclass(frozen=True)

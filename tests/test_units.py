@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 from api_fixtures import Api, new_staff_id, person, problem_of, running_api
+from demo_fixtures import loaded_demo
 from typer.testing import CliRunner
 
 from api.cli import build_cli
 from ledger import errors
 from ledger.application import Ledger
 from ledger.config import StoreConfig
+from ledger.demo import AGENCY_RENAMED, DONG_HAI, TTKT, UNIT_HEADCOUNTS
 from ledger.integrity import verify_log
 from ledger.organisation import Organisation, unit_history
 from ledger.transfer import export_log, import_log
@@ -333,3 +335,45 @@ def _day(text: str) -> date:
 
 def _person(**overrides: Any) -> dict[str, Any]:
     return person(new_staff_id(), **overrides)
+
+
+# ------------------------------------------------------------------- the demo's 2025 merger
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    folder = tmp_path_factory.mktemp("demo")
+    with loaded_demo(request.param, folder) as loaded, running_api(loaded.store) as api:
+        yield api
+
+
+def test_the_demo_merges_dong_hai_into_the_regional_branch_on_2025_03_01(demo_api: Api) -> None:
+    def units(day: str) -> set[str]:
+        return {u["unit_id"] for u in demo_api.get("/units", as_of=day).json()["units"]}
+
+    assert DONG_HAI in units("2025-02-28")
+    assert AGENCY_RENAMED not in units("2025-02-28")
+    assert DONG_HAI not in units("2025-03-01")
+    assert AGENCY_RENAMED in units("2025-03-01")
+
+
+def test_the_demo_s_unit_headcounts_stay_exact_on_both_structures(demo_api: Api) -> None:
+    assert by_unit(demo_api, as_of="2025-12-31") == UNIT_HEADCOUNTS
+    assert by_unit(demo_api, as_of="2025-12-31", structure="current") == UNIT_HEADCOUNTS
+
+
+def test_the_demo_s_head_of_inspection_came_from_a_unit_now_part_of_the_branch(demo_api: Api) -> None:
+    registration = next(
+        item
+        for item in demo_api.get("/events", role="auditor", types="Registered", limit=500).json()["items"]
+        if item["data"]["unit"] == DONG_HAI
+    )
+    items = demo_api.get(f"/staff/{registration['staff_id']}/units").json()["items"]
+    assert [(i["unit_id"], i["ends_on"], i["unit_today"]) for i in items] == [
+        (TTKT, "2026-02-28", TTKT),
+        (DONG_HAI, None, AGENCY_RENAMED),
+    ]
+    # After the rotation the home unit, merged into the branch, counts under it.
+    headcount = by_unit(demo_api, as_of="2026-03-02")
+    assert headcount.get(AGENCY_RENAMED, 0) >= 1
+    assert DONG_HAI not in headcount
