@@ -46,6 +46,7 @@ from api.routers import (
     rotations,
     scans,
     staff,
+    units,
 )
 from api.schemas.problem import PROBLEM_REF, Problem
 from api.settings import Settings
@@ -243,12 +244,14 @@ def create_app(
         corrections,
         scans,
         reports,
+        units,
         events,
         proofs,
         health,
         observe,
     ):
         app.include_router(module.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(units.staff_router, dependencies=[Depends(reject_unknown_query)])
     # The auditor's workbench: HTML pages under /ui with their own sign-in (docs/workbench.md).
     from api import pages
 

@@ -26,6 +26,7 @@ from ledger import errors
 from ledger.application import HistoryEntry, Ledger
 from ledger.catalog import Funding, Track
 from ledger.commitments import Commitment, commitments_of
+from ledger.organisation import unit_history
 from ledger.staff import (
     BUSINESS_DATE_FIELD,
     EVENT_TYPES,
@@ -40,6 +41,7 @@ from projections.log import LogReader
 from projections.queries import ReadModel, Standing, StandingDocument
 from projections.reports import Reports, needs_item
 from projections.text import nfc
+from projections.units import Structure
 
 # The end of a standing's JSON with no service commitments (``StandingAnswer.commitments`` last).
 NO_COMMITMENTS = b',"commitments":[]}'
@@ -316,6 +318,35 @@ class ReadSide:
             "next_cursor": encode_cursor("h", page[-1].version) if more else None,
         }
 
+    def units_on(self, *, as_of: date | None, known_at: datetime | None) -> dict[str, Any]:
+        """The organisation on ``as_of`` (``projections.units``)."""
+        day = as_of or self.read_model.today()
+        nodes = self.read_model.units_on(day, known_at)
+        return {"as_of": day, "known_at": known_at, "units": [dataclasses.asdict(n) for n in nodes]}
+
+    def unit_history(self, staff_id: str) -> dict[str, Any]:
+        """The units a person worked in, each with its name when they began there and the unit it
+        falls under in today's structure (``ledger.organisation.unit_history``)."""
+        periods = unit_history(self.ledger.events_of(staff_id))
+        structure = Structure.of_events(self.ledger.unit_facts())
+        today = self.read_model.today()
+        names = {n.unit_id: n for n in structure.units_on(today)}
+        items = []
+        for period in periods:
+            then = {n.unit_id: n.name for n in structure.units_on(period.starts_on)}
+            current = structure.successor(period.unit_id, today)
+            items.append(
+                {
+                    "unit_id": period.unit_id,
+                    "name": then.get(period.unit_id, period.unit_id),
+                    "starts_on": period.starts_on,
+                    "ends_on": period.ends_on,
+                    "unit_today": current,
+                    "name_today": names[current].name if current in names else current,
+                }
+            )
+        return {"staff_id": staff_id, "items": items}
+
     def trail(self, staff_id: str, credential_id: str) -> dict[str, Any]:
         found = self.read_model.trail(staff_id, credential_id)
         if found is None:
@@ -363,11 +394,17 @@ class ReadSide:
         known_at: datetime | None,
         limit: int,
         cursor: str | None,
+        structure: str | None = None,
     ) -> dict[str, Any]:
         """The training-needs report (``projections.reports``), the people listed paged by staff
         code."""
         answer = self.reports.needs(
-            as_of=as_of, known_at=known_at, position=position, unit=unit, staff_id=staff_id
+            as_of=as_of,
+            known_at=known_at,
+            position=position,
+            unit=unit,
+            staff_id=staff_id,
+            structure=structure,
         )
         after = decode_cursor("n", cursor) if cursor else ""
         page, more = page_after(answer.listed, lambda p: p.staff_id, after, limit)
@@ -394,11 +431,12 @@ class ReadSide:
         known_at: datetime | None,
         limit: int,
         cursor: str | None,
+        structure: str | None = None,
     ) -> dict[str, Any]:
         """Every appointment made by ``as_of`` judged by the rules then and now
         (``projections.reports``), paged by staff code, day and version."""
         answer = self.reports.appointments(
-            as_of=as_of, known_at=known_at, staff_id=staff_id, unit=unit, flagged=flagged
+            as_of=as_of, known_at=known_at, staff_id=staff_id, unit=unit, flagged=flagged, structure=structure
         )
         after = decode_cursor("a", cursor) if cursor else ""
         page, more = page_after(answer.listed, lambda row: row.key, after, limit)
@@ -424,11 +462,12 @@ class ReadSide:
         known_at: datetime | None,
         limit: int,
         cursor: str | None,
+        structure: str | None = None,
     ) -> dict[str, Any]:
         """Every service commitment on ``as_of`` (``projections.reports``), paged by staff code
         and course start."""
         answer = self.reports.commitments(
-            as_of=as_of, known_at=known_at, staff_id=staff_id, unit=unit, status=status
+            as_of=as_of, known_at=known_at, staff_id=staff_id, unit=unit, status=status, structure=structure
         )
         after = decode_cursor("c", cursor) if cursor else ""
         page, more = page_after(answer.listed, commitment_key, after, limit)
@@ -453,11 +492,18 @@ class ReadSide:
         to_year: int | None,
         tracks: Sequence[Track] | None,
         known_at: datetime | None,
+        structure: str | None = None,
     ) -> dict[str, Any]:
         """Annual ratings before and after each completed course, and post-training evaluations,
         per programme and year of completion (``projections.reports``)."""
         answer = self.reports.effectiveness(
-            as_of=as_of, known_at=known_at, unit=unit, tracks=tracks, from_year=from_year, to_year=to_year
+            as_of=as_of,
+            known_at=known_at,
+            unit=unit,
+            tracks=tracks,
+            from_year=from_year,
+            to_year=to_year,
+            structure=structure,
         )
         return {
             "as_of": answer.as_of,

@@ -30,8 +30,9 @@ from api.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from api.keys import Principal
 from api.readside import VIEWS_BEHIND, ReadSide, format_behind
 from api.schemas.common import WriteResult as WriteResultModel
+from api.schemas.units import UnitWriteResult as UnitWriteResultModel
 from ledger import errors
-from ledger.application import Ledger, WriteResult
+from ledger.application import Ledger, UnitWriteResult, WriteResult
 
 ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
 VERSION = re.compile(r"[0-9]{1,18}")
@@ -169,6 +170,41 @@ class WriteContext:
         registration: bool = False,
     ) -> JSONResponse:
         """Run ``command(expected_version)`` as described in the module docstring."""
+
+        def record() -> StoredResponse:
+            with staff_lock(self.request, staff_id):
+                expected = self._expected_version(staff_id, registration=registration)
+                result = command(expected)
+            return StoredResponse(
+                status=201,
+                body=WriteResultModel.model_validate(result).model_dump(mode="json", exclude_none=True),
+                headers={"ETag": etag(result.version), "Location": f"/staff/{result.staff_id}"},
+                position=result.position,
+            )
+
+        return self._recorded(body, record)
+
+    def run_unit(self, body: BaseModel, command: Callable[[], UnitWriteResult]) -> JSONResponse:
+        """Run a unit fact's ``command`` like a staff write (idempotency, read-your-writes). Unit
+        facts take no ``If-Match``: the organisation stream re-checks a fact that lost a race."""
+        if self.if_match is not None:
+            raise ApiProblem(
+                "invalid_if_match",
+                "Unit facts take no If-Match: the ledger checks each against the units as they stand.",
+            )
+
+        def record() -> StoredResponse:
+            result = command()
+            return StoredResponse(
+                status=201,
+                body=UnitWriteResultModel.model_validate(result).model_dump(mode="json"),
+                headers={"Location": "/units"},
+                position=result.position,
+            )
+
+        return self._recorded(body, record)
+
+    def _recorded(self, body: BaseModel, record: Callable[[], StoredResponse]) -> JSONResponse:
         key = self.idempotency_key
         principal = self.principal.name
         if key is not None:
@@ -177,23 +213,16 @@ class WriteContext:
             if stored is not None:
                 return self._replay(stored)
         try:
-            with staff_lock(self.request, staff_id):
-                expected = self._expected_version(staff_id, registration=registration)
-                result = command(expected)
+            response = record()
         except BaseException:
             if key is not None:
                 self.idempotency.release(principal, key)
             raise
-        response = StoredResponse(
-            status=201,
-            body=WriteResultModel.model_validate(result).model_dump(mode="json", exclude_none=True),
-            headers={"ETag": etag(result.version), "Location": f"/staff/{result.staff_id}"},
-            position=result.position,
-        )
         if key is not None:
             self.idempotency.finish(principal, key, response)
         headers = dict(response.headers)
-        self._wait_for_views(result.position, headers)
+        if response.position is not None:
+            self._wait_for_views(response.position, headers)
         return JSONResponse(response.body, status_code=response.status, headers=headers)
 
     def _replay(self, stored: StoredResponse) -> JSONResponse:

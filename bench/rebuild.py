@@ -70,6 +70,7 @@ from ledger.config import StoreConfig  # noqa: E402
 from ledger.persistence import ChainedSQLiteRecorder  # noqa: E402
 from ledger.record import CredentialAward, Evidence, Waiver  # noqa: E402
 from ledger.staff import StaffMember  # noqa: E402
+from projections.base import envelopes_for  # noqa: E402
 from projections.engine import default_views  # noqa: E402
 from projections.log import LogReader  # noqa: E402
 from projections.store import _PostgresTx, _SQLiteTx  # noqa: E402
@@ -439,7 +440,9 @@ class SameViews:
             self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
             tx = self.wrap(cursor)
             for view in self.views:
-                view.apply(tx, self.tables[view.name], [envelope], self.reader)
+                mine = envelopes_for(view, [envelope])
+                if mine:
+                    view.apply(tx, self.tables[view.name], mine, self.reader)
 
 
 class SQLiteSameViews(SQLiteTrackingRecorder, SameViews):

@@ -1,4 +1,4 @@
-"""The annual report "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1): the year's attendances in the
+"""The annual report "Kết quả đào tạo, bồi dưỡng" (docs/domain.md §4.1): the year's attendances in the
 rows and columns of the form, counted in one pass over the statistics view's rows.
 
 Rows by content and level come from one table, :data:`FORM_ROWS`, which maps the catalog's tracks
@@ -79,7 +79,7 @@ FORM_ROWS: tuple[FormRow, ...] = (
         Label("Khác (cao đẳng, trung cấp…)", "Other (college, intermediate…)"),
         P,
     ),
-    # The bachelor of political theory is in the advanced tier (domain-vn §1.3): the Cao cấp row.
+    # The bachelor of political theory is in the advanced tier (docs/domain.md §1.3): the Cao cấp row.
     FormRow("llct_advanced", "II", LLCT, Label("Cao cấp", "Advanced"), PT, ("advanced", "bachelor")),
     FormRow("llct_intermediate", "II", LLCT, Label("Trung cấp", "Intermediate"), PT, ("intermediate",)),
     FormRow("llct_elementary", "II", LLCT, Label("Sơ cấp", "Elementary"), PT, ("elementary",)),

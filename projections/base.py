@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, NamedTuple, Protocol
 from uuid import UUID
 
+from ledger.organisation import ORGANISATION_STREAM
 from ledger.staff import StaffEvent, make_event_id
 from projections.store import Tx
 
@@ -61,6 +62,13 @@ class Envelope(NamedTuple):
         return micros(self.event.timestamp)
 
 
+def envelopes_for(view: View, envelopes: Sequence[Envelope]) -> Sequence[Envelope]:
+    """The envelopes ``view`` is given: without the organisation's unit facts unless it reads them."""
+    if view.reads_organisation:
+        return envelopes
+    return [e for e in envelopes if e.staff_id != ORGANISATION_STREAM]
+
+
 class LogSource(Protocol):
     """What a view may read from the log besides the page it is given."""
 
@@ -94,6 +102,9 @@ class View(ABC):
     tables: ClassVar[dict[str, str]]
     # index suffix -> (logical table, column list); created after a bulk build, for speed.
     indexes: ClassVar[dict[str, tuple[str, str]]] = {}
+    # Whether ``apply`` is given the organisation stream's unit facts (``ledger.organisation``)
+    # besides staff events: views written for staff events only never see them.
+    reads_organisation: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._sql: dict[tuple[int, str], str] = {}

@@ -53,7 +53,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from ledger.application import Ledger
 from ledger.config import StoreConfig
 from projections import generations
-from projections.base import Envelope, View
+from projections.base import Envelope, View, envelopes_for
 from projections.generations import BUILDING, SCRATCH, Fault, Generation
 from projections.log import LogReader
 from projections.store import Connection, Database, PostgresConnection, ReadAttempted, RecordingTx, Tx
@@ -105,7 +105,7 @@ def apply_page(
     """Apply the envelopes after the generation's position and move its tracking to ``end``."""
     if end <= generation.position:
         return generation  # this view is ahead of the page (others lag behind it): nothing to do
-    fresh = [e for e in envelopes if e.position > generation.position]
+    fresh = [e for e in envelopes_for(view, envelopes) if e.position > generation.position]
     if fresh:
         view.apply(tx, view.table_set(generation.generation), fresh, reader)
     if not generations.advance(tx, generation, end):
@@ -377,7 +377,7 @@ class Engine:
         """Apply the page to ``view`` one event at a time: up to the poison event, whose failure
         is recorded; or the whole page, if each event alone goes through."""
         tables = view.table_set(expected.generation)
-        for envelope in envelopes:
+        for envelope in envelopes_for(view, envelopes):
             if envelope.position <= expected.position:
                 continue
             tx.execute("SAVEPOINT view_event")
@@ -689,11 +689,15 @@ def load_part(
         recording = RecordingTx(conn.dialect)
         try:
             for view in views:
-                view.apply(recording, view.table_set(generations_of[view.name].generation), envelopes, reader)
+                mine = envelopes_for(view, envelopes)
+                if mine:
+                    view.apply(recording, view.table_set(generations_of[view.name].generation), mine, reader)
         except ReadAttempted:
             with conn.transaction(write=True) as tx:
                 for view in views:
-                    view.apply(tx, view.table_set(generations_of[view.name].generation), envelopes, reader)
+                    mine = envelopes_for(view, envelopes)
+                    if mine:
+                        view.apply(tx, view.table_set(generations_of[view.name].generation), mine, reader)
         else:
             with conn.transaction(write=True) as tx:
                 recording.replay(tx)

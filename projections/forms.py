@@ -1,4 +1,4 @@
-"""Forms an agency files, answered from the statistics view: BM01/BNV (domain-vn §4.3).
+"""Forms an agency files, answered from the statistics view: BM01/BNV (docs/domain.md §4.3).
 
 **BM01/BNV** (Thông tư 11/2012/TT-BNV; requested again by Công văn 2114/BNV-CCVC, 2022): the
 numbers and quality of the civil servants on the roll on a date (31/12 of a year), one row per

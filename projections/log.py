@@ -11,6 +11,7 @@ import psycopg
 from eventsourcing.persistence import Notification, StoredEvent
 
 from ledger.application import Ledger
+from ledger.organisation import ORGANISATION_ID, ORGANISATION_STREAM
 from ledger.staff import StaffEvent, StaffMember
 from projections.base import Envelope
 from projections.store import Database
@@ -21,14 +22,14 @@ class LogReader:
 
     Every envelope says whose event it is: only a registration carries the staff code, so the
     reader remembers the code of every aggregate it has seen (codes never change) and looks up the
-    registration of the others.
+    registration of the others. The organisation's stream (unit facts) is ``@org``.
     """
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.recorder = ledger.recorder
         self.mapper = ledger.mapper
-        self._staff_ids: dict[UUID, str] = {}
+        self._staff_ids: dict[UUID, str] = {ORGANISATION_ID: ORGANISATION_STREAM}
 
     def head(self) -> int:
         return int(cast(Any, self.recorder).max_notification_id() or 0)

@@ -75,6 +75,7 @@ from projections.splits import PostClassifier, parse_cross, post_classifier
 from projections.standing import DIRECTORY_SORTS, STATUSES, StandingView, record_to_standing
 from projections.statistics import StatisticsView
 from projections.store import AsyncReaders, Database, Readers, Row, Tx, is_missing_table
+from projections.units import UnitNode, structure_day
 
 __all__ = [
     "AGE_BANDS",
@@ -506,21 +507,24 @@ class ReadModel:
         unit: str | None = None,
         employment: str | None = None,
         known_at: datetime | None = None,
+        structure: str | None = None,
     ) -> QualificationsReport:
         """Staff on the roll on ``as_of`` (default today), as known at ``known_at`` (default
         now), counted by their highest level per track, plus headcount by gender, age band
         (<30, 30-34, …, 55+, age on ``as_of``), unit (on ``as_of``) and employment. Filters:
-        ``unit`` (the unit they work in on ``as_of``), ``employment``."""
+        ``unit`` (the unit they work in on ``as_of``, on the structure in force on ``as_of`` or,
+        with ``structure="current"``, on today's), ``employment``."""
         _check_code(Employment, employment, "employment")
         day = as_of or self.today()
         at = FOREVER if known_at is None else micros(known_at)
+        on = structure_day(structure, day, self.today())
         return self._with_views(
             ["statistics"],
             lambda tx, t: self.statistics_view.qualifications(
                 tx, t["statistics"], as_of=day, known_at=at, unit=unit, employment=employment,
-                known_at_value=known_at,
+                known_at_value=known_at, structure_on=on,
             ),
-            cache=("qualifications", day, at, unit, employment),
+            cache=("qualifications", day, at, unit, employment, on),
         )
 
     def attendance(
@@ -531,6 +535,7 @@ class ReadModel:
         known_at: datetime | None = None,
         unit: str | None = None,
         cross: Sequence[str] | None = None,
+        structure: str | None = None,
     ) -> AttendanceReport:
         """Training attendances: enrollments whose start falls in [``from_``, ``to``] (defaults:
         the earliest course start on record, today), whatever their outcome, voided ones
@@ -540,7 +545,8 @@ class ReadModel:
         roll on ``to`` by attendances per person (``projections.splits``). ``tracks`` restricts
         to some tracks (default all); ``unit`` to the enrollments of people who worked in that
         unit on the day their course started (as known at ``known_at``); ``cross`` names two
-        splits to cross (e.g. ``("gender", "post_at_start")``)."""
+        splits to cross (e.g. ``("gender", "post_at_start")``). The unit is mapped onto the
+        structure in force on ``to`` (or today's, ``structure="current"``)."""
         chosen: tuple[str, ...] | None = None
         if tracks:
             for code in tracks:
@@ -552,19 +558,20 @@ class ReadModel:
         if from_ is not None and from_ > end:
             raise errors.InvalidInput(f"from {from_} is after to {end}.", field="from")
         rules = self.ledger.rules
+        on = structure_day(structure, end, self.today())
         return self._with_views(
             ["statistics"],
             lambda tx, t: self.statistics_view.attendance(
                 tx, t["statistics"], from_=from_, to=end, tracks=chosen, known_at=at,
                 known_at_value=known_at, unit=unit, classify_post=self._post_classifier(rules),
-                cross=crossed,
+                cross=crossed, structure_on=on,
             ),
             # The post classes come from the rules' positions: another rules file, another answer.
-            cache=("attendance", from_, end, chosen, at, unit, crossed, rules.digest, rules.variant),
+            cache=("attendance", from_, end, chosen, at, unit, crossed, rules.digest, rules.variant, on),
         )
 
     def annual(self, year: int | None = None, known_at: datetime | None = None) -> AnnualReport:
-        """The annual report "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1) of ``year`` (default:
+        """The annual report "Kết quả đào tạo, bồi dưỡng" (docs/domain.md §4.1) of ``year`` (default:
         the last complete year): the courses starting in it, in the form's rows and columns, their
         status on 31 December, as known at ``known_at`` (``projections.annual``)."""
         today = self.today()
@@ -613,6 +620,18 @@ class ReadModel:
             ),
             cache=("bm01", day, at, unit, id(rules)),
         )
+
+    def units_on(self, as_of: date | None = None, known_at: datetime | None = None) -> list[UnitNode]:
+        """The organisation on ``as_of`` (default today) as known at ``known_at``: every unit that
+        exists that day, recorded or in use as free text, with its name and parent then."""
+        day = as_of or self.today()
+        at = FOREVER if known_at is None else micros(known_at)
+        structure = self._with_views(
+            ["statistics"],
+            lambda tx, t: self.statistics_view.structure(tx, t["statistics"], known_at=at, first_use=True),
+            cache=("structure", at),
+        )
+        return structure.units_on(day)
 
     def units(self) -> list[str]:
         """Every unit anyone was ever in (at registration, or moved to by a rotation, transfer

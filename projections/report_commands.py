@@ -32,6 +32,7 @@ from projections.reports import (
     effectiveness_json,
     needs_json,
 )
+from projections.units import UnitStructure
 
 T = TypeVar("T")
 
@@ -41,6 +42,14 @@ KnownAt = Annotated[
     typer.Option("--known-at", help="Recording time (RFC 3339): the report as the ledger knew it then."),
 ]
 StaffOption = Annotated[str | None, typer.Option("--staff-id", help="Only this staff member.")]
+StructureOption = Annotated[
+    UnitStructure | None,
+    typer.Option(
+        "--structure",
+        help="With --unit: map each person's unit onto the structure of the date (as_of, the default) "
+        "or today's (current), where a unit merged since counts under the one it was merged into.",
+    ),
+]
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -92,14 +101,18 @@ def needs(
     unit: UnitOption = None,
     staff_id: StaffOption = None,
     known_at: KnownAt = None,
+    structure: StructureOption = None,
     everyone: Annotated[bool, typer.Option("--all", help="Include people without gaps (JSON).")] = False,
     as_json: AsJson = False,
 ) -> None:
     """Training needs on a date: each active person's unmet requirements, and the planning pools."""
     day = _day(as_of, "--as-of")
     moment = _moment(known_at)
+    mapped = None if structure is None else structure.value
     answer, rules = _answer(
-        lambda r: r.needs(as_of=day, known_at=moment, position=position, unit=unit, staff_id=staff_id)
+        lambda r: r.needs(
+            as_of=day, known_at=moment, position=position, unit=unit, staff_id=staff_id, structure=mapped
+        )
     )
     if as_json:
         print_json(needs_json(answer, everyone=everyone))
@@ -168,13 +181,17 @@ def appointments(
         bool, typer.Option("--flagged", help="Only appointments that failed the rules then, or fail today's.")
     ] = False,
     known_at: KnownAt = None,
+    structure: StructureOption = None,
     as_json: AsJson = False,
 ) -> None:
     """Every appointment made by a date, judged by the rules in force then and by today's."""
     day = _day(as_of, "--as-of")
     moment = _moment(known_at)
+    mapped = None if structure is None else structure.value
     answer, _ = _answer(
-        lambda r: r.appointments(as_of=day, known_at=moment, staff_id=staff_id, unit=unit, flagged=flagged)
+        lambda r: r.appointments(
+            as_of=day, known_at=moment, staff_id=staff_id, unit=unit, flagged=flagged, structure=mapped
+        )
     )
     if as_json:
         print_json(appointments_json(answer))
@@ -221,13 +238,17 @@ def commitments(
     staff_id: StaffOption = None,
     status: Annotated[str | None, typer.Option("--status", help="Only commitments in this state.")] = None,
     known_at: KnownAt = None,
+    structure: StructureOption = None,
     as_json: AsJson = False,
 ) -> None:
     """Service commitments of funded degree courses, and what early leavers owe."""
     day = _day(as_of, "--as-of")
     moment = _moment(known_at)
+    mapped = None if structure is None else structure.value
     answer, _ = _answer(
-        lambda r: r.commitments(as_of=day, known_at=moment, staff_id=staff_id, unit=unit, status=status)
+        lambda r: r.commitments(
+            as_of=day, known_at=moment, staff_id=staff_id, unit=unit, status=status, structure=mapped
+        )
     )
     if as_json:
         print_json(commitments_json(answer))
@@ -263,11 +284,13 @@ def effectiveness(
     from_year: Annotated[int | None, typer.Option("--from-year", help="First year of completion.")] = None,
     to_year: Annotated[int | None, typer.Option("--to-year", help="Last year of completion.")] = None,
     known_at: KnownAt = None,
+    structure: StructureOption = None,
     as_json: AsJson = False,
 ) -> None:
     """Annual ratings before and after each programme, and post-training evaluations, per year."""
     day = _day(as_of, "--as-of")
     moment = _moment(known_at)
+    mapped = None if structure is None else structure.value
     wanted: list[Track] | None = None
     if tracks:
         try:
@@ -276,7 +299,13 @@ def effectiveness(
             raise typer.BadParameter(str(error), param_hint="--tracks") from None
     answer, _ = _answer(
         lambda r: r.effectiveness(
-            as_of=day, known_at=moment, unit=unit, tracks=wanted, from_year=from_year, to_year=to_year
+            as_of=day,
+            known_at=moment,
+            unit=unit,
+            tracks=wanted,
+            from_year=from_year,
+            to_year=to_year,
+            structure=mapped,
         )
     )
     if as_json:

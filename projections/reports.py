@@ -34,12 +34,15 @@ from ledger.catalog import Track
 from ledger.commitments import Commitment, CommitmentsReport, commitments_report
 from ledger.effectiveness import ProgrammeEffect, effectiveness_report
 from ledger.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness
+from ledger.organisation import ORGANISATION_ID
 from ledger.record import StaffRecord
 from ledger.rules import PositionKind, RuleSet
 from ledger.staff import StaffEvent, StaffMember, fold_record
 from ledger.standards import AppointmentReview, StandardCheck, json_value, review_appointments
+from projections.base import micros
 from projections.log import LogReader
 from projections.text import nfc
+from projections.units import Structure, structure_day
 
 T = TypeVar("T")
 
@@ -85,6 +88,14 @@ class RecordSource:
                     self._after = page[-1].id
                 if len(page) < PAGE:
                     return self._after
+
+    def structure(self, known_at: datetime | None) -> Structure:
+        """The organisation's units as known at ``known_at`` (now when None), from the unit facts
+        read with the rest of the log."""
+        self.refresh()
+        with self._lock:
+            events = list(self._streams.get(ORGANISATION_ID, ()))
+        return Structure.of_events(events, None if known_at is None else micros(known_at))
 
     def records(self, as_of: date, known_at: datetime | None) -> list[StaffRecord]:
         """Every staff member's record on ``as_of`` as the ledger knew it at ``known_at`` (now when
@@ -259,6 +270,7 @@ class Reports:
         position: str | None = None,
         unit: str | None = None,
         staff_id: str | None = None,
+        structure: str | None = None,
     ) -> NeedsAnswer:
         """What each person active on ``as_of`` lacks for their post (or ``position``), their rank
         and the posts they are planned for; the planning pools of the same people."""
@@ -274,13 +286,15 @@ class Reports:
 
         def answer() -> NeedsAnswer:
             # ``staff_id`` picks whom to list; the summary and the pools stay those of the unit.
-            records = self._chosen(self._records(day, known_at, staff_id), day, unit, None)
+            records = self._chosen(
+                self._records(day, known_at, staff_id), day, unit, None, known_at, structure
+            )
             report = needs_report(records, day, rules, position)
             active = [r for r in records if r.is_active_on(day)]
             pools = tuple(pool_readiness(active, day, rules))
             return NeedsAnswer(replace(report, pools=pools), unit, staff_id)
 
-        return self._remember(("needs", day, known_at, position, unit, staff_id), answer)
+        return self._remember(("needs", day, known_at, position, unit, staff_id, structure), answer)
 
     # ----------------------------------------------------------- appointments
 
@@ -292,6 +306,7 @@ class Reports:
         staff_id: str | None = None,
         unit: str | None = None,
         flagged: bool = False,
+        structure: str | None = None,
     ) -> AppointmentsAnswer:
         """Every appointment made by ``as_of`` of the people on the roll by then (current and
         former), judged by the rules in force on its day and by those in force on ``as_of``."""
@@ -302,7 +317,10 @@ class Reports:
 
         def answer() -> AppointmentsAnswer:
             rows: list[AppointmentRow] = []
-            for record in self._chosen(self._records(day, known_at, staff_id), day, unit, staff_id):
+            chosen = self._chosen(
+                self._records(day, known_at, staff_id), day, unit, staff_id, known_at, structure
+            )
+            for record in chosen:
                 if record.status_on(day) == "not_joined":
                     continue
                 status = record.status_on(day)
@@ -313,7 +331,7 @@ class Reports:
             rows.sort(key=lambda row: row.key)
             return AppointmentsAnswer(day, rules.label, tuple(rows), flagged=False)
 
-        whole = self._remember(("appointments", day, known_at, staff_id, unit), answer)
+        whole = self._remember(("appointments", day, known_at, staff_id, unit, structure), answer)
         return replace(whole, flagged=flagged)
 
     # ------------------------------------------------------------ commitments
@@ -326,6 +344,7 @@ class Reports:
         staff_id: str | None = None,
         unit: str | None = None,
         status: str | None = None,
+        structure: str | None = None,
     ) -> CommitmentsAnswer:
         """Every service commitment of current and former staff on ``as_of`` (in ``unit`` on that
         day), with what leaving early costs; only those in ``status`` when given."""
@@ -334,13 +353,15 @@ class Reports:
         unit = nfc(unit)
 
         def answer() -> CommitmentsAnswer:
-            records = self._chosen(self._records(day, known_at, staff_id), day, unit, staff_id)
+            records = self._chosen(
+                self._records(day, known_at, staff_id), day, unit, staff_id, known_at, structure
+            )
             report = commitments_report(records, self.rules, day)
             items = sorted(report.items, key=lambda c: (c.staff_id, c.starts_on, c.enrollment_id))
             report = replace(report, items=tuple(c for c in items if status in (None, c.status)))
             return CommitmentsAnswer(report)
 
-        return self._remember(("commitments", day, known_at, staff_id, unit, status), answer)
+        return self._remember(("commitments", day, known_at, staff_id, unit, status, structure), answer)
 
     # ---------------------------------------------------------- effectiveness
 
@@ -353,6 +374,7 @@ class Reports:
         tracks: Sequence[Track | str] | None = None,
         from_year: int | None = None,
         to_year: int | None = None,
+        structure: str | None = None,
     ) -> EffectivenessAnswer:
         """Per programme and year of completion (``from_year``..``to_year``): completions, annual
         ratings before and after, post-training evaluations; of the people in ``unit`` on
@@ -365,7 +387,7 @@ class Reports:
         chosen = tuple(dict.fromkeys(Track(t) for t in tracks)) if tracks else None
 
         def answer() -> EffectivenessAnswer:
-            records = self._chosen(self._records(day, known_at, None), day, unit, None)
+            records = self._chosen(self._records(day, known_at, None), day, unit, None, known_at, structure)
             effects = tuple(
                 e
                 for e in effectiveness_report(records, day, tracks=chosen)
@@ -373,7 +395,8 @@ class Reports:
             )
             return EffectivenessAnswer(day, effects)
 
-        return self._remember(("effectiveness", day, known_at, unit, chosen, from_year, to_year), answer)
+        question = ("effectiveness", day, known_at, unit, chosen, from_year, to_year, structure)
+        return self._remember(question, answer)
 
     # ---------------------------------------------------------------- helpers
 
@@ -390,15 +413,25 @@ class Reports:
             raise errors.StaffNotFound(f"No staff member '{staff_id}'.", field="staff_id")
         return records
 
-    @staticmethod
     def _chosen(
-        records: Iterable[StaffRecord], day: date, unit: str | None, staff_id: str | None
+        self,
+        records: Iterable[StaffRecord],
+        day: date,
+        unit: str | None,
+        staff_id: str | None,
+        known_at: datetime | None = None,
+        structure: str | None = None,
     ) -> list[StaffRecord]:
-        """The records a report covers: ``staff_id``'s, and those in ``unit`` on ``day``."""
+        """The records a report covers: ``staff_id``'s, and those in ``unit`` on ``day``, their
+        unit mapped onto the structure of ``day`` (or today's, ``structure="current"``)."""
+        if unit is None:
+            return [r for r in records if staff_id in (None, r.staff_id)]
+        organisation = self.source.structure(known_at)
+        on = structure_day(structure, day, self.today())
         return [
             r
             for r in records
-            if staff_id in (None, r.staff_id) and (unit is None or nfc(r.unit_on(day)) == unit)
+            if staff_id in (None, r.staff_id) and organisation.successor(r.unit_on(day), on) == unit
         ]
 
     def _remember(self, question: tuple[Any, ...], compute: Callable[[], T]) -> T:

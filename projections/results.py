@@ -303,7 +303,7 @@ class AttendanceReport:
     by_status: dict[str, Tally]
     by_gender: dict[str, Tally]
     unit: str | None = None
-    # The splits of domain-vn §3.6 (projections.splits), each summing to ``attendances``:
+    # The splits of docs/domain.md §3.6 (projections.splits), each summing to ``attendances``:
     # location (in_country/abroad), funding (not_recorded when none was), the post held on the
     # first day (agency_leader/division_leader/non_leader), age on the first day (under_35/
     # 35_and_over), staff status on ``to`` (current/former), programme (course code).
@@ -322,7 +322,7 @@ class AttendanceReport:
 
 @dataclass(frozen=True)
 class AnnualLine:
-    """One line of the annual form (domain-vn §4.1): a row by content and level, a section's
+    """One line of the annual form (docs/domain.md §4.1): a row by content and level, a section's
     subtotal (``section_I`` …) or the ``total``. ``None`` means "not recorded" (the ledger holds
     no such fact), never zero: a row the catalog cannot fill (``recorded`` false) is all None.
     ``target_groups``: agency_leader, division_leader, civil_servant (without a leader's post),

@@ -1,4 +1,4 @@
-"""The splits of training attendances (domain-vn §3.6): every way the agency reports its lượt.
+"""The splits of training attendances (docs/domain.md §3.6): every way the agency reports its lượt.
 
 One attendance (lượt) is one enrollment, read from the statistics view with what the splits need
 (``AttendanceRow``). Each split names a key for every attendance, so each sums to the total; any

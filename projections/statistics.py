@@ -31,6 +31,7 @@ from projections.results import AGE_BANDS, AttendanceReport, QualificationsRepor
 from projections.splits import AttendanceRow, PostClassifier
 from projections.store import Row, Tx
 from projections.text import nfc
+from projections.units import INSERT_FACT, UNIT_TABLES, Structure, apply_unit_facts
 
 LIVE = "{a}.recorded_at <= ? AND ({a}.voided_at IS NULL OR {a}.voided_at > ?)"
 VOIDABLE = ("credentials", "departures", "units", "enrollments", "closings", "posts")
@@ -101,8 +102,10 @@ class StatisticsView(View):
     name = "statistics"
     # 2: units held in NFC (the text policy), so views built before are rebuilt.
     # 3: the rank at registration, the posts held over time, and each enrollment's course code,
-    # funding, country and cost (the splits and forms agencies file, docs/domain.md §3.6, §4).
+    # funding, country and cost (the splits and forms agencies file, docs/domain.md §3.6, §4);
+    # the unit facts of the organisation stream (``unit_facts``, projections.units).
     schema_version = 3
+    reads_organisation = True
     tables: ClassVar[dict[str, str]] = {
         "people": (
             "staff_id TEXT NOT NULL, gender TEXT NOT NULL, birth_date TEXT NOT NULL, "
@@ -142,6 +145,7 @@ class StatisticsView(View):
             "status TEXT NOT NULL, effective_on TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
             "voided_at BIGINT, PRIMARY KEY (staff_id, version)"
         ),
+        **UNIT_TABLES,
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
         "by_start": ("enrollments", "starts_on"),
@@ -194,6 +198,7 @@ class StatisticsView(View):
     )
 
     def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
+        apply_unit_facts(tx, self.sql(tables, INSERT_FACT), envelopes)
         # Corrections first: a fact voided by a correction of this same page is written voided
         # (always so in a rebuild, which reads each person's history whole); others are updated.
         seen = set()
@@ -299,8 +304,15 @@ class StatisticsView(View):
         """Every unit anyone was ever in: at registration, or moved to (the unit moved from was
         one of these before)."""
         t = tables.names
-        found = tx.query(f"SELECT unit FROM {t['people']} UNION SELECT to_unit FROM {t['units']}")
+        found = tx.query(
+            f"SELECT unit FROM {t['people']} UNION SELECT to_unit FROM {t['units']} "
+            f"UNION SELECT unit_id FROM {t['unit_facts']} WHERE kind = 'created'"
+        )
         return sorted({unit for (unit,) in found})
+
+    def structure(self, tx: Tx, tables: Tables, *, known_at: int, first_use: bool = False) -> Structure:
+        """The organisation's units as known at ``known_at`` (``projections.units``)."""
+        return Structure.load(tx, tables, known_at, first_use=first_use)
 
     def qualifications(
         self,
@@ -312,7 +324,10 @@ class StatisticsView(View):
         unit: str | None,
         employment: str | None,
         known_at_value: datetime | None,
+        structure_on: date | None = None,
     ) -> QualificationsReport:
+        """``structure_on``: the date whose structure maps each person's unit (default ``as_of``:
+        a unit merged by then counts under the unit it was merged into)."""
         t = tables.names
         d, k = as_of.isoformat(), known_at
         unit = nfc(unit)  # the view holds units in NFC
@@ -323,7 +338,8 @@ class StatisticsView(View):
             f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)"
         )
         # Parameters in the order their placeholders appear in the text.
-        people = tx.query(roll, [k, k, d, d, k, k, d, k, d, k, k, d])
+        found = tx.query(roll, [k, k, d, d, k, k, d, k, d, k, k, d])
+        people = self._mapped(tx, tables, k, structure_on or as_of, found)
         chosen = {
             staff_id: (gender, birth, emp, unit_on)
             for staff_id, gender, birth, emp, unit_on in people
@@ -374,6 +390,16 @@ class StatisticsView(View):
             tracks_by_gender=dict(sorted(by_gender_tracks.items())),
         )
 
+    def _mapped(
+        self, tx: Tx, tables: Tables, known_at: int, day: date, rows: Sequence[Row]
+    ) -> list[Row]:
+        """``rows`` whose last column is a unit, with that unit mapped onto the structure in force
+        on ``day`` (as known at ``known_at``); untouched when no unit was ever merged."""
+        structure = Structure.load(tx, tables, known_at)
+        if not structure.facts:
+            return list(rows)
+        return [(*row[:-1], structure.successor(row[-1], day)) for row in rows]
+
     def attendance(
         self,
         tx: Tx,
@@ -387,10 +413,13 @@ class StatisticsView(View):
         unit: str | None = None,
         classify_post: PostClassifier,
         cross: tuple[str, str] | None = None,
+        structure_on: date | None = None,
     ) -> AttendanceReport:
         """The attendance report (``ReadModel.attendance``): the rows of :meth:`attendance_rows`
         counted by every split in one pass; ``classify_post`` classes the post held on the
-        first day (``projections.splits.post_classifier`` of the rules in force)."""
+        first day (``projections.splits.post_classifier`` of the rules in force);
+        ``structure_on``: the date whose structure maps the unit of each attendance (default
+        ``to``)."""
         k = known_at
         unit = nfc(unit)  # the view holds units in NFC
         if from_ is None:
@@ -398,7 +427,10 @@ class StatisticsView(View):
                 f"SELECT MIN(e.starts_on) FROM {tables.names['enrollments']} e WHERE {_live('e')}", (k, k)
             )
             from_ = date.fromisoformat(first) if first is not None and first <= to.isoformat() else to
-        rows = self.attendance_rows(tx, tables, from_=from_, to=to, tracks=tracks, known_at=k, unit=unit)
+        on = structure_on or to
+        rows = self.attendance_rows(
+            tx, tables, from_=from_, to=to, tracks=tracks, known_at=k, unit=unit, structure_on=on
+        )
         found = splits.count(rows, classify_post, cross)
         by = found.by
         return AttendanceReport(
@@ -420,7 +452,9 @@ class StatisticsView(View):
             by_age_at_start=by["age_at_start"],
             by_staff_status=by["staff_status"],
             by_programme=found.programmes,
-            per_person=splits.per_person(self.roll(tx, tables, day=to, known_at=k, unit=unit), rows),
+            per_person=splits.per_person(
+                self.roll(tx, tables, day=to, known_at=k, unit=unit, structure_on=on), rows
+            ),
             cross=cross,
             crossed=found.crossed,
         )
@@ -435,41 +469,44 @@ class StatisticsView(View):
         tracks: Sequence[str] | None,
         known_at: int,
         unit: str | None = None,
+        structure_on: date | None = None,
     ) -> list[AttendanceRow]:
         """The enrollments (attendances) starting in [``from_``, ``to``] as known at ``known_at``,
         voided ones excluded, with their status on ``to``, the post held on their first day and
         whether the person is off the roll on ``to``; ``unit`` (NFC): only people who worked in
-        that unit on the day their course started."""
+        that unit on the day their course started, that unit mapped onto the structure in force on
+        ``structure_on`` (default ``to``: a unit merged by then counts under the one it joined)."""
         t = tables.names
         k = known_at
         start, end = from_.isoformat(), to.isoformat()
-        # At most one closing of an enrollment is in force at any time of knowledge (closing it
-        # again needs the first closing voided), so a left join finds its status on ``to``.
-        params: list[Any] = [k, k, k, k, k, k, end, k, k, end, k, k, start, end]
+        # Placeholders in the order they appear: the post (four), the departure, the unit (four,
+        # when asked), the closing, the enrollment. At most one closing of an enrollment is in
+        # force at any time of knowledge (closing it again needs the first closing voided), so a
+        # left join finds its status on ``to``.
+        unit_column, unit_params = "NULL", []
+        if unit is not None:
+            unit_column, unit_params = unit_on_sql(t, "e.staff_id", "e.starts_on"), [k, k, k, k]
+        params: list[Any] = [k, k, k, k, k, k, end, *unit_params, k, k, end, k, k, start, end]
         track_filter = ""
         if tracks:
             track_filter = f" AND e.track IN ({','.join('?' for _ in tracks)})"
             params += list(tracks)
-        unit_filter = ""
-        if unit is not None:
-            # The unit the person worked in on the day the course started, by the rules of the
-            # qualifications report's unit on ``as_of`` (a running rotation or secondment, else
-            # the latest transfer, else the unit at registration), as known at ``known_at``.
-            unit_filter = f" AND {unit_on_sql(t, 'e.staff_id', 'e.starts_on')} = ?"
-            params += [k, k, k, k, unit]
         found = tx.query(
             f"SELECT e.staff_id, e.track, e.level_rank, e.starts_on, e.mode, c.status, p.gender, "
             f"p.birth_date, p.employment, e.course_code, e.funding, e.country, e.cost, "
             f"{post_on_sql(t, 'e.staff_id', 'e.starts_on')} AS post, "
             f"EXISTS (SELECT 1 FROM {t['departures']} x WHERE x.staff_id = e.staff_id "
-            f"AND {_live('x')} AND x.effective_on <= ?) AS departed "
+            f"AND {_live('x')} AND x.effective_on <= ?) AS departed, {unit_column} AS unit "
             f"FROM {t['enrollments']} e JOIN {t['people']} p ON p.staff_id = e.staff_id "
             f"LEFT JOIN {t['closings']} c ON c.staff_id = e.staff_id "
             f"AND c.enrollment_id = e.enrollment_id AND c.version > e.version "
             f"AND {_live('c')} AND c.effective_on <= ? "
-            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}{unit_filter}",
+            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}",
             params,
         )
+        if unit is not None:
+            # Selected, not filtered in SQL: the unit is mapped onto the structure first.
+            found = [row for row in self._mapped(tx, tables, k, structure_on or to, found) if row[-1] == unit]
         return [
             AttendanceRow(
                 staff_id=staff_id, track=track, level_rank=rank, starts_on=starts_on, mode=mode,
@@ -479,25 +516,30 @@ class StatisticsView(View):
             )
             for (
                 staff_id, track, rank, starts_on, mode, status, gender, birth, employment, code,
-                funding, country, cost, post, departed,
+                funding, country, cost, post, departed, _,
             ) in found
         ]
 
-    def roll(self, tx: Tx, tables: Tables, *, day: date, known_at: int, unit: str | None = None) -> list[str]:
+    def roll(
+        self, tx: Tx, tables: Tables, *, day: date, known_at: int, unit: str | None = None,
+        structure_on: date | None = None,
+    ) -> list[str]:
         """The staff ids on the roll on ``day`` as known at ``known_at`` (joined, not departed);
-        ``unit`` (NFC): only those working in it on ``day``."""
+        ``unit`` (NFC): only those working in it on ``day``, mapped onto the structure in force
+        on ``structure_on`` (default ``day``)."""
         t = tables.names
         d, k = day.isoformat(), known_at
-        params: list[Any] = [k, d, k, k, d]
-        unit_filter = ""
+        unit_column, params = "NULL", []
         if unit is not None:
-            unit_filter = f" AND {unit_on_sql(t, 'p.staff_id', '?')} = ?"
-            params += [k, k, d, d, k, k, d, unit]
+            unit_column, params = unit_on_sql(t, "p.staff_id", "?"), [k, k, d, d, k, k, d]
+        params += [k, d, k, k, d]
         found = tx.query(
-            f"SELECT p.staff_id FROM {t['people']} p "
+            f"SELECT p.staff_id, {unit_column} AS unit FROM {t['people']} p "
             f"WHERE p.recorded_at <= ? AND p.joined_on <= ? AND NOT EXISTS (SELECT 1 FROM "
-            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)"
-            f"{unit_filter}",
+            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)",
             params,
         )
-        return [staff_id for (staff_id,) in found]
+        if unit is not None:
+            mapped = self._mapped(tx, tables, k, structure_on or day, found)
+            found = [row for row in mapped if row[-1] == unit]
+        return [staff_id for staff_id, _ in found]

@@ -261,7 +261,7 @@ def report_qualifications(report: Any) -> dict[str, Any]:
     }
 
 
-# The oracle's own reading of the splits of domain-vn §3.6 (projections.splits): the posts the
+# The oracle's own reading of the splits of docs/domain.md §3.6 (projections.splits): the posts the
 # random histories use, by title, and how Việt Nam is written in them.
 ORACLE_POSTS = {"Phó Cục trưởng": "agency_leader", "Trưởng phòng": "division_leader"}
 HOME = {None, "VN", "Việt Nam"}

@@ -1,5 +1,5 @@
 """Form BM01/BNV over HTTP, on SQLite and PostgreSQL: the demo agency on 2025-12-31 against the
-figures of domain-vn §3.1-3.5 and the demo's TARGETS (never the report's own output), the age
+figures of docs/domain.md §3.1 to §3.5 and the demo's TARGETS (never the report's own output), the age
 bands recomputed from the demo plan's birth dates, another 31/12 and another time of knowledge
 against a fold-based oracle, the "not recorded" columns, validation, the page and its XLSX/CSV.
 
@@ -89,12 +89,12 @@ def test_the_total_and_the_women_are_the_articles(snapshot: dict[str, Any]) -> N
 
 
 def test_leaders_are_three_at_agency_level_and_fourteen_at_division_level(snapshot: dict[str, Any]) -> None:
-    # domain-vn §3.1: 1 Cục trưởng and 2 Phó Cục trưởng; 6 TP and 8 PTP.
+    # docs/domain.md §3.1: 1 Cục trưởng and 2 Phó Cục trưởng; 6 TP and 8 PTP.
     assert snapshot["total"]["leaders"] == {"agency": 3, "division": 14}
 
 
 def test_ranks_follow_the_rank_by_qualification_table(snapshot: dict[str, Any]) -> None:
-    # domain-vn §3.2, the Total column: CVCC 1, CVC 12, CV 36, cán sự 3, nhân viên 2, HĐLĐ 7.
+    # docs/domain.md §3.2, the Total column: CVCC 1, CVC 12, CV 36, cán sự 3, nhân viên 2, HĐLĐ 7.
     assert snapshot["total"]["ranks"] == {
         "senior": 1,
         "principal": 12,
@@ -107,14 +107,14 @@ def test_ranks_follow_the_rank_by_qualification_table(snapshot: dict[str, Any]) 
 
 
 def test_professional_levels_put_technical_workers_below_intermediate(snapshot: dict[str, Any]) -> None:
-    # domain-vn §3.2: ThS 9, ĐH 42, CĐ 2, TC 5, CNKT 3, TS 0.
+    # docs/domain.md §3.2: ThS 9, ĐH 42, CĐ 2, TC 5, CNKT 3, TS 0.
     expected = {"doctorate": 0, "master": 9, "bachelor": 42, "college": 2, "intermediate": 5}
     expected["elementary_or_below"] = TARGETS["professional"]["technical_worker"]
     assert snapshot["total"]["professional"] == expected
 
 
 def test_political_theory_counts_each_person_once_under_the_highest(snapshot: dict[str, Any]) -> None:
-    # domain-vn §3.3: Cử nhân 1, Cao cấp 6, Trung cấp 21, Sơ cấp 0.
+    # docs/domain.md §3.3: Cử nhân 1, Cao cấp 6, Trung cấp 21, Sơ cấp 0.
     assert snapshot["total"]["political_theory"] == {
         "bachelor": 1,
         "advanced": 6,
@@ -124,7 +124,7 @@ def test_political_theory_counts_each_person_once_under_the_highest(snapshot: di
 
 
 def test_state_management_is_the_highest_programme_by_rank(snapshot: dict[str, Any]) -> None:
-    # domain-vn §3.4: CVCC 2, CVC 14, CV 31, Cán sự 1 (13 without).
+    # docs/domain.md §3.4: CVCC 2, CVC 14, CV 31, Cán sự 1 (13 without).
     expected = {k: v for k, v in TARGETS["state_management"].items() if k != "none"}
     assert snapshot["total"]["state_management"] == expected == {
         "senior": 2,
@@ -159,7 +159,7 @@ def test_age_bands_are_those_of_the_plans_birth_dates(snapshot: dict[str, Any]) 
 
 def test_the_retirement_ages_of_the_year_bound_the_top_age_bands(snapshot: dict[str, Any]) -> None:
     ages = {a["gender"]: (a["years"], a["months"]) for a in snapshot["retirement_ages"]}
-    assert ages == {"male": (61, 3), "female": (56, 8)}  # domain-vn §3.5, at 2025-12-31
+    assert ages == {"male": (61, 3), "female": (56, 8)}  # docs/domain.md §3.5, at 2025-12-31
 
 
 def test_there_is_one_row_per_unit_with_the_unit_headcounts(snapshot: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """The pages of issue 15 on the demo agency: the quality report shows every split of the 167
-attendances (domain-vn §3.6) in Vietnamese and English and exports them; the annual report "Kết
+attendances (docs/domain.md §3.6) in Vietnamese and English and exports them; the annual report "Kết
 quả đào tạo, bồi dưỡng" (§4.1) is a page, a CSV, and an XLSX laid out like the form with the
 agency's name, whose cells are the API's figures and say "not recorded" where the ledger holds
 nothing, never 0."""

@@ -280,7 +280,7 @@ def check_against_oracle(data: st.DataObject, ledger: Ledger, reads: ReadModel, 
         start, end = sorted([data.draw(DATES), data.draw(DATES)])
         known = data.draw(st.sampled_from([None, data.draw(times)]))
         tracks = data.draw(st.sampled_from([None, ["political_theory", "it"]]))
-        # Any two splits crossed (domain-vn §3.6 "women by post"), against the fold too.
+        # Any two splits crossed (docs/domain.md §3.6 "women by post"), against the fold too.
         cross = data.draw(st.sampled_from([None, *itertools.permutations(SPLITS, 2)]), label="cross")
         report = reads.attendance(start, end, tracks, known_at=known, cross=cross)
         assert report_attendance(report) == oracle_attendance(

@@ -1,4 +1,4 @@
-"""The attendance report's splits (domain-vn §3.6) and the annual form (§4.1) as tables: one
+"""The attendance report's splits (docs/domain.md §3.6) and the annual form (§4.1) as tables: one
 definition that the pages render and the CSV/XLSX exports write, in Vietnamese or English."""
 
 from __future__ import annotations

@@ -781,7 +781,7 @@ def _article_report(
 
 @router.get("/reports/annual")
 def annual_report_page(request: Request) -> Response:
-    """The annual report "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1) of a year, as a page, a
+    """The annual report "Kết quả đào tạo, bồi dưỡng" (docs/domain.md §4.1) of a year, as a page, a
     CSV, or an XLSX laid out like the form (``api.pages.annual_form``)."""
     page = open_page(request)
     t = page.t

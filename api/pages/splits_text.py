@@ -1,4 +1,4 @@
-"""Words of the attendance splits (domain-vn §3.6) and of the annual report (§4.1), Vietnamese
+"""Words of the attendance splits (docs/domain.md §3.6) and of the annual report (§4.1), Vietnamese
 first: merged into the pages' one translation table (``api.pages.i18n.TEXT``)."""
 
 from __future__ import annotations

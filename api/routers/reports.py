@@ -9,7 +9,7 @@ lays out each person's appointment history with its decisions and waivers (regis
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -39,7 +39,15 @@ AsOf = Annotated[
 KnownAt = Annotated[
     Timestamp | None, Query(description="Recording time (RFC 3339): the report as the ledger knew it then.")
 ]
-Unit = Annotated[QueryText | None, Query(description="Only this unit (exact name).")]
+Unit = Annotated[QueryText | None, Query(description="Only this unit (its id, exact).")]
+Structure = Annotated[
+    Literal["as_of", "current"] | None,
+    Query(
+        description="Which structure a person's unit is mapped onto: the one in force on the report's "
+        "date (`as_of`, the default) or today's (`current`), where a unit merged since counts under the "
+        "unit it was merged into (docs/units.md)."
+    ),
+]
 StaffFilter = Annotated[Code | None, Query(description="Only this staff member (404 if unknown).")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (default 50, at most 500).")]
 Cursor = Annotated[CursorText | None, Query(description="`next_cursor` of the previous page.")]
@@ -60,10 +68,13 @@ def qualifications(
     unit: Unit = None,
     employment: Annotated[Employment | None, Query(description="Only this kind of employment.")] = None,
     known_at: KnownAt = None,
+    structure: Structure = None,
 ) -> Any:
     """Active staff on `as_of`, each counted once per track under the highest level they hold
     (a political-theory bachelor above advanced). `headcount` is everyone active in the filters."""
-    return read_side.qualifications(as_of=as_of, unit=unit, employment=employment, known_at=known_at)
+    return read_side.qualifications(
+        as_of=as_of, unit=unit, employment=employment, known_at=known_at, structure=structure
+    )
 
 
 @router.get(
@@ -89,7 +100,7 @@ def attendance(
     known_at: KnownAt = None,
     unit: Annotated[
         QueryText | None,
-        Query(description="Only people who worked in this unit (exact name) when their course started."),
+        Query(description="Only people who worked in this unit (its id) when their course started."),
     ] = None,
     cross: Annotated[
         CodeList | None,
@@ -99,6 +110,7 @@ def attendance(
             + ". The answer's `crossed` gives KEY → KEY → {attendances, persons}.",
         ),
     ] = None,
+    structure: Structure = None,
 ) -> Any:
     """Enrollments whose `starts_on` falls in [`from`, `to`], whatever their outcome, voided ones
     excluded, people who have since left included: `attendances` (lượt) and `persons` (người),
@@ -114,6 +126,7 @@ def attendance(
         known_at=known_at,
         unit=unit,
         cross=cross.split(",") if cross else None,
+        structure=structure,
     )
 
 
@@ -131,7 +144,7 @@ def annual(
     ] = None,
     known_at: KnownAt = None,
 ) -> Any:
-    """The form "Kết quả đào tạo, bồi dưỡng" (domain-vn §4.1) for `year`: the courses starting in it
+    """The form "Kết quả đào tạo, bồi dưỡng" (docs/domain.md §4.1) for `year`: the courses starting in it
     by content and level (I. Đào tạo, II. Bồi dưỡng trong nước, III. ở nước ngoài), with lượt, of
     which women, target groups (from the post on the first day and employment), persons, outcomes on
     31 December and funding in million VND. Columns the ledger does not record are null, never 0."""
@@ -184,6 +197,7 @@ def needs(
     known_at: KnownAt = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    structure: Structure = None,
 ) -> Any:
     """For each active staff member, the requirements of their post (or of `position`) and of
     their rank that they do not meet on `as_of`, by staff code; people who meet everything are left
@@ -204,6 +218,7 @@ def needs(
         known_at=known_at,
         limit=limit,
         cursor=cursor,
+        structure=structure,
     )
 
 
@@ -228,6 +243,7 @@ def appointments(
     known_at: KnownAt = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    structure: Structure = None,
 ) -> Any:
     """Every appointment made by `as_of`, of current and former staff, judged twice:
     `met_rules_then` (the rules in force on its day, the credentials held that day),
@@ -244,6 +260,7 @@ def appointments(
         known_at=known_at,
         limit=limit,
         cursor=cursor,
+        structure=structure,
     )
 
 
@@ -266,6 +283,7 @@ def commitments(
     known_at: KnownAt = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    structure: Structure = None,
 ) -> Any:
     """Every service commitment of current and former staff on `as_of`: a degree course (master,
     doctorate) funded by the agency commits the trainee to serve a multiple of its length (2× for
@@ -281,6 +299,7 @@ def commitments(
         known_at=known_at,
         limit=limit,
         cursor=cursor,
+        structure=structure,
     )
 
 
@@ -304,6 +323,7 @@ def effectiveness(
     ] = None,
     unit: Annotated[QueryText | None, Query(description="Only people in this unit on as_of.")] = None,
     known_at: KnownAt = None,
+    structure: Structure = None,
 ) -> Any:
     """For each completed course, the annual rating of the year before it started against the
     rating of the year after it ended (excellent 4, good 3, completed 2, not completed 1), and the
@@ -316,6 +336,7 @@ def effectiveness(
         to_year=to_year,
         tracks=parse_tracks(track, "track"),
         known_at=known_at,
+        structure=structure,
     )
 
 

@@ -317,7 +317,7 @@ class AnnualLine(ResponseModel):
 
 
 class AnnualReport(ResponseModel):
-    """"Kết quả đào tạo, bồi dưỡng" of one year (domain-vn §4.1): the courses starting in the year
+    """"Kết quả đào tạo, bồi dưỡng" of one year (docs/domain.md §4.1): the courses starting in the year
     (any status, departed staff included, voided ones excluded) in the form's rows and columns."""
 
     model_config = ConfigDict(populate_by_name=True)

@@ -34,6 +34,14 @@ from ledger.catalog import (
 )
 from ledger.clock import AgencyClock, agency_clock
 from ledger.config import StoreConfig, store_from_environment
+from ledger.organisation import (
+    ORGANISATION_ID,
+    ORGANISATION_STREAM,
+    Organisation,
+    UnitEvent,
+    check_unit_usable,
+    unit_events,
+)
 from ledger.persistence import (
     ChainedRecorder,
     LedgerMapper,
@@ -75,6 +83,19 @@ class WriteResult:
     recorded_at: datetime
     enrollment_id: str | None = None
     credential_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitWriteResult:
+    """A unit fact recorded in the organisation stream."""
+
+    unit_id: str
+    version: int
+    event_id: str
+    position: int
+    recorded_at: datetime
+    # Events saved: 2 for the first unit fact of a store (it opens the organisation stream).
+    events: int = 1
 
 
 @dataclass(frozen=True)
@@ -170,6 +191,7 @@ class Ledger(Application[UUID]):
     ) -> WriteResult:
         # No existence check first: the store's unique key on (aggregate, version 1) refuses a
         # second registration atomically, and saves a round trip on every registration.
+        check_unit_usable(self.find_organisation(), unit, joined_on, "unit")
         member = StaffMember.register(
             staff_id=staff_id,
             full_name=full_name,
@@ -386,6 +408,7 @@ class Ledger(Application[UUID]):
         expected_version: int | None = None,
     ) -> WriteResult:
         def command(member: StaffMember, at: datetime) -> None:
+            check_unit_usable(self.find_organisation(), to_unit, starts_on, "to_unit")
             member.rotate(
                 to_unit=to_unit,
                 kind=kind,
@@ -567,6 +590,91 @@ class Ledger(Application[UUID]):
 
         return self._change(staff_id, command, expected_version, recorded_at)
 
+    # ------------------------------------------------------------ unit facts
+
+    def create_unit(
+        self,
+        *,
+        unit_id: str,
+        name: str,
+        on: date,
+        parent_id: str | None = None,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> UnitWriteResult:
+        """Record that a unit began on ``on`` (under ``parent_id``, which must exist that day)."""
+
+        def command(organisation: Organisation, at: datetime) -> None:
+            organisation.create_unit(
+                unit_id=unit_id,
+                name=name,
+                parent_id=parent_id,
+                on=on,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+
+        return self._change_organisation(command, recorded_by, on, recorded_at)
+
+    def rename_unit(
+        self, unit_id: str, *, name: str, on: date, recorded_by: str, recorded_at: datetime | None = None
+    ) -> UnitWriteResult:
+        def command(organisation: Organisation, at: datetime) -> None:
+            organisation.rename_unit(
+                unit_id=unit_id, name=name, on=on, recorded_by=recorded_by, recorded_at=at
+            )
+
+        return self._change_organisation(command, recorded_by, on, recorded_at)
+
+    def merge_unit(
+        self, unit_id: str, *, into_id: str, on: date, recorded_by: str, recorded_at: datetime | None = None
+    ) -> UnitWriteResult:
+        """Record that ``unit_id`` was merged into ``into_id`` on ``on`` (it ends that day)."""
+
+        def command(organisation: Organisation, at: datetime) -> None:
+            organisation.merge_unit(
+                unit_id=unit_id, into_id=into_id, on=on, recorded_by=recorded_by, recorded_at=at
+            )
+
+        return self._change_organisation(command, recorded_by, on, recorded_at)
+
+    def split_unit(
+        self,
+        unit_id: str,
+        *,
+        parts: list[tuple[str, str]],
+        on: date,
+        recorded_by: str,
+        recorded_at: datetime | None = None,
+    ) -> UnitWriteResult:
+        """Record that ``unit_id`` ended on ``on``, split into new units ``parts`` (id, name)."""
+
+        def command(organisation: Organisation, at: datetime) -> None:
+            organisation.split_unit(
+                unit_id=unit_id, parts=parts, on=on, recorded_by=recorded_by, recorded_at=at
+            )
+
+        return self._change_organisation(command, recorded_by, on, recorded_at)
+
+    def dissolve_unit(
+        self, unit_id: str, *, on: date, recorded_by: str, recorded_at: datetime | None = None
+    ) -> UnitWriteResult:
+        def command(organisation: Organisation, at: datetime) -> None:
+            organisation.dissolve_unit(unit_id=unit_id, on=on, recorded_by=recorded_by, recorded_at=at)
+
+        return self._change_organisation(command, recorded_by, on, recorded_at)
+
+    def find_organisation(self) -> Organisation | None:
+        """The organisation's unit facts as recorded now, or None before the first one."""
+        try:
+            return cast(Organisation, self.repository.get(ORGANISATION_ID))
+        except AggregateNotFoundError:
+            return None
+
+    def unit_facts(self) -> list[UnitEvent]:
+        """Every unit fact in the order recorded."""
+        return unit_events(self.repository.event_store.get(ORGANISATION_ID))
+
     # ---------------------------------------------------------------- queries
 
     def staff_id_of_national_id(self, national_id: str) -> str | None:
@@ -679,6 +787,36 @@ class Ledger(Application[UUID]):
         raise errors.ConcurrentWrite(
             f"The record of '{staff_id}' kept changing under this write; try again."
         )
+
+    def _change_organisation(
+        self,
+        command: Callable[[Organisation, datetime], None],
+        recorded_by: str,
+        on: date,
+        recorded_at: datetime | None,
+    ) -> UnitWriteResult:
+        # One stream for the whole structure: a fact that lost a race to another is checked again
+        # on the fresh structure (its rules span units).
+        for _ in range(WRITE_ATTEMPTS):
+            at = recorded_at or self.clock()
+            organisation = self.find_organisation() or Organisation.open(
+                recorded_by=recorded_by, on=on, recorded_at=at
+            )
+            command(organisation, at)
+            try:
+                recordings = self.save(organisation)
+            except IntegrityError:
+                continue
+            fact = cast(UnitEvent, recordings[-1].domain_event)
+            return UnitWriteResult(
+                unit_id=fact.unit_id,
+                version=organisation.version,
+                event_id=f"{ORGANISATION_STREAM}:{organisation.version}",
+                position=recordings[-1].notification.id,
+                recorded_at=fact.timestamp,
+                events=len(recordings),
+            )
+        raise errors.ConcurrentWrite("The organisation kept changing under this write; try again.")
 
     def _national_id_taken(self, taken: NationalIdTaken) -> errors.DuplicateNationalId:
         first = next(iter(self.repository.event_store.get(taken.holder, lte=1)), None)

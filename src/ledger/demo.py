@@ -60,8 +60,9 @@ RECORDING_CAP = datetime(2025, 12, 31, 10, 0, tzinfo=UTC)
 
 AGENCY = "Cục Thuế tỉnh An Khánh"
 AGENCY_PARENT = "Tổng cục Thuế"
-# The 2025 restructuring renamed the agency (docs/domain.md §3.1, §3.9 #13). The ledger has no
-# org-unit events yet, so the rename is data of the demo (see DemoSummary), not an event.
+# The 2025 restructuring renamed the agency (docs/domain.md §3.1, §3.9 #13). The agency is not a unit
+# of its own ledger, so the rename is data of the demo (see DemoSummary); the regional branch it
+# became is a unit, into which the neighbouring Cục Thuế tỉnh Đông Hải merged (_UNIT_FACTS).
 AGENCY_RENAMED = "Chi cục Thuế khu vực XVIII"
 AGENCY_RENAMED_ON = date(2025, 3, 1)
 
@@ -78,6 +79,33 @@ UNIT_HEADCOUNTS: dict[str, int] = {LEAD: 3, TCHC: 14, NV1: 10, NV2: 9, NV3: 9, T
 BINH_SON = "Cục Thuế tỉnh Bình Sơn"
 DONG_HAI = "Cục Thuế tỉnh Đông Hải"
 LONG_GIANG = "Cục Thuế tỉnh Long Giang"
+
+# The organisation over time (docs/units.md): the 2025 merger, recorded by the personnel division
+# on the Monday after it took effect (09:15–09:25 in Hà Nội). Cục Thuế tỉnh Đông Hải, where the
+# head of inspection came from and where a specialist transferred to in 2022, existed since the
+# tax administration was set up (Nghị định 281/HĐBT, 1990-08-07); on 2025-03-01 it merged into the
+# regional branch. Nobody on the roll on 2025-12-31 is in Đông Hải that day (the head of inspection
+# is rotated into Phòng Thanh tra – Kiểm tra until 2026-02-28), so every figure of the snapshot
+# stays; after the rotation ends, the head of inspection's home unit counts under the branch.
+TAX_ADMINISTRATION_FOUNDED = date(1990, 8, 7)
+_UNIT_FACTS: tuple[tuple[str, dict[str, Any], datetime], ...] = (
+    (
+        "create_unit",
+        {"unit_id": DONG_HAI, "name": DONG_HAI, "on": TAX_ADMINISTRATION_FOUNDED},
+        datetime(2025, 3, 3, 2, 15, tzinfo=UTC),
+    ),
+    (
+        "create_unit",
+        {"unit_id": AGENCY_RENAMED, "name": AGENCY_RENAMED, "on": AGENCY_RENAMED_ON},
+        datetime(2025, 3, 3, 2, 20, tzinfo=UTC),
+    ),
+    (
+        "merge_unit",
+        {"unit_id": DONG_HAI, "into_id": AGENCY_RENAMED, "on": AGENCY_RENAMED_ON},
+        datetime(2025, 3, 3, 2, 25, tzinfo=UTC),
+    ),
+)
+UNIT_FACT_KINDS = frozenset(kind for kind, _, _ in _UNIT_FACTS)
 
 CT = "Cục trưởng"
 PCT = "Phó Cục trưởng"
@@ -868,6 +896,10 @@ class DemoPlan:
 
     def person(self, key: str) -> _Person:
         return self.people[key]
+
+    def staff_commands(self) -> int:
+        """How many commands record staff events (each records one); the rest are unit facts."""
+        return sum(op.kind not in UNIT_FACT_KINDS for op in self.ops)
 
 
 def _weekday_on_or_after(day: date) -> date:
@@ -2622,6 +2654,16 @@ class _ShortCourseSearch:
 # ------------------------------------------------------------------------------------ plan
 
 
+def _with_unit_facts(ops: list[_Op]) -> list[_Op]:
+    """The plan's commands with the unit facts (``_UNIT_FACTS``) in recording order. They take no
+    random draw, so the rest of the plan is the same for a seed as it was without them."""
+    merged = list(ops)
+    for kind, args, at in _UNIT_FACTS:
+        index = next((i for i, op in enumerate(merged) if op.at is not None and op.at > at), len(merged))
+        merged.insert(index, _Op("", kind, args["on"], dict(args), lag="at", at=at, by=KEY_HR[0]))
+    return merged
+
+
 def build_plan(seed: int = DEFAULT_SEED, snapshot: date = SNAPSHOT) -> DemoPlan:
     """The demo agency as a list of commands in recording order (pure: no store, no clock)."""
     if snapshot != SNAPSHOT:
@@ -2641,7 +2683,7 @@ def build_plan(seed: int = DEFAULT_SEED, snapshot: date = SNAPSHOT) -> DemoPlan:
     builder.build_course_ops()
     kht = builder.build_ratings()
     builder.build_post_training()
-    ops = builder.assign_recording_times()
+    ops = _with_unit_facts(builder.assign_recording_times())
     people = builder.people
     ids = {key: person.staff_id for key, person in people.items()}
     edge_cases = {
@@ -2746,7 +2788,15 @@ def apply_plan(ledger: Ledger, plan: DemoPlan, *, on_progress: ProgressCallback 
     tagged: dict[str, list[str]] = {"cdvt": [], "move": []}
     first = last = 0
     total = len(plan.ops)
+    events = 0
     for done, op in enumerate(plan.ops, start=1):
+        if op.kind in UNIT_FACT_KINDS:
+            fact = getattr(ledger, op.kind)(**op.args, recorded_by=op.by, recorded_at=op.at)
+            events += fact.events
+            first = first or fact.position
+            last = fact.position
+            continue
+        events += 1
         result = _apply(ledger, plan, op, results, waived)
         if op.key:
             results[op.key] = result
@@ -2770,7 +2820,7 @@ def apply_plan(ledger: Ledger, plan: DemoPlan, *, on_progress: ProgressCallback 
         staff_ids=tuple(sorted(current + former)),
         current_staff_ids=current,
         former_staff_ids=former,
-        events=total,
+        events=events,
         first_position=first,
         last_position=last,
         edge_cases=plan.edge_cases,

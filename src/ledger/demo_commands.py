@@ -85,10 +85,10 @@ def _check_store(ledger: Ledger, plan: DemoPlan, force: bool) -> str | None:
                 "(LEDGER_DATABASE_URL) for this one."
             )
         recorded = sum(ledger.get_member(staff_id).version for staff_id in ids)
-        if recorded >= len(plan.ops):
+        if recorded >= plan.staff_commands():
             return "loaded"
         return (
-            f"the store holds {recorded} of the demo's {len(plan.ops)} events: an earlier load was "
+            f"the store holds {recorded} of the demo's {plan.staff_commands()} events: an earlier load was "
             "interrupted. Load it into a fresh store (LEDGER_DATABASE_URL)."
         )
     if taken:

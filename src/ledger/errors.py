@@ -57,6 +57,12 @@ class CredentialNotFound(NotFound):
     code = "credential_not_found"
 
 
+class UnitNotFound(NotFound):
+    """The organisation has no unit with this id (units are named by their id)."""
+
+    code = "unit_not_found"
+
+
 class EventNotFound(NotFound):
     code = "event_not_found"
 
@@ -64,6 +70,18 @@ class EventNotFound(NotFound):
 # Conflicts
 class DuplicateRegistration(Conflict):
     code = "duplicate_registration"
+
+
+class DuplicateUnit(Conflict):
+    """A unit with this id is already recorded in the organisation."""
+
+    code = "duplicate_unit"
+
+
+class UnitHasSubunits(Conflict):
+    """The unit cannot end while units under it are still in force."""
+
+    code = "unit_has_subunits"
 
 
 class DuplicateNationalId(Conflict):
@@ -174,6 +192,12 @@ class InvalidText(InvalidInput):
     character, a line break in a one-line field, too long, blank, or an id no URL can reach."""
 
     code = "invalid_text"
+
+
+class UnitNotInForce(RuleViolation):
+    """The unit does not exist on that date: not yet created, or merged, split or dissolved."""
+
+    code = "unit_not_in_force"
 
 
 class RequirementsNotMet(RuleViolation):

@@ -92,6 +92,13 @@ FIELD_KINDS: dict[str, TextKind] = {
     "from_unit": TextKind.NAME,
     "to_unit": TextKind.NAME,
     "position": TextKind.NAME,
+    # Unit facts (ledger.organisation): units are named by free-text ids, as staff facts name them.
+    "unit_id": TextKind.NAME,
+    "name": TextKind.NAME,
+    "parent_id": TextKind.NAME,
+    "into_id": TextKind.NAME,
+    "parts": TextKind.NAME,
+    "part_names": TextKind.NAME,
     "previous_position": TextKind.NAME,
     "course_title": TextKind.NAME,
     "provider": TextKind.NAME,
