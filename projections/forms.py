@@ -23,6 +23,7 @@ from projections.base import Tables
 from projections.statistics import LEVEL_CODES, LIVE, post_on_sql, unit_on_sql
 from projections.store import Tx
 from projections.text import nfc
+from projections.units import Structure
 
 # ------------------------------------------------------------------ the form's columns
 
@@ -303,6 +304,10 @@ def bm01(
         # Placeholders in the order they appear: the unit's, the post's, the roll's.
         [k, k, d, d, k, k, d] * 2 + [k, d, k, k, d],
     )
+    # Units merged by ``as_of`` count under the unit they joined (the structure in force then).
+    structure = Structure.load(tx, tables, known_at)
+    if structure.facts:
+        people = [(*row[:5], structure.successor(row[5], as_of), row[6]) for row in people]
     rows: dict[str, Counter[str]] = {}
     person_row: dict[str, Counter[str]] = {}
     retirement = RetirementAges(rules)

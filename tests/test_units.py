@@ -79,6 +79,18 @@ def test_a_merger_changes_no_unit_report_before_its_date(api: Api) -> None:
     assert by_unit(api, as_of="2025-02-28", unit=A) == {A: 1}
 
 
+def test_form_bm01_counts_a_merged_unit_s_people_under_the_absorbing_unit_from_its_date(api: Api) -> None:
+    two_units_then_a_merger(api)
+
+    def rows(as_of: str) -> dict[str, int]:
+        response = api.get("/reports/bm01", as_of=as_of)
+        assert response.status_code == 200, response.text
+        return {row["unit"]: row["total"] for row in response.json()["units"]}
+
+    assert rows("2024-12-31") == {A: 1, B: 1}
+    assert rows("2025-12-31") == {B: 2}
+
+
 def test_structure_current_maps_an_earlier_report_onto_today_s_units(api: Api) -> None:
     two_units_then_a_merger(api)
     assert by_unit(api, as_of="2022-06-30", structure="current") == {B: 2}
