@@ -77,6 +77,7 @@ REQUESTS: dict[str, tuple[str, dict[str, str]]] = {
         for a, b in (("gender", "age_at_start"), ("gender", "post_at_start"), ("staff_status", "year"))
     },
     **{f"annual_{year}": ("/reports/annual", {"year": str(year)}) for year in ANNUAL_YEARS},
+    "bm01": ("/reports/bm01", {"as_of": SNAPSHOT}),
     **{
         f"attendance_{year}": (
             "/reports/attendance",
@@ -718,6 +719,24 @@ def test_the_annual_reports_in_scope_rows_add_up_to_the_years_attendances_of_sec
     assert total == sum(TARGETS["attendances_by_year_and_track"][year].values())
 
 
+def assert_bm01_is_the_articles(report: dict[str, Any]) -> None:
+    """Form BM01 on the snapshot: the figures of docs/domain.md §3.1 to §3.3 (and TARGETS)."""
+    total = report["total"]
+    assert (total["total"], total["female"]) == (TARGETS["on_roll"], TARGETS["female_on_roll"])
+    assert total["leaders"] == {"agency": 3, "division": 14}
+    professional = total["professional"]
+    assert (professional["master"], professional["bachelor"], professional["college"]) == (9, 42, 2)
+    assert professional["intermediate"] == 5
+    political = total["political_theory"]
+    assert (political["bachelor"], political["advanced"], political["intermediate"]) == (1, 6, 21)
+    assert sum(row["total"] for row in report["units"]) == total["total"]
+    assert {row["unit"]: row["total"] for row in report["units"]} == TARGETS["unit_headcounts"]
+
+
+def test_form_bm01_gives_the_articles_figures_in_every_situation(served: Served) -> None:
+    assert_bm01_is_the_articles(served["bm01"])
+
+
 def test_the_annual_reports_sections_and_total_add_up_their_rows(served: Served) -> None:
     for year in ANNUAL_YEARS:
         report = served[f"annual_{year}"]
@@ -923,6 +942,10 @@ def test_ledger_serve_demo_serves_the_articles_figures_over_tcp(store: StoreConf
             qualifications = client.get(path, params=params)
             path, params = REQUESTS["attendance"]
             attendance = client.get(path, params=params)
+            path, params = REQUESTS["bm01"]
+            bm01 = client.get(path, params=params)
+            path, params = REQUESTS["annual_2025"]
+            annual = client.get(path, params=params)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -941,6 +964,14 @@ def test_ledger_serve_demo_serves_the_articles_figures_over_tcp(store: StoreConf
     assert professional["intermediate"] + professional["technical_worker"] == 8
     political = report["tracks"]["political_theory"]
     assert (political["bachelor"], political["advanced"], political["intermediate"]) == (1, 6, 21)
+
+    assert bm01.status_code == 200, bm01.text
+    assert_bm01_is_the_articles(bm01.json())
+    assert annual.status_code == 200, annual.text
+    assert line_of(annual.json(), "total")["attendances"] == sum(
+        line["attendances"] for line in annual.json()["lines"]
+        if line["recorded"] and not line["key"].startswith("section_") and line["key"] != "total"
+    )
 
     assert attendance.status_code == 200, attendance.text
     counted = attendance.json()
