@@ -52,10 +52,11 @@ from ledger import catalog, errors
 from ledger.catalog import Label, Mode, Track
 from ledger.clock import zone_from_environment
 from ledger.staff import StaffEvent, StaffMember, make_event_id
-from projections.base import Envelope, LogSource, Tables, View
+from projections.base import FOREVER, Envelope, LogSource, Tables, View
 from projections.results import Flag, Trail
 from projections.store import Tx
 from projections.text import nfc
+from projections.units import Structure
 
 # Vietnam keeps UTC+7 all year: the business dates of the ledger are local dates there.
 VIETNAM_TIME = timezone(timedelta(hours=7), "UTC+07:00")
@@ -1010,7 +1011,7 @@ class AnomaliesView(View):
         """Every anomaly (of people in ``unit`` on ``as_of``, as known now), with counts per
         code, then those of ``code``. The unit on the day is the statistics view's (the rule of
         the qualifications report: a running rotation or secondment, else the latest transfer,
-        else the unit at registration)."""
+        else the unit at registration), mapped onto the structure in force on ``as_of``."""
         s = statistics.names
         d = as_of.isoformat()
         live = "u.voided_at IS NULL"
@@ -1030,6 +1031,10 @@ class AnomaliesView(View):
             "ORDER BY a.staff_id, a.seq",
             (d, d, d),
         )
+        # A unit merged by ``as_of`` counts under the unit it joined (the structure of the day).
+        structure = Structure.load(tx, statistics, FOREVER)
+        if structure.facts:
+            found = [(*row[:5], row[5] and structure.successor(row[5], as_of)) for row in found]
         wanted = nfc(unit)
         entries = [
             AnomalyEntry(_decode(staff_id, kind, on, data), name, unit_on or "")

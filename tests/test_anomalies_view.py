@@ -115,3 +115,25 @@ def test_thresholds_from_the_environment_change_the_views_schema_version(
     first = AnomaliesView(configured_rules()).schema_version
     monkeypatch.setenv("LEDGER_ANOMALY_MASTER_MIN_MONTHS", "18")
     assert AnomaliesView(configured_rules()).schema_version != first
+
+
+def test_the_anomalies_of_a_merged_unit_s_people_list_under_the_unit_it_joined_from_the_merger(
+    late: Ledger,
+) -> None:
+    old = "Phòng Thanh tra"
+    late.create_unit(unit_id=old, name=old, on=date(2019, 1, 1), recorded_by="to-chuc")
+    joined = "Phòng Thanh tra – Kiểm tra"
+    late.create_unit(unit_id=joined, name=joined, on=date(2019, 1, 1), recorded_by="to-chuc")
+    late.merge_unit("Phòng Thanh tra", into_id=joined, on=date(2024, 1, 1), recorded_by="to-chuc")
+    engine = Engine(late)
+    engine.run_until_idle()
+    reads = ReadModel(late, engine=engine)
+    try:
+        before = reads.anomalies(unit="Phòng Thanh tra", as_of=date(2023, 12, 31))
+        after = reads.anomalies(unit=joined, as_of=date(2024, 1, 1))
+        left = reads.anomalies(unit="Phòng Thanh tra", as_of=date(2024, 1, 1))
+    finally:
+        reads.close()
+    assert {entry.anomaly.staff_id for entry in before.entries} == {"BT-01"}
+    assert {entry.anomaly.staff_id for entry in after.entries} == {"BT-01"}
+    assert left.entries == ()
