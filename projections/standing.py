@@ -16,9 +16,11 @@ event), so those are worked out when the view is read.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -153,6 +155,89 @@ class _Probe(StaffRecord):
         object.__setattr__(self, name, value)
 
 
+def _fresh_rows(by_person: dict[str, list[Envelope]]) -> dict[str, list[Row]]:
+    """The rows of the people whose whole history is in the page (taken out of ``by_person``):
+    new people, and everyone in a rebuild, which reads the log person by person."""
+    fresh: dict[str, list[Row]] = defaultdict(list)
+    for sid in [sid for sid, envs in by_person.items() if envs[0].version == 1]:
+        events = [env.event for env in by_person.pop(sid)]
+        if isinstance(events[0], StaffMember.Registered):
+            rows_of = record_rows(
+                fold_record(events), events[-1].originator_version, _latest(events), fresh=True
+            )
+            for template, rows in rows_of.items():
+                fresh[template] += rows
+    return fresh
+
+
+@dataclass
+class _Changes:
+    """The rows a page changes for people already in the view: their person row, the items
+    whose JSON changed, and the directory's indexes of credentials and postings."""
+
+    people: list[Row] = dataclasses.field(default_factory=list)
+    items: list[Row] = dataclasses.field(default_factory=list)
+    quals_gone: list[Row] = dataclasses.field(default_factory=list)
+    quals: list[Row] = dataclasses.field(default_factory=list)
+    postings_gone: list[Row] = dataclasses.field(default_factory=list)
+    postings: list[Row] = dataclasses.field(default_factory=list)
+
+    def follow(
+        self,
+        sid: str,
+        envs: list[Envelope],
+        known: tuple[StaffRecord, str] | None,
+        enrollments: dict[str, str],
+    ) -> None:
+        """Fold the page's events of ``sid`` into the record the view holds (with only the
+        enrollments the events name) and keep what changed."""
+        record: StaffRecord | None = None
+        latest: str = NO_DATE
+        before: dict[tuple[str, str], str] = {}
+        if known is not None:
+            record, latest = known
+            for key, text in enrollments.items():
+                record.enrollments[key] = codec.loads(ITEM_CLASS["enrollments"], text)
+                before[("enrollments", key)] = text
+        for env in envs:
+            event = env.event
+            if isinstance(event, StaffMember.Registered):
+                record = start_record(event)
+                continue
+            if record is None:
+                continue  # no registration on record: nothing to fold into
+            event.fold(record, env.event_id)
+            if not isinstance(event, StaffMember.Corrected):
+                day = iso(event.effective_on) or NO_DATE
+                latest = max(latest, day)
+        if record is None:
+            return
+        self.people.append(_person_row(record, envs[-1].version, latest))
+        for field_name, kind, _ in COLLECTIONS:
+            collection = getattr(record, field_name)
+            pairs: Iterable[tuple[Any, Any]] = (
+                collection.items() if kind == "dict" else ((None, item) for item in collection)
+            )
+            for key, item in pairs:
+                item_key = _item_key(field_name, kind, key, item)
+                text = codec.dumps(item)
+                if before.get((field_name, item_key)) != text:
+                    self.item_changed(sid, field_name, item_key, item, text)
+
+    def item_changed(self, sid: str, field_name: str, item_key: str, item: Any, text: str) -> None:
+        self.items.append((sid, field_name, item_key, _version_of(item.event_id), text))
+        if field_name == "credentials":
+            self.quals_gone.append((sid, item_key))
+            row = _qual_row(sid, item)
+            if row is not None:
+                self.quals.append(row)
+        elif field_name == "rotations":
+            self.postings_gone.append((sid, int(item_key)))
+            row = _posting_row(sid, item)
+            if row is not None:
+                self.postings.append(row)
+
+
 class StandingView(View):
     name = "standing"
     # The rows are the record's own shape: when a field is added to it on the write side, the
@@ -240,15 +325,7 @@ class StandingView(View):
             by_person[env.staff_id].append(env)
         # People whose whole history is in the page (new people; everyone in a rebuild, which
         # reads the log person by person): fold each at once and insert their rows.
-        fresh: dict[str, list[Row]] = defaultdict(list)
-        for sid in [sid for sid, envs in by_person.items() if envs[0].version == 1]:
-            events = [env.event for env in by_person.pop(sid)]
-            if isinstance(events[0], StaffMember.Registered):
-                rows_of = record_rows(
-                    fold_record(events), events[-1].originator_version, _latest(events), fresh=True
-                )
-                for template, rows in rows_of.items():
-                    fresh[template] += rows
+        fresh = _fresh_rows(by_person)
         voiding: dict[str, list[int]] = defaultdict(list)
         for sid, envs in by_person.items():
             for env in envs:
@@ -274,56 +351,12 @@ class StandingView(View):
         }
         enrollments = self._load_items(tx, tables, "enrollments", sorted(wanted))
 
-        people: list[Row] = []
-        items: list[Row] = []
-        quals_gone: list[Row] = []
-        quals: list[Row] = []
-        postings_gone: list[Row] = []
-        postings: list[Row] = []
+        changes = _Changes()
         for sid, envs in follow.items():
-            record: StaffRecord | None = None
-            latest: str = NO_DATE
-            before: dict[tuple[str, str], str] = {}
-            if sid in known:
-                record, latest = known[sid]
-                for key, text in enrollments.get(sid, {}).items():
-                    record.enrollments[key] = codec.loads(ITEM_CLASS["enrollments"], text)
-                    before[("enrollments", key)] = text
-            for env in envs:
-                event = env.event
-                if isinstance(event, StaffMember.Registered):
-                    record = start_record(event)
-                    continue
-                if record is None:
-                    continue  # no registration on record: nothing to fold into
-                event.fold(record, env.event_id)
-                if not isinstance(event, StaffMember.Corrected):
-                    day = iso(event.effective_on) or NO_DATE
-                    latest = max(latest, day)
-            if record is None:
-                continue
-            people.append(_person_row(record, envs[-1].version, latest))
-            for field, kind, _ in COLLECTIONS:
-                collection = getattr(record, field)
-                pairs: Iterable[tuple[Any, Any]] = (
-                    collection.items() if kind == "dict" else ((None, item) for item in collection)
-                )
-                for key, item in pairs:
-                    item_key = _item_key(field, kind, key, item)
-                    text = codec.dumps(item)
-                    if before.get((field, item_key)) == text:
-                        continue
-                    items.append((sid, field, item_key, _version_of(item.event_id), text))
-                    if field == "credentials":
-                        quals_gone.append((sid, item_key))
-                        row = _qual_row(sid, item)
-                        if row is not None:
-                            quals.append(row)
-                    elif field == "rotations":
-                        postings_gone.append((sid, int(item_key)))
-                        row = _posting_row(sid, item)
-                        if row is not None:
-                            postings.append(row)
+            changes.follow(sid, envs, known.get(sid), enrollments.get(sid, {}))
+        people, items = changes.people, changes.items
+        quals_gone, quals = changes.quals_gone, changes.quals
+        postings_gone, postings = changes.postings_gone, changes.postings
 
         def run(template: str, rows: list[Row]) -> None:
             if rows:
