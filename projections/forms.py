@@ -288,9 +288,11 @@ def bm01(
     unit: str | None,
     rules: RuleSet,
     known_at_value: datetime | None,
+    structure_on: date | None = None,
 ) -> Bm01Report:
     """The BM01/BNV statistics on ``as_of`` as known at ``known_at`` (microseconds), from the
-    statistics view's tables: one row per unit people work in on ``as_of`` (``unit``: only it)."""
+    statistics view's tables: one row per unit people work in on ``as_of`` (``unit``: only it),
+    on the structure in force on ``structure_on`` (default ``as_of``)."""
     t = tables.names
     d, k = as_of.isoformat(), known_at
     unit = nfc(unit)  # the view holds units in NFC
@@ -304,10 +306,11 @@ def bm01(
         # Placeholders in the order they appear: the unit's, the post's, the roll's.
         [k, k, d, d, k, k, d] * 2 + [k, d, k, k, d],
     )
-    # Units merged by ``as_of`` count under the unit they joined (the structure in force then).
+    # Units merged by ``structure_on`` count under the unit they joined.
     structure = Structure.load(tx, tables, known_at)
     if structure.facts:
-        people = [(*row[:5], structure.successor(row[5], as_of), row[6]) for row in people]
+        on = structure_on or as_of
+        people = [(*row[:5], structure.successor(row[5], on), row[6]) for row in people]
     rows: dict[str, Counter[str]] = {}
     person_row: dict[str, Counter[str]] = {}
     retirement = RetirementAges(rules)

@@ -603,22 +603,28 @@ class ReadModel:
         return made[1]
 
     def bm01(
-        self, as_of: date | None = None, unit: str | None = None, known_at: datetime | None = None
+        self,
+        as_of: date | None = None,
+        unit: str | None = None,
+        known_at: datetime | None = None,
+        structure: str | None = None,
     ) -> Bm01Report:
         """Form BM01/BNV (``projections.forms``): the staff on the roll on ``as_of`` (default 31
         December of the last complete year), as known at ``known_at`` (default now), per unit and
         for the agency, by gender, leadership post, rank, highest levels and age band (by the
-        retirement ages of the ledger's rules file)."""
+        retirement ages of the ledger's rules file); units on the structure in force on ``as_of``
+        or, with ``structure="current"``, on today's."""
         day = as_of or last_complete_year_end(self.today())
+        on = structure_day(structure, day, self.today())
         at = FOREVER if known_at is None else micros(known_at)
         rules = self.ledger.rules
         return self._with_views(
             ["statistics"],
             lambda tx, t: bm01(
                 tx, t["statistics"], as_of=day, known_at=at, unit=unit, rules=rules,
-                known_at_value=known_at,
+                known_at_value=known_at, structure_on=on,
             ),
-            cache=("bm01", day, at, unit, id(rules)),
+            cache=("bm01", day, at, unit, id(rules), on),
         )
 
     def units_on(self, as_of: date | None = None, known_at: datetime | None = None) -> list[UnitNode]:

@@ -91,6 +91,13 @@ def test_form_bm01_counts_a_merged_unit_s_people_under_the_absorbing_unit_from_i
     assert rows("2025-12-31") == {B: 2}
 
 
+def test_form_bm01_with_structure_current_counts_an_earlier_year_on_today_s_units(api: Api) -> None:
+    two_units_then_a_merger(api)
+    response = api.get("/reports/bm01", as_of="2022-12-31", structure="current")
+    assert response.status_code == 200, response.text
+    assert {row["unit"]: row["total"] for row in response.json()["units"]} == {B: 2}
+
+
 def test_structure_current_maps_an_earlier_report_onto_today_s_units(api: Api) -> None:
     two_units_then_a_merger(api)
     assert by_unit(api, as_of="2022-06-30", structure="current") == {B: 2}

@@ -166,13 +166,14 @@ def bm01(
     ] = None,
     unit: Unit = None,
     known_at: KnownAt = None,
+    structure: Structure = None,
 ) -> Any:
     """Form BM01/BNV of Thông tư 11/2012/TT-BNV: staff on the roll on `as_of`, one row per unit
     they work in that day and one for the agency (`total`): women, leaders by level, rank, highest
     professional, political-theory, state-management, IT and foreign-language levels, and age bands
     (the top two bounded by the retirement ages of the rules file). Party membership, ethnicity,
     religion and ethnic-minority language are not recorded by the ledger: `null`, never 0."""
-    return read_side.bm01(as_of=as_of, unit=unit, known_at=known_at)
+    return read_side.bm01(as_of=as_of, unit=unit, known_at=known_at, structure=structure)
 
 
 @router.get(
