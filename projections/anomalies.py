@@ -1032,9 +1032,7 @@ class AnomaliesView(View):
             (d, d, d),
         )
         # A unit merged by ``as_of`` counts under the unit it joined (the structure of the day).
-        structure = Structure.load(tx, statistics, FOREVER)
-        if structure.facts:
-            found = [(*row[:5], row[5] and structure.successor(row[5], as_of)) for row in found]
+        found = Structure.load(tx, statistics, FOREVER).mapped(found, as_of)
         wanted = nfc(unit)
         entries = [
             AnomalyEntry(_decode(staff_id, kind, on, data), name, unit_on or "")

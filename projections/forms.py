@@ -20,7 +20,8 @@ from datetime import date, datetime
 from ledger.catalog import Employment, Label
 from ledger.rules import PositionKind, RuleSet, add_months, normalize_name
 from projections.base import Tables
-from projections.statistics import LEVEL_CODES, LIVE, post_on_sql, unit_on_sql
+from projections.splits import AGENCY_LEADER, DIVISION_LEADER, PostClassifier
+from projections.statistics import LEVEL_CODES, LIVE, highest_levels, post_on_sql, unit_on_sql
 from projections.store import Tx
 from projections.text import nfc
 from projections.units import Structure
@@ -141,13 +142,9 @@ NOT_RECORDED = tuple(g.key for g in BM01_GROUPS if not g.recorded)
 LEVEL_GROUPS = ("professional", "political_theory", "state_management", "it", "foreign_language")
 BELOW_INTERMEDIATE = "elementary_or_below"
 
-# Post codes of the position standards (``[[position]]`` in the rules file) by level of leadership.
-LEADER_POSTS = {
-    "cuc_truong": "agency",
-    "pho_cuc_truong": "agency",
-    "truong_phong": "division",
-    "pho_truong_phong": "division",
-}
+# The form's leadership columns by the class of the post held (``projections.splits``, the post
+# codes of the position standards), so that BM01 and the attendance splits class posts alike.
+LEADER_COLUMNS = {AGENCY_LEADER: "agency", DIVISION_LEADER: "division"}
 RANK_POSITIONS = {
     "rank_cvcc": "senior",
     "rank_cvc": "principal",
@@ -219,10 +216,9 @@ def last_complete_year_end(today: date) -> date:
 # ------------------------------------------------------------------ classifying one person
 
 
-def leader_level(post: str | None, rules: RuleSet) -> str | None:
+def leader_level(post: str | None, classify_post: PostClassifier) -> str | None:
     """"agency", "division" or None for a post title, through the position standards' codes."""
-    found = rules.resolve(post, PositionKind.POST)
-    return LEADER_POSTS.get(found.code) if found is not None else None
+    return LEADER_COLUMNS.get(classify_post(post))
 
 
 def rank_column(employment: str, rank: str | None, rules: RuleSet) -> str:
@@ -287,6 +283,7 @@ def bm01(
     known_at: int,
     unit: str | None,
     rules: RuleSet,
+    classify_post: PostClassifier,
     known_at_value: datetime | None,
     structure_on: date | None = None,
 ) -> Bm01Report:
@@ -307,15 +304,12 @@ def bm01(
         [k, k, d, d, k, k, d] * 2 + [k, d, k, k, d],
     )
     # Units merged by ``structure_on`` count under the unit they joined.
-    structure = Structure.load(tx, tables, known_at)
-    if structure.facts:
-        on = structure_on or as_of
-        people = [(*row[:5], structure.successor(row[5], on), row[6]) for row in people]
+    people = Structure.load(tx, tables, known_at).mapped(people, structure_on or as_of, column=5)
     rows: dict[str, Counter[str]] = {}
     person_row: dict[str, Counter[str]] = {}
     retirement = RetirementAges(rules)
-    # A few distinct post and rank texts are held by many people: each is matched once.
-    levels: dict[str | None, str | None] = {}
+    # A few distinct rank texts are held by many people: each is matched once (the post
+    # classifier remembers its own answers).
     ranks: dict[tuple[str, str | None], str] = {}
     for staff_id, gender, birth, employment, rank, unit_on, post in people:
         if unit is not None and unit_on != unit:
@@ -324,24 +318,15 @@ def bm01(
         person_row[staff_id] = counts
         counts["total"] += 1
         counts["female"] += gender == "female"
-        if post not in levels:
-            levels[post] = leader_level(post, rules)
-        if levels[post] is not None:
-            counts[f"leaders.{levels[post]}"] += 1
+        level = leader_level(post, classify_post)
+        if level is not None:
+            counts[f"leaders.{level}"] += 1
         if (employment, rank) not in ranks:
             ranks[(employment, rank)] = rank_column(employment, rank, rules)
         counts[f"ranks.{ranks[(employment, rank)]}"] += 1
         counts[f"age_bands.{age_column(gender, date.fromisoformat(birth), as_of, retirement)}"] += 1
     # The highest level per person and track, as the qualifications report keeps it.
-    best: dict[tuple[str, str], int] = {}
-    wanted = ",".join("?" for _ in LEVEL_GROUPS)
-    for staff_id, track, rank in tx.query(
-        f"SELECT c.staff_id, c.track, c.level_rank FROM {t['credentials']} c "
-        f"WHERE {LIVE.format(a='c')} AND c.effective_on <= ? AND c.track IN ({wanted})",
-        [k, k, d, *LEVEL_GROUPS],
-    ):
-        if staff_id in person_row and best.get((staff_id, track), 0) < rank:
-            best[(staff_id, track)] = rank
+    best = highest_levels(tx, t, day=d, known_at=k, people=person_row, tracks=LEVEL_GROUPS)
     for (staff_id, track), top in best.items():
         person_row[staff_id][f"{track}.{_level_column(track, LEVEL_CODES[(track, top)])}"] += 1
     for staff_id, counts in person_row.items():

@@ -622,9 +622,9 @@ class ReadModel:
             ["statistics"],
             lambda tx, t: bm01(
                 tx, t["statistics"], as_of=day, known_at=at, unit=unit, rules=rules,
-                known_at_value=known_at, structure_on=on,
+                classify_post=self._post_classifier(rules), known_at_value=known_at, structure_on=on,
             ),
-            cache=("bm01", day, at, unit, id(rules), on),
+            cache=("bm01", day, at, unit, rules.digest, rules.variant, on),
         )
 
     def units_on(self, as_of: date | None = None, known_at: datetime | None = None) -> list[UnitNode]:

@@ -17,7 +17,7 @@ staff included, voided enrollments excluded.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -75,6 +75,28 @@ def post_on_sql(t: dict[str, str], staff: str, day: str) -> str:
         f"AND {_live('o')} AND o.starts_on <= {day} ORDER BY o.version DESC LIMIT 1"
     )
     return f"COALESCE(({running}), ({held}))"
+
+
+def highest_levels(
+    tx: Tx, t: dict[str, str], *, day: str, known_at: int, people: Container[str],
+    tracks: Sequence[str] | None = None,
+) -> dict[tuple[str, str], int]:
+    """The rank of the highest level each of ``people`` holds per track on ``day`` as known at
+    ``known_at`` (``tracks``: only those), kept while streaming the credential facts: a plain
+    scan, where a GROUP BY would sort hundreds of thousands of rows first."""
+    track_filter, params = "", [known_at, known_at, day]
+    if tracks:
+        track_filter = f" AND c.track IN ({','.join('?' for _ in tracks)})"
+        params += list(tracks)
+    best: dict[tuple[str, str], int] = {}
+    for staff_id, track, rank in tx.query(
+        f"SELECT c.staff_id, c.track, c.level_rank FROM {t['credentials']} c "
+        f"WHERE {_live('c')} AND c.effective_on <= ?{track_filter}",
+        params,
+    ):
+        if staff_id in people and best.get((staff_id, track), 0) < rank:
+            best[(staff_id, track)] = rank
+    return best
 
 
 def age_band(birth: date, day: date) -> str:
@@ -377,16 +399,7 @@ class StatisticsView(View):
             for staff_id, gender, birth, emp, unit_on in people
             if (unit is None or unit_on == unit) and (employment is None or emp == employment)
         }
-        # The highest level per person and track, kept while streaming the credential facts:
-        # a plain scan, where a GROUP BY would sort hundreds of thousands of rows first.
-        best: dict[tuple[str, str], int] = {}
-        for staff_id, track, rank in tx.query(
-            f"SELECT c.staff_id, c.track, c.level_rank FROM {t['credentials']} c "
-            f"WHERE {_live('c')} AND c.effective_on <= ?",
-            (k, k, d),
-        ):
-            if staff_id in chosen and best.get((staff_id, track), 0) < rank:
-                best[(staff_id, track)] = rank
+        best = highest_levels(tx, t, day=d, known_at=k, people=chosen)
         rows = [(*key, top) for key, top in best.items()]
         tracks = empty_tracks()
         by_gender_tracks: dict[str, dict[str, dict[str, int]]] = {}
@@ -427,10 +440,7 @@ class StatisticsView(View):
     ) -> list[Row]:
         """``rows`` whose last column is a unit, with that unit mapped onto the structure in force
         on ``day`` (as known at ``known_at``); untouched when no unit was ever merged."""
-        structure = Structure.load(tx, tables, known_at)
-        if not structure.facts:
-            return list(rows)
-        return [(*row[:-1], structure.successor(row[-1], day)) for row in rows]
+        return Structure.load(tx, tables, known_at).mapped(rows, day)
 
     def attendance(
         self,

@@ -189,6 +189,19 @@ class Structure:
             current = merged[-1]
         return current
 
+    def mapped(self, rows: Sequence[Row], day: date, column: int = -1) -> list[Row]:
+        """``rows`` with the unit in ``column`` (None: no unit) mapped onto the structure in force
+        on ``day`` (``successor``); untouched when no unit fact was ever recorded."""
+        if not self.facts:
+            return list(rows)
+        mapped = []
+        for row in rows:
+            cells = list(row)
+            if cells[column] is not None:
+                cells[column] = self.successor(cells[column], day)
+            mapped.append(tuple(cells))
+        return mapped
+
     def units_on(self, day: date) -> list[UnitNode]:
         """Every unit that exists on ``day``, with its name and parent that day, by id."""
         nodes = {node.unit_id: node for node in self._recorded()}

@@ -10,6 +10,7 @@ import pytest
 
 from ledger.rules import load_rules
 from projections.forms import RetirementAges, age_column, leader_level, rank_column
+from projections.splits import post_classifier
 
 RULES = load_rules()
 DAY = date(2025, 12, 31)
@@ -70,7 +71,7 @@ def test_the_retirement_age_is_that_of_the_law_of_the_year() -> None:
     ],
 )
 def test_posts_are_leaders_by_the_position_standards_codes(post: str | None, level: str | None) -> None:
-    assert leader_level(post, RULES) == level
+    assert leader_level(post, post_classifier(RULES)) == level
 
 
 @pytest.mark.parametrize(
