@@ -69,25 +69,39 @@ def view_names() -> list[str]:
     configuration)."""
     from projections.anomalies import AnomaliesView
     from projections.credentials import CredentialsView
+    from projections.findings import FindingsView
     from projections.standing import StandingView
     from projections.statistics import StatisticsView
 
-    return [StandingView.name, CredentialsView.name, StatisticsView.name, AnomaliesView.name]
+    return [
+        StandingView.name, CredentialsView.name, StatisticsView.name, AnomaliesView.name, FindingsView.name
+    ]
 
 
 def default_views(ledger: Ledger | None = None) -> list[View]:
-    """The ledger's views: standing (and directory), credential trails, statistics, anomalies.
+    """The ledger's views: standing (and directory), credential trails, statistics, anomalies,
+    findings against the position standards.
 
     The anomalies view depends on configuration: the thresholds ``LEDGER_ANOMALY_*`` and the
-    agency's time zone (``ledger``'s clock; without a ledger, ``LEDGER_TIMEZONE``).
+    agency's time zone (``ledger``'s clock; without a ledger, ``LEDGER_TIMEZONE``). The findings
+    view depends on the ledger's rules file and judges for the agency's date (without a ledger,
+    ``LEDGER_RULES`` and ``LEDGER_TIMEZONE``).
     """
     from projections.anomalies import AnomaliesView, configured_rules
     from projections.credentials import CredentialsView
+    from projections.findings import FindingsView
     from projections.standing import StandingView
     from projections.statistics import StatisticsView
 
     zone = ledger.clock.zone if ledger is not None else None
-    return [StandingView(), CredentialsView(), StatisticsView(), AnomaliesView(configured_rules(zone))]
+    findings = FindingsView(ledger.rules, today=ledger.today) if ledger is not None else FindingsView()
+    return [
+        StandingView(),
+        CredentialsView(),
+        StatisticsView(),
+        AnomaliesView(configured_rules(zone)),
+        findings,
+    ]
 
 
 class PositionMoved(Exception):
@@ -321,7 +335,9 @@ class Engine:
         start = min(seen[v.name].position for v in due)
         page = self.reader.page(start, self.page_size)
         if not page:
-            return 0
+            # Level with the log: time for what a view keeps besides events (the findings of a
+            # new day). -1: work was done, look again soon, but no event was read.
+            return -1 if self._refresh(conn, due) else 0
         envelopes = self.reader.decode(page)
         end = page[-1].id
         applied: dict[str, int] = {}
@@ -348,6 +364,27 @@ class Engine:
             self._commits += 1
             self._applied.notify_all()
         return len(page)
+
+    def _refresh(self, conn: Connection, views: Sequence[View]) -> int:
+        """Let each view that keeps something besides the log's events (``refresh``) do a batch
+        of it, in a transaction of its own with its tracking row locked; how much was done."""
+        done = 0
+        for view in views:
+            refresh = getattr(view, "refresh", None)
+            if refresh is None:
+                continue
+            try:
+                with conn.transaction(write=True) as tx:
+                    live = generations.live(tx, [view.name], lock=True).get(view.name)
+                    if live is None or live.schema_version != view.schema_version:
+                        continue
+                    done += int(refresh(tx, view.table_set(live.generation), self.reader))
+            except Exception:
+                # Its rows stay as they were (reads of them fall back as for any stale row);
+                # the engine goes on following the log and tries again after a pause.
+                log.exception("refreshing view %s failed", view.name)
+                self._retry_at[view.name] = time.monotonic() + self.retry_max
+        return done
 
     def _apply_guarded(
         self, tx: Tx, view: View, expected: Generation, envelopes: Sequence[Envelope], end: int

@@ -47,6 +47,7 @@ from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
 from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
 from projections.engine import Engine, ViewState, default_views, view_states
+from projections.findings import FindingsView, Judged
 from projections.forms import Bm01Report, bm01, last_complete_year_end
 from projections.log import LogReader
 from projections.reports import Reports
@@ -75,7 +76,7 @@ from projections.splits import PostClassifier, parse_cross, post_classifier
 from projections.standing import DIRECTORY_SORTS, STATUSES, StandingView, record_to_standing
 from projections.statistics import StatisticsView
 from projections.store import AsyncReaders, Database, Readers, Row, Tx, is_missing_table
-from projections.units import UnitNode, structure_day
+from projections.units import Structure, UnitNode, structure_day
 
 __all__ = [
     "AGE_BANDS",
@@ -144,6 +145,7 @@ class ReadModel:
         self.credentials_view = _one(views, CredentialsView)
         self.statistics_view = _one(views, StatisticsView)
         self.anomalies_view = _one(views, AnomaliesView)
+        self.findings_view = next((v for v in views if isinstance(v, FindingsView)), None)
         self._readers = Readers(Database(ledger.store))
         self._async_readers = AsyncReaders(self._readers)
         self._log = LogReader(ledger)
@@ -165,7 +167,9 @@ class ReadModel:
         """The position-standards reports (``projections.reports``), one per read model."""
         with self._cache_lock:
             if self._reports is None:
-                self._reports = Reports(self.ledger, today=self.today)
+                self._reports = Reports(
+                    self.ledger, today=self.today, findings=self if self.findings_view is not None else None
+                )
             return self._reports
     async def open_async(self) -> None:
         """Make :meth:`standing_document_async` usable in the running event loop."""
@@ -645,6 +649,42 @@ class ReadModel:
         return self._with_views(
             ["statistics"], lambda tx, t: self.statistics_view.units(tx, t["statistics"]), cache=("units",)
         )
+
+    # ------------------------------------------------------------------ findings
+
+    def findings_stamp(self, day: date) -> tuple[int, int] | None:
+        """The findings view's live generation and position, if it was judged under this
+        ledger's rules and every row for ``day``; else None (the reports fold the records)."""
+        view = self.findings_view
+        if view is None:
+            return None
+        self._ensure_meta()
+        with self._readers.read() as tx:
+            live = generations.live(tx, [view.name]).get(view.name)
+            if live is None or live.schema_version != view.schema_version:
+                return None
+            if not view.judged_for(tx, view.table_set(live.generation), day):
+                return None
+            return live.generation, live.position
+
+    def findings(
+        self, day: date, part: str, *, unit: str | None, structure_on: date, staff_id: str | None
+    ) -> Judged:
+        """The people of one report on ``day`` with ``part`` of their findings (see
+        :meth:`FindingsView.people`); the unit structure is the statistics view's, as known now."""
+        view = self.findings_view
+        assert view is not None
+
+        def run(tx: Tx, t: dict[str, Tables]) -> Judged:
+            tables = t[view.name]
+            structure = Structure.load(tx, t["statistics"], FOREVER) if unit is not None else None
+            people = view.people(
+                tx, tables, part=part, unit=unit, structure=structure, structure_on=structure_on
+            )
+            found = staff_id is None or view.knows(tx, tables, staff_id)
+            return Judged(people, staff_found=found)
+
+        return self._with_views([view.name, "statistics"], run)
 
     # ----------------------------------------------------------------- anomalies
 

@@ -25,21 +25,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 from uuid import UUID
 
 from ledger import errors
 from ledger.application import Ledger
 from ledger.catalog import Track
 from ledger.commitments import Commitment, CommitmentsReport, commitments_report
-from ledger.effectiveness import ProgrammeEffect, effectiveness_report
-from ledger.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness
+from ledger.effectiveness import ProgrammeEffect, effectiveness_report, programme_effects
+from ledger.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness, pools_of
 from ledger.organisation import ORGANISATION_ID
 from ledger.record import StaffRecord
 from ledger.rules import PositionKind, RuleSet
 from ledger.staff import StaffEvent, StaffMember, fold_record
 from ledger.standards import AppointmentReview, StandardCheck, json_value, review_appointments
 from projections.base import micros
+from projections.findings import Judged
 from projections.log import LogReader
 from projections.text import nfc
 from projections.units import Structure, structure_day
@@ -132,6 +133,20 @@ class RecordSource:
             self._whole[last.originator_id] = whole
         _, latest, record = whole
         return record if as_of >= latest else fold_record(events, as_of=as_of)
+
+
+class FindingsSource(Protocol):
+    """The findings view as the reports read it (``projections.queries.ReadModel``)."""
+
+    def findings_stamp(self, day: date) -> tuple[int, int] | None:
+        """Where the findings view stands (generation, position) if it can answer for ``day``
+        under the ledger's rules: every row judged for that day. None if it cannot."""
+
+    def findings(
+        self, day: date, part: str, *, unit: str | None, structure_on: date, staff_id: str | None
+    ) -> Judged:
+        """The people a report covers (working in ``unit`` on ``day``, mapped onto the structure
+        of ``structure_on``) with ``part`` of their findings."""
 
 
 # --------------------------------------------------------------------------- answers
@@ -246,9 +261,18 @@ class EffectivenessAnswer:
 class Reports:
     """The position-standards reports of one ledger (thread-safe; one per process)."""
 
-    def __init__(self, ledger: Ledger, *, today: Callable[[], date] | None = None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        *,
+        today: Callable[[], date] | None = None,
+        findings: FindingsSource | None = None,
+    ) -> None:
         self.ledger = ledger
         self.source = RecordSource(ledger)
+        # The engine's judgements, when there is one (a server); the records are folded here
+        # for any question the view cannot answer (another day, ``known_at``, ``position``).
+        self.findings = findings
         self._today = today or ledger.today
         self._cache: OrderedDict[Any, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -284,6 +308,23 @@ class Reports:
             )
         unit = nfc(unit)
 
+        stamp = self._stamp(day, known_at) if position is None else None
+        question = ("needs", day, known_at, position, unit, staff_id, structure)
+        if stamp is not None:
+
+            def judged() -> NeedsAnswer:
+                active = [p for p in self._judged("needs", day, unit, staff_id, structure).people if p.active]
+                report = NeedsReport(
+                    as_of=day,
+                    rule_set=rules.label,
+                    position=None,
+                    people=tuple(p.needs for p in active if p.needs is not None),
+                    pools=tuple(pools_of(entry for p in active for entry in p.pools)),
+                )
+                return NeedsAnswer(report, unit, staff_id)
+
+            return self._remember(question, judged, stamp)
+
         def answer() -> NeedsAnswer:
             # ``staff_id`` picks whom to list; the summary and the pools stay those of the unit.
             records = self._chosen(
@@ -294,7 +335,7 @@ class Reports:
             pools = tuple(pool_readiness(active, day, rules))
             return NeedsAnswer(replace(report, pools=pools), unit, staff_id)
 
-        return self._remember(("needs", day, known_at, position, unit, staff_id, structure), answer)
+        return self._remember(question, answer)
 
     # ----------------------------------------------------------- appointments
 
@@ -315,6 +356,23 @@ class Reports:
         rules = self.rules
         unit = nfc(unit)
 
+        question = ("appointments", day, known_at, staff_id, unit, structure)
+        stamp = self._stamp(day, known_at)
+        if stamp is not None:
+
+            def judged() -> AppointmentsAnswer:
+                people = self._judged("appointments", day, unit, staff_id, structure).people
+                rows = [
+                    AppointmentRow(p.staff_id, p.full_name, p.status, review)
+                    for p in people
+                    if staff_id in (None, p.staff_id)
+                    for review in p.appointments
+                ]
+                rows.sort(key=lambda row: row.key)
+                return AppointmentsAnswer(day, rules.label, tuple(rows), flagged=False)
+
+            return replace(self._remember(question, judged, stamp), flagged=flagged)
+
         def answer() -> AppointmentsAnswer:
             rows: list[AppointmentRow] = []
             chosen = self._chosen(
@@ -331,7 +389,7 @@ class Reports:
             rows.sort(key=lambda row: row.key)
             return AppointmentsAnswer(day, rules.label, tuple(rows), flagged=False)
 
-        whole = self._remember(("appointments", day, known_at, staff_id, unit, structure), answer)
+        whole = self._remember(question, answer)
         return replace(whole, flagged=flagged)
 
     # ------------------------------------------------------------ commitments
@@ -352,16 +410,25 @@ class Reports:
         known_at = _aware(known_at)
         unit = nfc(unit)
 
+        question = ("commitments", day, known_at, staff_id, unit, status, structure)
+        stamp = self._stamp(day, known_at)
+        if stamp is not None:
+
+            def judged() -> CommitmentsAnswer:
+                people = self._judged("commitments", day, unit, staff_id, structure).people
+                items = [c for p in people if staff_id in (None, p.staff_id) for c in p.commitments]
+                return CommitmentsAnswer(self._commitments(day, items, status))
+
+            return self._remember(question, judged, stamp)
+
         def answer() -> CommitmentsAnswer:
             records = self._chosen(
                 self._records(day, known_at, staff_id), day, unit, staff_id, known_at, structure
             )
-            report = commitments_report(records, self.rules, day)
-            items = sorted(report.items, key=lambda c: (c.staff_id, c.starts_on, c.enrollment_id))
-            report = replace(report, items=tuple(c for c in items if status in (None, c.status)))
-            return CommitmentsAnswer(report)
+            items = commitments_report(records, self.rules, day).items
+            return CommitmentsAnswer(self._commitments(day, items, status))
 
-        return self._remember(("commitments", day, known_at, staff_id, unit, status, structure), answer)
+        return self._remember(question, answer)
 
     # ---------------------------------------------------------- effectiveness
 
@@ -386,19 +453,57 @@ class Reports:
         unit = nfc(unit)
         chosen = tuple(dict.fromkeys(Track(t) for t in tracks)) if tracks else None
 
+        def in_years(effects: Iterable[ProgrammeEffect]) -> EffectivenessAnswer:
+            return EffectivenessAnswer(
+                day,
+                tuple(
+                    e for e in effects
+                    if (from_year is None or e.year >= from_year) and (to_year is None or e.year <= to_year)
+                ),
+            )
+
         def answer() -> EffectivenessAnswer:
             records = self._chosen(self._records(day, known_at, None), day, unit, None, known_at, structure)
-            effects = tuple(
-                e
-                for e in effectiveness_report(records, day, tracks=chosen)
-                if (from_year is None or e.year >= from_year) and (to_year is None or e.year <= to_year)
-            )
-            return EffectivenessAnswer(day, effects)
+            return in_years(effectiveness_report(records, day, tracks=chosen))
+
+        def judged() -> EffectivenessAnswer:
+            people = self._judged("outcomes", day, unit, None, structure).people
+            return in_years(programme_effects((p.outcomes for p in people), tracks=chosen))
 
         question = ("effectiveness", day, known_at, unit, chosen, from_year, to_year, structure)
+        stamp = self._stamp(day, known_at)
+        if stamp is not None:
+            return self._remember(question, judged, stamp)
         return self._remember(question, answer)
 
     # ---------------------------------------------------------------- helpers
+
+    def _stamp(self, day: date, known_at: datetime | None) -> tuple[int, int] | None:
+        """Where the findings view stands, if it answers this question (as known now, on a day
+        it was judged for); None: fold the records instead."""
+        if known_at is not None or self.findings is None:
+            return None
+        return self.findings.findings_stamp(day)
+
+    def _judged(
+        self, part: str, day: date, unit: str | None, staff_id: str | None, structure: str | None
+    ) -> Judged:
+        """The findings view's people for one report; a 404 naming ``staff_id`` if it is given
+        and the ledger has no such person (as :meth:`_records` does for folded records)."""
+        assert self.findings is not None
+        on = structure_day(structure, day, self.today())
+        found = self.findings.findings(day, part, unit=unit, structure_on=on, staff_id=staff_id)
+        if not found.staff_found:
+            raise errors.StaffNotFound(f"No staff member '{staff_id}'.", field="staff_id")
+        return found
+
+    def _commitments(self, day: date, items: Iterable[Commitment], status: str | None) -> CommitmentsReport:
+        ordered = sorted(items, key=lambda c: (c.staff_id, c.starts_on, c.enrollment_id))
+        return CommitmentsReport(
+            as_of=day,
+            rule_set=self.rules.label,
+            items=tuple(c for c in ordered if status in (None, c.status)),
+        )
 
     def _records(self, day: date, known_at: datetime | None, staff_id: str | None) -> list[StaffRecord]:
         """Every record on ``day`` as known at ``known_at``; a 404 naming ``staff_id`` if it is
@@ -434,10 +539,13 @@ class Reports:
             if staff_id in (None, r.staff_id) and organisation.successor(r.unit_on(day), on) == unit
         ]
 
-    def _remember(self, question: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """The answer to ``question``, computed once while the log and the rules stay as they
-        are (a change to either is a new key)."""
-        key = (question, self.source.refresh(), self.rules.label)
+    def _remember(
+        self, question: tuple[Any, ...], compute: Callable[[], T], stamp: tuple[int, int] | None = None
+    ) -> T:
+        """The answer to ``question``, computed once while the log (or the findings view, at
+        ``stamp``) and the rules stay as they are (a change to either is a new key)."""
+        where = ("findings", stamp) if stamp is not None else self.source.refresh()
+        key = (question, where, self.rules.label)
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)

@@ -165,10 +165,20 @@ def effectiveness_report(
 ) -> list[ProgrammeEffect]:
     """Per programme (course code, track, level) and year of completion: completions, rating
     before versus after, and post-training evaluations. Former staff count too."""
+    return programme_effects((course_outcomes(record, as_of) for record in records), tracks=tracks)
+
+
+def programme_effects(
+    outcomes_per_person: Iterable[Iterable[CourseOutcome]],
+    *,
+    tracks: Iterable[Track | str] | None = None,
+) -> list[ProgrammeEffect]:
+    """The effects per programme and year of everyone's course outcomes, person by person in
+    staff-code order (a programme's title is that of its first outcome)."""
     wanted = {Track(t) for t in tracks} if tracks is not None else None
     groups: dict[tuple[str, str, str, int], ProgrammeEffect] = {}
-    for record in records:
-        for outcome in course_outcomes(record, as_of):
+    for outcomes in outcomes_per_person:
+        for outcome in outcomes:
             if wanted is not None and outcome.track not in wanted:
                 continue
             key = (outcome.course_code, str(outcome.track), outcome.level or "", outcome.completed_on.year)

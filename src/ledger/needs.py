@@ -197,23 +197,59 @@ def needs_of(record: StaffRecord, on: date, rules: RuleSet, position: str | None
 
 def pool_readiness(records: Iterable[StaffRecord], on: date, rules: RuleSet) -> list[PoolReadiness]:
     """Per planned position, the people in its pool on ``on`` and whether each is ready."""
-    pools: dict[str, tuple[Position | None, str, list[Candidate]]] = {}
-    for record in records:
-        if not record.is_active_on(on):
-            continue
-        for plan in record.plans_on(on):
-            resolved = rules.resolve(plan.position, PositionKind.POST)
-            key = resolved.code if resolved else plan.position
-            entry = pools.setdefault(key, (resolved, resolved.title if resolved else plan.position, []))
-            entry[2].append(
-                Candidate(
+    return pools_of(
+        entry for record in records if record.is_active_on(on) for entry in pool_entries(record, on, rules)
+    )
+
+
+@dataclass(frozen=True)
+class PoolEntry:
+    """One person in the planning pool of one position on one day."""
+
+    key: str  # the position's code, or the name as planned when the rules do not know it
+    position: Position | None
+    position_name: str
+    candidate: Candidate
+
+
+def pool_entries(
+    record: StaffRecord,
+    on: date,
+    rules: RuleSet,
+    checks: Sequence[tuple[PlanningState, StandardCheck]] | None = None,
+) -> list[PoolEntry]:
+    """The pools one person is in on ``on``, with their readiness for each (``checks``: their
+    planned posts already evaluated, as :func:`needs_of` gives them)."""
+    if checks is None:
+        checks = [
+            (plan, evaluate(record, plan.position, on, rules, kind=PositionKind.POST))
+            for plan in record.plans_on(on)
+        ]
+    entries = []
+    for plan, check in checks:
+        resolved = rules.resolve(plan.position, PositionKind.POST)
+        entries.append(
+            PoolEntry(
+                key=resolved.code if resolved else plan.position,
+                position=resolved,
+                position_name=resolved.title if resolved else plan.position,
+                candidate=Candidate(
                     staff_id=record.staff_id,
                     full_name=record.full_name,
                     current_position=record.position_on(on),
                     plan=plan,
-                    check=evaluate(record, plan.position, on, rules, kind=PositionKind.POST),
-                )
+                    check=check,
+                ),
             )
+        )
+    return entries
+
+
+def pools_of(entries: Iterable[PoolEntry]) -> list[PoolReadiness]:
+    """The pools of everyone's entries, by position name, each pool's people by staff code."""
+    pools: dict[str, tuple[Position | None, str, list[Candidate]]] = {}
+    for entry in entries:
+        pools.setdefault(entry.key, (entry.position, entry.position_name, []))[2].append(entry.candidate)
     return [
         PoolReadiness(position, name, tuple(sorted(candidates, key=lambda c: c.staff_id)))
         for position, name, candidates in sorted(pools.values(), key=lambda e: e[1])

@@ -537,6 +537,8 @@ class RuleSet:
     commitments: tuple[CommitmentRule, ...]
     retirement_ages: tuple[RetirementAge, ...] = ()
     fields: tuple[FieldOfStudy, ...] = ()
+    # The file's text, so another process (a worker of a parallel rebuild) can load the same rules.
+    text: str = field(default="", compare=False, repr=False)
     _index: dict[tuple[PositionKind, str], Position] = field(default_factory=dict, compare=False, repr=False)
     # Answers remembered per rule set: the reports ask the same questions for every person.
     _in_force: dict[date, tuple[Rule, ...]] = field(
@@ -1123,6 +1125,7 @@ class _Loader:
             commitments=tuple(commitments),
             retirement_ages=tuple(retirement_ages),
             fields=tuple(fields),
+            text=self.text,
         )
 
     def _top_level_line(self, key: str) -> int:

@@ -1,0 +1,311 @@
+"""The findings view: every person judged against the position standards, once, by the engine.
+
+The needs, appointments, commitments and effectiveness reports judge each person's record with
+the pure functions of ``ledger.needs``, ``ledger.standards``, ``ledger.commitments`` and
+``ledger.effectiveness``. Judging a whole agency on every request costs about a millisecond a
+person, so the engine keeps the judgement of every person instead: when an event of a person
+arrives, that person's record is folded from their own stream and judged again, and their row
+replaced (:func:`judge`, the one definition; the reports assemble their answers from the rows
+exactly as they would from freshly folded records).
+
+**The day.** A judgement is of one business day: a grace period runs out, a credential expires,
+a planning period starts without any event. Each row records the day it was judged for
+(``judged_on``), the engine's day (the agency's clock). When the date turns, the engine re-judges
+the rows of an earlier day while it has nothing else to do (:meth:`FindingsView.refresh`, a few
+hundred people per transaction), and a report asks the view only when every row is of its day;
+until then, and for any other day or state of knowledge, the reports fold the records themselves
+(``projections.reports``). The view never answers for a day it was not judged for.
+
+**The rules.** The judgement depends on the rules file (and its variant): the view records the
+rules' label and digest, and its schema version includes the digest, so under other rules the
+engine builds a new generation beside the live one and switches to it when it is level; until
+then the reports fold. Changing the rules changes no event.
+
+The judged objects are kept pickled: they are the read side's own cache of its own frozen
+dataclasses, written only by the engine into the projection tables, and loading them is far
+cheaper than judging again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from ledger.clock import AgencyClock, zone_from_environment
+from ledger.commitments import Commitment, commitments_of
+from ledger.effectiveness import CourseOutcome, course_outcomes
+from ledger.needs import PersonNeeds, PoolEntry, needs_of, pool_entries
+from ledger.record import StaffRecord
+from ledger.rules import RuleSet, parse_rules, rules_from_environment
+from ledger.staff import StaffEvent, fold_record
+from ledger.standards import AppointmentReview, review_appointments
+from projections.base import Envelope, LogSource, Tables, View
+from projections.store import Tx
+from projections.units import Structure
+
+# Bumped when what a row holds changes (the pickled classes, how a person is judged).
+FORMAT = 1
+REFRESH_BATCH = 200  # people re-judged per transaction when the date turns
+
+
+@dataclass(frozen=True)
+class PersonFindings:
+    """One person judged on one day: all the position-standards reports need of them."""
+
+    staff_id: str
+    full_name: str
+    unit: str  # the unit they work in on the day (as recorded, before any merger is mapped)
+    status: str  # ``StaffRecord.status_on`` the day
+    active: bool
+    needs: PersonNeeds | None  # active people only
+    pools: tuple[PoolEntry, ...]  # active people only
+    appointments: tuple[AppointmentReview, ...]  # people who had joined by the day
+    commitments: tuple[Commitment, ...]
+    outcomes: tuple[CourseOutcome, ...]
+
+
+def record_on(events: Sequence[StaffEvent], day: date) -> StaffRecord:
+    """A person's record on ``day`` as known now, as the reports fold it."""
+    latest = max(e.effective_on for e in events)
+    return fold_record(events) if day >= latest else fold_record(events, as_of=day)
+
+
+def judge(record: StaffRecord, day: date, rules: RuleSet) -> PersonFindings:
+    """Everything the reports judge of one record (folded on ``day``) on ``day``."""
+    active = record.is_active_on(day)
+    status = record.status_on(day)
+    needs = needs_of(record, day, rules) if active else None
+    return PersonFindings(
+        staff_id=record.staff_id,
+        full_name=record.full_name,
+        unit=record.unit_on(day),
+        status=status,
+        active=active,
+        needs=needs,
+        pools=tuple(pool_entries(record, day, rules, needs.planned)) if needs is not None else (),
+        appointments=tuple(review_appointments(record, day, rules)) if status != "not_joined" else (),
+        commitments=tuple(commitments_of(record, rules, day)),
+        outcomes=tuple(course_outcomes(record, day)),
+    )
+
+
+# What each report reads of a person, kept apart so a report loads only its own part.
+PARTS = ("needs", "appointments", "commitments", "outcomes")
+
+
+def _dump(value: Any) -> str | None:
+    if not value:
+        return None
+    return base64.b64encode(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).decode("ascii")
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else pickle.loads(base64.b64decode(text))
+
+
+def _parts(findings: PersonFindings) -> tuple[str | None, ...]:
+    needs = (findings.needs, findings.pools) if findings.needs is not None else None
+    return (_dump(needs), _dump(findings.appointments), _dump(findings.commitments), _dump(findings.outcomes))
+
+
+def rules_digest(rules: RuleSet) -> str:
+    """What the judgement depends on besides the log: the rules file, its variant, this code."""
+    return hashlib.sha256(f"{rules.digest}|{rules.variant}|{FORMAT}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What the view holds for one report on one day: the people it covers, by staff code, and
+    whether the one person asked about (if any) is in the ledger at all."""
+
+    people: list[PersonFindings]
+    staff_found: bool = True
+
+
+class FindingsView(View):
+    """One row per person: their findings on the engine's day under the ledger's rules."""
+
+    name = "findings"
+    tables: ClassVar[dict[str, str]] = {
+        "people": (
+            "aggregate TEXT NOT NULL, staff_id TEXT NOT NULL, version INTEGER NOT NULL, "
+            "full_name TEXT NOT NULL, unit TEXT NOT NULL, status TEXT NOT NULL, active INTEGER NOT NULL, "
+            "judged_on TEXT NOT NULL, needs TEXT, appointments TEXT, commitments TEXT, outcomes TEXT, "
+            "PRIMARY KEY (aggregate)"
+        ),
+        "rules": "digest TEXT NOT NULL, label TEXT NOT NULL",
+    }
+    indexes: ClassVar[dict[str, tuple[str, str]]] = {
+        "by_staff": ("people", "staff_id"),
+        "by_day": ("people", "judged_on"),
+        "by_unit": ("people", "unit"),
+    }
+
+    DELETE = "DELETE FROM {people} WHERE aggregate = ?"
+    INSERT = (
+        "INSERT INTO {people} (aggregate, staff_id, version, full_name, unit, status, active, judged_on, "
+        "needs, appointments, commitments, outcomes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+
+    def __init__(
+        self,
+        rules: RuleSet | None = None,
+        *,
+        today: Callable[[], date] | None = None,
+        rules_text: str | None = None,
+        source: str = "<rules>",
+        variant: str | None = None,
+        day: str | None = None,
+    ) -> None:
+        super().__init__()
+        if rules is None:
+            rules = (
+                parse_rules(rules_text, source=source, variant=variant)
+                if rules_text is not None
+                else rules_from_environment()
+            )
+        self.rules = rules
+        if day is not None:
+            fixed = date.fromisoformat(day)
+            self.today: Callable[[], date] = lambda: fixed
+        else:
+            self.today = today or AgencyClock(zone_from_environment()).today
+        self.digest = rules_digest(rules)
+        self.schema_version = 9_000_000 + int(self.digest[:12], 16) % 1_000_000
+
+    def settings(self) -> dict[str, Any]:
+        # A worker of a parallel build judges for the day the build started on, like this process.
+        if not self.rules.text:
+            raise ValueError("These rules were not loaded from a file's text; build the view in one process.")
+        return {
+            "rules_text": self.rules.text,
+            "source": self.rules.source,
+            "variant": self.rules.variant or None,
+            "day": self.today().isoformat(),
+        }
+
+    def create(self, tx: Tx, tables: Tables, *, indexes: bool) -> None:
+        super().create(tx, tables, indexes=indexes)
+        tx.execute(f"DELETE FROM {tables['rules']}")
+        tx.execute(
+            f"INSERT INTO {tables['rules']} (digest, label) VALUES (?, ?)", (self.digest, self.rules.label)
+        )
+
+    def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
+        pages: dict[UUID, list[Envelope]] = {}
+        for env in envelopes:
+            pages.setdefault(env.originator_id, []).append(env)
+        day = self.today()
+        stale: list[tuple[str]] = []
+        rows: list[tuple[Any, ...]] = []
+        for oid, mine in pages.items():
+            first, last = mine[0].version, mine[-1].version
+            whole = first == 1 and last == len(mine)
+            events = [e.event for e in mine] if whole else log.events_of(oid, last)
+            if first > 1:
+                stale.append((str(oid),))
+            rows.append(self._row(oid, mine[0].staff_id, last, events, day))
+        if stale:
+            tx.executemany(self.sql(tables, self.DELETE), stale)
+        if rows:
+            tx.executemany(self.sql(tables, self.INSERT), rows)
+
+    def _row(
+        self, oid: UUID, staff_id: str, version: int, events: Sequence[StaffEvent], day: date
+    ) -> tuple[Any, ...]:
+        f = judge(record_on(events, day), day, self.rules)
+        return (
+            str(oid), staff_id, version, f.full_name, f.unit, f.status, int(f.active), day.isoformat(),
+            *_parts(f),
+        )
+
+    def refresh(self, tx: Tx, tables: Tables, log: LogSource) -> int:
+        """Judge again, for the engine's day, up to a batch of people judged for another day (the
+        date turned); how many were."""
+        day = self.today()
+        stale = tx.query(
+            f"SELECT aggregate, staff_id, version FROM {tables['people']} WHERE judged_on <> ? "
+            "ORDER BY aggregate LIMIT ?",
+            (day.isoformat(), REFRESH_BATCH),
+        )
+        if not stale:
+            return 0
+        rows = [
+            self._row(UUID(aggregate), staff_id, version, log.events_of(UUID(aggregate), version), day)
+            for aggregate, staff_id, version in stale
+        ]
+        tx.executemany(self.sql(tables, self.DELETE), [(row[0],) for row in rows])
+        tx.executemany(self.sql(tables, self.INSERT), rows)
+        return len(rows)
+
+    # ------------------------------------------------------------------ reads
+
+    def recorded_rules(self, tx: Tx, tables: Tables) -> tuple[str, str] | None:
+        """The digest and label of the rules this generation was judged under."""
+        row = tx.record(f"SELECT digest, label FROM {tables['rules']}")
+        return None if row is None else (str(row["digest"]), str(row["label"]))
+
+    def judged_for(self, tx: Tx, tables: Tables, day: date) -> bool:
+        """Whether every row is judged for ``day`` (an empty view is, for any day)."""
+        other = tx.query(f"SELECT 1 FROM {tables['people']} WHERE judged_on <> ? LIMIT 1", (day.isoformat(),))
+        return not other
+
+    def knows(self, tx: Tx, tables: Tables, staff_id: str) -> bool:
+        return bool(tx.query(f"SELECT 1 FROM {tables['people']} WHERE staff_id = ?", (staff_id,)))
+
+    def people(
+        self,
+        tx: Tx,
+        tables: Tables,
+        *,
+        part: str,
+        unit: str | None,
+        structure: Structure | None,
+        structure_on: date,
+    ) -> list[PersonFindings]:
+        """The findings of everyone (working in ``unit`` on the day, their unit mapped onto the
+        structure of ``structure_on``), by staff code, with only ``part`` (one of :data:`PARTS`)
+        loaded: the other parts are left empty."""
+        if part not in PARTS:
+            raise ValueError(f"No part {part!r} in the findings view.")
+        table = tables["people"]
+        columns = f"staff_id, full_name, unit, status, active, {part}"
+        if unit is None:
+            rows = tx.query(f"SELECT {columns} FROM {table}")
+        else:
+            assert structure is not None
+            names = [
+                name for (name,) in tx.query(f"SELECT DISTINCT unit FROM {table}")
+                if structure.successor(name, structure_on) == unit
+            ]
+            if not names:
+                return []
+            marks = ", ".join("?" for _ in names)
+            rows = tx.query(f"SELECT {columns} FROM {table} WHERE unit IN ({marks})", tuple(names))
+        found = [_findings(row, part) for row in rows]
+        found.sort(key=lambda f: f.staff_id)
+        return found
+
+
+def _findings(row: Sequence[Any], part: str) -> PersonFindings:
+    staff_id, full_name, unit, status, active, data = row
+    value = _load(data)
+    needs, pools = value if part == "needs" and value is not None else (None, ())
+    return PersonFindings(
+        staff_id=staff_id,
+        full_name=full_name,
+        unit=unit,
+        status=status,
+        active=bool(active),
+        needs=needs,
+        pools=tuple(pools),
+        appointments=tuple(value or ()) if part == "appointments" else (),
+        commitments=tuple(value or ()) if part == "commitments" else (),
+        outcomes=tuple(value or ()) if part == "outcomes" else (),
+    )
