@@ -1,0 +1,203 @@
+"""The findings view: the engine judges every person against the position standards once, and
+today's reports are answered from it, without reading the log; under another rules file it is
+derived again beside the live one, and when the date turns it is judged again for the new day.
+On SQLite and PostgreSQL, through the HTTP API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_fixtures import Api, running_api
+from conftest import store_of_kind
+
+from ledger.application import Ledger
+from ledger.config import StoreConfig
+from ledger.demo import load_demo
+from ledger.rules import default_rules_text, parse_rules
+from projections import generations
+from projections.engine import Engine
+from projections.findings import FindingsView
+from projections.log import LogReader
+from projections.queries import ReadModel
+from projections.reports import RecordSource, Reports, appointments_json, commitments_json
+from projections.reports import effectiveness_json, needs_json
+from projections.store import Database
+
+REPORTS = (
+    "/reports/needs",
+    "/reports/appointments",
+    "/reports/commitments",
+    "/reports/effectiveness",
+    "/reports/qualifications",
+    "/reports/attendance",
+    "/reports/annual",
+    "/reports/bm01",
+)
+NOW = datetime(2026, 6, 30, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
+
+
+class Clock:
+    """A clock a test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreConfig]:
+    with store_of_kind(request.param, tmp_path) as found:
+        yield found
+
+
+@pytest.fixture
+def demo_api(store: StoreConfig) -> Iterator[Api]:
+    with running_api(store) as api:
+        ledger = api.app.state.ledger
+        load_demo(ledger)
+        assert api.app.state.read_side.wait_for(ledger.recorder.max_notification_id())
+        yield api
+
+
+def answers(api: Api, unit: str | None = None) -> dict[str, Any]:
+    found = {}
+    for path in REPORTS:
+        params = {"unit": unit} if unit is not None and path != "/reports/annual" else {}
+        response = api.get(path, role="auditor", **params)
+        assert response.status_code == 200, (path, response.text)
+        found[path] = response.json()
+    return found
+
+
+def break_the_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every way the read side reads the log fail."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a report read the log")
+
+    # The head position stays readable: the lag headers of every answer compare the views to it.
+    for name in ("page", "decode", "events_of", "event_at", "by_person"):
+        monkeypatch.setattr(LogReader, name, refuse)
+    monkeypatch.setattr(RecordSource, "refresh", refuse)
+
+
+def test_todays_reports_answer_from_the_views_with_the_log_reader_made_to_fail(
+    demo_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_api.app.state.services.engine.stop()  # it follows the log; the reports must not
+    break_the_log(monkeypatch)
+    found = answers(demo_api)
+    assert found["/reports/needs"]["summary"]["people"] > 0
+    assert found["/reports/appointments"]["summary"]["appointments"] > 0
+    assert found["/reports/effectiveness"]["summary"]["completions"] > 0
+
+
+def test_todays_reports_for_one_unit_answer_with_the_log_reader_made_to_fail(
+    demo_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_api.app.state.services.engine.stop()
+    break_the_log(monkeypatch)
+    found = answers(demo_api, unit="Phòng Nghiệp vụ 1")
+    assert 0 < found["/reports/needs"]["summary"]["people"] < 67
+
+
+def test_todays_reports_from_the_view_equal_the_records_folded_from_the_log(demo_api: Api) -> None:
+    ledger = demo_api.app.state.ledger
+    reads: ReadModel = demo_api.app.state.services.read_model
+    today = reads.today()
+    assert reads.findings_stamp(today) is not None
+    folded = Reports(ledger, today=reads.today)  # no findings view: folds every record
+    viewed = reads.reports
+    for unit in (None, "Phòng Nghiệp vụ 1"):
+        assert needs_json(viewed.needs(unit=unit), everyone=True) == needs_json(
+            folded.needs(unit=unit), everyone=True
+        )
+        assert appointments_json(viewed.appointments(unit=unit)) == appointments_json(
+            folded.appointments(unit=unit)
+        )
+        assert commitments_json(viewed.commitments(unit=unit)) == commitments_json(
+            folded.commitments(unit=unit)
+        )
+        assert effectiveness_json(viewed.effectiveness(unit=unit)) == effectiveness_json(
+            folded.effectiveness(unit=unit)
+        )
+
+
+def test_a_past_day_is_answered_by_folding_the_records_not_from_the_view(demo_api: Api) -> None:
+    reads: ReadModel = demo_api.app.state.services.read_model
+    assert reads.findings_stamp(date(2022, 12, 31)) is None
+    response = demo_api.get("/reports/needs", role="auditor", as_of="2022-12-31")
+    assert response.status_code == 200
+    assert response.json()["as_of"] == "2022-12-31"
+
+
+def findings_generation(store: StoreConfig) -> generations.Generation:
+    conn = Database(store).connect()
+    try:
+        with conn.transaction() as tx:
+            return generations.live(tx, ["findings"])["findings"]
+    finally:
+        conn.close()
+
+
+def log_fingerprint(ledger: Ledger) -> list[tuple[int, str, bytes]]:
+    return [(n.id, n.topic, bytes(n.state)) for n in ledger.recorder.select_notifications(1, 100_000)]
+
+
+def test_a_changed_rules_file_re_derives_the_findings_beside_the_live_ones_and_leaves_the_log_alone(
+    store: StoreConfig,
+) -> None:
+    with Ledger(store) as ledger:
+        load_demo(ledger)
+        Engine(ledger).run_until_idle()
+        before = findings_generation(store)
+        log_before = log_fingerprint(ledger)
+        label_before = ledger.rules.label
+    # The same file with one requirement more (a new digest): every judgement may change.
+    stricter = default_rules_text().replace('version = "', 'version = "9', 1)
+    rules = parse_rules(stricter, source="stricter.toml")
+    with Ledger(store, rules=rules) as ledger:
+        reads = ReadModel(ledger)
+        today = reads.today()
+        assert reads.findings_stamp(today) is None  # judged under other rules: never answers
+        assert reads.reports.needs().report.rule_set == rules.label  # folded meanwhile
+        Engine(ledger).run_until_idle()
+        after = findings_generation(store)
+        assert after.generation != before.generation
+        assert after.schema_version == FindingsView(rules).schema_version != before.schema_version
+        assert reads.findings_stamp(today) == (after.generation, after.position)
+        conn = Database(store).connect()
+        try:
+            with conn.transaction() as tx:
+                recorded = FindingsView(rules).recorded_rules(tx, FindingsView(rules).table_set(after.generation))
+        finally:
+            conn.close()
+        assert recorded is not None and recorded[1] == rules.label != label_before
+        assert log_fingerprint(ledger) == log_before
+        reads.close()
+
+
+def test_when_the_date_turns_the_engine_judges_everyone_again_for_the_new_day(store: StoreConfig) -> None:
+    clock = Clock(NOW)
+    with Ledger(store, clock=clock) as ledger:
+        load_demo(ledger)
+        engine = Engine(ledger)
+        engine.run_until_idle()
+        reads = ReadModel(ledger, engine=engine)
+        day = reads.today()
+        assert reads.findings_stamp(day) is not None
+        clock.now = NOW + timedelta(days=400)
+        next_day = reads.today()
+        assert reads.findings_stamp(next_day) is None  # yesterday's judgements never answer today
+        stale = Reports(ledger, today=reads.today).needs()
+        engine.run_until_idle()
+        assert reads.findings_stamp(next_day) is not None
+        assert needs_json(reads.reports.needs(), everyone=True) == needs_json(stale, everyone=True)
+        reads.close()
