@@ -39,7 +39,8 @@ from projections.engine import ViewState
 from projections.forms import NOT_RECORDED_NOTE
 from projections.log import LogReader
 from projections.queries import ReadModel, Standing, StandingDocument
-from projections.reports import Reports, needs_item
+from projections.reports import Reports
+from projections.shapes import needs_item
 from projections.text import nfc
 from projections.units import Structure
 

@@ -38,10 +38,11 @@ from ledger.organisation import ORGANISATION_ID
 from ledger.record import StaffRecord
 from ledger.rules import PositionKind, RuleSet
 from ledger.staff import StaffEvent, StaffMember, fold_record
-from ledger.standards import AppointmentReview, StandardCheck, json_value, review_appointments
+from ledger.standards import review_appointments
 from projections.base import micros
 from projections.findings import Judged
 from projections.log import LogReader
+from projections.shapes import AppointmentRow, needs_item
 from projections.text import nfc
 from projections.units import Structure, structure_day
 
@@ -50,16 +51,6 @@ T = TypeVar("T")
 PAGE = 1000
 CACHED_ANSWERS = 32
 
-# The parts of a standard check a report shows (the person and the day are the report's own).
-CHECK_FIELDS = (
-    "position_name",
-    "position",
-    "position_title",
-    "held_since",
-    "waiver",
-    "compliant",
-    "fully_met",
-)
 
 
 class RecordSource:
@@ -176,31 +167,6 @@ class NeedsAnswer:
             "by_status": self.report.by_status(),
             "by_track": self.report.by_track(),
         }
-
-
-@dataclass(frozen=True)
-class AppointmentRow:
-    staff_id: str
-    full_name: str
-    status: str
-    review: AppointmentReview
-
-    @property
-    def key(self) -> str:
-        """Staff code, day, version: the report's order and its paging key."""
-        version = self.review.event_id.rpartition(":")[2]
-        return f"{self.staff_id}|{self.review.effective_on.isoformat()}|{int(version):09d}"
-
-    @property
-    def flagged(self) -> bool:
-        r = self.review
-        return not (r.met_rules_then and r.would_meet_todays_rules_then and r.meets_todays_rules)
-
-    def as_dict(self) -> dict[str, Any]:
-        item = self.review.as_dict()
-        for part in ("then", "today_rules_then", "now"):
-            item[part] = check_summary(getattr(self.review, part), gaps_only=True)
-        return {"staff_id": self.staff_id, "full_name": self.full_name, "status": self.status, **item}
 
 
 @dataclass(frozen=True)
@@ -565,38 +531,6 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 # --------------------------------------------------------------------------- JSON shapes
-
-
-def check_summary(check: StandardCheck, *, gaps_only: bool) -> dict[str, Any]:
-    """A standard check as the reports show it: the post, since when it is held, its waiver,
-    whether the person complies, and the requirements (only those not met, with ``gaps_only``)."""
-    data = check.as_dict(gaps_only=gaps_only)
-    return {**{name: data[name] for name in CHECK_FIELDS}, "requirements": data["requirements"]}
-
-
-def needs_item(person: PersonNeeds) -> dict[str, Any]:
-    """One person of the needs report: their gaps (post and rank), their post's waiver and
-    tenure, and their readiness for each planned post covering the day."""
-    return {
-        "staff_id": person.staff_id,
-        "full_name": person.full_name,
-        "unit": person.unit,
-        "position": person.position,
-        "rank": person.rank,
-        "flags": list(person.flags),
-        "unmet": [check.as_dict() for check in person.gaps],
-        "post": {name: person.post.as_dict()[name] for name in CHECK_FIELDS} if person.post.known else None,
-        "planned": [
-            {
-                **json_value(plan),
-                "position_code": check.position.code if check.position else None,
-                "position_title": check.position.title if check.position else None,
-                "ready": not check.blocking,
-                "gaps": [c.as_dict() for c in check.gaps],
-            }
-            for plan, check in person.planned
-        ],
-    }
 
 
 def effect_totals(effects: Sequence[ProgrammeEffect]) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def test_the_operator_page_shows_each_view_with_its_position_and_lag(site: Site)
     assert page.status_code == 200
     assert "Tình trạng vận hành" in page.text
     rows = {row[0].split()[-1]: row for row in cells(page, "views")}
-    assert set(rows) == {"anomalies", "credentials", "standing", "statistics"}
+    assert set(rows) == {"anomalies", "credentials", "findings", "standing", "statistics"}
     assert rows["standing"][2] == "1"  # the applied position
     assert rows["standing"][3] == "0"  # lag in events
     assert 'id="checkpoint">ledger-checkpoint-v1:1:' in page.text

@@ -70,10 +70,10 @@ def test_prune_drops_generations_that_are_not_live(cli: typer.Typer, store: Stor
     try:
         Engine(ledger).run_until_idle()
         build(ledger, default_views()[0], switch=False, state=SCRATCH)
-        assert len(status(ledger)) == 5  # four live views and the scratch generation
+        assert len(status(ledger)) == 6  # five live views and the scratch generation
         result = CliRunner().invoke(cli, ["projections", "prune"])
         assert "dropped standing generation 2" in result.output
-        assert len(status(ledger)) == 4
+        assert len(status(ledger)) == 5
     finally:
         ledger.close()
 

@@ -141,9 +141,9 @@ def test_an_engine_killed_in_the_middle_of_a_page_resumes_exactly_once(
     head = enroll_many(ledger, clock, 40)
     marker = tmp_path / "paused"
     page_size = 10
-    # Three views per page: the 5th call is the second view of the second page.
+    # Five views per page: the 7th call is the second view of the second page.
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, ledger.store.url, str(marker), "5", str(page_size)],
+        [sys.executable, "-c", CHILD, ledger.store.url, str(marker), "7", str(page_size)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])},
         stdout=subprocess.DEVNULL,
@@ -418,7 +418,7 @@ def test_status_shows_each_view_and_its_lag(agency: tuple[Ledger, Clock]) -> Non
     Engine(ledger).run_until_idle()
     enroll_many(ledger, clock, 2)
     rows = status(ledger)
-    assert {r["view"] for r in rows} == {"standing", "credentials", "statistics", "anomalies"}
+    assert {r["view"] for r in rows} == {"standing", "credentials", "statistics", "anomalies", "findings"}
     assert all(r["state"] == "live" and r["lag"] == 2 for r in rows)
 
 

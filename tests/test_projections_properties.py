@@ -41,7 +41,7 @@ from projections.anomalies import person_anomalies
 from projections.documents import STANDING_JSON
 from projections.engine import Engine, rebuild
 from projections.queries import ReadModel
-from projections.reports import needs_item
+from projections.shapes import needs_item
 from projections.splits import SPLITS
 from projections.standing import record_to_standing
 from projections.verify import check_views
