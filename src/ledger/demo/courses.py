@@ -172,14 +172,22 @@ def build_short_courses(draft: Draft) -> None:
 
 
 def assign_modes(draft: Draft) -> None:
-    """Modes, funding and the two courses abroad, to the exact splits of §3.6."""
-    rng = draft.rng
+    """Modes, funding and the two courses abroad, to the exact splits of §3.6. The steps draw from
+    the seeded generator in this order."""
     scope = [c for c in draft.courses if c.in_scope]
     shorts = [c for c in scope if c.kind in ("llct", "party", "lead")]
     long_ = [c for c in scope if c.kind in ("cv", "cvc", "cvc_open", "phong") and c.starts_on.year >= 2021]
     for course in scope:
         course.mode = PROGRAMMES[course.kind].mode if course.kind in PROGRAMMES else Mode.FULL_TIME
-    # Abroad: a leadership course of 2019 and one of 2023, attended by a leader.
+    abroad = _send_abroad(draft, shorts)
+    _assign_online_and_blended(draft, shorts, long_, abroad)
+    _assign_funding(draft, scope, shorts, abroad)
+    _withdraw_one_short_course(draft, shorts, abroad)
+
+
+def _send_abroad(draft: Draft, shorts: list[Course]) -> list[Course]:
+    """A leadership course of 2019 and one of 2023, attended by a leader, held abroad."""
+    rng = draft.rng
     abroad: list[Course] = []
     for year, country, provider, title in ABROAD:
         candidates = [
@@ -195,6 +203,13 @@ def assign_modes(draft: Draft) -> None:
         course.code = f"LDQL-NN-{year}"
         course.cost = vnd(rng.uniform(70, 95))
         abroad.append(course)
+    return abroad
+
+
+def _assign_online_and_blended(
+    draft: Draft, shorts: list[Course], long_: list[Course], abroad: list[Course]
+) -> None:
+    rng = draft.rng
     # Online: 45 short courses, most of them in the COVID years.
     weights = {2019: 1, 2020: 6, 2021: 6, 2022: 3, 2023: 2, 2024: 2, 2025: 2}
     pool = [c for c in shorts if c not in abroad]
@@ -207,7 +222,11 @@ def assign_modes(draft: Draft) -> None:
     rest = [c for c in shorts if c not in abroad and c.mode == Mode.FULL_TIME]
     for course in rng.sample(rest, 12):
         course.mode = Mode.BLENDED
-    # Funding: 5 sponsored (the two abroad and three project-funded skills courses), 4 draft-funded.
+
+
+def _assign_funding(draft: Draft, scope: list[Course], shorts: list[Course], abroad: list[Course]) -> None:
+    """5 sponsored (the two abroad and three project-funded skills courses), 4 self-funded."""
+    rng = draft.rng
     sponsored = [
         c for c in shorts if c.kind == "lead" and 2022 <= c.starts_on.year <= 2024 and c not in abroad
     ]
@@ -219,11 +238,14 @@ def assign_modes(draft: Draft) -> None:
     online_short = [c for c in shorts if c.mode == Mode.ONLINE and c.funding == Funding.STATE_BUDGET]
     for course in rng.sample(early_cv, 2) + rng.sample(online_short, 2):
         course.funding = Funding.SELF_FUNDED
-    # One leadership skills course was left after a day: the person was sent on urgent duty.
+
+
+def _withdraw_one_short_course(draft: Draft, shorts: list[Course], abroad: list[Course]) -> None:
+    """One leadership skills course was left after a day: the person was sent on urgent duty."""
     candidates = [
         c for c in shorts if c.kind == "lead" and c not in abroad and c.funding == Funding.STATE_BUDGET
     ]
-    dropped = rng.choice(candidates)
+    dropped = draft.rng.choice(candidates)
     dropped.status = "withdrawn"
     dropped.closed_on = dropped.starts_on + timedelta(days=1 if dropped.ends_on > dropped.starts_on else 0)
     dropped.reason = "Được cử đi công tác đột xuất"

@@ -38,12 +38,28 @@ def free_person(
 
 
 def build_out_of_scope(draft: Draft) -> None:
-    rng = draft.rng
+    """The out-of-scope courses, category by category (the order of the seeded draws)."""
     for key, year in QPAN3:
         simple_course(draft, key, "qpan3", year, (3, 10))
     for key, year in QPAN2:
         simple_course(draft, key, "qpan2", year, (3, 10))
     servants = [p.key for p in draft.people.values() if p.civil_servant and p.key not in ("REC_M", "REC_F")]
+    _job_position_courses(draft, servants)
+    young = [p.key for p in draft.people.values() if p.civil_servant and p.birth_date.year >= 1985]
+    young = [k for k in young if k not in ("REC_M", "REC_F")]
+    _it_courses(draft, servants)
+    _language_courses(draft, young)
+    leaders = [p.key for p in draft.people.values() if p.role.position in AGENCY_POSTS | DIVISION_POSTS]
+    for index, year in enumerate(PARTY_WORK_YEARS):
+        pool = leaders if index % 2 == 0 else young
+        spec = PARTY_WORK[index % len(PARTY_WORK)]
+        key, start = free_person(draft, pool, year, spec.days[1])
+        short_course_out(draft, key, start, spec, year)
+
+
+def _job_position_courses(draft: Draft, servants: list[str]) -> None:
+    """Job-position courses (VTVL): contract workers' safety course, the 2025 recruits' induction,
+    and the civil servants' professional updates."""
     workers = [p.key for p in draft.people.values() if p.role.employment == Employment.CONTRACT]
     for year, count in VTVL_PER_YEAR.items():
         batches: list[tuple[Sequence[str], ShortSpec, tuple[int, int]]] = []
@@ -55,11 +71,12 @@ def build_out_of_scope(draft: Draft) -> None:
         for pool, spec, months in batches:
             key, start = free_person(draft, pool, year, spec.days[1], months)
             short_course_out(draft, key, start, spec, year)
-    young = [p.key for p in draft.people.values() if p.civil_servant and p.birth_date.year >= 1985]
-    young = [k for k in young if k not in ("REC_M", "REC_F")]
+
+
+def _it_courses(draft: Draft, servants: list[str]) -> None:
     for year, count in IT_PER_YEAR.items():
         for _ in range(count):
-            kind = "it_advanced" if rng.random() < 0.35 else "it_basic"
+            kind = "it_advanced" if draft.rng.random() < 0.35 else "it_basic"
             programme = PROGRAMMES[kind]
             key, start = free_person(
                 draft,
@@ -69,6 +86,10 @@ def build_out_of_scope(draft: Draft) -> None:
                 blocking=programme.mode not in (Mode.ONLINE, Mode.PART_TIME),
             )
             simple_course(draft, key, kind, year, (1, 11), start=start)
+
+
+def _language_courses(draft: Draft, young: list[str]) -> None:
+    """English B1 for young civil servants; the third of them failed."""
     for index, year in enumerate(FL_YEARS):
         key, start = free_person(draft, young, year, PROGRAMMES["fl"].days, (1, 8), blocking=False)
         course = simple_course(draft, key, "fl", year, (1, 8), start=start)
@@ -76,12 +97,6 @@ def build_out_of_scope(draft: Draft) -> None:
             course.status = "failed"
             course.credential_title = course.credential_number = None
             course.score = Decimal("4.5")
-    leaders = [p.key for p in draft.people.values() if p.role.position in AGENCY_POSTS | DIVISION_POSTS]
-    for index, year in enumerate(PARTY_WORK_YEARS):
-        pool = leaders if index % 2 == 0 else young
-        spec = PARTY_WORK[index % len(PARTY_WORK)]
-        key, start = free_person(draft, pool, year, spec.days[1])
-        short_course_out(draft, key, start, spec, year)
 
 
 def simple_course(

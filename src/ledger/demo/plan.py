@@ -14,7 +14,7 @@ from ledger.demo.course_commands import build_course_ops
 from ledger.demo.courses import assign_modes, build_credential_courses, build_masters, build_short_courses
 from ledger.demo.dossier import build_registrations
 from ledger.demo.draft import Draft
-from ledger.demo.model import DemoPlan
+from ledger.demo.model import Course, DemoPlan, Person
 from ledger.demo.out_of_scope import build_out_of_scope
 from ledger.demo.people import build_people
 from ledger.demo.ratings import build_post_training, build_ratings
@@ -120,28 +120,10 @@ def plan_misses(plan: DemoPlan) -> list[str]:
 
 def plan_statistics(plan: DemoPlan) -> dict[str, Any]:
     """The figures the plan should produce, computed from the plan itself (a self-check)."""
-    people = plan.people
     scope = [c for c in plan.courses if c.in_scope]
-    per_person = Counter(c.person for c in scope)
-    current = [p for p in people.values() if not p.role.former]
     stats: dict[str, Any] = {
-        "attendances": len(scope),
-        "by_track": Counter(c.track.value for c in scope),
-        "by_year_track": Counter((c.starts_on.year, c.track.value) for c in scope),
-        "status": Counter(c.status for c in scope),  # completed, enrolled (in progress), withdrawn
-        "mode": Counter(c.mode.value for c in scope),
-        "funding": Counter(c.funding.value for c in scope),
-        "abroad": sum(c.country != "VN" for c in scope),
-        "female": sum(people[c.person].female for c in scope),
-        "young": sum(people[c.person].age_on(c.starts_on) < 35 for c in scope),
-        "young_female": sum(
-            people[c.person].female and people[c.person].age_on(c.starts_on) < 35 for c in scope
-        ),
-        "post": Counter(people[c.person].post_kind_on(c.starts_on) for c in scope),
-        "per_current": Counter(per_person[p.key] for p in current),
-        "per_former": sorted(
-            (per_person[p.key] for p in people.values() if p.role.former and per_person[p.key]), reverse=True
-        ),
+        **_course_statistics(scope),
+        **_attendee_statistics(plan.people, scope),
         "out_of_scope": Counter(c.track.value for c in plan.courses if not c.in_scope),
         "rated": Counter(
             (o.args["year"], o.args["rating"].value)
@@ -153,6 +135,37 @@ def plan_statistics(plan: DemoPlan) -> dict[str, Any]:
         "events": len(plan.ops),
     }
     return stats
+
+
+def _course_statistics(scope: list[Course]) -> dict[str, Any]:
+    """The in-scope attendances by what the courses were."""
+    return {
+        "attendances": len(scope),
+        "by_track": Counter(c.track.value for c in scope),
+        "by_year_track": Counter((c.starts_on.year, c.track.value) for c in scope),
+        "status": Counter(c.status for c in scope),  # completed, enrolled (in progress), withdrawn
+        "mode": Counter(c.mode.value for c in scope),
+        "funding": Counter(c.funding.value for c in scope),
+        "abroad": sum(c.country != "VN" for c in scope),
+    }
+
+
+def _attendee_statistics(people: dict[str, Person], scope: list[Course]) -> dict[str, Any]:
+    """The in-scope attendances by who attended, as they were on the course's first day."""
+    per_person = Counter(c.person for c in scope)
+    current = [p for p in people.values() if not p.role.former]
+    return {
+        "female": sum(people[c.person].female for c in scope),
+        "young": sum(people[c.person].age_on(c.starts_on) < 35 for c in scope),
+        "young_female": sum(
+            people[c.person].female and people[c.person].age_on(c.starts_on) < 35 for c in scope
+        ),
+        "post": Counter(people[c.person].post_kind_on(c.starts_on) for c in scope),
+        "per_current": Counter(per_person[p.key] for p in current),
+        "per_former": sorted(
+            (per_person[p.key] for p in people.values() if p.role.former and per_person[p.key]), reverse=True
+        ),
+    }
 
 
 def demo_digest(plan: DemoPlan) -> str:

@@ -18,32 +18,12 @@ from ledger.demo.training import APPLIED, OLD_LEVEL_3, RATINGS
 def build_ratings(draft: Draft) -> list[str]:
     """Annual ratings, exactly the counts of §3.8; returns the staff keys rated KHT."""
     rng = draft.rng
-    protected: dict[int, set[str]] = {year: set() for year in RATINGS}
-    for course in draft.courses:
-        if course.kind in ("tc", "ths"):
-            for year in (course.starts_on.year - 1, course.starts_on.year - 2):
-                if year in protected:
-                    protected[year].add(course.person)
-    for key, day, _post, _new, _parent in APPOINTMENTS:
-        for year in (day.year - 1, day.year - 2):
-            if year in protected:
-                protected[year].add(key)
-    pool = set(POOL_2020 + POOL_2023 + ("F_CVC",))
+    protected = _protected_from_low_ratings(draft)
     not_completed: list[str] = []
     previous_low: set[str] = set()
     for year, (excellent, completed, failed) in RATINGS.items():
         rated = [p for p in draft.people.values() if _rated_in(p, year)]
-        low_ok = [
-            p.key
-            for p in rated
-            if p.role.position not in AGENCY_POSTS | DIVISION_POSTS
-            and p.post_kind_on(date(year, 11, 1)) == "none"
-            and p.key not in protected[year]
-            and p.key not in pool
-            and p.key not in previous_low
-            and p.key not in not_completed
-            and p.key not in POOL_2020 + POOL_2023
-        ]
+        low_ok = _may_be_rated_low(rated, year, protected[year] | previous_low | set(not_completed))
         low = rng.sample(sorted(low_ok), completed + failed)
         kht = low[:failed]
         not_completed += kht
@@ -62,39 +42,66 @@ def build_ratings(draft: Draft) -> list[str]:
                 if person.key in top
                 else Rating.GOOD
             )
-            notes = OLD_LEVEL_3 if year == 2019 and rating == Rating.COMPLETED else None
-            evaluator = (
-                f"Tổng cục trưởng {AGENCY_PARENT}"
-                if person.role.position in AGENCY_POSTS
-                else f"Cục trưởng {AGENCY}"
-            )
-            args = {
-                "kind": EvaluationKind.ANNUAL,
-                "year": year,
-                "rating": rating,
-                "evaluator": evaluator,
-                "notes": notes,
-            }
-            if (
-                year == 2022
-                and rating == Rating.EXCELLENT
-                and "wrong-rating" not in {o.key for o in draft.ops}
-            ):
-                # §3.9 correction: an excellent rating first typed as good.
-                wrong = draft.op(person.key, "evaluate", day, "rating", **{**args, "rating": Rating.GOOD})
-                wrong.key = "wrong-rating"
-                draft.op(
-                    person.key,
-                    "correct",
-                    day,
-                    "correction",
-                    voids="wrong-rating",
-                    reason="Nhập nhầm mức xếp loại năm 2022: đúng là hoàn thành xuất sắc nhiệm vụ",
-                )
-                draft.op(person.key, "evaluate", day, "correction", **args)
-                continue
-            draft.op(person.key, "evaluate", day, "rating", **args)
+            _record_rating(draft, person, year, rating, day)
     return not_completed
+
+
+def _protected_from_low_ratings(draft: Draft) -> dict[int, set[str]]:
+    """Per year, who may not be rated low: those sent to long courses or appointed in the next two
+    years (a low rating would have barred them)."""
+    protected: dict[int, set[str]] = {year: set() for year in RATINGS}
+    for course in draft.courses:
+        if course.kind in ("tc", "ths"):
+            for year in (course.starts_on.year - 1, course.starts_on.year - 2):
+                if year in protected:
+                    protected[year].add(course.person)
+    for key, day, _post, _new, _parent in APPOINTMENTS:
+        for year in (day.year - 1, day.year - 2):
+            if year in protected:
+                protected[year].add(key)
+    return protected
+
+
+def _may_be_rated_low(rated: list[Person], year: int, excluded: set[str]) -> list[str]:
+    """Staff without a post that year, outside the planning pool and not in ``excluded``."""
+    pool = set(POOL_2020 + POOL_2023 + ("F_CVC",))
+    return [
+        p.key
+        for p in rated
+        if p.role.position not in AGENCY_POSTS | DIVISION_POSTS
+        and p.post_kind_on(date(year, 11, 1)) == "none"
+        and p.key not in excluded
+        and p.key not in pool
+    ]
+
+
+def _record_rating(draft: Draft, person: Person, year: int, rating: Rating, day: date) -> None:
+    notes = OLD_LEVEL_3 if year == 2019 and rating == Rating.COMPLETED else None
+    evaluator = (
+        f"Tổng cục trưởng {AGENCY_PARENT}" if person.role.position in AGENCY_POSTS else f"Cục trưởng {AGENCY}"
+    )
+    args = {
+        "kind": EvaluationKind.ANNUAL,
+        "year": year,
+        "rating": rating,
+        "evaluator": evaluator,
+        "notes": notes,
+    }
+    if year == 2022 and rating == Rating.EXCELLENT and "wrong-rating" not in {o.key for o in draft.ops}:
+        # §3.9 correction: an excellent rating first typed as good.
+        wrong = draft.op(person.key, "evaluate", day, "rating", **{**args, "rating": Rating.GOOD})
+        wrong.key = "wrong-rating"
+        draft.op(
+            person.key,
+            "correct",
+            day,
+            "correction",
+            voids="wrong-rating",
+            reason="Nhập nhầm mức xếp loại năm 2022: đúng là hoàn thành xuất sắc nhiệm vụ",
+        )
+        draft.op(person.key, "evaluate", day, "correction", **args)
+        return
+    draft.op(person.key, "evaluate", day, "rating", **args)
 
 
 def build_post_training(draft: Draft) -> None:

@@ -28,16 +28,16 @@ class ShortCourseSearch:
 
     STATS = ("young", "young_female", "agency", "division")
 
-    def __init__(self, builder: Draft, slots: list[tuple[str, int]]) -> None:
-        self.b = builder
-        self.rng = builder.rng
+    def __init__(self, draft: Draft, slots: list[tuple[str, int]]) -> None:
+        self.draft = draft
+        self.rng = draft.rng
         self.slots = slots
-        people = builder.people
+        people = draft.people
         self.current = [k for k, p in people.items() if not p.role.former and k not in ZERO_ATTENDANCE]
         self.former_fixed = dict(FORMER_SHORTS)
         self.base: Counter[str] = Counter()
         base_stats: Counter[str] = Counter()
-        for course in builder.courses:
+        for course in draft.courses:
             if course.in_scope:
                 self.base[course.person] += 1
                 base_stats.update(self.features(course.person, course.starts_on))
@@ -57,29 +57,37 @@ class ShortCourseSearch:
         expected = sum(self.base.values()) + len(slots)
         if expected != targets["attendances"]:
             raise RuntimeError(f"{expected} attendances planned, not {targets['attendances']}")
-        self.eligible: dict[tuple[str, int], list[str]] = {}
-        for kind, year in set(slots):
-            self.eligible[(kind, year)] = [
-                k
-                for k, p in people.items()
-                if p.civil_servant
-                and k not in ZERO_ATTENDANCE
-                and (p.on_roll(date(year, 11, 15)) or p.on_roll(date(year, 1, 15)))
-                and (kind != "party" or self.no_theory(k, year))
-                and (not p.role.former or self.former_fixed.get(k, 0) > 0)
-            ]
+        self.eligible: dict[tuple[str, int], list[str]] = {
+            (kind, year): self.eligible_for(kind, year) for kind, year in set(slots)
+        }
         self.people_keys = self.current + [k for k, n in self.former_fixed.items() if n]
         # Per person: the features a short course may carry in each year it could be held.
-        self.profile: dict[str, dict[int, list[frozenset[str]]]] = {}
-        for key in self.people_keys:
-            person = people[key]
-            years: dict[int, list[frozenset[str]]] = {}
-            for year in LEAD_SHORT_PER_YEAR:
-                days = [date(year, month, 15) for month in range(1, 12)]
-                options = {frozenset(self.features(key, d)) for d in days if person.on_roll(d)}
-                if options:
-                    years[year] = sorted(options, key=sorted)
-            self.profile[key] = years
+        self.profile = {key: self.features_by_year(key) for key in self.people_keys}
+        self.always = {name: {k for k in self.people_keys if self.bounds(k, name)[0]} for name in self.STATS}
+        self.ever = {name: {k for k in self.people_keys if self.bounds(k, name)[1]} for name in self.STATS}
+        self.women = {k for k in self.people_keys if self.draft.p(k).female}
+
+    def eligible_for(self, kind: str, year: int) -> list[str]:
+        """Who may attend a short course of ``kind`` in ``year``, in the roster's order."""
+        return [
+            k
+            for k, p in self.draft.people.items()
+            if p.civil_servant
+            and k not in ZERO_ATTENDANCE
+            and (p.on_roll(date(year, 11, 15)) or p.on_roll(date(year, 1, 15)))
+            and (kind != "party" or self.no_theory(k, year))
+            and (not p.role.former or self.former_fixed.get(k, 0) > 0)
+        ]
+
+    def features_by_year(self, key: str) -> dict[int, list[frozenset[str]]]:
+        person = self.draft.p(key)
+        years: dict[int, list[frozenset[str]]] = {}
+        for year in LEAD_SHORT_PER_YEAR:
+            days = [date(year, month, 15) for month in range(1, 12)]
+            options = {frozenset(self.features(key, d)) for d in days if person.on_roll(d)}
+            if options:
+                years[year] = sorted(options, key=sorted)
+        return years
 
     def no_theory(self, key: str, year: int) -> bool:
         """New party members: no political theory held or studied before that year."""
@@ -87,11 +95,11 @@ class ShortCourseSearch:
             return False
         return not any(
             c.person == key and c.track == Track.POLITICAL_THEORY and c.starts_on.year <= year
-            for c in self.b.courses
+            for c in self.draft.courses
         )
 
     def features(self, key: str, day: date) -> list[str]:
-        person = self.b.p(key)
+        person = self.draft.p(key)
         found = []
         if person.female:
             found.append("female")
@@ -109,7 +117,7 @@ class ShortCourseSearch:
             counts = self.choose_counts()
             if counts is None:
                 continue
-            found = self.place(counts)
+            found = _Placement(self).place(counts)
             if found is not None:
                 return found
         raise RuntimeError("could not place the short courses exactly")
@@ -128,23 +136,7 @@ class ShortCourseSearch:
         current = list(self.current)
         for _ in range(total_current):
             counts[rng.choice(current)] += 1
-        always = {name: {k for k in self.people_keys if self.bounds(k, name)[0]} for name in self.STATS}
-        ever = {name: {k for k in self.people_keys if self.bounds(k, name)[1]} for name in self.STATS}
-        women = {k for k in self.people_keys if self.b.p(k).female}
-
-        def cost(c: Counter[str]) -> float:
-            hist = Counter(c[k] + self.base[k] for k in current)
-            misplaced = sum(abs(hist[n] - self.target_hist[n]) for n in set(hist) | set(self.target_hist))
-            female = abs(sum(c[k] for k in women) - self.need["female"])
-            reach = 0
-            for name in self.STATS:
-                low = sum(c[k] for k in always[name])
-                high = sum(c[k] for k in ever[name])
-                need = self.need[name]
-                reach += max(0, low - need) + max(0, need - high)
-            return misplaced + female + reach
-
-        value = cost(counts)
+        value = self.counts_cost(counts)
         temperature = 1.5
         for step in range(20000):
             if value == 0:
@@ -157,7 +149,7 @@ class ShortCourseSearch:
                 continue
             counts[giver] -= 1
             counts[taker] += 1
-            new = cost(counts)
+            new = self.counts_cost(counts)
             if new <= value or rng.random() < math.exp((value - new) / temperature):
                 value = new
             else:
@@ -165,7 +157,31 @@ class ShortCourseSearch:
                 counts[taker] -= 1
         return None
 
-    # -------------------------------------------------------------- phase 2: which course, which day
+    def counts_cost(self, counts: Counter[str]) -> float:
+        """How far the counts are from the per-person distribution and the gender split, and from
+        keeping the age and post splits within reach."""
+        hist = Counter(counts[k] + self.base[k] for k in self.current)
+        misplaced = sum(abs(hist[n] - self.target_hist[n]) for n in set(hist) | set(self.target_hist))
+        female = abs(sum(counts[k] for k in self.women) - self.need["female"])
+        reach = 0
+        for name in self.STATS:
+            low = sum(counts[k] for k in self.always[name])
+            high = sum(counts[k] for k in self.ever[name])
+            need = self.need[name]
+            reach += max(0, low - need) + max(0, need - high)
+        return misplaced + female + reach
+
+
+class _Placement:
+    """Phase 2 of the search: which course and which day each of a person's short courses is, by
+    swapping people between courses and moving days until the age and post splits are exact."""
+
+    def __init__(self, search: ShortCourseSearch) -> None:
+        self.search = search
+        self.draft = search.draft
+        self.rng = search.rng
+        self.slots = search.slots
+        self.eligible = search.eligible
 
     def match(self, seats: list[str], order: list[int]) -> dict[int, int] | None:
         """A course for every seat (a person's place in a short course) among those they may
@@ -199,10 +215,10 @@ class ShortCourseSearch:
         return seat_of
 
     def day_for(self, key: str, kind: str, year: int, taken: list[tuple[date, date]]) -> date | None:
-        person = self.b.p(key)
+        person = self.draft.p(key)
         spec = SHORTS[kind]
         for _ in range(10):
-            start = weekday_on_or_after(self.b.random_day(year, (1, 11)))
+            start = weekday_on_or_after(self.draft.random_day(year, (1, 11)))
             end = start + timedelta(days=spec.days[1] - 1)
             if start.year != year or not person.on_roll(start) or not person.on_roll(end):
                 continue
@@ -232,14 +248,14 @@ class ShortCourseSearch:
         def put(index: int, key: str, start: date) -> None:
             assign[index] = (key, start)
             taken.setdefault(key, []).append(span(index, start))
-            stats.update(self.features(key, start))
+            stats.update(self.search.features(key, start))
 
         def lift(index: int) -> tuple[str, date]:
             found = assign[index]
             assert found is not None
             key, start = found
             taken[key].remove(span(index, start))
-            stats.subtract(self.features(key, start))
+            stats.subtract(self.search.features(key, start))
             assign[index] = None
             return found
 
@@ -255,16 +271,20 @@ class ShortCourseSearch:
             put(index, key, start)
 
         def cost() -> int:
-            return sum(abs(stats[name] - self.need[name]) for name in self.STATS)
+            return sum(abs(stats[name] - self.search.need[name]) for name in self.search.STATS)
 
         value = cost()
         temperature = 1.0
-        totals = Counter({k: self.base[k] + c for k, c in counts.items()})
+        totals = Counter({k: self.search.base[k] + c for k, c in counts.items()})
         same_gender = {
-            key: [k for k in self.people_keys if k != key and self.b.p(k).female == self.b.p(key).female]
-            for key in self.people_keys
+            key: [
+                k
+                for k in self.search.people_keys
+                if k != key and self.draft.p(k).female == self.draft.p(key).female
+            ]
+            for key in self.search.people_keys
         }
-        former = {k for k in self.people_keys if self.b.p(k).role.former}
+        former = {k for k in self.search.people_keys if self.draft.p(k).role.former}
         for step in range(12000):
             if value == 0:
                 return [a for a in assign if a is not None]
