@@ -12,6 +12,17 @@ from ledger.demo.roster import APPOINTMENTS, DEPARTURES, MOVES, POOL_2020, POOL_
 
 
 def build_careers(draft: Draft) -> None:
+    """Posts and units over time. The steps draw decision numbers from the seeded generator in
+    this order."""
+    _appointments(draft)
+    _transfer_in_and_rotations(draft)
+    _moves(draft)
+    _departures(draft)
+    _planning_pool(draft)
+
+
+def _appointments(draft: Draft) -> None:
+    """Appointments since 2019, and the move to the agency's leadership that goes with one."""
     for key, day, post, new, by_parent in APPOINTMENTS:
         person = draft.p(key)
         person.posts.append((day, post))
@@ -39,6 +50,9 @@ def build_careers(draft: Draft) -> None:
                 starts_on=day,
                 decision_ref=draft.ops[-1].args["decision_ref"],
             )
+
+
+def _transfer_in_and_rotations(draft: Draft) -> None:
     # Transferred in (điều động), 2021: registered at the sending agency, moved in the same day.
     tp = draft.p("TP_NV1")
     tp.posts.append((tp.joined_on, CVC))
@@ -87,6 +101,10 @@ def build_careers(draft: Draft) -> None:
         ends_on=end,
         decision_ref=draft.decision(start, "QĐ-TCT"),
     )
+
+
+def _moves(draft: Draft) -> None:
+    """Moves between divisions: job rotations (CĐVT) and ordinary moves."""
     for key, day, to_unit, move_kind in MOVES:
         draft.p(key).units.append((day, to_unit))
         move = draft.op(
@@ -100,6 +118,10 @@ def build_careers(draft: Draft) -> None:
             decision_ref=draft.decision(day),
         )
         move.tag = move_kind
+
+
+def _departures(draft: Draft) -> None:
+    """Retirements and transfers out, with the retirement first recorded on the wrong person."""
     for key, day, category, reason, destination in DEPARTURES:
         if destination is not None:
             draft.op(
@@ -133,6 +155,10 @@ def build_careers(draft: Draft) -> None:
                 reason=f"Ghi nhầm người: quyết định nghỉ hưu là của {draft.p('F_CV_R').full_name} "
                 f"({draft.p('F_CV_R').staff_id})",
             )
+
+
+def _planning_pool(draft: Draft) -> None:
+    """The decisions that put staff in the planning pool for deputy head of division."""
     for keys, day, years in (
         ((*POOL_2020, "F_CVC"), date(2020, 12, 15), (2021, 2026)),
         (POOL_2023, date(2023, 6, 20), (2021, 2026)),

@@ -3,14 +3,10 @@ their modes and funding."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from ledger.catalog import (
-    Funding,
-    Mode,
-    Track,
-)
+from ledger.catalog import Funding, Mode, Track
 from ledger.demo.agency import SNAPSHOT
 from ledger.demo.draft import Draft, weighted_sample
 from ledger.demo.model import Course, add_months_clamped, vnd
@@ -28,16 +24,13 @@ from ledger.demo.training import (
 )
 
 
-def credential_course(draft: Draft, key: str, kind: str, year: int, months: tuple[int, int]) -> Course:
-    person = draft.p(key)
+def programme_course(
+    draft: Draft, key: str, kind: str, start: date, cost_spread: tuple[float, float]
+) -> Course:
+    """A course of the programme ``kind`` from ``start``: the decision is numbered, then the cost
+    drawn within ``cost_spread`` of the programme's, in that order."""
     spec = PROGRAMMES[kind]
-    days = spec.days
-    blocking = spec.mode != Mode.PART_TIME
-    start = draft.pick_start(person, year, months, days, blocking=blocking)
-    if start is None:
-        raise RuntimeError(f"no free start for {key} {kind} {year}")
-    end = start + timedelta(days=days - 1)
-    course = Course(
+    return Course(
         person=key,
         kind=kind,
         code=spec.code,
@@ -46,11 +39,23 @@ def credential_course(draft: Draft, key: str, kind: str, year: int, months: tupl
         level=spec.level,
         provider=spec.provider,
         starts_on=start,
-        ends_on=end,
+        ends_on=start + timedelta(days=spec.days - 1),
         mode=spec.mode,
         decision_ref=draft.decision(start),
-        cost=vnd(spec.cost * draft.rng.uniform(0.9, 1.15)),
+        cost=vnd(spec.cost * draft.rng.uniform(*cost_spread)),
     )
+
+
+def credential_course(draft: Draft, key: str, kind: str, year: int, months: tuple[int, int]) -> Course:
+    person = draft.p(key)
+    spec = PROGRAMMES[kind]
+    days = spec.days
+    blocking = spec.mode != Mode.PART_TIME
+    start = draft.pick_start(person, year, months, days, blocking=blocking)
+    if start is None:
+        raise RuntimeError(f"no free start for {key} {kind} {year}")
+    course = programme_course(draft, key, kind, start, (0.9, 1.15))
+    end = course.ends_on
     if end > SNAPSHOT:
         course.status = "enrolled"
     else:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from ledger.catalog import (
-    Employment,
-    Track,
-)
+from ledger.catalog import Employment, Track
 from ledger.demo.agency import (
     FINANCE_SCHOOL,
     HCMA,

@@ -7,11 +7,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ledger.catalog import (
-    Employment,
-    Mode,
-)
+from ledger.catalog import Employment, Mode
 from ledger.demo.agency import AGENCY_POSTS, DIVISION_POSTS, SNAPSHOT
+from ledger.demo.courses import programme_course
 from ledger.demo.draft import Draft
 from ledger.demo.model import Course, vnd
 from ledger.demo.programmes import PARTY_WORK, PROGRAMMES, VTVL, VTVL_NEWCOMER, VTVL_WORKERS, ShortSpec
@@ -109,21 +107,8 @@ def simple_course(
         start = draft.pick_start(person, year, months, spec.days, blocking=blocking)
     if start is None:
         raise RuntimeError(f"no free start for {key} {kind} {year}")
-    end = start + timedelta(days=spec.days - 1)
-    course = Course(
-        person=key,
-        kind=kind,
-        code=spec.code,
-        title=spec.title,
-        track=spec.track,
-        level=spec.level,
-        provider=spec.provider,
-        starts_on=start,
-        ends_on=end,
-        mode=spec.mode,
-        decision_ref=draft.decision(start),
-        cost=vnd(spec.cost * draft.rng.uniform(0.9, 1.1)),
-    )
+    course = programme_course(draft, key, kind, start, (0.9, 1.1))
+    end = course.ends_on
     course.closed_on = min(end + timedelta(days=draft.rng.randint(0, 5)), SNAPSHOT)
     if end > SNAPSHOT:
         course.status, course.closed_on = "enrolled", None

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.catalog import (
-    Mode,
-    Track,
-)
+from ledger.catalog import Mode, Track
 from ledger.demo.agency import (
     AGENCY,
     AGENCY_PARTY,

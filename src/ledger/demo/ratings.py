@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ledger.catalog import (
-    EvaluationKind,
-    Rating,
-)
+from ledger.catalog import EvaluationKind, Rating
 from ledger.demo.agency import AGENCY, AGENCY_PARENT, AGENCY_POSTS, CT, DIVISION_POSTS, PCT, SNAPSHOT, TP
 from ledger.demo.draft import Draft, weighted_sample
 from ledger.demo.model import Course, Person, weekday_on_or_after

@@ -6,11 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ledger.catalog import (
-    DepartureCategory,
-    Employment,
-    Gender,
-)
+from ledger.catalog import DepartureCategory, Employment, Gender
 from ledger.demo.agency import (
     BINH_SON,
     CS,
@@ -47,7 +43,7 @@ class Role:
     unit: str  # unit on the snapshot (on departure for former staff)
     position: str  # post when registered: on go-live for those already on the roll
     rank: str | None
-    prof: str  # opening professional qualification: see _professional_openings
+    prof: str  # opening professional qualification: see dossier._professional_openings
     joined: int
     joined_month: int | None = None
     born_months: tuple[int, int] = (1, 12)

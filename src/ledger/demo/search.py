@@ -1,4 +1,9 @@
-"""The seeded search that places the short in-scope courses to the exact splits of docs/domain.md §3.6."""
+"""The seeded search that places the short in-scope courses to the exact splits of docs/domain.md §3.6.
+
+Listed exception to the complexity limit (ruff C901, 20): ``_Placement.place``, a data builder.
+Its local search draws from the seeded generator in one fixed order; splitting it would change the
+order of the draws and with it every seed's demo data.
+"""
 
 from __future__ import annotations
 

@@ -3,10 +3,7 @@ level, how many short and out-of-scope courses each year holds, and the ratings'
 
 from __future__ import annotations
 
-from ledger.catalog import (
-    Rating,
-    Track,
-)
+from ledger.catalog import Rating, Track
 from ledger.demo.targets import TARGETS
 
 # Opening balance besides the professional degree: (track, level, year issued, title).
