@@ -41,7 +41,7 @@ from uuid import UUID
 from ledger.catalog import Rating, Track
 from ledger.clock import AgencyClock, zone_from_environment
 from ledger.commitments import Commitment, commitments_of
-from ledger.effectiveness import RATING_SCORE, CourseOutcome, course_outcomes
+from ledger.effectiveness import RATING_SCORE, CourseOutcome, ProgrammeEffect, course_outcomes
 from ledger.needs import PersonNeeds, PoolEntry, PoolReadiness, needs_of, pool_entries
 from ledger.record import StaffRecord
 from ledger.rules import RuleSet, parse_rules, rules_from_environment
@@ -53,7 +53,7 @@ from projections.store import Tx
 from projections.units import Structure
 
 # Bumped when what a row holds changes (the pickled classes, how a person is judged).
-FORMAT = 1
+FORMAT = 2
 REFRESH_BATCH = 200  # people re-judged per transaction when the date turns
 
 
@@ -220,8 +220,9 @@ class FindingsView(View):
             "entry TEXT NOT NULL, PRIMARY KEY (aggregate, seq)"
         ),
         "appointments": (
-            "aggregate TEXT NOT NULL, seq INTEGER NOT NULL, sort_key TEXT NOT NULL, flagged INTEGER NOT NULL, "
-            "met_then INTEGER NOT NULL, without_standard INTEGER NOT NULL, fails_today INTEGER NOT NULL, "
+            "aggregate TEXT NOT NULL, seq INTEGER NOT NULL, sort_key TEXT NOT NULL, "
+            "flagged INTEGER NOT NULL, met_then INTEGER NOT NULL, without_standard INTEGER NOT NULL, "
+            "fails_today INTEGER NOT NULL, "
             "not_meeting_now INTEGER NOT NULL, with_waiver INTEGER NOT NULL, item TEXT NOT NULL, "
             "PRIMARY KEY (aggregate, seq)"
         ),
@@ -230,8 +231,9 @@ class FindingsView(View):
             "is_open INTEGER NOT NULL, owed TEXT, item TEXT NOT NULL, PRIMARY KEY (aggregate, seq)"
         ),
         "outcomes": (
-            "aggregate TEXT NOT NULL, seq INTEGER NOT NULL, staff_id TEXT NOT NULL, course_code TEXT NOT NULL, "
-            "track TEXT NOT NULL, level TEXT NOT NULL, year INTEGER NOT NULL, course_title TEXT NOT NULL, "
+            "aggregate TEXT NOT NULL, seq INTEGER NOT NULL, staff_id TEXT NOT NULL, "
+            "course_code TEXT NOT NULL, track TEXT NOT NULL, level TEXT NOT NULL, year INTEGER NOT NULL, "
+            "course_title TEXT NOT NULL, "
             "compared INTEGER NOT NULL, score_before INTEGER NOT NULL, score_after INTEGER NOT NULL, "
             "improved INTEGER NOT NULL, unchanged INTEGER NOT NULL, declined INTEGER NOT NULL, "
             + ", ".join(f"rated_{r.value} INTEGER NOT NULL" for r in RATINGS)
@@ -247,6 +249,32 @@ class FindingsView(View):
         "by_commitment": ("commitments", "sort_key"),
     }
     CHILDREN = ("gaps", "pools", "appointments", "commitments", "outcomes")
+
+    def __init__(
+        self,
+        rules: RuleSet | None = None,
+        *,
+        today: Callable[[], date] | None = None,
+        rules_text: str | None = None,
+        source: str = "<rules>",
+        variant: str | None = None,
+        day: str | None = None,
+    ) -> None:
+        super().__init__()
+        if rules is None:
+            rules = (
+                parse_rules(rules_text, source=source, variant=variant)
+                if rules_text is not None
+                else rules_from_environment()
+            )
+        self.rules = rules
+        if day is not None:
+            fixed = date.fromisoformat(day)
+            self.today: Callable[[], date] = lambda: fixed
+        else:
+            self.today = today or AgencyClock(zone_from_environment()).today
+        self.digest = rules_digest(rules)
+        self.schema_version = 9_000_000 + int(self.digest[:12], 16) % 1_000_000
 
     def settings(self) -> dict[str, Any]:
         # A worker of a parallel build judges for the day the build started on, like this process.
@@ -298,7 +326,8 @@ class FindingsView(View):
         date turned); how many were."""
         day = self.today()
         stale = tx.query(
-            f"SELECT aggregate, version FROM {tables['people']} WHERE judged_on <> ? ORDER BY aggregate LIMIT ?",
+            f"SELECT aggregate, version FROM {tables['people']} WHERE judged_on <> ? "
+            "ORDER BY aggregate LIMIT ?",
             (day.isoformat(), REFRESH_BATCH),
         )
         if not stale:
@@ -431,16 +460,16 @@ class FindingsReads:
         if not keys:
             return []
         marks = ", ".join("?" for _ in keys)
-        found = dict(
-            self.tx.query(f"SELECT {key_column}, {item_column} FROM {table} WHERE {key_column} IN ({marks})", tuple(keys))
-        )
+        sql = f"SELECT {key_column}, {item_column} FROM {table} WHERE {key_column} IN ({marks})"
+        found: dict[str, str] = dict(self.tx.query(sql, tuple(keys)))  # type: ignore[arg-type]
         return [_load(found[key]) for key in keys]
 
     def needs(self, scope: Scope, staff_id: str | None, after: str, limit: int) -> ListedPage:
         people, gaps, pools = self.t["people"], self.t["gaps"], self.t["pools"]
         active = scope.also("p.active = 1")
         (count, with_gaps), = self.tx.query(
-            f"SELECT COUNT(*), COALESCE(SUM(p.has_gaps), 0) FROM {people} p WHERE {active.where}", active.params
+            f"SELECT COUNT(*), COALESCE(SUM(p.has_gaps), 0) FROM {people} p WHERE {active.where}",
+            active.params,
         )
         by_track: dict[str, dict[str, int]] = {}
         by_status: dict[str, int] = {}
@@ -451,13 +480,18 @@ class FindingsReads:
         ):
             by_track.setdefault(track, {})[status] = int(n)
             by_status[status] = by_status.get(status, 0) + int(n)
-        listed = active.also("p.staff_id = ?", staff_id) if staff_id is not None else active.also("p.has_gaps = 1")
-        keys = [k for (k,) in self.tx.query(f"SELECT p.staff_id FROM {people} p WHERE {listed.where}", listed.params)]
+        # The people listed: those with a gap, or the one person asked about.
+        if staff_id is not None:
+            listed = active.also("p.staff_id = ?", staff_id)
+        else:
+            listed = active.also("p.has_gaps = 1")
+        selected = self.tx.query(f"SELECT p.staff_id FROM {people} p WHERE {listed.where}", listed.params)
+        keys = [k for (k,) in selected]
         page, more = page_of(keys, after, limit)
         groups: dict[str, tuple[str | None, str, list[tuple[str, int, dict[str, Any]]]]] = {}
         for key, code, name, ready, entry, sid in self.tx.query(
-            f"SELECT o.pool_key, o.position_code, o.position_name, o.ready, o.entry, o.staff_id FROM {pools} o "
-            f"JOIN {people} p ON p.aggregate = o.aggregate WHERE {active.where}",
+            "SELECT o.pool_key, o.position_code, o.position_name, o.ready, o.entry, o.staff_id "
+            f"FROM {pools} o JOIN {people} p ON p.aggregate = o.aggregate WHERE {active.where}",
             active.params,
         ):
             groups.setdefault(key, (code, name, []))[2].append((sid, int(ready), _load(entry)))
@@ -556,7 +590,9 @@ class FindingsReads:
         )
         titles = self._titles(join, programme, scope)
         effects = []
-        for code, track, level, year, n, compared, before, after_, improved, unchanged, declined, *counts in sums:
+        for row in sums:
+            code, track, level, year, n, compared, before, after_, improved, unchanged, declined = row[:11]
+            counts = row[11:]
             effects.append(
                 ProgrammeEffect(
                     course_code=code,
