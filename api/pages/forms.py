@@ -36,7 +36,7 @@ from api.pages import evidence
 from api.pages.dates import parse_day, show_day
 from api.pages.forms_text import error_text, validation_text
 from api.pages.i18n import Translator
-from api.pages.routes import _same_origin
+from api.pages.session import same_origin
 from api.pages.sessions import new_secret, same_secret
 from api.pages.web import PREFIX, Page, open_page
 from api.routers import appointments as appointments_api
@@ -384,7 +384,7 @@ def _render(
 def _check_post(page: Page, form: FormData) -> None:
     """CSRF: the session's token in the form, and the request from this site."""
     assert page.session is not None
-    if not _same_origin(page.request) or not same_secret(str(form.get("csrf") or ""), page.session.csrf):
+    if not same_origin(page.request) or not same_secret(str(form.get("csrf") or ""), page.session.csrf):
         raise page.fail(page.t("login.bad_form"), status=403)
 
 
