@@ -14,16 +14,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from api.keys import Permission
 from api.pages.dates import parse_day
 from api.pages.forms_text import validation_text
 from api.pages.i18n import Translator
 from api.pages.session import same_origin
 from api.pages.sessions import new_secret, same_secret
-from api.pages.web import Page
+from api.pages.web import Page, open_page
 from api.writes import WriteContext
 from ledger import catalog, text
 from ledger.record import UnmetRequirement
@@ -167,12 +169,6 @@ class FormState:
     unmet: list[UnmetRequirement] | None = None
     checked: bool = False
 
-    @classmethod
-    def posted(cls, form: FormData, raw: dict[str, str], problems: dict[str, str]) -> FormState:
-        """A submitted form shown again: its values, what could not be read, and its
-        idempotency key (a new one if the form carried none)."""
-        return cls(values=raw, problems=problems, key=str(form.get("idempotency_key") or new_secret())[:255])
-
 
 def choices(page: Page, form: WriteForm, staff_id: str | None) -> dict[str, list[tuple[str, str, str]]]:
     """Choices of the select inputs as (value, label, group): enumerations in words, levels by
@@ -220,9 +216,24 @@ def choice_label(t: Translator, name: str, code: str) -> str:
 
 
 
-def check_post(page: Page, form: FormData) -> None:
+def _check_post(page: Page, form: FormData) -> None:
     """CSRF: the session's token in the form, and the request from this site."""
     assert page.session is not None
     if not same_origin(page.request) or not same_secret(str(form.get("csrf") or ""), page.session.csrf):
         raise page.fail(page.t("login.bad_form"), status=403)
 
+
+async def read_post(
+    request: Request, inputs: Sequence[Input]
+) -> tuple[Page, FormData, dict[str, Any], FormState]:
+    """A registrar's submission: the page (the write role, else 403), the form (CSRF-checked),
+    its values as the schema's JSON body, and the state to show it again with (its values, what
+    could not be read, its idempotency key: a new one if the form carried none)."""
+    page = open_page(request, Permission.WRITE)
+    form = await request.form()
+    _check_post(page, form)
+    body, raw, problems = read_inputs(inputs, form, page.t)
+    state = FormState(
+        values=raw, problems=problems, key=str(form.get("idempotency_key") or new_secret())[:255]
+    )
+    return page, form, body, state

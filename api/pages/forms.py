@@ -35,11 +35,10 @@ from api.pages.form_fields import (
     SCAN_INPUT,
     FormState,
     WriteForm,
-    check_post,
     choices,
     grouped,
     posted_version,
-    read_inputs,
+    read_post,
     validation_problems,
 )
 from api.pages.forms_text import error_text
@@ -238,16 +237,12 @@ def _store_scans(page: Page, form: FormData) -> list[str]:
 
 
 async def _submit(request: Request, form_def: WriteForm, params: Mapping[str, str]) -> Response:
-    page = open_page(request, Permission.WRITE)
-    form = await request.form()
-    check_post(page, form)
+    page, form, body, state = await read_post(request, form_def.inputs())
     t = page.t
-    body, raw, problems = read_inputs(form_def.inputs(), form, t)
-    state = FormState.posted(form, raw, problems)
     state.version = posted_version(str(form.get("version") or "")) if form_def.needs_staff else None
     if form_def.name == "appoint" and form.get("action") == "check":
         return await run_in_threadpool(_preview_appointment, page, form_def, params, body, state)
-    if problems:
+    if state.problems:
         return await run_in_threadpool(_render, page, form_def, params, state, status=422)
     if form_def.scans_into is not None:
         try:

@@ -19,11 +19,10 @@ from api.pages.form_fields import (
     SCAN_INPUT,
     FormState,
     WriteForm,
-    check_post,
     choices,
     grouped,
     posted_version,
-    read_inputs,
+    read_post,
     validation_problems,
 )
 from api.pages.forms_text import error_text
@@ -89,12 +88,8 @@ def group_form(request: Request) -> Response:
 
 @router.post("/enrollments/group")
 async def group_submit(request: Request) -> Response:
-    page = open_page(request, Permission.WRITE)
-    form = await request.form()
-    check_post(page, form)
+    page, form, body, state = await read_post(request, GROUP_FORM.inputs())
     t = page.t
-    body, raw, problems = read_inputs(GROUP_FORM.inputs(), form, t)
-    state = FormState.posted(form, raw, problems)
     chosen = [str(s) for s in form.getlist("staff_ids") if isinstance(s, str)][:500]
     versions: dict[str, int] = {}
     for staff_id in chosen:
