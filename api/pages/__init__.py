@@ -9,13 +9,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import badges, bm01, operations
+from api.pages import badges, bm01, operations, reports, session, staff
 from api.pages.forms import router as forms_router
-from api.pages.routes import router
 from api.pages.settings import PagesSettings
 from api.pages.web import PREFIX, STATIC, PageExit, PagesState, on_page_exit
 
-__all__ = ["PREFIX", "install", "router"]
+__all__ = ["PREFIX", "install"]
 
 
 def install(app: FastAPI, settings: PagesSettings | None = None) -> None:
@@ -26,7 +25,9 @@ def install(app: FastAPI, settings: PagesSettings | None = None) -> None:
     # The forms first: their fixed paths (/staff/new, …/credentials/new) must win over the
     # pages' /staff/{staff_id} and …/credentials/{credential_id}.
     app.include_router(forms_router)
-    app.include_router(router)
+    app.include_router(session.router)
+    app.include_router(staff.router)
+    app.include_router(reports.router)
     app.include_router(operations.router)
     app.include_router(badges.router)  # the provenance page's badge download (issue 13)
     app.include_router(bm01.router)  # form BM01/BNV (issue 15)

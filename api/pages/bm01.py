@@ -19,14 +19,13 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from api.pages.dates import show_moment
 from api.pages.exports import XLSX_TYPE, Report, Table, ascii_slug, download, respond
 from api.pages.i18n import Translator
-from api.pages.routes import guarded
+from api.pages.shared import FORMATS, guarded
 from api.pages.web import PREFIX, Page, open_page
 from ledger.cells import set_xlsx_cell
 from projections.forms import BM01_GROUPS, Bm01Report, Bm01Row, RetirementAgeInYear, last_complete_year_end
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-FORMATS = ("csv", "xlsx")
 LEADING = 2  # STT and the unit, before the form's groups
 
 

@@ -112,6 +112,19 @@ def secure(request: Request, settings: PagesSettings) -> bool:
     return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
 
 
+def set_language_cookie(response: Response, code: str, request: Request, settings: PagesSettings) -> None:
+    """Remember the reader's language for a year (``?lang=`` on any page, or the switch)."""
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        path=PREFIX,
+        samesite="lax",
+        httponly=True,
+        secure=secure(request, settings),
+    )
+
+
 def safe_next(target: str | None) -> str:
     """A place to go back to after sign-in or a language switch: a path of the pages only."""
     if not target or not target.startswith(PREFIX + "/") or target.startswith("//") or "\\" in target:
@@ -229,15 +242,7 @@ class Page:
     def remember_language(self, response: Response) -> None:
         asked = self.request.query_params.get("lang")
         if asked in LANGUAGES and asked != self.request.cookies.get(LANG_COOKIE):
-            response.set_cookie(
-                LANG_COOKIE,
-                asked,
-                max_age=365 * 24 * 3600,
-                path=PREFIX,
-                samesite="lax",
-                httponly=True,
-                secure=secure(self.request, self.state.settings),
-            )
+            set_language_cookie(response, asked, self.request, self.state.settings)
 
     def fail(self, message: str, *, status: int) -> PageExit:
         return PageExit(self.render("pages/error.html", status=status, message=message))

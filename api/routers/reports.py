@@ -18,14 +18,12 @@ from api.errors import ApiProblem
 from api.schemas.common import BusinessDate, Code, CodeList, CursorText, Name, QueryText, Timestamp, Year
 from api.schemas.forms import Bm01Report
 from api.schemas.problem import problems
-from api.schemas.reports import (
-    AnnualReport,
+from api.schemas.reports import AnnualReport, AttendanceReport, QualificationsReport
+from api.schemas.standards_reports import (
     AppointmentsReport,
-    AttendanceReport,
     CommitmentsReport,
     EffectivenessReport,
     NeedsReport,
-    QualificationsReport,
 )
 from ledger.catalog import Employment, Track
 from ledger.commitments import CommitmentStatus
