@@ -14,7 +14,7 @@ import dataclasses
 import enum
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from api.jsonable import jsonable
 from ledger import errors
 from ledger.application import HistoryEntry, Ledger
 from ledger.catalog import Funding, Track
-from ledger.commitments import Commitment, commitments_of
+from ledger.commitments import commitments_of
 from ledger.organisation import unit_history
 from ledger.staff import (
     BUSINESS_DATE_FIELD,
@@ -40,7 +40,6 @@ from projections.forms import NOT_RECORDED_NOTE
 from projections.log import LogReader
 from projections.queries import ReadModel, Standing, StandingDocument
 from projections.reports import Reports
-from projections.shapes import needs_item
 from projections.text import nfc
 from projections.units import Structure
 
@@ -399,27 +398,28 @@ class ReadSide:
     ) -> dict[str, Any]:
         """The training-needs report (``projections.reports``), the people listed paged by staff
         code."""
-        answer = self.reports.needs(
+        answer = self.reports.needs_page(
             as_of=as_of,
             known_at=known_at,
             position=position,
             unit=unit,
             staff_id=staff_id,
             structure=structure,
+            after=decode_cursor("n", cursor) if cursor else "",
+            limit=limit,
         )
-        after = decode_cursor("n", cursor) if cursor else ""
-        page, more = page_after(answer.listed, lambda p: p.staff_id, after, limit)
+        page = answer.page
         return {
-            "as_of": answer.report.as_of,
+            "as_of": answer.as_of,
             "known_at": known_at,
             "position": position,
-            "unit": answer.unit,
+            "unit": nfc(unit),
             "staff_id": staff_id,
-            "rule_set": answer.report.rule_set,
-            "summary": answer.summary(),
-            "items": [needs_item(p) for p in page],
-            "pools": [pool.as_dict() for pool in answer.report.pools],
-            "next_cursor": encode_cursor("n", page[-1].staff_id) if more else None,
+            "rule_set": answer.rule_set,
+            "summary": page.summary,
+            "items": page.items,
+            "pools": page.pools,
+            "next_cursor": encode_cursor("n", page.next_key) if page.next_key is not None else None,
         }
 
     def appointments(
@@ -436,11 +436,17 @@ class ReadSide:
     ) -> dict[str, Any]:
         """Every appointment made by ``as_of`` judged by the rules then and now
         (``projections.reports``), paged by staff code, day and version."""
-        answer = self.reports.appointments(
-            as_of=as_of, known_at=known_at, staff_id=staff_id, unit=unit, flagged=flagged, structure=structure
+        answer = self.reports.appointments_page(
+            as_of=as_of,
+            known_at=known_at,
+            staff_id=staff_id,
+            unit=unit,
+            flagged=flagged,
+            structure=structure,
+            after=decode_cursor("a", cursor) if cursor else "",
+            limit=limit,
         )
-        after = decode_cursor("a", cursor) if cursor else ""
-        page, more = page_after(answer.listed, lambda row: row.key, after, limit)
+        page = answer.page
         return {
             "as_of": answer.as_of,
             "known_at": known_at,
@@ -448,9 +454,9 @@ class ReadSide:
             "unit": nfc(unit),
             "flagged": flagged,
             "rule_set": answer.rule_set,
-            "summary": answer.summary(),
-            "items": [row.as_dict() for row in page],
-            "next_cursor": encode_cursor("a", page[-1].key) if more else None,
+            "summary": page.summary,
+            "items": page.items,
+            "next_cursor": encode_cursor("a", page.next_key) if page.next_key is not None else None,
         }
 
     def commitments(
@@ -467,21 +473,27 @@ class ReadSide:
     ) -> dict[str, Any]:
         """Every service commitment on ``as_of`` (``projections.reports``), paged by staff code
         and course start."""
-        answer = self.reports.commitments(
-            as_of=as_of, known_at=known_at, staff_id=staff_id, unit=unit, status=status, structure=structure
+        answer = self.reports.commitments_page(
+            as_of=as_of,
+            known_at=known_at,
+            staff_id=staff_id,
+            unit=unit,
+            status=status,
+            structure=structure,
+            after=decode_cursor("c", cursor) if cursor else "",
+            limit=limit,
         )
-        after = decode_cursor("c", cursor) if cursor else ""
-        page, more = page_after(answer.listed, commitment_key, after, limit)
+        page = answer.page
         return {
-            "as_of": answer.report.as_of,
+            "as_of": answer.as_of,
             "known_at": known_at,
             "staff_id": staff_id,
             "unit": nfc(unit),
             "status": status,
-            "rule_set": answer.report.rule_set,
-            "summary": answer.summary(),
-            "items": [c.as_dict() for c in page],
-            "next_cursor": encode_cursor("c", commitment_key(page[-1])) if more else None,
+            "rule_set": answer.rule_set,
+            "summary": page.summary,
+            "items": page.items,
+            "next_cursor": encode_cursor("c", page.next_key) if page.next_key is not None else None,
         }
 
     def effectiveness(
@@ -553,17 +565,6 @@ class ReadSide:
             # it, so the consumer need not scan those positions again.
             next_after = max(last, head)
         return {"items": items, "next_after": next_after, "last_position": max(head, last)}
-
-
-def page_after(items: Sequence[T], key: Callable[[T], str], after: str, limit: int) -> tuple[list[T], bool]:
-    """The items after cursor key ``after`` (items are in key order), at most ``limit`` of them,
-    and whether more follow."""
-    page = [item for item in items if key(item) > after][: limit + 1]
-    return page[:limit], len(page) > limit
-
-
-def commitment_key(commitment: Commitment) -> str:
-    return f"{commitment.staff_id}|{commitment.starts_on.isoformat()}|{commitment.enrollment_id}"
 
 
 def plain_codes(filters: dict[str, Any]) -> dict[str, Any]:

@@ -456,6 +456,10 @@ class FindingsReads:
             return Scope("1 = 0", ())
         return Scope(f"p.unit IN ({', '.join('?' for _ in names)})", tuple(names))
 
+    def knows(self, staff_id: str) -> bool:
+        """Whether the ledger has this person at all (in any unit)."""
+        return bool(self.tx.query(f"SELECT 1 FROM {self.t['people']} WHERE staff_id = ?", (staff_id,)))
+
     def _items(self, table: str, key_column: str, item_column: str, keys: list[str]) -> list[dict[str, Any]]:
         if not keys:
             return []

@@ -47,7 +47,7 @@ from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
 from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
 from projections.engine import Engine, ViewState, default_views, view_states
-from projections.findings import FindingsView, Judged
+from projections.findings import FindingsReads, FindingsView, Judged, Scope
 from projections.forms import Bm01Report, bm01, last_complete_year_end
 from projections.log import LogReader
 from projections.reports import Reports
@@ -685,6 +685,21 @@ class ReadModel:
             return Judged(people, staff_found=found)
 
         return self._with_views([view.name, "statistics"], run)
+
+    def read_findings(
+        self, unit: str | None, structure_on: date, run: Callable[[FindingsReads, Scope], R]
+    ) -> R:
+        """``run`` over the live findings view with the scope of ``unit`` (its unit facts from
+        the statistics view, as known now), in one read transaction."""
+        view = self.findings_view
+        assert view is not None
+
+        def read(tx: Tx, t: dict[str, Tables]) -> R:
+            reads = FindingsReads(tx, t[view.name])
+            structure = Structure.load(tx, t["statistics"], FOREVER) if unit is not None else None
+            return run(reads, reads.scope(unit, structure, structure_on))
+
+        return self._with_views([view.name, "statistics"], read)
 
     # ----------------------------------------------------------------- anomalies
 

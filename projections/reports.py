@@ -32,7 +32,7 @@ from ledger import errors
 from ledger.application import Ledger
 from ledger.catalog import Track
 from ledger.commitments import Commitment, CommitmentsReport, commitments_report
-from ledger.effectiveness import ProgrammeEffect, effectiveness_report, programme_effects
+from ledger.effectiveness import ProgrammeEffect, effectiveness_report
 from ledger.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness, pools_of
 from ledger.organisation import ORGANISATION_ID
 from ledger.record import StaffRecord
@@ -40,7 +40,7 @@ from ledger.rules import PositionKind, RuleSet
 from ledger.staff import StaffEvent, StaffMember, fold_record
 from ledger.standards import review_appointments
 from projections.base import micros
-from projections.findings import Judged
+from projections.findings import FindingsReads, Judged, ListedPage, Scope, commitment_key
 from projections.log import LogReader
 from projections.shapes import AppointmentRow, needs_item
 from projections.text import nfc
@@ -139,6 +139,12 @@ class FindingsSource(Protocol):
         """The people a report covers (working in ``unit`` on ``day``, mapped onto the structure
         of ``structure_on``) with ``part`` of their findings."""
 
+    def read_findings(
+        self, unit: str | None, structure_on: date, run: Callable[[FindingsReads, Scope], T]
+    ) -> T:
+        """``run`` over the live findings view, with the scope of ``unit`` (mapped onto the
+        structure of ``structure_on``), in one read transaction."""
+
 
 # --------------------------------------------------------------------------- answers
 
@@ -219,6 +225,22 @@ class EffectivenessAnswer:
             str(track): effect_totals([e for e in self.effects if e.track == track])
             for track in dict.fromkeys(e.track for e in self.effects)
         }
+
+
+@dataclass(frozen=True)
+class PageAnswer:
+    """One page of a report that lists items, with the summary over all of them."""
+
+    as_of: date
+    rule_set: str
+    page: ListedPage
+
+
+def page_after(items: Sequence[T], key: Callable[[T], str], after: str, limit: int) -> tuple[list[T], bool]:
+    """The items after cursor key ``after`` (items are in key order), at most ``limit`` of them,
+    and whether more follow."""
+    page = [item for item in items if key(item) > after][: limit + 1]
+    return page[:limit], len(page) > limit
 
 
 # --------------------------------------------------------------------------- the layer
@@ -433,8 +455,12 @@ class Reports:
             return in_years(effectiveness_report(records, day, tracks=chosen))
 
         def judged() -> EffectivenessAnswer:
-            people = self._judged("outcomes", day, unit, None, structure).people
-            return in_years(programme_effects((p.outcomes for p in people), tracks=chosen))
+            # Summed in the store: only the programme-years travel, not the people.
+            wanted = [str(t) for t in chosen] if chosen is not None else None
+            effects = self._read(
+                day, unit, None, structure, lambda r, s: r.effects(s, wanted, from_year, to_year)
+            )
+            return EffectivenessAnswer(day, tuple(effects))
 
         question = ("effectiveness", day, known_at, unit, chosen, from_year, to_year, structure)
         stamp = self._stamp(day, known_at)
@@ -442,7 +468,158 @@ class Reports:
             return self._remember(question, judged, stamp)
         return self._remember(question, answer)
 
+    # ---------------------------------------------------------------- pages
+
+    def needs_page(
+        self,
+        *,
+        after: str,
+        limit: int,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        position: str | None = None,
+        unit: str | None = None,
+        staff_id: str | None = None,
+        structure: str | None = None,
+    ) -> PageAnswer:
+        """One page of :meth:`needs`'s people (by staff code, after ``after``) with the summary
+        and pools over the unit: counted in the findings view today, else from the whole answer."""
+        day = as_of or self.today()
+        known_at = _aware(known_at)
+        stamp = self._stamp(day, known_at) if position is None else None
+        if stamp is None:
+            answer = self.needs(
+                as_of=day,
+                known_at=known_at,
+                position=position,
+                unit=unit,
+                staff_id=staff_id,
+                structure=structure,
+            )
+            page, more = page_after(answer.listed, lambda p: p.staff_id, after, limit)
+            listed = ListedPage(
+                summary=answer.summary(),
+                items=[needs_item(p) for p in page],
+                next_key=page[-1].staff_id if more else None,
+                pools=[pool.as_dict() for pool in answer.report.pools],
+            )
+            return PageAnswer(day, answer.report.rule_set, listed)
+        question = ("needs_page", day, nfc(unit), staff_id, structure, after, limit)
+        found = self._remember(
+            question,
+            lambda: self._read(
+                day, unit, staff_id, structure, lambda r, s: r.needs(s, staff_id, after, limit)
+            ),
+            stamp,
+        )
+        return PageAnswer(day, self.rules.label, found)
+
+    def appointments_page(
+        self,
+        *,
+        after: str,
+        limit: int,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        staff_id: str | None = None,
+        unit: str | None = None,
+        flagged: bool = False,
+        structure: str | None = None,
+    ) -> PageAnswer:
+        """One page of :meth:`appointments` (by staff code, day and version, after ``after``)
+        with the summary over all of them."""
+        day = as_of or self.today()
+        known_at = _aware(known_at)
+        stamp = self._stamp(day, known_at)
+        if stamp is None:
+            answer = self.appointments(
+                as_of=day,
+                known_at=known_at,
+                staff_id=staff_id,
+                unit=unit,
+                flagged=flagged,
+                structure=structure,
+            )
+            page, more = page_after(answer.listed, lambda row: row.key, after, limit)
+            listed = ListedPage(
+                summary=answer.summary(),
+                items=[row.as_dict() for row in page],
+                next_key=page[-1].key if more else None,
+            )
+            return PageAnswer(day, answer.rule_set, listed)
+        question = ("appointments_page", day, nfc(unit), staff_id, flagged, structure, after, limit)
+        found = self._remember(
+            question,
+            lambda: self._read(
+                day,
+                unit,
+                staff_id,
+                structure,
+                lambda r, s: r.appointments(s, staff_id, flagged, after, limit),
+            ),
+            stamp,
+        )
+        return PageAnswer(day, self.rules.label, found)
+
+    def commitments_page(
+        self,
+        *,
+        after: str,
+        limit: int,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        staff_id: str | None = None,
+        unit: str | None = None,
+        status: str | None = None,
+        structure: str | None = None,
+    ) -> PageAnswer:
+        """One page of :meth:`commitments` (by staff code, start and enrollment, after
+        ``after``) with the summary over all of them."""
+        day = as_of or self.today()
+        known_at = _aware(known_at)
+        stamp = self._stamp(day, known_at)
+        if stamp is None:
+            answer = self.commitments(
+                as_of=day, known_at=known_at, staff_id=staff_id, unit=unit, status=status, structure=structure
+            )
+            page, more = page_after(answer.listed, commitment_key, after, limit)
+            listed = ListedPage(
+                summary=answer.summary(),
+                items=[c.as_dict() for c in page],
+                next_key=commitment_key(page[-1]) if more else None,
+            )
+            return PageAnswer(day, answer.report.rule_set, listed)
+        question = ("commitments_page", day, nfc(unit), staff_id, status, structure, after, limit)
+        found = self._remember(
+            question,
+            lambda: self._read(
+                day, unit, staff_id, structure, lambda r, s: r.commitments(s, staff_id, status, after, limit)
+            ),
+            stamp,
+        )
+        return PageAnswer(day, self.rules.label, found)
+
     # ---------------------------------------------------------------- helpers
+
+    def _read(
+        self,
+        day: date,
+        unit: str | None,
+        staff_id: str | None,
+        structure: str | None,
+        run: Callable[[FindingsReads, Scope], T],
+    ) -> T:
+        """``run`` over the findings view for the people of ``unit`` on ``day``; a 404 naming
+        ``staff_id`` if it is given and the ledger has no such person."""
+        assert self.findings is not None
+        on = structure_day(structure, day, self.today())
+
+        def checked(reads: FindingsReads, scope: Scope) -> T:
+            if staff_id is not None and not reads.knows(staff_id):
+                raise errors.StaffNotFound(f"No staff member '{staff_id}'.", field="staff_id")
+            return run(reads, scope)
+
+        return self.findings.read_findings(nfc(unit), on, checked)
 
     def _stamp(self, day: date, known_at: datetime | None) -> tuple[int, int] | None:
         """Where the findings view stands, if it answers this question (as known now, on a day

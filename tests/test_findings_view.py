@@ -24,8 +24,14 @@ from projections.engine import Engine
 from projections.findings import FindingsView
 from projections.log import LogReader
 from projections.queries import ReadModel
-from projections.reports import RecordSource, Reports, appointments_json, commitments_json
-from projections.reports import effectiveness_json, needs_json
+from projections.reports import (
+    RecordSource,
+    Reports,
+    appointments_json,
+    commitments_json,
+    effectiveness_json,
+    needs_json,
+)
 from projections.store import Database
 
 REPORTS = (
@@ -176,10 +182,12 @@ def test_a_changed_rules_file_re_derives_the_findings_beside_the_live_ones_and_l
         conn = Database(store).connect()
         try:
             with conn.transaction() as tx:
-                recorded = FindingsView(rules).recorded_rules(tx, FindingsView(rules).table_set(after.generation))
+                view = FindingsView(rules)
+                recorded = view.recorded_rules(tx, view.table_set(after.generation))
         finally:
             conn.close()
-        assert recorded is not None and recorded[1] == rules.label != label_before
+        assert recorded is not None
+        assert recorded[1] == rules.label != label_before
         assert log_fingerprint(ledger) == log_before
         reads.close()
 
@@ -201,3 +209,52 @@ def test_when_the_date_turns_the_engine_judges_everyone_again_for_the_new_day(st
         assert reads.findings_stamp(next_day) is not None
         assert needs_json(reads.reports.needs(), everyone=True) == needs_json(stale, everyone=True)
         reads.close()
+
+
+def every_page(ask: Any, **filters: Any) -> tuple[dict[str, Any], list[dict[str, Any]], Any]:
+    """The summary, the items of every page (three at a time) and the pools of one report."""
+    first = ask(after="", limit=3, **filters)
+    items, answer = list(first.page.items), first
+    while answer.page.next_key is not None:
+        answer = ask(after=answer.page.next_key, limit=3, **filters)
+        items += answer.page.items
+    return first.page.summary, items, first.page.pools
+
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"unit": "Phòng Nghiệp vụ 1"},
+    {"unit": "Phong Nghiep vu 1"},  # no such unit: nobody
+    {"staff_id": "CB0007"},
+    {"unit": "Chi cục Thuế khu vực XVIII", "structure": "current"},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "agency")
+def test_pages_counted_in_the_findings_view_equal_those_of_the_folded_records(
+    demo_api: Api, filters: dict[str, Any]
+) -> None:
+    reads: ReadModel = demo_api.app.state.services.read_model
+    ledger = demo_api.app.state.ledger
+    viewed, folded = reads.reports, Reports(ledger, today=reads.today)
+    assert reads.findings_stamp(reads.today()) is not None
+    assert every_page(viewed.needs_page, **filters) == every_page(folded.needs_page, **filters)
+    for flagged in (False, True):
+        assert every_page(viewed.appointments_page, flagged=flagged, **filters) == every_page(
+            folded.appointments_page, flagged=flagged, **filters
+        )
+    for status in (None, "serving", "fulfilled", "breached"):
+        assert every_page(viewed.commitments_page, status=status, **filters) == every_page(
+            folded.commitments_page, status=status, **filters
+        )
+    for years in ({}, {"from_year": 2021, "to_year": 2023}):
+        for tracks in (None, ["political_theory"], ["state_management", "foreign_language"]):
+            asked = {"tracks": tracks, **years, **filters_of(filters)}
+            assert effectiveness_json(viewed.effectiveness(**asked)) == effectiveness_json(
+                folded.effectiveness(**asked)
+            )
+
+
+def filters_of(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters the effectiveness report takes (it lists programmes, not people)."""
+    return {k: v for k, v in filters.items() if k != "staff_id"}
