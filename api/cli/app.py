@@ -3,8 +3,8 @@
 ``verify`` checks the views, and a load (``import``, ``demo``) builds them at its end, through
 :class:`LoadHooks`: the assembled command (``api.cli.build_cli``) hands them the read side's
 check and catch-up; an app made for one module's commands (the tests) has what that module's
-``register`` was given. The hooks travel as the app's click context object, so the verbs stay
-plain module-level functions.
+``register`` was given. The hooks travel as the app's context object (``typer.Context.obj``), so the
+verbs stay plain module-level functions.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
 import typer
 
 from ledger.view_checks import BuildViews, ViewCheck
@@ -59,11 +58,9 @@ def hooks_of(app: typer.Typer) -> LoadHooks:
     return hooks
 
 
-def current_hooks() -> LoadHooks:
+def hooks_in(ctx: typer.Context) -> LoadHooks:
     """The hooks of the running command's app; the read side's when it carries none."""
-    context = click.get_current_context(silent=True)
-    hooks = None if context is None else context.obj
-    return hooks if isinstance(hooks, LoadHooks) else LoadHooks()
+    return ctx.obj if isinstance(ctx.obj, LoadHooks) else LoadHooks()
 
 
 def _hide_flag_types() -> None:

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.app import hooks_of
+from api.cli.app import hooks_in, hooks_of
 from api.cli.progress import progress_bar
 from api.cli.session import fail, ledger_session
 from api.cli.store import build_views_after_load
@@ -27,6 +27,7 @@ from ledger.view_checks import BuildViews
 
 
 def demo(
+    ctx: typer.Context,
     seed: Annotated[
         int,
         typer.Option(help="Seed of the generator: the same seed gives the same log, byte for byte."),
@@ -59,7 +60,7 @@ def demo(
             seconds = time.perf_counter() - started
             for line in _summary_lines(summary, where, seconds):
                 typer.echo(line)
-            build_views_after_load(ledger)
+            build_views_after_load(ledger, hooks_in(ctx))
         except errors.LedgerError as error:
             raise fail(f"the demo could not be loaded: {error.message}") from None
 

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.app import current_hooks, hooks_of
+from api.cli.app import LoadHooks, hooks_in, hooks_of
 from api.cli.progress import progress_bar
 from api.cli.session import STORE_ERROR_EXIT, configured_store, fail, ledger_session
 from ledger.application import Ledger
@@ -38,10 +38,10 @@ def _anchor(value: str, option: str) -> Anchor:
         raise typer.BadParameter(str(error), param_hint=option) from None
 
 
-def build_views_after_load(ledger: Ledger) -> None:
+def build_views_after_load(ledger: Ledger, hooks: LoadHooks) -> None:
     """After a load: leave the views built, so ``ledger verify`` has something to compare. The
     load itself is committed by now: a failure here is a warning, not the command's failure."""
-    build_views = current_hooks().build_views
+    build_views = hooks.build_views
     if build_views is None:
         return
     try:
@@ -54,9 +54,8 @@ def build_views_after_load(ledger: Ledger) -> None:
         )
 
 
-def _report_views(ledger: Ledger) -> None:
+def _report_views(ledger: Ledger, view_checks: Sequence[ViewCheck]) -> None:
     """Run the view checks and print their findings; exit 1 on a problem (notes are not)."""
-    view_checks = current_hooks().view_checks
     findings = run_view_checks(ledger, view_checks)
     view_problems = [f for f in findings if not isinstance(f, ViewNote)]
     for finding in findings:
@@ -68,6 +67,7 @@ def _report_views(ledger: Ledger) -> None:
 
 
 def verify(
+    ctx: typer.Context,
     checkpoint: Annotated[
         bool,
         typer.Option(
@@ -106,7 +106,7 @@ def verify(
         typer.echo(report.summary())
         if not report.ok:
             raise typer.Exit(1)
-        _report_views(ledger)
+        _report_views(ledger, hooks_in(ctx).view_checks)
         if checkpoint:
             typer.echo(str(report.checkpoint))
 
@@ -126,6 +126,7 @@ def export(
 
 
 def import_(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A file written by `ledger export`.")],
     against: Annotated[
         str | None,
@@ -154,7 +155,7 @@ def import_(
             typer.echo(str(result.checkpoint))
             if anchor is not None:
                 typer.echo(f"The file extends the checkpoint {anchor}.")
-            build_views_after_load(ledger)
+            build_views_after_load(ledger, hooks_in(ctx))
         except LedgerError as error:
             raise fail(str(error)) from None
 
