@@ -3,8 +3,8 @@
 Only the top layer may see every package (imports go ``api`` → ``projections`` → ``ledger``), so the
 command line lives here, one module a concern: ``store`` (verify, export, import, backup),
 ``demo``, ``legacy`` (import-records), ``proofs`` (checkpoint, verify-credential), ``reports``
-(needs, appointments, commitments, effectiveness), ``forms`` (bm01), ``serve``, ``rules``,
-``views`` (projections …) and ``keys``. Each verb is a module-level function; each module's
+(needs, appointments, commitments, effectiveness), ``forms`` (bm01), ``serve`` (with ``keys``),
+``rules`` and ``views`` (projections …). Each verb is a module-level function; each module's
 ``register`` adds its verbs to an app made by ``api.cli.app.make_app``.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import demo, forms, keys, legacy, proofs, reports, rules, serve, store, views
+from api.cli import demo, forms, legacy, proofs, reports, rules, serve, store, views
 from api.cli.app import make_app
 from api.cli.session import say_error
 from ledger.clock import ClockConfigError, zone_from_environment
@@ -30,8 +30,7 @@ def build_cli() -> typer.Typer:
     reports.register(app)
     forms.register(app)
     views.register(app)
-    serve.register(app)
-    keys.register(app)
+    serve.register(app)  # with the keys it hands out
     return app
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli import keys
 from api.cli.keys import key_store
 from api.cli.progress import progress_bar
 from api.cli.session import configured_store, ledger_session
@@ -133,5 +134,7 @@ def serve_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``serve`` to the ``ledger`` command."""
+    """Add the HTTP API's commands to the ``ledger`` command: ``keys`` (who may call it) and
+    ``serve``."""
+    keys.register(app)
     app.command("serve")(serve_command)
