@@ -10,6 +10,7 @@ ledger on the configured store (``LEDGER_DATABASE_URL``) with the rules of
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, TypeVar
 
 import typer
@@ -38,6 +39,7 @@ from projections.reports import (
     effectiveness_json,
     needs_json,
 )
+from projections.units import UnitStructure
 
 T = TypeVar("T")
 
@@ -53,6 +55,14 @@ def _answer(ask: Callable[[Reports], T]) -> tuple[T, RuleSet]:
             raise fail(str(error)) from None
 
 
+def _when(
+    as_of: str | None, known_at: str | None, structure: UnitStructure | None
+) -> tuple[date, datetime | None, str | None]:
+    """The business date, the recording time and the structure's name every report asks by."""
+    mapped = None if structure is None else structure.value
+    return business_day(as_of, "--as-of"), known_moment(known_at), mapped
+
+
 def needs(
     as_of: AsOf = None,
     position: Annotated[
@@ -66,9 +76,7 @@ def needs(
     as_json: AsJson = False,
 ) -> None:
     """Training needs on a date: each active person's unmet requirements, and the planning pools."""
-    day = business_day(as_of, "--as-of")
-    moment = known_moment(known_at)
-    mapped = None if structure is None else structure.value
+    day, moment, mapped = _when(as_of, known_at, structure)
     answer, rules = _answer(
         lambda r: r.needs(
             as_of=day, known_at=moment, position=position, unit=unit, staff_id=staff_id, structure=mapped
@@ -145,9 +153,7 @@ def appointments(
     as_json: AsJson = False,
 ) -> None:
     """Every appointment made by a date, judged by the rules in force then and by today's."""
-    day = business_day(as_of, "--as-of")
-    moment = known_moment(known_at)
-    mapped = None if structure is None else structure.value
+    day, moment, mapped = _when(as_of, known_at, structure)
     answer, _ = _answer(
         lambda r: r.appointments(
             as_of=day, known_at=moment, staff_id=staff_id, unit=unit, flagged=flagged, structure=mapped
@@ -202,9 +208,7 @@ def commitments(
     as_json: AsJson = False,
 ) -> None:
     """Service commitments of funded degree courses, and what early leavers owe."""
-    day = business_day(as_of, "--as-of")
-    moment = known_moment(known_at)
-    mapped = None if structure is None else structure.value
+    day, moment, mapped = _when(as_of, known_at, structure)
     answer, _ = _answer(
         lambda r: r.commitments(
             as_of=day, known_at=moment, staff_id=staff_id, unit=unit, status=status, structure=mapped
@@ -248,9 +252,7 @@ def effectiveness(
     as_json: AsJson = False,
 ) -> None:
     """Annual ratings before and after each programme, and post-training evaluations, per year."""
-    day = business_day(as_of, "--as-of")
-    moment = known_moment(known_at)
-    mapped = None if structure is None else structure.value
+    day, moment, mapped = _when(as_of, known_at, structure)
     wanted: list[Track] | None = None
     if tracks:
         try:
