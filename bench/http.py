@@ -44,7 +44,7 @@ import httpx
 from fastapi import FastAPI, Request
 
 LEDGER = (
-    "import sys; from ledger.cli import make_app; from api.commands import register; "
+    "import sys; from api.cli.app import make_app; from api.cli.serve import register; "
     "app = make_app(); register(app); sys.argv[0] = 'ledger'; app()"
 )
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

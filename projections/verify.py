@@ -1,7 +1,7 @@
 """Checking the views: rebuild each into scratch tables and compare with the live generation.
 
 ``check_views`` is the read side's part of ``ledger verify`` (one of the view checks ``api.cli``
-passes to ``ledger.commands.register``). Each view is rebuilt from the log into a scratch
+passes to ``api.cli.store.register``). Each view is rebuilt from the log into a scratch
 generation up to the live generation's position; both are then compared table by table with
 ``EXCEPT`` in one snapshot. If the live view moved on meanwhile (an engine is running), the
 scratch generation is brought up to the new position and the comparison is repeated.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ledger.application import Ledger
-from ledger.commands import ViewNote
+from ledger.view_checks import ViewNote
 from projections import generations
 from projections.base import View
 from projections.engine import build_views, default_views, drop_generation, fill

@@ -10,9 +10,9 @@ import pytest
 from api_fixtures import Api, course, module_store, new_staff_id, person, problem_of, running_api
 from typer.testing import CliRunner
 
-from api.commands import register
+from api.cli.app import make_app
+from api.cli.keys import register
 from api.keys import KEYS_TABLE, KeyStore
-from ledger.cli import make_app
 from ledger.config import StoreConfig
 from projections.store import ServiceTables
 

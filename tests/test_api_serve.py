@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 # The `ledger` command with this package's commands, whether or not the lead's CLI wires them yet.
 LEDGER = (
-    "import sys; from ledger.cli import make_app; from api.commands import register; "
+    "import sys; from api.cli.app import make_app; from api.cli.serve import register; "
     "app = make_app(); register(app); sys.argv[0] = 'ledger'; app()"
 )
 
@@ -153,7 +153,7 @@ def test_concurrent_enrollments_over_a_real_server_record_exactly_the_accepted_o
 def test_demo_is_not_loaded_into_a_store_that_already_has_events(
     store: StoreConfig, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from api.commands import load_demo_agency
+    from api.cli.serve import load_demo_agency
     from ledger.application import Ledger
 
     ledger = Ledger(store)
@@ -183,7 +183,7 @@ def test_demo_is_not_loaded_into_a_store_that_already_has_events(
 def test_demo_keys_give_one_working_token_per_role(
     store: StoreConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.commands import demo_keys
+    from api.cli.serve import demo_keys
 
     monkeypatch.setenv("LEDGER_DATABASE_URL", store.url)
     made = demo_keys()

@@ -15,9 +15,9 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 from typer.testing import CliRunner
 
-from ledger import proof_commands
+from api.cli import proofs as proof_commands
+from api.cli.app import make_app
 from ledger.badge_verify import main as verify_main
-from ledger.cli import make_app
 from ledger.config import StoreConfig
 from ledger.signing import pem_of
 

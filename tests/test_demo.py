@@ -30,6 +30,8 @@ from demo_fixtures import (
 )
 from typer.testing import CliRunner
 
+from api.cli.app import make_app
+from api.cli.demo import register as register_demo_command
 from ledger import errors
 from ledger.application import Ledger
 from ledger.catalog import (
@@ -42,10 +44,8 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.cli import make_app
 from ledger.config import StoreConfig
 from ledger.demo import TARGETS, build_plan, demo_digest, load_demo, plan_statistics
-from ledger.demo_commands import register as register_demo_command
 from ledger.persistence import iter_notifications
 from ledger.record import EnrollmentStatus, StaffRecord
 from ledger.staff import StaffMember, fold_record

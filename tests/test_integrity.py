@@ -16,11 +16,11 @@ from eventsourcing.persistence import Notification
 from integrity_helpers import Forger, populate, staff_uuid
 from typer.testing import CliRunner
 
-from ledger import commands
+from api.cli import store as commands
+from api.cli.app import make_app
 from ledger.application import Ledger
 from ledger.catalog import Gender
 from ledger.chain import GENESIS, Checkpoint, chain_digest
-from ledger.cli import make_app
 from ledger.integrity import (
     LogBroken,
     ProblemKind,

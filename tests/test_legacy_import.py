@@ -17,9 +17,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from api.cli.app import make_app
+from api.cli.legacy import register
 from ledger.application import Ledger
 from ledger.catalog import Gender, Mode, Track
-from ledger.cli import make_app
 from ledger.config import StoreConfig
 from ledger.importing import (
     CellError,
@@ -36,7 +37,6 @@ from ledger.importing import (
     read_tables,
     save_plans,
 )
-from ledger.legacy_commands import register
 from ledger.persistence import iter_notifications
 from ledger.record import EnrollmentStatus
 

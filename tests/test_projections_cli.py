@@ -14,10 +14,10 @@ import typer
 from projections_fixtures import Clock, small_agency
 from typer.testing import CliRunner
 
+from api.cli import views as commands
+from api.cli.app import make_app
 from ledger.application import Ledger
-from ledger.cli import make_app
 from ledger.config import StoreConfig
-from projections import commands
 from projections.engine import SCRATCH, Engine, build, default_views, status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def test_run_follows_the_log_until_terminated(store: StoreConfig) -> None:
     ledger = Ledger(store)
     small_agency(ledger, Clock())
     script = (
-        "from ledger.cli import make_app; from projections import commands; "
+        "from api.cli.app import make_app; from api.cli import views as commands; "
         "app = make_app(); commands.register(app); app(['projections', 'run'])"
     )
     child = subprocess.Popen(

@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from poison_fixtures import Poison, poisoned_views, register, wait_until
 from typer.testing import CliRunner
 
+from api.cli import views as commands
+from api.cli.app import make_app
 from ledger.application import Ledger
 from ledger.catalog import Employment
-from ledger.cli import make_app
 from ledger.config import StoreConfig
 from ledger.staff import StaffMember
-from projections import commands, generations
+from projections import generations
 from projections.engine import Engine, default_views, status
 from projections.queries import ReadModel
 from projections.store import Database

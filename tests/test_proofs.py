@@ -15,11 +15,13 @@ from eventsourcing.persistence import StoredEvent
 from integrity_helpers import Forger, open_ledger, populate, staff_uuid
 from typer.testing import CliRunner
 
-from ledger import commands, merkle, proof_commands
+from api.cli import proofs as proof_commands
+from api.cli import store as commands
+from api.cli.app import make_app
+from ledger import merkle
 from ledger.application import Ledger
 from ledger.chain import ChainBuilder
 from ledger.checkpoints import SignedCheckpoint
-from ledger.cli import make_app
 from ledger.config import StoreConfig
 from ledger.integrity import ProblemKind, verify_against, verify_log
 from ledger.proofs import consistency_proof, inclusion_proof, sign_checkpoint

@@ -20,9 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from api.cli.app import make_app
+from api.cli.rules import register
 from ledger import errors, standards
 from ledger.catalog import DepartureCategory, EvaluationKind, Funding, Gender, Mode, Outcome, Rating, Track
-from ledger.cli import make_app
 from ledger.commitments import CommitmentStatus, commitments_of, commitments_report, departure_category
 from ledger.effectiveness import effectiveness_report
 from ledger.needs import needs_of, needs_report, parse_period
@@ -38,7 +39,6 @@ from ledger.rules import (
     parse_rules,
     rules_from_environment,
 )
-from ledger.rules_commands import register
 from ledger.staff import StaffMember, event_data
 from ledger.standards import Status
 

@@ -13,10 +13,10 @@ import pytest
 from integrity_helpers import STAFF, Forger, open_ledger, populate
 from typer.testing import CliRunner
 
-from ledger import commands
+from api.cli import store as commands
+from api.cli.app import make_app
 from ledger.application import Ledger
 from ledger.catalog import Gender
-from ledger.cli import make_app
 from ledger.config import StoreConfig
 from ledger.integrity import Anchor, checkpoint, verify_log
 from ledger.persistence import iter_notifications

@@ -22,12 +22,12 @@ from api_fixtures import Api, person
 from typer.testing import CliRunner
 from write_fixtures import dump_log, register
 
+from api.cli.app import make_app
+from api.cli.legacy import register as register_import_records
 from ledger import errors
 from ledger.application import Ledger
 from ledger.chain import GENESIS, Checkpoint, chain_digest, event_hash
-from ledger.cli import make_app
 from ledger.config import StoreConfig
-from ledger.legacy_commands import register as register_import_records
 from ledger.persistence import iter_notifications
 from ledger.transfer import ImportRefused, export_log, import_log
 from projections.engine import Engine, status

@@ -9,21 +9,28 @@ ledger on the configured store (``LEDGER_DATABASE_URL``) with the rules of
 
 from __future__ import annotations
 
-import enum
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
+from api.cli.options import (
+    AsJson,
+    AsOf,
+    KnownAt,
+    StaffOption,
+    StructureOption,
+    Table,
+    UnitOption,
+    business_day,
+    known_moment,
+    print_json,
+)
+from api.cli.session import fail, ledger_session
 from ledger import errors
 from ledger.catalog import Track
-from ledger.cli import open_ledger
 from ledger.rules import RequirementKind, RuleSet
-from ledger.rules_commands import AsJson, AsOf, Table, _day
 from ledger.terminal import level_label, position_label, table_console, track_label
 from projections.reports import (
     Reports,
@@ -36,61 +43,24 @@ from projections.units import UnitStructure
 
 T = TypeVar("T")
 
-UnitOption = Annotated[str | None, typer.Option("--unit", help="Only people in this unit on the date.")]
-KnownAt = Annotated[
-    str | None,
-    typer.Option("--known-at", help="Recording time (RFC 3339): the report as the ledger knew it then."),
-]
-StaffOption = Annotated[str | None, typer.Option("--staff-id", help="Only this staff member.")]
-StructureOption = Annotated[
-    UnitStructure | None,
-    typer.Option(
-        "--structure",
-        help="With --unit: map each person's unit onto the structure of the date (as_of, the default) "
-        "or today's (current), where a unit merged since counts under the one it was merged into.",
-    ),
-]
-
-
-def _moment(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a time (RFC 3339).", param_hint="--known-at") from None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal | enum.Enum):
-        return str(value.value if isinstance(value, enum.Enum) else value)
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_plain))
-
-
-@contextmanager
-def _reports() -> Iterator[Reports]:
-    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
-    try:
-        yield Reports(ledger)
-    finally:
-        ledger.close()
-
 
 def _answer(ask: Callable[[Reports], T]) -> tuple[T, RuleSet]:
     """The answer of the query layer and the rules it applied, or the error it gives as one line
     and exit 1."""
-    with _reports() as reports:
+    with ledger_session(must_exist=True) as ledger:  # reads only: never create an empty store
+        reports = Reports(ledger)
         try:
             return ask(reports), reports.rules
         except errors.LedgerError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(str(error)) from None
+
+
+def _when(
+    as_of: str | None, known_at: str | None, structure: UnitStructure | None
+) -> tuple[date, datetime | None, str | None]:
+    """The business date, the recording time and the structure's name every report asks by."""
+    mapped = None if structure is None else structure.value
+    return business_day(as_of, "--as-of"), known_moment(known_at), mapped
 
 
 def needs(
@@ -106,9 +76,7 @@ def needs(
     as_json: AsJson = False,
 ) -> None:
     """Training needs on a date: each active person's unmet requirements, and the planning pools."""
-    day = _day(as_of, "--as-of")
-    moment = _moment(known_at)
-    mapped = None if structure is None else structure.value
+    day, moment, mapped = _when(as_of, known_at, structure)
     answer, rules = _answer(
         lambda r: r.needs(
             as_of=day, known_at=moment, position=position, unit=unit, staff_id=staff_id, structure=mapped
@@ -185,9 +153,7 @@ def appointments(
     as_json: AsJson = False,
 ) -> None:
     """Every appointment made by a date, judged by the rules in force then and by today's."""
-    day = _day(as_of, "--as-of")
-    moment = _moment(known_at)
-    mapped = None if structure is None else structure.value
+    day, moment, mapped = _when(as_of, known_at, structure)
     answer, _ = _answer(
         lambda r: r.appointments(
             as_of=day, known_at=moment, staff_id=staff_id, unit=unit, flagged=flagged, structure=mapped
@@ -242,9 +208,7 @@ def commitments(
     as_json: AsJson = False,
 ) -> None:
     """Service commitments of funded degree courses, and what early leavers owe."""
-    day = _day(as_of, "--as-of")
-    moment = _moment(known_at)
-    mapped = None if structure is None else structure.value
+    day, moment, mapped = _when(as_of, known_at, structure)
     answer, _ = _answer(
         lambda r: r.commitments(
             as_of=day, known_at=moment, staff_id=staff_id, unit=unit, status=status, structure=mapped
@@ -288,9 +252,7 @@ def effectiveness(
     as_json: AsJson = False,
 ) -> None:
     """Annual ratings before and after each programme, and post-training evaluations, per year."""
-    day = _day(as_of, "--as-of")
-    moment = _moment(known_at)
-    mapped = None if structure is None else structure.value
+    day, moment, mapped = _when(as_of, known_at, structure)
     wanted: list[Track] | None = None
     if tracks:
         try:

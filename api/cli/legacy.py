@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 from eventsourcing.persistence import PersistenceError
 
+from api.cli.session import open_ledger
 from ledger.cells import csv_cell
-from ledger.cli import open_ledger
 from ledger.importing import (
     DEFAULT_RECORDED_BY,
     ImportReport,
@@ -28,76 +28,72 @@ from ledger.importing import (
 SHOWN_ISSUES = 200
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``import-records`` to the ``ledger`` command."""
+def import_records_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="One workbook (.xlsx) with a staff sheet and a training sheet, or one or two "
+            "CSV files (UTF-8) recognised by their headers. See docs/import-records.md.",
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; record nothing.")
+    ] = False,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="Record the staff members whose rows are all good; leave out the others "
+            "(all of a person's rows or none). Default: record nothing if any row is bad.",
+        ),
+    ] = False,
+    recorded_by: Annotated[
+        str,
+        typer.Option(
+            "--recorded-by",
+            help="The name recorded as the author of the events. Imported credentials name "
+            "their verifier from the file's verified_by column (Người xác minh), else none.",
+        ),
+    ] = DEFAULT_RECORDED_BY,
+    report_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write every bad row to this CSV file (UTF-8 with BOM, opens in Excel).",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Import staff, credentials and enrollments from legacy spreadsheets.
 
-    @app.command("import-records")
-    def import_records_command(
-        files: Annotated[
-            list[Path],
-            typer.Argument(
-                help="One workbook (.xlsx) with a staff sheet and a training sheet, or one or two "
-                "CSV files (UTF-8) recognised by their headers. See docs/import-records.md.",
-                show_default=False,
-            ),
-        ],
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Check every row and report; record nothing.")
-        ] = False,
-        partial: Annotated[
-            bool,
-            typer.Option(
-                "--partial",
-                help="Record the staff members whose rows are all good; leave out the others "
-                "(all of a person's rows or none). Default: record nothing if any row is bad.",
-            ),
-        ] = False,
-        recorded_by: Annotated[
-            str,
-            typer.Option(
-                "--recorded-by",
-                help="The name recorded as the author of the events. Imported credentials name "
-                "their verifier from the file's verified_by column (Người xác minh), else none.",
-            ),
-        ] = DEFAULT_RECORDED_BY,
-        report_path: Annotated[
-            Path | None,
-            typer.Option(
-                "--report",
-                help="Also write every bad row to this CSV file (UTF-8 with BOM, opens in Excel).",
-                dir_okay=False,
-            ),
-        ] = None,
-    ) -> None:
-        """Import staff, credentials and enrollments from legacy spreadsheets.
+    Every row is checked first (formats, codes and the record's rules) and every bad row named.
 
-        Every row is checked first (formats, codes and the record's rules) and every bad row named.
-
-        By default nothing is recorded if any row is bad. Running the same file again records nothing twice.
-        """
-        if len(files) > 2:
-            raise typer.BadParameter("give one workbook, or one or two CSV files.", param_hint="FILES")
-        if not recorded_by.strip():
-            raise typer.BadParameter("must not be blank.", param_hint="--recorded-by")
-        ledger = open_ledger()  # a store that cannot be opened is one line and exit 2
-        try:
-            report = import_records(
-                ledger, files, dry_run=dry_run, partial=partial, recorded_by=recorded_by.strip()
-            )
-        except LegacyFileError as error:
-            typer.echo(f"Cannot import: {error.message}", err=True)
-            raise typer.Exit(2) from None
-        except PersistenceError as error:
-            # A PostgreSQL schema that does not exist is only found at the first query.
-            typer.echo(f"Cannot import: the store cannot be used (LEDGER_DATABASE_URL): {error}", err=True)
-            raise typer.Exit(2) from None
-        finally:
-            ledger.close()
-        if report_path is not None:
-            write_issue_report(report_path, report.issues)
-        typer.echo(render(report, report_path=report_path))
-        if report.issues:
-            raise typer.Exit(1)
+    By default nothing is recorded if any row is bad. Running the same file again records nothing twice.
+    """
+    if len(files) > 2:
+        raise typer.BadParameter("give one workbook, or one or two CSV files.", param_hint="FILES")
+    if not recorded_by.strip():
+        raise typer.BadParameter("must not be blank.", param_hint="--recorded-by")
+    ledger = open_ledger()  # a store that cannot be opened is one line and exit 2
+    try:
+        report = import_records(
+            ledger, files, dry_run=dry_run, partial=partial, recorded_by=recorded_by.strip()
+        )
+    except LegacyFileError as error:
+        typer.echo(f"Cannot import: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    except PersistenceError as error:
+        # A PostgreSQL schema that does not exist is only found at the first query.
+        typer.echo(f"Cannot import: the store cannot be used (LEDGER_DATABASE_URL): {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        ledger.close()
+    if report_path is not None:
+        write_issue_report(report_path, report.issues)
+    typer.echo(render(report, report_path=report_path))
+    if report.issues:
+        raise typer.Exit(1)
 
 
 def render(report: ImportReport, *, report_path: Path | None = None) -> str:
@@ -147,3 +143,8 @@ def write_issue_report(path: Path, issues: list[RowIssue]) -> None:
             # The cells quote the bad file's own text: written so that they cannot run as formulas.
             cells = (issue.source, issue.sheet or "", issue.row or "", issue.column or "", issue.message)
             writer.writerow([csv_cell(v) for v in cells])
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``import-records`` to the ``ledger`` command."""
+    app.command("import-records")(import_records_command)

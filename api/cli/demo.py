@@ -9,44 +9,41 @@ demo's staff ids is taken: the log is append-only, so nothing here deletes or ov
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from functools import partial
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from api.cli.app import hooks_in, hooks_of
+from api.cli.progress import progress_bar
+from api.cli.session import fail, ledger_session
+from api.cli.store import build_views_after_load
 from ledger import errors
 from ledger.application import Ledger
-from ledger.cli import open_ledger
-from ledger.commands import BuildViews, build_views_after_load
 from ledger.config import safe_url
 from ledger.demo import AGENCY, DEFAULT_SEED, DemoPlan, DemoSummary, apply_plan, build_plan, describe_targets
+from ledger.view_checks import BuildViews
 
 
-def register(app: typer.Typer, *, build_views: BuildViews | None = None) -> None:
-    """Add ``demo`` to the ``ledger`` command; ``build_views`` runs once the demo is loaded, so
-    the views are ready to read and ``ledger verify`` has them to compare."""
-
-    @app.command()
-    def demo(
-        seed: Annotated[
-            int,
-            typer.Option(help="Seed of the generator: the same seed gives the same log, byte for byte."),
-        ] = DEFAULT_SEED,
-        force: Annotated[
-            bool,
-            typer.Option(
-                "--force",
-                help="Load into a store that already holds other records (never over them: a store "
-                "where any of the demo's staff ids is taken is refused).",
-            ),
-        ] = False,
-    ) -> None:
-        """Load the demo agency: a provincial Cục of 61 staff and seven years of training history
-        that reproduce the reference article's figures (docs/demo.md)."""
-        ledger = open_ledger()
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[
+        int,
+        typer.Option(help="Seed of the generator: the same seed gives the same log, byte for byte."),
+    ] = DEFAULT_SEED,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Load into a store that already holds other records (never over them: a store "
+            "where any of the demo's staff ids is taken is refused).",
+        ),
+    ] = False,
+) -> None:
+    """Load the demo agency: a provincial Cục of 61 staff and seven years of training history
+    that reproduce the reference article's figures (docs/demo.md)."""
+    with ledger_session() as ledger:
         try:
             plan = build_plan(seed)
             where = safe_url(ledger.store.url)
@@ -55,20 +52,17 @@ def register(app: typer.Typer, *, build_views: BuildViews | None = None) -> None
                 typer.echo(f"{where} already holds the demo agency (seed {seed}): nothing recorded.")
                 return
             if verdict is not None:
-                typer.echo(f"Error: {verdict}", err=True)
-                raise typer.Exit(1)
+                raise fail(verdict)
             started = time.perf_counter()
-            with _progress_bar() as progress:
-                summary = apply_plan(ledger, plan, on_progress=progress)
+            with progress_bar({"demo": "Loading the demo"}) as progress:
+                progress.begin("demo")
+                summary = apply_plan(ledger, plan, on_progress=partial(progress, "demo"))
             seconds = time.perf_counter() - started
             for line in _summary_lines(summary, where, seconds):
                 typer.echo(line)
-            build_views_after_load(ledger, build_views)
+            build_views_after_load(ledger, hooks_in(ctx))
         except errors.LedgerError as error:
-            typer.echo(f"Error: the demo could not be loaded: {error.message}", err=True)
-            raise typer.Exit(1) from None
-        finally:
-            ledger.close()
+            raise fail(f"the demo could not be loaded: {error.message}") from None
 
 
 def _check_store(ledger: Ledger, plan: DemoPlan, force: bool) -> str | None:
@@ -136,22 +130,8 @@ def _summary_lines(summary: DemoSummary, where: str, seconds: float) -> Iterator
     yield f"Look: GET /staff/{summary.current_staff_ids[0]} · GET /reports/qualifications?as_of=2025-12-31"
 
 
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr, only on a terminal."""
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("Loading the demo"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task("demo", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+def register(app: typer.Typer, *, build_views: BuildViews | None = None) -> None:
+    """Add ``demo`` to the ``ledger`` command; ``build_views`` runs once the demo is loaded, so
+    the views are ready to read and ``ledger verify`` has them to compare."""
+    hooks_of(app).build_views = build_views
+    app.command("demo")(demo)

@@ -15,15 +15,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from api.cli.options import AsJson, KnownAt, UnitOption, business_day, known_moment, print_json
+from api.cli.session import fail, ledger_session
 from ledger import errors
-from ledger.cli import open_ledger
 from ledger.clock import agency_clock
-from ledger.rules_commands import AsJson, _day
 from ledger.terminal import table_console
-from projections.commands import catch_up_views
+from projections.catch_up import catch_up_views
 from projections.forms import BM01_GROUPS, NOT_RECORDED_NOTE, Bm01Report, last_complete_year_end
 from projections.queries import ReadModel
-from projections.report_commands import KnownAt, UnitOption, _moment, print_json
 
 NOT_RECORDED_CELL = "không ghi nhận (not recorded)"
 
@@ -47,21 +46,17 @@ def bm01(
     as_json: AsJson = False,
 ) -> None:
     """Form BM01/BNV: the numbers and quality of the staff on the roll on a date, per unit."""
-    day: date = _day(as_of, "--as-of") if as_of else last_complete_year_end(agency_clock().today())
-    moment = _moment(known_at)
-    ledger = open_ledger(must_exist=True)  # reads only: never create an empty store
-    try:
+    day: date = business_day(as_of, "--as-of") if as_of else last_complete_year_end(agency_clock().today())
+    moment = known_moment(known_at)
+    with ledger_session(must_exist=True) as ledger:  # reads only: never create an empty store
         catch_up_views(ledger)
         reads = ReadModel(ledger)
         try:
             report = reads.bm01(as_of=day, unit=unit, known_at=moment)
         except errors.LedgerError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(str(error)) from None
         finally:
             reads.close()
-    finally:
-        ledger.close()
     if as_json:
         print_json(bm01_json(report))
         return

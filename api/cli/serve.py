@@ -1,127 +1,41 @@
-"""The ``ledger keys …`` and ``ledger serve`` commands (wired into the CLI by ``api.cli``)."""
+"""``ledger serve``: the HTTP API under uvicorn; with ``--demo``, the demo agency and demo keys first."""
 
 from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from api.keys import KeyCommandError, KeyStore, Role
+from api.cli import keys
+from api.cli.keys import key_store
+from api.cli.progress import progress_bar
+from api.cli.session import configured_store, ledger_session
+from api.keys import Role
 from api.observe import log_config
 from ledger.application import Ledger
-from ledger.cli import configured_store, open_ledger
 from ledger.demo import load_demo
-from projections.store import ServiceTables
 
 DEMO_KEYS = (("demo-registrar", Role.REGISTRAR), ("demo-auditor", Role.AUDITOR), ("demo-reader", Role.READER))
 
 
-def open_keys(*, must_exist: bool = False) -> tuple[ServiceTables, KeyStore]:
-    """The key table of the configured store (exit 2 with one line if there is no such store)."""
-    db = ServiceTables(configured_store(must_exist=must_exist))
-    keys = KeyStore(db)
-    keys.create_table()
-    return db, keys
-
-
-def keys_app() -> typer.Typer:
-    app = typer.Typer(help="API keys: who may call the HTTP API, with which role.", no_args_is_help=True)
-
-    @app.command("add")
-    def add(
-        name: Annotated[
-            str, typer.Argument(help="Who the key is for; recorded as recorded_by on every event.")
-        ],
-        role: Annotated[Role, typer.Option("--role", help="registrar, auditor or reader.")],
-    ) -> None:
-        """Create a key. The token is printed once, as the last line; only its hash is kept."""
-        db, keys = open_keys()
-        try:
-            token = keys.add(name, role)
-        except KeyCommandError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(1) from None
-        finally:
-            db.close()
-        typer.echo(f"Key '{name}' ({role.value}) created. Keep the token: it cannot be shown again.")
-        typer.echo(token)
-
-    @app.command("list")
-    def list_keys() -> None:
-        """Every key: name, role, created, revoked (tokens are never shown)."""
-        db, keys = open_keys(must_exist=True)
-        try:
-            found = keys.list()
-        finally:
-            db.close()
-        if not found:
-            typer.echo("No keys yet: ledger keys add NAME --role registrar|auditor|reader")
-            return
-        width = max(len(k.name) for k in found)
-        for key in found:
-            revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
-            typer.echo(
-                f"{key.name:<{width}}  {key.role.value:<9}  "
-                f"created {key.created_at:%Y-%m-%d %H:%M}  {revoked}"
-            )
-
-    @app.command("revoke")
-    def revoke(name: Annotated[str, typer.Argument(help="The key to revoke.")]) -> None:
-        """Revoke a key: its token stops working (within a second on running servers)."""
-        db, keys = open_keys()
-        try:
-            keys.revoke(name)
-        except KeyCommandError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(1) from None
-        finally:
-            db.close()
-        typer.echo(f"Key '{name}' revoked.")
-
-    @app.command("rotate")
-    def rotate(name: Annotated[str, typer.Argument(help="The key to give a new token.")]) -> None:
-        """Give a key a new token (same name and role); the old token stops working."""
-        db, keys = open_keys()
-        try:
-            token = keys.rotate(name)
-        except KeyCommandError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(1) from None
-        finally:
-            db.close()
-        typer.echo(f"Key '{name}' has a new token. Keep it: it cannot be shown again.")
-        typer.echo(token)
-
-    return app
-
-
 def load_demo_agency() -> None:
     """Load the demo agency into the configured store if it is empty; say so if it is not."""
-    ledger = open_ledger()
-    try:
+    with ledger_session() as ledger:
         if not ledger.chained_recorder.is_empty():
             typer.echo(
                 "The store is not empty: the demo agency is not loaded (use a fresh store for --demo)."
             )
             return
-        with Progress(
-            TextColumn("Loading the demo agency"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
-        ) as progress:
-            task = progress.add_task("demo", total=None)
-
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            summary = load_demo(ledger, on_progress=advance)
+        with progress_bar({"demo": "Loading the demo agency"}, transient=False, on_stdout=True) as progress:
+            progress.begin("demo")
+            summary = load_demo(ledger, on_progress=partial(progress, "demo"))
         typer.echo(
             f"Demo agency loaded: {summary.agency}, {len(summary.current_staff_ids)} staff on the roll, "
             f"{len(summary.former_staff_ids)} former, {summary.events} events."
         )
-    finally:
-        ledger.close()
 
 
 def demo_keys() -> list[tuple[str, Role, str]]:
@@ -130,9 +44,8 @@ def demo_keys() -> list[tuple[str, Role, str]]:
     A second ``serve --demo`` on the same store keeps the keys it finds: rotating them would
     turn away every client holding the first run's tokens. Returns the keys made (none then).
     """
-    db, keys = open_keys()
     made = []
-    try:
+    with key_store() as keys:
         existing = keys.list()
         if existing:
             names = ", ".join(key.name for key in existing)
@@ -143,8 +56,6 @@ def demo_keys() -> list[tuple[str, Role, str]]:
             return []
         for name, role in DEMO_KEYS:
             made.append((name, role, keys.add(name, role)))
-    finally:
-        db.close()
     return made
 
 
@@ -223,6 +134,7 @@ def serve_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``keys`` and ``serve`` to the ``ledger`` command."""
-    app.add_typer(keys_app(), name="keys")
+    """Add the HTTP API's commands to the ``ledger`` command: ``keys`` (who may call it) and
+    ``serve``."""
+    keys.register(app)
     app.command("serve")(serve_command)

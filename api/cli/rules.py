@@ -1,22 +1,17 @@
 """``ledger rules check|show``: validate and list the position standards (the rules file).
 
-Register with :func:`register` on the ``ledger`` Typer app. These commands read only the rules
-file. The reports that apply the rules to the records (``ledger needs``, ``appointments``,
-``commitments``, ``effectiveness``) are the read side's: ``projections.report_commands``.
+These commands read only the rules file. The reports that apply the rules to the records
+(``ledger needs``, ``appointments``, ``commitments``, ``effectiveness``) are in ``api.cli.reports``.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table as RichTable
 
-from ledger.clock import ClockConfigError, agency_clock
+from api.cli.options import AsJson, Table, Variant, business_day, print_json
 from ledger.rules import (
     RULES_PATH_VARIABLE,
     Requirement,
@@ -27,47 +22,6 @@ from ledger.rules import (
 )
 from ledger.standards import json_value
 from ledger.terminal import level_label, position_label, table_console, track_label
-
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).", show_default=False)
-]
-Variant = Annotated[
-    str | None,
-    typer.Option(
-        "--variant", help="Variant choices, e.g. 'strict' or 'strict,before' (default: the file's)."
-    ),
-]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-
-
-def _day(text: str | None, option: str) -> date:
-    if text is None:
-        # The agency's date (LEDGER_TIMEZONE), not the machine's: before 07:00 in Vietnam the
-        # two differ.
-        try:
-            return agency_clock().today()
-        except ClockConfigError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(2) from None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a date (YYYY-MM-DD).", param_hint=option) from None
-
-
-class Table(RichTable):
-    """A rich table whose title and cells are plain text: legal bases like "[S]" and labels
-    like "[strict,before]" are not markup."""
-
-    def __init__(self, *, title: str) -> None:
-        super().__init__(title=escape(title))
-
-    def add_row(self, *cells: Any, **kwargs: Any) -> None:
-        super().add_row(*(escape(str(c)) for c in cells), **kwargs)
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _load(file: Path | None, variant: str | None) -> RuleSet:
@@ -120,7 +74,7 @@ def show(
 ) -> None:
     """List the rules, equivalences and restrictions in force on a date."""
     rules = _load(file, variant)
-    day = _day(on, "--on")
+    day = business_day(on, "--on")
     codes = [p.code for p in rules.positions]
     if position is not None:
         found = rules.resolve(position)
@@ -135,7 +89,7 @@ def show(
         e for e in rules.equivalences if any(e.applies(c, day) for c in codes) and rules.applies(e.variants)
     ]
     if as_json:
-        _print_json(
+        print_json(
             {
                 "rule_set": rules.label,
                 "on": day.isoformat(),
