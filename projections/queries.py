@@ -686,6 +686,17 @@ class ReadModel:
 
         return self._with_views([view.name, "statistics"], run)
 
+    def staff_in_unit(self, day: date, known_at: datetime | None, unit: str, structure_on: date) -> set[str]:
+        """Who worked in ``unit`` on ``day`` as known at ``known_at`` (the statistics view's rule
+        of a person's unit on a day, mapped onto the structure of ``structure_on``)."""
+        k = FOREVER if known_at is None else micros(known_at)
+        return self._with_views(
+            ["statistics"],
+            lambda tx, t: self.statistics_view.staff_in_unit(
+                tx, t["statistics"], day=day, known_at=k, unit=unit, structure_on=structure_on
+            ),
+        )
+
     def read_findings(
         self, unit: str | None, structure_on: date, run: Callable[[FindingsReads, Scope], R]
     ) -> R:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -89,16 +89,19 @@ class RecordSource:
             events = list(self._streams.get(ORGANISATION_ID, ()))
         return Structure.of_events(events, None if known_at is None else micros(known_at))
 
-    def records(self, as_of: date, known_at: datetime | None) -> list[StaffRecord]:
-        """Every staff member's record on ``as_of`` as the ledger knew it at ``known_at`` (now when
-        None; people registered later are left out), by staff code. A correction recorded after
-        ``known_at`` is left out with the rest, so the event it voids counts again, as it did then."""
+    def records(
+        self, as_of: date, known_at: datetime | None, *, only: Container[str] | None = None
+    ) -> list[StaffRecord]:
+        """Every staff member's record (of those in ``only``) on ``as_of`` as the ledger knew it
+        at ``known_at`` (now when None; people registered later are left out), by staff code. A
+        correction recorded after ``known_at`` is left out with the rest, so the event it voids
+        counts again, as it did then."""
         self.refresh()
         with self._lock:
             streams = [
                 (self._staff_ids[oid], sorted(events, key=lambda e: e.originator_version))
                 for oid, events in self._streams.items()
-                if oid in self._staff_ids
+                if oid in self._staff_ids and (only is None or self._staff_ids[oid] in only)
             ]
         records = []
         for _, events in sorted(streams, key=lambda item: item[0]):
@@ -110,6 +113,16 @@ class RecordSource:
             else:
                 records.append(self._current(events, as_of))
         return records
+
+    def registered(self, staff_id: str, known_at: datetime | None) -> bool:
+        """Whether ``staff_id`` was registered (by ``known_at``, when given)."""
+        self.refresh()
+        with self._lock:
+            for oid, code in self._staff_ids.items():
+                if code == staff_id:
+                    first = self._streams[oid][0]
+                    return known_at is None or first.timestamp <= known_at
+        return False
 
     def _current(self, events: list[StaffEvent], as_of: date) -> StaffRecord:
         """The record on ``as_of`` as known now. On or after the person's last business date it
@@ -138,6 +151,10 @@ class FindingsSource(Protocol):
     ) -> Judged:
         """The people a report covers (working in ``unit`` on ``day``, mapped onto the structure
         of ``structure_on``) with ``part`` of their findings."""
+
+    def staff_in_unit(self, day: date, known_at: datetime | None, unit: str, structure_on: date) -> set[str]:
+        """The staff codes of everyone (recorded by ``known_at``) whose unit on ``day``, mapped
+        onto the structure of ``structure_on`` as known then, is ``unit``."""
 
     def read_findings(
         self, unit: str | None, structure_on: date, run: Callable[[FindingsReads, Scope], T]
@@ -316,7 +333,7 @@ class Reports:
         def answer() -> NeedsAnswer:
             # ``staff_id`` picks whom to list; the summary and the pools stay those of the unit.
             records = self._chosen(
-                self._records(day, known_at, staff_id), day, unit, None, known_at, structure
+                self._records(day, known_at, staff_id, unit, structure), day, unit, None, known_at, structure
             )
             report = needs_report(records, day, rules, position)
             active = [r for r in records if r.is_active_on(day)]
@@ -364,7 +381,12 @@ class Reports:
         def answer() -> AppointmentsAnswer:
             rows: list[AppointmentRow] = []
             chosen = self._chosen(
-                self._records(day, known_at, staff_id), day, unit, staff_id, known_at, structure
+                self._records(day, known_at, staff_id, unit, structure),
+                day,
+                unit,
+                staff_id,
+                known_at,
+                structure,
             )
             for record in chosen:
                 if record.status_on(day) == "not_joined":
@@ -411,7 +433,12 @@ class Reports:
 
         def answer() -> CommitmentsAnswer:
             records = self._chosen(
-                self._records(day, known_at, staff_id), day, unit, staff_id, known_at, structure
+                self._records(day, known_at, staff_id, unit, structure),
+                day,
+                unit,
+                staff_id,
+                known_at,
+                structure,
             )
             items = commitments_report(records, self.rules, day).items
             return CommitmentsAnswer(self._commitments(day, items, status))
@@ -451,7 +478,9 @@ class Reports:
             )
 
         def answer() -> EffectivenessAnswer:
-            records = self._chosen(self._records(day, known_at, None), day, unit, None, known_at, structure)
+            records = self._chosen(
+                self._records(day, known_at, None, unit, structure), day, unit, None, known_at, structure
+            )
             return in_years(effectiveness_report(records, day, tracks=chosen))
 
         def judged() -> EffectivenessAnswer:
@@ -648,10 +677,22 @@ class Reports:
             items=tuple(c for c in ordered if status in (None, c.status)),
         )
 
-    def _records(self, day: date, known_at: datetime | None, staff_id: str | None) -> list[StaffRecord]:
-        """Every record on ``day`` as known at ``known_at``; a 404 naming ``staff_id`` if it is
-        given and is not among them."""
-        records = self.source.records(day, known_at)
+    def _records(
+        self,
+        day: date,
+        known_at: datetime | None,
+        staff_id: str | None,
+        unit: str | None = None,
+        structure: str | None = None,
+    ) -> list[StaffRecord]:
+        """Every record on ``day`` as known at ``known_at`` (with ``unit``, at least those of the
+        people in it: only they are folded when the views can say who they are); a 404 naming
+        ``staff_id`` if it is given and the ledger had no such person."""
+        only = self._in_unit(day, known_at, unit, structure)
+        records = self.source.records(day, known_at, only=only)
+        outside = staff_id is not None and only is not None and staff_id not in only
+        if outside and self.source.registered(str(staff_id), known_at):
+            return records  # there, but not in the unit: the report lists nobody
         if staff_id is not None and not any(r.staff_id == staff_id for r in records):
             if known_at is not None and self.ledger.staff_exists(staff_id):
                 raise errors.StaffNotFound(
@@ -660,6 +701,16 @@ class Reports:
                 )
             raise errors.StaffNotFound(f"No staff member '{staff_id}'.", field="staff_id")
         return records
+
+    def _in_unit(
+        self, day: date, known_at: datetime | None, unit: str | None, structure: str | None
+    ) -> set[str] | None:
+        """Who worked in ``unit`` on ``day`` as known at ``known_at``, from the statistics view
+        (so a report for one unit folds that unit's records, not the agency's); None: everyone."""
+        if unit is None or self.findings is None:
+            return None
+        on = structure_day(structure, day, self.today())
+        return self.findings.staff_in_unit(day, known_at, nfc(unit) or unit, on)
 
     def _chosen(
         self,

@@ -435,6 +435,22 @@ class StatisticsView(View):
             tracks_by_gender=dict(sorted(by_gender_tracks.items())),
         )
 
+    def staff_in_unit(
+        self, tx: Tx, tables: Tables, *, day: date, known_at: int, unit: str, structure_on: date
+    ) -> set[str]:
+        """Everyone recorded by ``known_at`` (on the roll or not) whose unit on ``day``, mapped
+        onto the structure of ``structure_on`` as known then, is ``unit``."""
+        t = tables.names
+        d, k = day.isoformat(), known_at
+        found = tx.query(
+            f"SELECT p.staff_id, {unit_on_sql(t, 'p.staff_id', '?')} AS unit FROM {t['people']} p "
+            "WHERE p.recorded_at <= ?",
+            [k, k, d, d, k, k, d, k],
+        )
+        wanted = nfc(unit)
+        mapped = self._mapped(tx, tables, k, structure_on, found)
+        return {staff_id for staff_id, unit_on in mapped if unit_on == wanted}
+
     def _mapped(
         self, tx: Tx, tables: Tables, known_at: int, day: date, rows: Sequence[Row]
     ) -> list[Row]:

@@ -258,3 +258,27 @@ def test_pages_counted_in_the_findings_view_equal_those_of_the_folded_records(
 def filters_of(filters: dict[str, Any]) -> dict[str, Any]:
     """The filters the effectiveness report takes (it lists programmes, not people)."""
     return {k: v for k, v in filters.items() if k != "staff_id"}
+
+
+def test_a_past_day_for_one_unit_folds_only_the_records_of_the_people_in_it(
+    demo_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import projections.reports as reports_module
+
+    reads: ReadModel = demo_api.app.state.services.read_model
+    folded: list[str] = []
+    fold = reports_module.fold_record
+
+    def counting(events: Any, **kwargs: Any) -> Any:
+        record = fold(events, **kwargs)
+        folded.append(record.staff_id)
+        return record
+
+    monkeypatch.setattr(reports_module, "fold_record", counting)
+    day, known = date(2022, 12, 31), datetime(2023, 6, 1, tzinfo=UTC)
+    unit = "Phòng Nghiệp vụ 1"
+    answer = reads.reports.needs(as_of=day, known_at=known, unit=unit)
+    in_unit = list(folded)
+    everyone = Reports(demo_api.app.state.ledger, today=reads.today).needs(as_of=day, known_at=known)
+    assert {p.staff_id for p in answer.report.people} <= set(in_unit)  # nobody of the unit missing
+    assert 0 < len(answer.report.people) <= len(in_unit) < len(everyone.report.people)
