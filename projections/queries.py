@@ -252,6 +252,10 @@ class ReadModel:
         with self._readers.read() as tx:
             return view_states(tx, self._log, list(self._views), now=self.clock())
 
+    def level_with_log(self) -> bool:
+        """Whether every view, built by this code, has applied the whole log as it is now."""
+        return self.applied_position() >= int(self._log.head() or 0)
+
     def catch_up(self, timeout: float = 5.0) -> bool:
         """Wait until the views have applied everything in the log now (writes of others)."""
         head = int(self._log.head())

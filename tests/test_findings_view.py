@@ -6,6 +6,7 @@ On SQLite and PostgreSQL, through the HTTP API.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,9 @@ from typing import Any
 import pytest
 from api_fixtures import Api, running_api
 from conftest import store_of_kind
+from typer.testing import CliRunner
 
+from api.cli import build_cli
 from ledger.application import Ledger
 from ledger.config import StoreConfig
 from ledger.demo import load_demo
@@ -282,3 +285,17 @@ def test_a_past_day_for_one_unit_folds_only_the_records_of_the_people_in_it(
     everyone = Reports(demo_api.app.state.ledger, today=reads.today).needs(as_of=day, known_at=known)
     assert {p.staff_id for p in answer.report.people} <= set(in_unit)  # nobody of the unit missing
     assert 0 < len(answer.report.people) <= len(in_unit) < len(everyone.report.people)
+
+
+def test_the_command_line_answers_from_the_views_when_they_are_level_with_the_log(
+    demo_api: Api, store: StoreConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_api.app.state.services.engine.stop()
+    expected = demo_api.get("/reports/needs", role="auditor", limit=500).json()
+    break_the_log(monkeypatch)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", store.url)
+    result = CliRunner().invoke(build_cli(), ["needs", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["summary"] == expected["summary"]
+    assert answer["items"] == expected["items"]

@@ -32,6 +32,7 @@ from ledger import errors
 from ledger.catalog import Track
 from ledger.rules import RequirementKind, RuleSet
 from ledger.terminal import level_label, position_label, table_console, track_label
+from projections.queries import ReadModel
 from projections.reports import (
     Reports,
     appointments_json,
@@ -48,11 +49,17 @@ def _answer(ask: Callable[[Reports], T]) -> tuple[T, RuleSet]:
     """The answer of the query layer and the rules it applied, or the error it gives as one line
     and exit 1."""
     with ledger_session(must_exist=True) as ledger:  # reads only: never create an empty store
-        reports = Reports(ledger)
+        reads = ReadModel(ledger)
         try:
+            # The engine's views, when they are level with the log (a server or `ledger
+            # projections run` keeps them); else the records are folded here, which gives the
+            # same answer from the log alone.
+            reports = reads.reports if reads.level_with_log() else Reports(ledger)
             return ask(reports), reports.rules
         except errors.LedgerError as error:
             raise fail(str(error)) from None
+        finally:
+            reads.close()
 
 
 def _when(
