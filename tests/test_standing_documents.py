@@ -111,7 +111,10 @@ class RoundTrips:
                 if side == "client" and state["last"] == "server":
                     self.count += 1
                 state["last"] = side
-            sink.sendall(data)
+            try:
+                sink.sendall(data)
+            except OSError:  # the other side closed while this side was still sending
+                return
 
     def close(self) -> None:
         for sock in self._sockets:
