@@ -92,7 +92,13 @@ def judge(record: StaffRecord, day: date, rules: RuleSet) -> PersonFindings:
         active=active,
         needs=needs,
         pools=tuple(pool_entries(record, day, rules, needs.planned)) if needs is not None else (),
-        appointments=tuple(review_appointments(record, day, rules)) if status != "not_joined" else (),
+        appointments=(
+            ()
+            if status == "not_joined"
+            else needs.appointments  # judged once for both reports
+            if needs is not None
+            else tuple(review_appointments(record, day, rules))
+        ),
         commitments=tuple(commitments_of(record, rules, day)),
         outcomes=tuple(course_outcomes(record, day)),
     )
