@@ -176,3 +176,18 @@ def problem_of(response: httpx.Response, status: int, code: str | None = None) -
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+def form_token(client: TestClient, path: str = "/ui/login") -> str:
+    page = client.get(path)
+    found = re.search(r'name="form_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
+
+
+def sign_in(client: TestClient, token: str, next_page: str = "/ui/staff", **headers: str) -> httpx.Response:
+    return client.post(
+        "/ui/login",
+        data={"token": token, "form_token": form_token(client), "next": next_page},
+        headers=headers,
+    )

@@ -4,6 +4,7 @@ need real HTTP (raw sockets, a browser) but not a separate process."""
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import uvicorn
 from api_fixtures import KEY_NAMES, settings_for
 from fastapi import FastAPI
@@ -55,3 +57,23 @@ def live_server(store: StoreConfig, **settings: Any) -> Iterator[Live]:
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+LEDGER = (
+    "import sys; from api.cli.app import make_app; from api.cli.serve import register; "
+    "app = make_app(); register(app); sys.argv[0] = 'ledger'; app()"
+)
+
+
+def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"ledger serve exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError("ledger serve did not answer /health")

@@ -24,7 +24,7 @@ from ledger.config import StoreConfig
 from ledger.staff import StaffMember, fold_record
 from ledger.transfer import export_log, import_log
 
-SCHEMA_PATH = Path(__file__).parent.parent / "docs" / "schemas" / "staff-export.schema.json"
+SCHEMA_PATH = Path(__file__).parents[2] / "docs" / "schemas" / "staff-export.schema.json"
 _serial = iter(range(10**6))
 
 

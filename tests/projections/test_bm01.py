@@ -20,7 +20,7 @@ from typing import Any
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
-from api_fixtures import Api, problem_of, running_api
+from api_fixtures import Api, problem_of, running_api, sign_in
 from demo_fixtures import (
     AGENCY_POSTS,
     DIVISION_POSTS,
@@ -31,7 +31,6 @@ from demo_fixtures import (
     staff_ids_in_log,
 )
 from fastapi.testclient import TestClient
-from test_pages import sign_in
 from typer.testing import CliRunner
 
 from api.cli import build_cli

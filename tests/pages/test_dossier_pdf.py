@@ -19,7 +19,7 @@ from ledger.config import StoreConfig
 
 # 18:30 UTC on 4 December is already 5 December in Hà Nội: the form must say the 5th.
 NOW = datetime(2026, 12, 4, 18, 30, tzinfo=UTC)
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_api_serve import LEDGER, free_port, wait_for_health
+from live_server import LEDGER, free_port, wait_for_health
 
 from api.keys import KeyStore
 from ledger.config import StoreConfig

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from api_fixtures import running_api
-from test_forms import REGISTRATION, Office, problem_beside, submit
+from form_fixtures import REGISTRATION, Office, problem_beside, submit
 
 from ledger.config import StoreConfig
 

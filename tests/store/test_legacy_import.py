@@ -482,7 +482,7 @@ def test_an_imported_credential_carries_its_file_and_row_as_evidence(
 
 
 def test_the_sample_templates_in_the_docs_import_cleanly(ledger: Ledger) -> None:
-    templates = Path(__file__).parent.parent / "docs" / "templates"
+    templates = Path(__file__).parents[2] / "docs" / "templates"
 
     report = import_records(ledger, [templates / "can-bo.csv", templates / "dao-tao.csv"])
 

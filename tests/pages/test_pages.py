@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import openpyxl  # type: ignore[import-untyped]
 import pytest
-from api_fixtures import Api, module_store, running_api
+from api_fixtures import Api, form_token, module_store, running_api, sign_in
 from fastapi.testclient import TestClient
 from integrity_helpers import Forger
 
@@ -218,21 +218,6 @@ class Site:
         response = sign_in(client, self.api.tokens[role])
         assert response.status_code == 303, response.text
         return client
-
-
-def form_token(client: TestClient, path: str = "/ui/login") -> str:
-    page = client.get(path)
-    found = re.search(r'name="form_token" value="([^"]+)"', page.text)
-    assert found is not None, page.text
-    return found.group(1)
-
-
-def sign_in(client: TestClient, token: str, next_page: str = "/ui/staff", **headers: str) -> httpx.Response:
-    return client.post(
-        "/ui/login",
-        data={"token": token, "form_token": form_token(client), "next": next_page},
-        headers=headers,
-    )
 
 
 def logout_token(page: httpx.Response) -> str:

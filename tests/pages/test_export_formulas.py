@@ -19,9 +19,8 @@ from typing import Any
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
-from api_fixtures import Api, module_store, running_api
+from api_fixtures import Api, module_store, running_api, sign_in
 from fastapi.testclient import TestClient
-from test_pages import sign_in
 
 from api.pages.exports import Report, Table, to_csv, to_xlsx
 from ledger.cells import could_be_formula, csv_text

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 SELF = Path(__file__).resolve()
-ROOT = SELF.parent.parent
+ROOT = SELF.parents[2]
 DOCS = ROOT / "docs"
 CODE_FOLDERS = ("src", "projections", "api", "tests", "bench")
 CODE_SUFFIXES = frozenset({".py", ".toml", ".html", ".js", ".txt"})
@@ -247,3 +247,17 @@ def test_the_checker_tells_a_resolving_citation_from_a_broken_one(text: str, exp
         assert problems == [None] * len(problems)
     else:
         assert any(found and expected in found for found in problems)
+
+
+TEST_PATH = re.compile(r"(?<![\w/])tests/(?:[\w]+/)*test_\w+\.py")
+
+
+def test_every_test_file_the_docs_and_the_code_name_exists() -> None:
+    named = {
+        (str(path.relative_to(ROOT)), found)
+        for path in [*DOCS.glob("*.md"), ROOT / "README.md", *code_files()]
+        for found in TEST_PATH.findall(path.read_text(encoding="utf-8"))
+    }
+    assert named, "no test file is named anywhere: the pattern is wrong"
+    missing = sorted(f"{where}: {found}" for where, found in named if not (ROOT / found).is_file())
+    assert missing == []

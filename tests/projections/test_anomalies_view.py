@@ -1,7 +1,7 @@
 """The anomalies view: kept by the engine, read by the pages, rebuilt when its thresholds change.
 
 Real stores (SQLite file and PostgreSQL); the view equals the fold of each stream for random
-histories in ``tests/test_projections_properties.py``; here, what depends on configuration.
+histories in ``tests/projections/test_projections_properties.py``; here, what depends on configuration.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from projections.standing import StandingView
 from projections.store import Database
 from projections.verify import check_views
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def enroll_many(ledger: Ledger, clock: Clock, count: int, *, prefix: str = "X") -> int:

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_fixtures import Api, module_store, running_api
+from api_fixtures import Api, module_store, running_api, sign_in
 from fastapi.testclient import TestClient
-from test_pages import sign_in
 from typer.testing import CliRunner
 
 from api.cli import build_cli

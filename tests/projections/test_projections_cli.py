@@ -20,7 +20,7 @@ from ledger.application import Ledger
 from ledger.config import StoreConfig
 from projections.engine import SCRATCH, Engine, build, default_views, status
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 HEAD = 11  # events of the small agency

@@ -19,7 +19,7 @@ from ledger.config import StoreConfig
 
 HEADER = "Mã cán bộ,Họ và tên,Giới tính,Ngày sinh,Đơn vị,Ngày vào cơ quan\n"
 ROW = "CB001,Nguyễn Văn An,Nam,15/03/1980,Phòng Tổ chức,01/09/2005\n"
-TEMPLATES = Path(__file__).resolve().parent.parent / "docs" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "docs" / "templates"
 
 
 def run(store: StoreConfig, *files: Path) -> Result:

@@ -4,20 +4,19 @@ real SQLite file and a real PostgreSQL; every write made through a form is check
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
-from api_fixtures import Api, problem_of, running_api
+from api_fixtures import problem_of, running_api
 from eventsourcing.persistence import JSONTranscoder
 from fastapi.testclient import TestClient
+from form_fixtures import REGISTRATION, Office, hidden, problem_beside, submit
 
 from api.scans import SCANS_TABLE, ScanStore
 from ledger.config import StoreConfig
@@ -28,60 +27,10 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@dataclass
-class Office:
-    """The app, its API client, and a browser-like client signed in as a registrar."""
-
-    api: Api
-
-    def browser(self, role: str = "registrar") -> TestClient:
-        client = TestClient(self.api.app, follow_redirects=False)
-        page = client.get("/ui/login")
-        token = re.search(r'name="form_token" value="([^"]+)"', page.text)
-        assert token is not None
-        signed = client.post(
-            "/ui/login",
-            data={"token": self.api.tokens[role], "form_token": token.group(1), "next": "/ui/staff"},
-        )
-        assert signed.status_code == 303, signed.text
-        return client
-
-
 @pytest.fixture
 def office(store: StoreConfig) -> Iterator[Office]:
     with running_api(store) as api:
         yield Office(api)
-
-
-def hidden(page: httpx.Response) -> dict[str, str]:
-    """The hidden inputs of the page's write form (CSRF token, idempotency key, version)."""
-    found = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
-    assert "csrf" in found, page.text
-    return found
-
-
-def submit(client: TestClient, path: str, values: dict[str, Any], **kwargs: Any) -> httpx.Response:
-    """Open the form, then post it with its hidden fields and ``values``."""
-    page = client.get(path)
-    assert page.status_code == 200, page.text
-    return client.post(path, data={**hidden(page), **values}, **kwargs)
-
-
-def problem_beside(page: httpx.Response, field: str) -> str:
-    found = re.search(rf'<small class="problem"[^>]*data-field="{re.escape(field)}">([^<]*)<', page.text)
-    assert found is not None, page.text
-    return html.unescape(found.group(1))
-
-
-REGISTRATION = {
-    "staff_id": "CB-HUONG",
-    "full_name": "Phạm Thị Hường",
-    "gender": "female",
-    "birth_date": "12/04/1990",
-    "unit": "Phòng Tổ chức – Hành chính",
-    "joined_on": "01/09/2015",
-    "position": "Chuyên viên",
-}
 
 
 def test_a_registration_through_the_form_is_recorded_with_its_vietnamese_name(office: Office) -> None:

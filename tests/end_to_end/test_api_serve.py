@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from datetime import date
 import httpx
 import pytest
 from api_fixtures import course, person
+from live_server import LEDGER, free_port, wait_for_health
 
 from api.keys import KeyStore
 from ledger.catalog import Gender
@@ -27,38 +26,12 @@ from projections.store import ServiceTables
 pytestmark = pytest.mark.slow
 
 # The `ledger` command with this package's commands, whether or not the lead's CLI wires them yet.
-LEDGER = (
-    "import sys; from api.cli.app import make_app; from api.cli.serve import register; "
-    "app = make_app(); register(app); sys.argv[0] = 'ledger'; app()"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     url: str
     token: str
     workers: int
     process: subprocess.Popen[bytes]
-
-
-def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"ledger serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError("ledger serve did not answer /health")
 
 
 @pytest.fixture(params=[1, 2], ids=["one-worker", "two-workers"])
