@@ -22,10 +22,9 @@ from eventsourcing.utils import get_topic
 
 from api.errors import ApiProblem
 from api.jsonable import jsonable
-from ledger import errors
 from ledger.application import HistoryEntry, Ledger
-from ledger.catalog import Funding, Track
-from ledger.commitments import commitments_of
+from ledger.domain import errors
+from ledger.domain.catalog import Funding, Track
 from ledger.organisation import unit_history
 from ledger.staff import (
     BUSINESS_DATE_FIELD,
@@ -35,6 +34,7 @@ from ledger.staff import (
     make_event_id,
     staff_aggregate_id,
 )
+from ledger.standards.commitments import commitments_of
 from projections.engine import ViewState
 from projections.forms import NOT_RECORDED_NOTE
 from projections.log import LogReader

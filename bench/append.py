@@ -60,9 +60,19 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol, event
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool
 
 from ledger.application import CredentialDetails, Ledger
-from ledger.catalog import TRACKS, EvaluationKind, Funding, Gender, Mode, Outcome, Rating, RotationKind, Track
-from ledger.config import StoreConfig
-from ledger.record import Evidence, Waiver
+from ledger.domain.catalog import (
+    TRACKS,
+    EvaluationKind,
+    Funding,
+    Gender,
+    Mode,
+    Outcome,
+    Rating,
+    RotationKind,
+    Track,
+)
+from ledger.domain.record import Evidence, Waiver
+from ledger.store.config import StoreConfig
 
 DEFAULT_POSTGRES_URL = os.environ.get(
     "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -134,8 +134,8 @@ def seed(url: str, staff: int) -> str:
     """Register ``staff`` people with a few completed courses each; returns a registrar token."""
     from api.keys import KeyStore
     from ledger.application import CredentialDetails, Ledger
-    from ledger.catalog import Gender, Mode, Outcome, Track
-    from ledger.config import StoreConfig
+    from ledger.domain.catalog import Gender, Mode, Outcome, Track
+    from ledger.store.config import StoreConfig
     from projections.store import ServiceTables
 
     store = StoreConfig(url)

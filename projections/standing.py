@@ -25,9 +25,9 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from ledger import catalog
-from ledger.catalog import RotationKind
-from ledger.record import StaffRecord
+from ledger.domain import catalog
+from ledger.domain.catalog import RotationKind
+from ledger.domain.record import StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record, make_event_id, start_record
 from projections import codec, documents
 from projections.base import Envelope, LogSource, Tables, View, iso

@@ -23,8 +23,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ledger import catalog
-from ledger.catalog import RotationKind
+from ledger.domain import catalog
+from ledger.domain.catalog import RotationKind
 from ledger.staff import StaffMember
 from projections import splits
 from projections.base import Envelope, LogSource, Tables, View, iso

@@ -19,11 +19,11 @@ from typing import Any
 from conftest import POSTGRES_URL as POSTGRES_URL  # re-exported for the property tests
 from conftest import store_of_kind
 
-from ledger import catalog
 from ledger.application import Ledger
-from ledger.config import StoreConfig
-from ledger.record import Evidence, StaffRecord
+from ledger.domain import catalog
+from ledger.domain.record import Evidence, StaffRecord
 from ledger.staff import StaffEvent, StaffMember, fold_record, live_events, make_event_id
+from ledger.store.config import StoreConfig
 from projections.text import exact, has_marks, name_order_key, search_key
 
 # Recording starts after the last business date of the small agency (a departure on 2023-06-30):

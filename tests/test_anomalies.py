@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from ledger import errors
-from ledger.catalog import Employment, Gender, Mode, Track
-from ledger.record import CredentialAward, Evidence
+from ledger.domain import errors
+from ledger.domain.catalog import Employment, Gender, Mode, Track
+from ledger.domain.record import CredentialAward, Evidence
 from ledger.staff import StaffEvent, StaffMember, staff_aggregate_id
 from projections.anomalies import (
     CODES,

@@ -20,8 +20,8 @@ import pytest
 from api_fixtures import course, person
 
 from api.keys import KeyStore
-from ledger.catalog import Gender
-from ledger.config import StoreConfig
+from ledger.domain.catalog import Gender
+from ledger.store.config import StoreConfig
 from projections.store import ServiceTables
 
 pytestmark = pytest.mark.slow

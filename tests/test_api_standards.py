@@ -23,9 +23,9 @@ from api_fixtures import Api, course, module_store, new_staff_id, problem_of, ru
 
 from api.schemas.reports import AttendanceReport, QualificationsReport
 from api.schemas.staff import StaffPublic
-from ledger import standards
-from ledger.config import StoreConfig
 from ledger.demo import SNAPSHOT, load_demo
+from ledger.standards import compliance as standards
+from ledger.store.config import StoreConfig
 
 WAIVER = {
     "legal_basis": "Nghị định 29/2024/NĐ-CP, Điều 6",

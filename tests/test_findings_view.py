@@ -16,9 +16,9 @@ from api_fixtures import Api, running_api
 from conftest import store_of_kind
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
 from ledger.demo import load_demo
-from ledger.rules import default_rules_text, parse_rules
+from ledger.standards.rules import default_rules_text, parse_rules
+from ledger.store.config import StoreConfig
 from projections import generations
 from projections.engine import Engine
 from projections.findings import FindingsView

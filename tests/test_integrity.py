@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 from api.cli import store as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
-from ledger.catalog import Gender
-from ledger.chain import GENESIS, Checkpoint, chain_digest
-from ledger.integrity import (
+from ledger.domain.catalog import Gender
+from ledger.store.chain import GENESIS, Checkpoint, chain_digest
+from ledger.store.integrity import (
     LogBroken,
     ProblemKind,
     check_stream,
@@ -29,7 +29,7 @@ from ledger.integrity import (
     verify_against,
     verify_log,
 )
-from ledger.persistence import ChainedRecorder
+from ledger.store.persistence import ChainedRecorder
 
 pytest_plugins = ("integrity_fixtures",)  # the forger fixture
 

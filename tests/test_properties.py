@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from write_fixtures import REGISTRAR, dump_log, event_summary
 
-from ledger import catalog, errors, standards
 from ledger.application import CredentialDetails, Ledger
-from ledger.catalog import (
+from ledger.domain import catalog, errors
+from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
     EvaluationKind,
@@ -34,9 +34,10 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.config import StoreConfig
-from ledger.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
+from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.staff import StaffMember, live_events
+from ledger.standards import compliance as standards
+from ledger.store.config import StoreConfig
 
 HORIZON = date(2026, 12, 31)
 # Facts are recorded after the last business date drawn: a completion or departure can only be

@@ -23,8 +23,8 @@ from test_pages import sign_in
 from typer.testing import CliRunner
 
 from api.cli import build_cli
-from ledger.config import StoreConfig
 from ledger.demo import load_demo
+from ledger.store.config import StoreConfig
 
 KNOWN_AT = "2023-01-01T00:00:00Z"
 UNIT = "Phòng Nghiệp vụ 1"

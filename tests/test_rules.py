@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from ledger import catalog, errors
-from ledger.catalog import (
+from ledger.domain import catalog, errors
+from ledger.domain.catalog import (
     Employment,
     EvaluationKind,
     Gender,
@@ -26,7 +26,7 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
+from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.staff import StaffMember, fold_record, live_events
 
 BORN = date(1980, 5, 17)

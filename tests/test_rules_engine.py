@@ -22,13 +22,30 @@ from typer.testing import CliRunner
 
 from api.cli.app import make_app
 from api.cli.rules import register
-from ledger import errors, standards
-from ledger.catalog import DepartureCategory, EvaluationKind, Funding, Gender, Mode, Outcome, Rating, Track
-from ledger.commitments import CommitmentStatus, commitments_of, commitments_report, departure_category
-from ledger.effectiveness import effectiveness_report
-from ledger.needs import needs_of, needs_report, parse_period
-from ledger.record import CredentialAward, Evidence, StaffRecord, Waiver
-from ledger.rules import (
+from ledger.domain import errors
+from ledger.domain.catalog import (
+    DepartureCategory,
+    EvaluationKind,
+    Funding,
+    Gender,
+    Mode,
+    Outcome,
+    Rating,
+    Track,
+)
+from ledger.domain.record import CredentialAward, Evidence, StaffRecord, Waiver
+from ledger.staff import StaffMember, event_data
+from ledger.standards import compliance as standards
+from ledger.standards.commitments import (
+    CommitmentStatus,
+    commitments_of,
+    commitments_report,
+    departure_category,
+)
+from ledger.standards.compliance import Status
+from ledger.standards.effectiveness import effectiveness_report
+from ledger.standards.needs import needs_of, needs_report, parse_period
+from ledger.standards.rules import (
     PositionKind,
     RuleSet,
     RulesFileError,
@@ -39,8 +56,6 @@ from ledger.rules import (
     parse_rules,
     rules_from_environment,
 )
-from ledger.staff import StaffMember, event_data
-from ledger.standards import Status
 
 AS_OF = date(2025, 12, 31)
 TODAY = date(2026, 1, 5)  # when these facts are recorded: after all of them

@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from api.cli.options import AsJson, Table, Variant, business_day, print_json
-from ledger.rules import (
+from ledger.standards.compliance import json_value
+from ledger.standards.rules import (
     RULES_PATH_VARIABLE,
     Requirement,
     RuleSet,
@@ -20,7 +21,6 @@ from ledger.rules import (
     load_rules,
     rules_from_environment,
 )
-from ledger.standards import json_value
 from ledger.terminal import level_label, position_label, table_console, track_label
 
 

@@ -62,7 +62,8 @@ from api.schemas.evaluations import EvaluationCreate
 from api.schemas.rotations import RotationCreate
 from api.schemas.staff import StaffCreate
 from api.writes import WriteContext
-from ledger import errors, standards
+from ledger.domain import errors
+from ledger.standards import compliance as standards
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 router.include_router(evidence.router)

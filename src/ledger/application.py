@@ -19,8 +19,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from ledger import errors, standards
-from ledger.catalog import (
+from ledger.clock import AgencyClock, agency_clock
+from ledger.domain import errors
+from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
     EvaluationKind,
@@ -32,8 +33,7 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.clock import AgencyClock, agency_clock
-from ledger.config import StoreConfig, store_from_environment
+from ledger.domain.record import CredentialAward, Evidence, StaffRecord, Waiver
 from ledger.organisation import (
     ORGANISATION_ID,
     ORGANISATION_STREAM,
@@ -42,15 +42,6 @@ from ledger.organisation import (
     check_unit_usable,
     unit_events,
 )
-from ledger.persistence import (
-    ChainedRecorder,
-    LedgerMapper,
-    NationalIdTaken,
-    register_ledger_transcodings,
-)
-from ledger.proofs import configure_proofs
-from ledger.record import CredentialAward, Evidence, StaffRecord, Waiver
-from ledger.rules import RuleSet, rules_from_environment
 from ledger.staff import (
     BUSINESS_DATE_FIELD,
     StaffEvent,
@@ -62,6 +53,16 @@ from ledger.staff import (
     parse_event_id,
     staff_aggregate_id,
 )
+from ledger.standards import compliance as standards
+from ledger.standards.rules import RuleSet, rules_from_environment
+from ledger.store.config import StoreConfig, store_from_environment
+from ledger.store.persistence import (
+    ChainedRecorder,
+    LedgerMapper,
+    NationalIdTaken,
+    register_ledger_transcodings,
+)
+from ledger.store.proofs import configure_proofs
 
 Clock = Callable[[], datetime]
 
@@ -158,7 +159,7 @@ class Ledger(Application[UUID]):
         }
         super().__init__(env=merged)
         # The agency's key (LEDGER_SIGNING_KEY, else made beside the SQLite file): link MACs,
-        # signed checkpoints and badges (ledger.proofs).
+        # signed checkpoints and badges (ledger.store.proofs).
         self.key_ring = configure_proofs(
             self.chained_recorder, self.store, {**os.environ, **(env or {})}
         )

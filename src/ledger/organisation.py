@@ -27,7 +27,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from ledger import errors, text
+from ledger import text
+from ledger.domain import errors
 from ledger.staff import fold_record
 
 ORGANISATION_NAMESPACE = UUID("0b6f2d7e-3c41-5a8e-b1f9-6e2d4c7a9f03")

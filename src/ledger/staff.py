@@ -20,8 +20,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from ledger import catalog, errors, text
-from ledger.catalog import (
+from ledger import text
+from ledger.domain import catalog, errors
+from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
     EvaluationKind,
@@ -33,8 +34,8 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.national_id import check_national_id
-from ledger.record import (
+from ledger.domain.national_id import check_national_id
+from ledger.domain.record import (
     AppointmentState,
     CredentialAward,
     CredentialState,
@@ -1090,7 +1091,7 @@ class StaffMember(Aggregate):
     ) -> None:
         """Set, change or (``None``) remove the personal identification number. Allowed after a
         departure, as every correction is. That no one else holds the number is checked by the
-        store, in the transaction that records the event (``ledger.persistence``)."""
+        store, in the transaction that records the event (``ledger.store.persistence``)."""
         if national_id is not None:
             check_national_id(national_id)
         check_text(("reason", reason))

@@ -23,7 +23,7 @@ The policy, by kind of field:
 - identifiers (staff, enrollment and credential ids) are 1 to 40 of ``A-Za-z0-9._-`` and are
   neither ``.`` nor ``..``, which no URL can reach.
 
-The domain raises :class:`ledger.errors.InvalidText` naming the field; the API builds its request
+The domain raises :class:`ledger.domain.errors.InvalidText` naming the field; the API builds its request
 types from the same limits (``api/schemas/common.py``), so both refuse the same text.
 """
 
@@ -36,7 +36,7 @@ from collections.abc import Collection, Mapping
 from enum import Enum, StrEnum
 from typing import Any
 
-from ledger import errors
+from ledger.domain import errors
 
 
 class TextKind(StrEnum):
@@ -116,7 +116,7 @@ FIELD_KINDS: dict[str, TextKind] = {
     "document_ref": TextKind.REFERENCE,
     "scans": TextKind.CODE,  # SHA-256 digests (64 hex digits) of evidence scans
     "voided_event_id": TextKind.CODE,
-    "national_id": TextKind.CODE,  # 12 ASCII digits, checked by ledger.national_id
+    "national_id": TextKind.CODE,  # 12 ASCII digits, checked by ledger.domain.national_id
     "previous_national_id": TextKind.CODE,
     "rule_set": TextKind.CODE,
     "rule_id": TextKind.CODE,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from ledger import errors
 from ledger.application import Ledger, WriteResult
 from ledger.demo.agency import (
     AGENCY,
@@ -17,7 +16,8 @@ from ledger.demo.agency import (
 )
 from ledger.demo.model import DemoPlan, DemoSummary, Op, add_months_clamped
 from ledger.demo.plan import build_plan
-from ledger.record import Waiver
+from ledger.domain import errors
+from ledger.domain.record import Waiver
 
 ProgressCallback = Callable[[int, int], None]
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ledger import errors
-from ledger.record import PlanningState, StaffRecord
-from ledger.rules import Position, PositionKind, RuleSet
-from ledger.standards import (
+from ledger.domain import errors
+from ledger.domain.record import PlanningState, StaffRecord
+from ledger.standards.compliance import (
     AppointmentReview,
     RequirementCheck,
     StandardCheck,
@@ -28,6 +27,7 @@ from ledger.standards import (
     rank_check,
     review_appointments,
 )
+from ledger.standards.rules import Position, PositionKind, RuleSet
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The recorders are the library's own SQLite and PostgreSQL application recorders, extended so
 that the transaction that inserts events also appends their links to the chain table (see
-``ledger.chain``). Both stores serialise writers while inserting (SQLite's write lock, the
+``ledger.store.chain``). Both stores serialise writers while inserting (SQLite's write lock, the
 library's EXCLUSIVE table lock on PostgreSQL), so the chain's order is the log's order.
 """
 
@@ -35,9 +35,9 @@ from psycopg import Cursor as PgCursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from ledger.chain import GENESIS, ChainBuilder, ChainLink
-from ledger.proofstore import Cursor, ProofTables
-from ledger.record import CredentialAward, Evidence, UnmetRequirement, Waiver
+from ledger.domain.record import CredentialAward, Evidence, UnmetRequirement, Waiver
+from ledger.store.chain import GENESIS, ChainBuilder, ChainLink
+from ledger.store.proofstore import Cursor, ProofTables
 
 
 class DateAsISO(Transcoding):
@@ -284,7 +284,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         # The inserts take SQLite's write lock first, so the chain's tail read next is final.
         ids = super()._insert_events(c, stored_events, **kwargs)
         links = self._append_links(c, stored_events)
-        # The tree and the link MACs go in the same transaction as the events (ledger.proofstore).
+        # The tree and the link MACs go in the same transaction as the events (ledger.store.proofstore).
         self._proofs.append(cast(Cursor, c), links, list(ids or ()), _tail.digest)
         self._claim_national_ids(c, national_id_claims(stored_events))
         return ids

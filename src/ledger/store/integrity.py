@@ -29,13 +29,13 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import Mapper, Notification
 
-from ledger import merkle
-from ledger.chain import GENESIS, ChainLink, Checkpoint, chain_digest, event_hash
-from ledger.checkpoints import SIGNED_CHECKPOINT_PREFIX, SignedCheckpoint
-from ledger.merkle import Frontier
-from ledger.persistence import ChainedRecorder, iter_chain, iter_notifications
-from ledger.proofstore import LinkKeyRow, LinkMac, MissingNodes
-from ledger.signing import KeyRing, link_mac, macs_equal
+from ledger.store import merkle
+from ledger.store.chain import GENESIS, ChainLink, Checkpoint, chain_digest, event_hash
+from ledger.store.checkpoints import SIGNED_CHECKPOINT_PREFIX, SignedCheckpoint
+from ledger.store.merkle import Frontier
+from ledger.store.persistence import ChainedRecorder, iter_chain, iter_notifications
+from ledger.store.proofstore import LinkKeyRow, LinkMac, MissingNodes
+from ledger.store.signing import KeyRing, link_mac, macs_equal
 
 DEFAULT_PAGE_SIZE = 1000
 

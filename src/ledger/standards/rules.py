@@ -40,9 +40,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ledger import catalog
-from ledger.catalog import Funding, Gender, Level, Track
-from ledger.record import CredentialState
+from ledger.domain import catalog
+from ledger.domain.catalog import Funding, Gender, Level, Track
+from ledger.domain.record import CredentialState
 from ledger.text import without_diacritics
 
 RULES_PATH_VARIABLE = "LEDGER_RULES"
@@ -742,7 +742,7 @@ def _known_choices(options: Sequence[VariantOption]) -> str:
 
 def default_rules_text() -> str:
     """The rules file shipped with the package."""
-    return resources.files("ledger").joinpath(DEFAULT_RULES_RESOURCE).read_text(encoding="utf-8")
+    return resources.files("ledger.standards").joinpath(DEFAULT_RULES_RESOURCE).read_text(encoding="utf-8")
 
 
 def load_rules(path: str | Path | None = None, *, variant: str | Sequence[str] | None = None) -> RuleSet:

@@ -1,6 +1,6 @@
 """A staff record measured against the position standards in force on a date. Pure: no I/O.
 
-Every function takes the record, the day ``on`` and the :class:`~ledger.rules.RuleSet`, and
+Every function takes the record, the day ``on`` and the :class:`~ledger.standards.rules.RuleSet`, and
 answers from the credentials issued on or before ``on``, so the same current record answers
 "did the appointment of 2021 meet the rules in force then?" (rules and credentials of 2021) and
 "does the person meet today's rules?" (rules and credentials of today).
@@ -25,9 +25,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from ledger import catalog
-from ledger.catalog import RotationKind, Track
-from ledger.record import (
+from ledger.domain import catalog
+from ledger.domain.catalog import RotationKind, Track
+from ledger.domain.record import (
     AppointmentState,
     CredentialState,
     EnrollmentStatus,
@@ -35,7 +35,7 @@ from ledger.record import (
     UnmetRequirement,
     Waiver,
 )
-from ledger.rules import (
+from ledger.standards.rules import (
     AT_APPOINTMENT,
     AgeHeadroomRequirement,
     AnyRequirement,

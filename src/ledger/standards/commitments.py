@@ -22,10 +22,17 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from ledger.catalog import DepartureCategory, Funding, Track
-from ledger.record import EnrollmentState, EnrollmentStatus, StaffRecord
-from ledger.rules import CommitmentRule, RuleSet, add_months, months_between, months_spanned, normalize_name
-from ledger.standards import json_value
+from ledger.domain.catalog import DepartureCategory, Funding, Track
+from ledger.domain.record import EnrollmentState, EnrollmentStatus, StaffRecord
+from ledger.standards.compliance import json_value
+from ledger.standards.rules import (
+    CommitmentRule,
+    RuleSet,
+    add_months,
+    months_between,
+    months_spanned,
+    normalize_name,
+)
 
 
 class CommitmentStatus(StrEnum):

@@ -45,11 +45,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
-from ledger import errors, text
+from ledger import text
 from ledger.application import Ledger
-from ledger.chain import GENESIS, Checkpoint, chain_digest, event_hash
-from ledger.integrity import DEFAULT_PAGE_SIZE, Anchor, Walk, state_bytes
-from ledger.merkle import Frontier, leaf_hash
+from ledger.domain import errors
+from ledger.store.chain import GENESIS, Checkpoint, chain_digest, event_hash
+from ledger.store.integrity import DEFAULT_PAGE_SIZE, Anchor, Walk, state_bytes
+from ledger.store.merkle import Frontier, leaf_hash
 
 FORMAT_NAME = "ledger-log"
 FORMAT_VERSION = 1

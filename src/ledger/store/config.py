@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from ledger.persistence import ChainedPostgresRecorder, ChainedSQLiteRecorder
+from ledger.store.persistence import ChainedPostgresRecorder, ChainedSQLiteRecorder
 
 DEFAULT_DATABASE_URL = "sqlite:///./ledger.db"
 DATABASE_URL_VARIABLE = "LEDGER_DATABASE_URL"

@@ -44,7 +44,7 @@ _PEM_BLOCK = re.compile(
     rb"-----BEGIN PRIVATE KEY-----.+?-----END PRIVATE KEY-----", re.DOTALL
 )
 
-log = logging.getLogger("ledger.signing")
+log = logging.getLogger("ledger.store.signing")
 
 
 class SigningKeyError(ValueError):
