@@ -46,7 +46,8 @@ from ledger.standards.commitments import Commitment, commitments_of
 from ledger.standards.compliance import AppointmentReview, review_appointments
 from ledger.standards.effectiveness import RATING_SCORE, CourseOutcome, ProgrammeEffect, course_outcomes
 from ledger.standards.needs import PersonNeeds, PoolEntry, PoolReadiness, needs_of, pool_entries
-from ledger.standards.rules import RuleSet, parse_rules, rules_from_environment
+from ledger.standards.rules import parse_rules, rules_from_environment
+from ledger.standards.ruleset import RuleSet
 from projections.base import Envelope, LogSource, Tables, View
 from projections.shapes import AppointmentRow, needs_item
 from projections.store import Tx

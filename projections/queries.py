@@ -39,7 +39,7 @@ from ledger.clock import AgencyClock
 from ledger.domain import catalog, errors
 from ledger.domain.catalog import Employment, Gender, Track
 from ledger.staff import fold_record, staff_aggregate_id
-from ledger.standards.rules import RuleSet
+from ledger.standards.ruleset import RuleSet
 from projections import documents, generations
 from projections.annual import annual_report
 from projections.anomalies import CODES as ANOMALY_CODES

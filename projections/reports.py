@@ -37,8 +37,9 @@ from ledger.staff import StaffEvent, StaffMember, fold_record
 from ledger.standards.commitments import Commitment, CommitmentsReport, commitments_report
 from ledger.standards.compliance import review_appointments
 from ledger.standards.effectiveness import ProgrammeEffect, effectiveness_report
+from ledger.standards.model import PositionKind
 from ledger.standards.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness, pools_of
-from ledger.standards.rules import PositionKind, RuleSet
+from ledger.standards.ruleset import RuleSet
 from projections.base import micros
 from projections.findings import FindingsReads, Judged, ListedPage, Scope, commitment_key
 from projections.log import LogReader

@@ -25,7 +25,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ledger.domain import errors
-from ledger.standards.rules import PositionKind, RuleSet
+from ledger.standards.model import PositionKind
+from ledger.standards.ruleset import RuleSet
 from projections.results import ProgrammeTally, Tally
 from projections.text import search_key
 

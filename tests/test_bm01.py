@@ -35,10 +35,10 @@ from test_pages import sign_in
 from typer.testing import CliRunner
 
 from api.cli import build_cli
+from ledger.dates import add_months
 from ledger.demo import TARGETS, build_plan
 from ledger.domain.catalog import Track
 from ledger.staff import fold_record
-from ledger.standards.rules import add_months
 
 NOT_RECORDED = ("party_members", "ethnic_minority", "religion", "ethnic_language")
 INSPECTION = "Phòng Thanh tra – Kiểm tra"

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from api.cli.app import make_app
 from api.cli.rules import register
+from ledger.dates import add_months, months_between
 from ledger.domain import errors
 from ledger.domain.catalog import (
     DepartureCategory,
@@ -44,18 +45,11 @@ from ledger.standards.commitments import (
 )
 from ledger.standards.compliance import Status
 from ledger.standards.effectiveness import effectiveness_report
+from ledger.standards.model import PositionKind, Timing
 from ledger.standards.needs import needs_of, needs_report, parse_period
-from ledger.standards.rules import (
-    PositionKind,
-    RuleSet,
-    RulesFileError,
-    Timing,
-    add_months,
-    load_rules,
-    months_between,
-    parse_rules,
-    rules_from_environment,
-)
+from ledger.standards.rule_file import RulesFileError
+from ledger.standards.rules import load_rules, parse_rules, rules_from_environment
+from ledger.standards.ruleset import RuleSet
 
 AS_OF = date(2025, 12, 31)
 TODAY = date(2026, 1, 5)  # when these facts are recorded: after all of them

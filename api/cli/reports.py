@@ -30,7 +30,8 @@ from api.cli.options import (
 from api.cli.session import fail, ledger_session
 from ledger.domain import errors
 from ledger.domain.catalog import Track
-from ledger.standards.rules import RequirementKind, RuleSet
+from ledger.standards.model import RequirementKind
+from ledger.standards.ruleset import RuleSet
 from ledger.terminal import level_label, position_label, table_console, track_label
 from projections.reports import (
     Reports,

@@ -20,7 +20,7 @@ from api.pages.staff_text import STAFF_TEXT
 from ledger.domain import catalog
 from ledger.domain.catalog import Label
 from ledger.standards.compliance import RequirementCheck
-from ledger.standards.rules import RequirementKind
+from ledger.standards.model import RequirementKind
 from projections import anomalies
 
 LANGUAGES = ("vi", "en")

@@ -22,8 +22,8 @@ from api.pages.shared import FORMATS, LEVELLED, catalog_order, filters_header, g
 from api.pages.web import PREFIX, Page, open_page
 from ledger.domain.catalog import Track
 from ledger.standards.effectiveness import ProgrammeEffect
+from ledger.standards.model import PositionKind
 from ledger.standards.needs import NeedsReport
-from ledger.standards.rules import PositionKind
 from projections import anomalies as anomaly_module
 from projections.results import AGE_BANDS, AnnualReport, AttendanceReport, QualificationsReport
 

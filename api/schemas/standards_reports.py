@@ -12,7 +12,7 @@ from pydantic import Field
 from api.schemas.common import ResponseModel, Timestamp
 from api.schemas.staff import CommitmentPublic, ConditionKind, UnmetPublic, WaiverPublic
 from ledger.domain.catalog import Track
-from ledger.standards.rules import RequirementKind
+from ledger.standards.model import RequirementKind
 
 
 class RequirementGap(ResponseModel):

@@ -54,7 +54,8 @@ from ledger.staff import (
     staff_aggregate_id,
 )
 from ledger.standards import compliance as standards
-from ledger.standards.rules import RuleSet, rules_from_environment
+from ledger.standards.rules import rules_from_environment
+from ledger.standards.ruleset import RuleSet
 from ledger.store.config import StoreConfig, store_from_environment
 from ledger.store.persistence import (
     ChainedRecorder,

@@ -12,7 +12,7 @@ import sys
 from rich.console import Console
 
 from ledger.domain import catalog
-from ledger.standards.rules import RuleSet
+from ledger.standards.ruleset import RuleSet
 
 PIPED_WIDTH = 10_000
 

@@ -30,6 +30,7 @@ types from the same limits (``api/schemas/common.py``), so both refuse the same 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
@@ -248,3 +249,11 @@ def check_event_fields(fields: Mapping[str, Any]) -> None:
     the hash chain covers the stored bytes, so it is imported exactly as it was (the views compare
     units and positions in NFC, so it still matches)."""
     clean_fields(fields)
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize_name(text: str) -> str:
+    """A title as compared: without diacritics (đ → d), case-folded, punctuation as spaces
+    (remembered: the reports compare the same course titles over and over)."""
+    plain = without_diacritics(text).casefold()
+    return " ".join(re.sub(r"[^0-9a-z.]+", " ", plain).split())

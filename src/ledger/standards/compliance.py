@@ -1,6 +1,6 @@
 """A staff record measured against the position standards in force on a date. Pure: no I/O.
 
-Every function takes the record, the day ``on`` and the :class:`~ledger.standards.rules.RuleSet`, and
+Every function takes the record, the day ``on`` and the :class:`~ledger.standards.ruleset.RuleSet`, and
 answers from the credentials issued on or before ``on``, so the same current record answers
 "did the appointment of 2021 meet the rules in force then?" (rules and credentials of 2021) and
 "does the person meet today's rules?" (rules and credentials of today).
@@ -25,6 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from ledger.dates import add_months, months_between
 from ledger.domain import catalog
 from ledger.domain.catalog import RotationKind, Track
 from ledger.domain.record import (
@@ -35,7 +36,7 @@ from ledger.domain.record import (
     UnmetRequirement,
     Waiver,
 )
-from ledger.standards.rules import (
+from ledger.standards.model import (
     AT_APPOINTMENT,
     AgeHeadroomRequirement,
     AnyRequirement,
@@ -47,12 +48,10 @@ from ledger.standards.rules import (
     Requirement,
     RequirementKind,
     Rule,
-    RuleSet,
     Severity,
     Timing,
-    add_months,
-    months_between,
 )
+from ledger.standards.ruleset import RuleSet
 
 
 def json_value(value: Any) -> Any:

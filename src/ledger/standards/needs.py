@@ -27,7 +27,8 @@ from ledger.standards.compliance import (
     rank_check,
     review_appointments,
 )
-from ledger.standards.rules import Position, PositionKind, RuleSet
+from ledger.standards.model import Position, PositionKind
+from ledger.standards.ruleset import RuleSet
 
 
 @dataclass(frozen=True)
