@@ -28,7 +28,7 @@ from starlette.routing import Match
 from api.idempotency import IdempotencyInProgress, IdempotencyKeyReused
 from ledger.domain import catalog
 from ledger.domain import errors as domain
-from ledger.standards.compliance import json_value
+from ledger.standards.verdicts import json_value
 from projections.queries import ViewNotReady
 
 logger = logging.getLogger("api")

@@ -24,11 +24,12 @@ from ledger.domain import errors
 from ledger.domain.catalog import Gender, Mode, Outcome, Track
 from ledger.domain.record import Evidence
 from ledger.staff import StaffMember
-from ledger.standards.compliance import RequirementCheck, Status, post_check, review_appointments
+from ledger.standards.compliance import post_check, review_appointments
 from ledger.standards.model import RequirementKind, Severity
 from ledger.standards.rule_file import RulesFileError
 from ledger.standards.rules import load_rules, parse_rules
 from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import RequirementCheck, Status
 from ledger.store.config import StoreConfig
 from projections.reports import Reports
 

@@ -25,11 +25,11 @@ from ledger.domain.catalog import DepartureCategory, Funding, Gender, Mode, Outc
 from ledger.domain.record import Evidence, Waiver
 from ledger.staff import StaffMember
 from ledger.standards.commitments import CommitmentsReport, CommitmentStatus
-from ledger.standards.compliance import Status
 from ledger.standards.needs import NeedsReport
 from ledger.standards.rule_file import RulesFileError
 from ledger.standards.rules import default_rules_text, load_rules, parse_rules
 from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import Status
 from ledger.store.config import StoreConfig
 from projections.reports import Reports
 

@@ -36,7 +36,7 @@ from ledger.domain.catalog import (
 )
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.staff import StaffMember, live_events
-from ledger.standards import compliance as standards
+from ledger.standards import compliance
 from ledger.store.config import StoreConfig
 
 HORIZON = date(2026, 12, 31)
@@ -266,14 +266,14 @@ class Scenario:
         )
         # What the Ledger makes of it: the position standard in force that day, from its rules.
         rules = self.ledger.rules
-        check = standards.check_appointment(self.model.record, position, effective_on, rules)
+        check = compliance.check_appointment(self.model.record, position, effective_on, rules)
         # A post whose standard is not met needs a waiver to be valid.
         waiver = draw(waivers if check.blocking else st.none() | waivers)
         common = {"position": position, "effective_on": effective_on, "decision_ref": draw(TEXT),
                   "waiver": waiver}
         self.apply(
             "appoint",
-            {**common, "unmet": standards.unmet_for_appointment(check, waiver), "rule_set": rules.label},
+            {**common, "unmet": compliance.unmet_for_appointment(check, waiver), "rule_set": rules.label},
             common,
         )
         return True

@@ -19,8 +19,8 @@ from api.pages.splits_text import SPLIT_TEXT
 from api.pages.staff_text import STAFF_TEXT
 from ledger.domain import catalog
 from ledger.domain.catalog import Label
-from ledger.standards.compliance import RequirementCheck
 from ledger.standards.model import RequirementKind
+from ledger.standards.verdicts import RequirementCheck
 from projections import anomalies
 
 LANGUAGES = ("vi", "en")

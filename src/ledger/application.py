@@ -53,7 +53,7 @@ from ledger.staff import (
     parse_event_id,
     staff_aggregate_id,
 )
-from ledger.standards import compliance as standards
+from ledger.standards import compliance
 from ledger.standards.rules import rules_from_environment
 from ledger.standards.ruleset import RuleSet
 from ledger.store.config import StoreConfig, store_from_environment
@@ -441,13 +441,13 @@ class Ledger(Application[UUID]):
         requirement) unless a waiver is given; the event records what was not met."""
 
         def command(member: StaffMember, at: datetime) -> None:
-            check = standards.check_appointment(member.record, position, effective_on, self.rules)
+            check = compliance.check_appointment(member.record, position, effective_on, self.rules)
             member.appoint(
                 position=position,
                 effective_on=effective_on,
                 decision_ref=decision_ref,
                 waiver=waiver,
-                unmet=standards.unmet_for_appointment(check, waiver),
+                unmet=compliance.unmet_for_appointment(check, waiver),
                 rule_set=self.rules.label,
                 recorded_by=recorded_by,
                 recorded_at=at,

@@ -25,9 +25,9 @@ from typing import Any
 from ledger.dates import add_months, months_between, months_spanned
 from ledger.domain.catalog import DepartureCategory, Funding, Track
 from ledger.domain.record import EnrollmentState, EnrollmentStatus, StaffRecord
-from ledger.standards.compliance import json_value
 from ledger.standards.model import CommitmentRule
 from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import json_value
 from ledger.text import normalize_name
 
 

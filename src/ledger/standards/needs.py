@@ -18,17 +18,14 @@ from ledger.domain import errors
 from ledger.domain.record import PlanningState, StaffRecord
 from ledger.standards.compliance import (
     AppointmentReview,
-    RequirementCheck,
-    StandardCheck,
-    Status,
     evaluate,
-    json_value,
     post_check,
     rank_check,
     review_appointments,
 )
 from ledger.standards.model import Position, PositionKind
 from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import RequirementCheck, StandardCheck, Status, json_value
 
 
 @dataclass(frozen=True)
