@@ -23,7 +23,8 @@ from ledger.store import merkle
 from ledger.store.chain import ChainBuilder
 from ledger.store.checkpoints import SignedCheckpoint
 from ledger.store.config import StoreConfig
-from ledger.store.integrity import ProblemKind, verify_against, verify_log
+from ledger.store.integrity import verify_against, verify_log
+from ledger.store.log_report import ProblemKind
 from ledger.store.proofs import consistency_proof, inclusion_proof, sign_checkpoint
 from ledger.store.transfer import export_log, import_log
 
@@ -289,7 +290,7 @@ def test_an_import_rebuilds_the_same_tree_so_old_checkpoints_still_verify(
 def test_import_against_a_signed_checkpoint_refuses_a_rewritten_export(
     ledger: Ledger, forger: Forger, make_store: Any, tmp_path: Path
 ) -> None:
-    from ledger.store.integrity import Anchor
+    from ledger.store.log_report import Anchor
     from ledger.store.transfer import ImportRefused
 
     populate(ledger)
@@ -304,7 +305,7 @@ def test_import_against_a_signed_checkpoint_refuses_a_rewritten_export(
 def test_import_against_a_signed_checkpoint_accepts_the_true_export(
     ledger: Ledger, make_store: Any, tmp_path: Path
 ) -> None:
-    from ledger.store.integrity import Anchor
+    from ledger.store.log_report import Anchor
 
     populate(ledger)
     signed = sign_checkpoint(ledger.chained_recorder)

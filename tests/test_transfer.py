@@ -18,7 +18,8 @@ from api.cli.app import make_app
 from ledger.application import Ledger
 from ledger.domain.catalog import Gender
 from ledger.store.config import StoreConfig
-from ledger.store.integrity import Anchor, checkpoint, verify_log
+from ledger.store.integrity import checkpoint, verify_log
+from ledger.store.log_report import Anchor
 from ledger.store.persistence import iter_notifications
 from ledger.store.transfer import (
     ExportRefused,

@@ -24,7 +24,8 @@ from ledger.application import Ledger
 from ledger.domain.errors import LedgerError
 from ledger.store.backup import BackupNotSupported
 from ledger.store.backup import backup as backup_store
-from ledger.store.integrity import Anchor, verify_against, verify_log
+from ledger.store.integrity import verify_against, verify_log
+from ledger.store.log_report import Anchor
 from ledger.store.transfer import export_log, import_log
 from ledger.view_checks import BuildViews, ViewCheck, ViewNote, run_view_checks
 

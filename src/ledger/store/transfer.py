@@ -49,8 +49,9 @@ from ledger import text
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.store.chain import GENESIS, Checkpoint, chain_digest, event_hash
-from ledger.store.integrity import DEFAULT_PAGE_SIZE, Anchor, Walk, state_bytes
+from ledger.store.log_report import DEFAULT_PAGE_SIZE, Anchor
 from ledger.store.merkle import Frontier, leaf_hash
+from ledger.store.walk import Walk, state_bytes
 
 FORMAT_NAME = "ledger-log"
 FORMAT_VERSION = 1
