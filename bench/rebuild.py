@@ -69,7 +69,7 @@ from ledger.domain.catalog import TRACKS, Track  # noqa: E402
 from ledger.domain.record import CredentialAward, Evidence, Waiver  # noqa: E402
 from ledger.staff import StaffMember  # noqa: E402
 from ledger.store.config import StoreConfig  # noqa: E402
-from ledger.store.persistence import ChainedSQLiteRecorder  # noqa: E402
+from ledger.store.sqlite import ChainedSQLiteRecorder  # noqa: E402
 from projections.base import envelopes_for  # noqa: E402
 from projections.engine import default_views  # noqa: E402
 from projections.log import LogReader  # noqa: E402
