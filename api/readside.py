@@ -22,10 +22,11 @@ from eventsourcing.utils import get_topic
 
 from api.errors import ApiProblem
 from api.jsonable import jsonable
-from ledger.application import HistoryEntry, Ledger
+from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Funding, Track
 from ledger.organisation import unit_history
+from ledger.service import HistoryEntry
 from ledger.staff import (
     BUSINESS_DATE_FIELD,
     EVENT_TYPES,

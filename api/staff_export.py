@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from api.jsonable import jsonable
-from ledger.application import HistoryEntry
+from ledger.service import HistoryEntry
 from ledger.staff import StaffEvent, fold_record
 
 FORMAT = "urn:ledger:staff-export:1"

@@ -59,7 +59,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol, event
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool
 
-from ledger.application import CredentialDetails, Ledger
+from ledger.application import Ledger
 from ledger.domain.catalog import (
     TRACKS,
     EvaluationKind,
@@ -72,6 +72,7 @@ from ledger.domain.catalog import (
     Track,
 )
 from ledger.domain.record import Evidence, Waiver
+from ledger.service import CredentialDetails
 from ledger.store.config import StoreConfig
 
 DEFAULT_POSTGRES_URL = os.environ.get(

@@ -19,10 +19,11 @@ import pytest
 from api_fixtures import Api, module_store, problem_of, running_api
 from eventsourcing.persistence import StoredEvent
 
-from ledger.application import CredentialDetails, Ledger
+from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Gender, Mode, Outcome, Track
 from ledger.domain.record import Evidence
+from ledger.service import CredentialDetails
 from ledger.staff import StaffMember
 from ledger.standards.compliance import post_check, review_appointments
 from ledger.standards.model import RequirementKind, Severity

@@ -14,9 +14,10 @@ from uuid import UUID
 import pytest
 from write_fixtures import REGISTRAR, dump_log, register
 
-from ledger.application import Ledger, WriteResult
+from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Mode, Track
+from ledger.service import WriteResult
 from ledger.staff import StaffMember, staff_aggregate_id
 from ledger.store.chain import GENESIS, ChainBuilder
 from ledger.store.config import StoreConfig

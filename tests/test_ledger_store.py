@@ -20,7 +20,7 @@ from write_fixtures import (
     register,
 )
 
-from ledger.application import CredentialDetails, Ledger, WriteResult
+from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import (
     Employment,
@@ -34,6 +34,7 @@ from ledger.domain.catalog import (
     Track,
 )
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
+from ledger.service import CredentialDetails, WriteResult
 from ledger.staff import StaffMember, fold_record
 from ledger.store.config import StoreConfig
 

@@ -20,9 +20,10 @@ from fastapi.testclient import TestClient
 from integrity_helpers import Forger
 
 from api.pages.sessions import SESSION_COOKIE, SessionStore
-from ledger.application import CredentialDetails, Ledger
+from ledger.application import Ledger
 from ledger.domain.catalog import Gender, Mode, Outcome, RotationKind, Track
 from ledger.domain.record import Evidence
+from ledger.service import CredentialDetails
 from ledger.store.config import StoreConfig
 
 HR = "phong-tccb"

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from write_fixtures import REGISTRAR, dump_log, event_summary
 
-from ledger.application import CredentialDetails, Ledger
+from ledger.application import Ledger
 from ledger.domain import catalog, errors
 from ledger.domain.catalog import (
     DepartureCategory,
@@ -35,6 +35,7 @@ from ledger.domain.catalog import (
     Track,
 )
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
+from ledger.service import CredentialDetails
 from ledger.staff import StaffMember, live_events
 from ledger.standards import compliance
 from ledger.store.config import StoreConfig

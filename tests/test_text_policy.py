@@ -327,7 +327,7 @@ def test_the_ledger_refuses_a_zero_width_space_in_a_nested_credential_title(ledg
         track=Track.POLITICAL_THEORY, level="intermediate", provider="Trường Chính trị",
         mode=Mode.PART_TIME, starts_on=date(2020, 3, 1), recorded_by="r",
     )
-    from ledger.application import CredentialDetails
+    from ledger.service import CredentialDetails
 
     with pytest.raises(errors.InvalidText) as raised:
         ledger.complete(

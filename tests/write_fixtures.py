@@ -13,8 +13,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from ledger.application import Ledger, WriteResult
+from ledger.application import Ledger
 from ledger.domain.catalog import Employment, Gender
+from ledger.service import WriteResult
 from ledger.staff import StaffEvent
 from ledger.store.config import StoreConfig
 

@@ -24,8 +24,9 @@ from typing import Any
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
-from ledger.application import HistoryEntry, Ledger
+from ledger.application import Ledger
 from ledger.domain import errors
+from ledger.service import HistoryEntry
 from ledger.store.checkpoints import SignedCheckpoint
 from ledger.store.proofs import inclusion_proof, seq_of_position
 from ledger.store.signing import AgencyKey, pem_of
