@@ -51,7 +51,8 @@ from zoneinfo import ZoneInfo
 from ledger.clock import zone_from_environment
 from ledger.domain import catalog, errors
 from ledger.domain.catalog import Label, Mode, Track
-from ledger.staff import StaffEvent, StaffMember, make_event_id
+from ledger.domain.ids import make_event_id
+from ledger.staff import StaffEvent, StaffMember
 from projections.base import FOREVER, Envelope, LogSource, Tables, View
 from projections.results import Flag, Trail
 from projections.store import Tx

@@ -22,7 +22,7 @@ from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.domain.catalog import Gender, Mode, Outcome, Track
-from ledger.staff import staff_aggregate_id
+from ledger.domain.ids import staff_aggregate_id
 from ledger.store import merkle
 from ledger.store.chain import ChainBuilder, ChainLink
 from ledger.store.config import StoreConfig

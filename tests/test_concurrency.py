@@ -17,8 +17,9 @@ from write_fixtures import REGISTRAR, dump_log, register
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Mode, Track
+from ledger.domain.ids import staff_aggregate_id
 from ledger.service import WriteResult
-from ledger.staff import StaffMember, staff_aggregate_id
+from ledger.staff import StaffMember
 from ledger.store.chain import GENESIS, ChainBuilder
 from ledger.store.config import StoreConfig
 from ledger.store.persistence import iter_chain, iter_notifications

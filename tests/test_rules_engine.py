@@ -34,8 +34,9 @@ from ledger.domain.catalog import (
     Rating,
     Track,
 )
+from ledger.domain.history import event_data
 from ledger.domain.record import CredentialAward, Evidence, StaffRecord, Waiver
-from ledger.staff import StaffMember, event_data
+from ledger.staff import StaffMember
 from ledger.standards import compliance
 from ledger.standards.commitments import (
     CommitmentStatus,

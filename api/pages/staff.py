@@ -22,7 +22,8 @@ from api.pages.shared import FORMATS, LEVELLED, catalog_order, filters_header, g
 from api.pages.web import PREFIX, Page, PageExit, open_page
 from ledger.domain import catalog
 from ledger.domain.catalog import Gender, Track
-from ledger.staff import BUSINESS_DATE_FIELD, staff_aggregate_id
+from ledger.domain.history import BUSINESS_DATE_FIELD
+from ledger.domain.ids import staff_aggregate_id
 from ledger.store.integrity import check_stream
 from projections import anomalies as anomaly_module
 from projections.anomalies import Anomaly

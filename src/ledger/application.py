@@ -28,21 +28,14 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.checks import coerce
+from ledger.domain.ids import parse_event_id
 from ledger.domain.record import CredentialAward, Evidence, Waiver
-from ledger.organisation import (
-    Organisation,
-    check_unit_usable,
-)
+from ledger.organisation import Organisation, check_unit_usable
 from ledger.service import CredentialDetails, LedgerService, UnitWriteResult, WriteResult, new_id
-from ledger.staff import (
-    StaffMember,
-    coerce,
-    parse_event_id,
-)
+from ledger.staff import StaffMember
 from ledger.standards import compliance
-from ledger.store.persistence import (
-    NationalIdTaken,
-)
+from ledger.store.persistence import NationalIdTaken
 
 
 class Ledger(LedgerService):

@@ -25,18 +25,9 @@ from typing import Any
 
 from ledger.domain import catalog
 from ledger.domain.catalog import RotationKind, Track
-from ledger.domain.record import (
-    AppointmentState,
-    EnrollmentStatus,
-    StaffRecord,
-    UnmetRequirement,
-    Waiver,
-)
+from ledger.domain.record import AppointmentState, EnrollmentStatus, StaffRecord, UnmetRequirement, Waiver
 from ledger.standards.conditions import condition_check
-from ledger.standards.model import (
-    PositionKind,
-    Requirement,
-)
+from ledger.standards.model import PositionKind, Requirement
 from ledger.standards.ruleset import RuleSet
 from ledger.standards.verdicts import (
     RequirementCheck,

@@ -9,9 +9,7 @@ from datetime import date
 from ledger.dates import months_between
 from ledger.domain import catalog
 from ledger.domain.catalog import RotationKind
-from ledger.domain.record import (
-    StaffRecord,
-)
+from ledger.domain.record import StaffRecord
 from ledger.standards.model import (
     AT_APPOINTMENT,
     AgeHeadroomRequirement,

@@ -14,20 +14,8 @@ from typing import Any
 from ledger.dates import add_months
 from ledger.domain import catalog
 from ledger.domain.catalog import Track
-from ledger.domain.record import (
-    CredentialState,
-    StaffRecord,
-    UnmetRequirement,
-    Waiver,
-)
-from ledger.standards.model import (
-    AT_APPOINTMENT,
-    Position,
-    RequirementKind,
-    Rule,
-    Severity,
-    Timing,
-)
+from ledger.domain.record import CredentialState, StaffRecord, UnmetRequirement, Waiver
+from ledger.standards.model import AT_APPOINTMENT, Position, RequirementKind, Rule, Severity, Timing
 from ledger.standards.ruleset import RuleSet
 
 

@@ -9,9 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.persistence import (
-    StoredEvent,
-)
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor as PgCursor
 from psycopg.rows import DictRow

@@ -9,9 +9,7 @@ from contextlib import AbstractContextManager
 from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.persistence import (
-    StoredEvent,
-)
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from ledger.store.chain import GENESIS, ChainLink
