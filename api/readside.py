@@ -25,11 +25,12 @@ from api.jsonable import jsonable
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Funding, Track
+from ledger.domain.fold import fold_record
 from ledger.domain.history import BUSINESS_DATE_FIELD, event_data
 from ledger.domain.ids import make_event_id, staff_aggregate_id
-from ledger.organisation import unit_history
+from ledger.domain.units import unit_history
 from ledger.service import HistoryEntry
-from ledger.staff import EVENT_TYPES, fold_record
+from ledger.staff import EVENT_TYPES
 from ledger.standards.commitments import commitments_of
 from projections.engine import ViewState
 from projections.forms import NOT_RECORDED_NOTE

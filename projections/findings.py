@@ -40,8 +40,9 @@ from uuid import UUID
 
 from ledger.clock import AgencyClock, zone_from_environment
 from ledger.domain.catalog import Rating, Track
+from ledger.domain.fold import fold_record
 from ledger.domain.record import StaffRecord
-from ledger.staff import StaffEvent, fold_record
+from ledger.staff import StaffEvent
 from ledger.standards.commitments import Commitment, commitments_of
 from ledger.standards.compliance import AppointmentReview, review_appointments
 from ledger.standards.effectiveness import RATING_SCORE, CourseOutcome, ProgrammeEffect, course_outcomes

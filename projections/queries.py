@@ -38,8 +38,8 @@ from ledger.application import Ledger
 from ledger.clock import AgencyClock
 from ledger.domain import catalog, errors
 from ledger.domain.catalog import Employment, Gender, Track
+from ledger.domain.fold import fold_record
 from ledger.domain.ids import staff_aggregate_id
-from ledger.staff import fold_record
 from ledger.standards.ruleset import RuleSet
 from projections import documents, generations
 from projections.annual import annual_report

@@ -31,9 +31,10 @@ from uuid import UUID
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Track
+from ledger.domain.fold import fold_record
 from ledger.domain.record import StaffRecord
 from ledger.organisation import ORGANISATION_ID
-from ledger.staff import StaffEvent, StaffMember, fold_record
+from ledger.staff import StaffEvent, StaffMember
 from ledger.standards.commitments import Commitment, CommitmentsReport, commitments_report
 from ledger.standards.compliance import review_appointments
 from ledger.standards.effectiveness import ProgrammeEffect, effectiveness_report

@@ -27,9 +27,10 @@ from uuid import UUID
 
 from ledger.domain import catalog
 from ledger.domain.catalog import RotationKind
+from ledger.domain.fold import fold_record, start_record
 from ledger.domain.ids import make_event_id
 from ledger.domain.record import StaffRecord
-from ledger.staff import StaffEvent, StaffMember, fold_record, start_record
+from ledger.staff import StaffEvent, StaffMember
 from projections import codec, documents
 from projections.base import Envelope, LogSource, Tables, View, iso
 from projections.generations import VIEWS_TABLE

@@ -22,8 +22,9 @@ from conftest import store_of_kind as module_store
 from ledger.application import Ledger
 from ledger.demo import DemoSummary, load_demo
 from ledger.domain.catalog import EvaluationKind, Track
+from ledger.domain.fold import fold_record
 from ledger.domain.record import StaffRecord
-from ledger.staff import StaffEvent, StaffMember, fold_record
+from ledger.staff import StaffEvent, StaffMember
 from ledger.store.config import StoreConfig
 from ledger.store.persistence import iter_notifications
 

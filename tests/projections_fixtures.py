@@ -21,9 +21,10 @@ from conftest import store_of_kind
 
 from ledger.application import Ledger
 from ledger.domain import catalog
+from ledger.domain.fold import fold_record, live_events
 from ledger.domain.ids import make_event_id
 from ledger.domain.record import Evidence, StaffRecord
-from ledger.staff import StaffEvent, StaffMember, fold_record, live_events
+from ledger.staff import StaffEvent, StaffMember
 from ledger.store.config import StoreConfig
 from projections.text import exact, has_marks, name_order_key, search_key
 

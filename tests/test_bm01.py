@@ -38,7 +38,7 @@ from api.cli import build_cli
 from ledger.dates import add_months
 from ledger.demo import TARGETS, build_plan
 from ledger.domain.catalog import Track
-from ledger.staff import fold_record
+from ledger.domain.fold import fold_record
 
 NOT_RECORDED = ("party_members", "ethnic_minority", "religion", "ethnic_language")
 INSPECTION = "Phòng Thanh tra – Kiểm tra"

@@ -45,8 +45,9 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.fold import fold_record
 from ledger.domain.record import EnrollmentStatus, StaffRecord
-from ledger.staff import StaffMember, fold_record
+from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
 from ledger.store.persistence import iter_notifications
 

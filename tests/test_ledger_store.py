@@ -33,9 +33,10 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.fold import fold_record
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.service import CredentialDetails, WriteResult
-from ledger.staff import StaffMember, fold_record
+from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
 
 

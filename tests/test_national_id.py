@@ -20,7 +20,8 @@ from api_fixtures import Api, module_store, new_staff_id, problem_of, running_ap
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Employment, Gender
-from ledger.staff import StaffMember, fold_record
+from ledger.domain.fold import fold_record
+from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
 from ledger.store.transfer import export_log, import_log
 

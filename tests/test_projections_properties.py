@@ -31,8 +31,9 @@ from projections_fixtures import (
 from ledger.application import Ledger
 from ledger.domain import catalog
 from ledger.domain.errors import LedgerError
+from ledger.domain.fold import fold_record
 from ledger.domain.record import Evidence, Waiver
-from ledger.staff import StaffMember, fold_record
+from ledger.staff import StaffMember
 from ledger.standards.commitments import commitments_report
 from ledger.standards.compliance import review_appointments
 from ledger.standards.effectiveness import effectiveness_report

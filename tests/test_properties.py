@@ -34,9 +34,10 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.fold import live_events
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.service import CredentialDetails
-from ledger.staff import StaffMember, live_events
+from ledger.staff import StaffMember
 from ledger.standards import compliance
 from ledger.store.config import StoreConfig
 

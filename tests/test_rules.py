@@ -26,8 +26,9 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.fold import fold_record, live_events
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
-from ledger.staff import StaffMember, fold_record, live_events
+from ledger.staff import StaffMember
 
 BORN = date(1980, 5, 17)
 JOINED = date(2005, 3, 1)

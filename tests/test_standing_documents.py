@@ -23,7 +23,7 @@ from api.routers.staff import STANDING_JSON as ANSWER_JSON
 from api.routers.staff import StandingAnswer
 from ledger.application import Ledger
 from ledger.domain.catalog import Mode, Track
-from ledger.staff import fold_record
+from ledger.domain.fold import fold_record
 from ledger.store.config import StoreConfig
 from ledger.store.proofs import key_path
 from ledger.store.signing import SIGNING_KEY_VARIABLE

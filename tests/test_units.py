@@ -18,7 +18,8 @@ from api.cli import build_cli
 from ledger.application import Ledger
 from ledger.demo import AGENCY_RENAMED, DONG_HAI, TTKT, UNIT_HEADCOUNTS
 from ledger.domain import errors
-from ledger.organisation import Organisation, unit_history
+from ledger.domain.units import unit_history
+from ledger.organisation import Organisation
 from ledger.store.config import StoreConfig
 from ledger.store.integrity import verify_log
 from ledger.store.transfer import export_log, import_log

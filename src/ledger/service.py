@@ -20,11 +20,12 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from ledger.clock import AgencyClock, agency_clock
 from ledger.domain import errors
+from ledger.domain.fold import fold_record
 from ledger.domain.history import BUSINESS_DATE_FIELD, event_data
 from ledger.domain.ids import make_event_id, staff_aggregate_id
 from ledger.domain.record import StaffRecord
 from ledger.organisation import ORGANISATION_ID, ORGANISATION_STREAM, Organisation, UnitEvent, unit_events
-from ledger.staff import StaffEvent, StaffMember, fold_record
+from ledger.staff import StaffEvent, StaffMember
 from ledger.standards.rules import rules_from_environment
 from ledger.standards.ruleset import RuleSet
 from ledger.store.config import StoreConfig, store_from_environment

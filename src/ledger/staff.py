@@ -8,15 +8,15 @@ Every event carries its business date (``effective_on``) apart from its recordin
 library's ``timestamp``), and the name of the key that recorded it (``recorded_by``). Topics are
 explicit and versioned so that moving this module never breaks replay.
 
-The stored topics name this module: it keeps the aggregate and its events (and the fold over
-them), nothing else. The commands are mixed in from ``ledger.domain.training_commands`` and
-``ledger.domain.record_commands``; their checks are ``ledger.domain.checks``; ids are
-``ledger.domain.ids``; an event's fields as the history shows them, ``ledger.domain.history``.
+The stored topics name this module: it keeps the aggregate and its events, nothing else. The
+fold over the events is ``ledger.domain.fold``; the commands are mixed in from
+``ledger.domain.training_commands`` and ``ledger.domain.record_commands``, their checks are
+``ledger.domain.checks``; ids are ``ledger.domain.ids``; an event's fields as the history shows
+them, ``ledger.domain.history``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -38,6 +38,7 @@ from ledger.domain.catalog import (
     Track,
 )
 from ledger.domain.checks import check_code, check_text, coerce
+from ledger.domain.fold import FoldRole, fold_record, start_record
 from ledger.domain.ids import make_event_id, staff_aggregate_id
 from ledger.domain.national_id import check_national_id
 from ledger.domain.record import (
@@ -64,6 +65,9 @@ class StaffEvent(Aggregate.Event):
     recorded_by: str
     effective_on: date
 
+    # The part this fact plays in the fold (ledger.domain.fold); a class attribute, not a field.
+    fold_role = FoldRole.FACT
+
     def fold(self, record: StaffRecord, event_id: str) -> None:
         """Apply this fact to a record. Only assignments: it runs at every replay."""
 
@@ -88,6 +92,7 @@ class StaffMember(TrainingCommands, RecordCommands, Aggregate):
 
     class Registered(Created):
         TOPIC = "staff.registered.v1"
+        fold_role = FoldRole.REGISTRATION
         # v2 adds the personal identification number (optional; registrations recorded before
         # it existed read back without one).
         class_version = 2
@@ -359,6 +364,7 @@ class StaffMember(TrainingCommands, RecordCommands, Aggregate):
         """Voids an earlier event: every view behaves as if it had not happened."""
 
         TOPIC = "staff.corrected.v1"
+        fold_role = FoldRole.CORRECTION
         voided_event_id: str
         reason: str
 
@@ -371,6 +377,7 @@ class StaffMember(TrainingCommands, RecordCommands, Aggregate):
         first one), so the history shows every value the record ever held."""
 
         TOPIC = "staff.national_id_corrected.v1"
+        fold_role = FoldRole.REGISTRATION_CORRECTION
         national_id: str | None
         previous_national_id: str | None
         reason: str
@@ -459,64 +466,6 @@ class StaffMember(TrainingCommands, RecordCommands, Aggregate):
             employment=employment,
             national_id=national_id,
         )
-
-def start_record(event: StaffMember.Registered) -> StaffRecord:
-    return StaffRecord(
-        staff_id=event.staff_id,
-        full_name=event.full_name,
-        gender=event.gender,
-        birth_date=event.birth_date,
-        home_unit=event.unit,
-        position=event.position,
-        rank=event.rank,
-        employment=event.employment,
-        joined_on=event.effective_on,
-        national_id=event.national_id,
-    )
-
-
-def live_events(
-    events: Iterable[StaffEvent], *, known_at: datetime | None = None
-) -> list[StaffEvent]:
-    """The events in force as the ledger knew them at ``known_at`` (default: now): recorded by
-    then, corrections removed together with the events they void."""
-    known = [e for e in events if known_at is None or e.timestamp <= known_at]
-    staff_id = next(
-        (e.staff_id for e in known if isinstance(e, StaffMember.Registered)), None
-    )
-    voided = {e.voided_event_id for e in known if isinstance(e, StaffMember.Corrected)}
-    return [
-        e
-        for e in known
-        if not isinstance(e, StaffMember.Corrected)
-        and (staff_id is None or make_event_id(staff_id, e.originator_version) not in voided)
-    ]
-
-
-def fold_record(
-    events: Sequence[StaffEvent],
-    *,
-    as_of: date | None = None,
-    known_at: datetime | None = None,
-) -> StaffRecord:
-    """Build the record from a staff member's events, on business date ``as_of`` as the ledger
-    knew it at ``known_at``. The registration always counts (it identifies the person; the
-    record's status says whether they had joined by ``as_of``)."""
-    record: StaffRecord | None = None
-    for event in live_events(events, known_at=known_at):
-        if isinstance(event, StaffMember.Registered):
-            record = start_record(event)
-        elif record is not None and (
-            as_of is None
-            or event.effective_on <= as_of
-            # Corrects the registration, which counts at every as_of.
-            or isinstance(event, StaffMember.NationalIdCorrected)
-        ):
-            event.fold(record, make_event_id(record.staff_id, event.originator_version))
-    if record is None:
-        raise errors.StaffNotFound("No registration among these events.")
-    return record
-
 
 EVENT_TYPES: dict[str, type[StaffEvent]] = {
     cls.__name__: cls
