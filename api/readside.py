@@ -323,7 +323,7 @@ class ReadSide:
 
     def unit_history(self, staff_id: str) -> dict[str, Any]:
         """The units a person worked in, each with its name when they began there and the unit it
-        falls under in today's structure (``ledger.organisation.unit_history``)."""
+        falls under in today's structure (``ledger.domain.units.unit_history``)."""
         periods = unit_history(self.ledger.events_of(staff_id))
         structure = Structure.of_events(self.ledger.unit_facts())
         today = self.read_model.today()

@@ -1,6 +1,6 @@
 """The standing view: each person's record as it stands, plus the staff directory.
 
-The view holds, per person, the record ``ledger.staff.fold_record`` gives from all their live
+The view holds, per person, the record ``ledger.domain.fold.fold_record`` gives from all their live
 events: one row for the person's own fields and one row per item of each collection of the
 record (enrollments, credentials, rotations, appointments, evaluations, planning places, and any
 collection the record gains later), each stored as exact JSON (:mod:`projections.codec`), plus

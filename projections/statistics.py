@@ -6,7 +6,7 @@ was recorded (``voided_at``). A fact counts in a report on business date D as kn
 when it took effect on or before D, was recorded at or before K, and was not voided at or before
 K. So a correction recorded in 2025 of a 2021 enrollment removes it from the 2021 report as
 known today, but not from the 2021 report as known in 2022. These are the rules of
-``ledger.staff.fold_record`` written as SQL filters, which keeps agency-wide reports fast.
+``ledger.domain.fold.fold_record`` written as SQL filters, which keeps agency-wide reports fast.
 
 Reports (docs/domain.md §3, §4): active headcount by highest level per track (rank order: each person
 counted once per track), by gender, age band, unit and employment; training attendances as

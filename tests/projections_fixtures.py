@@ -1,7 +1,7 @@
 """Helpers for the read-side tests: fresh stores, a small agency, and the brute-force oracle.
 
 The oracle answers every query by folding each person's raw events from the log with
-``ledger.staff.fold_record`` (the write side's own definition of a record), with no SQL and none
+``ledger.domain.fold.fold_record`` (the write side's own definition of a record), with no SQL and none
 of the views' code, so a view that agrees with it is right.
 """
 
