@@ -27,7 +27,7 @@ from uuid import UUID
 
 from ledger.domain import catalog
 from ledger.domain.catalog import RotationKind
-from ledger.domain.fold import fold_record, start_record
+from ledger.domain.fold import fold_record
 from ledger.domain.ids import make_event_id
 from ledger.domain.record import StaffRecord
 from ledger.staff import StaffEvent, StaffMember
@@ -204,7 +204,7 @@ class _Changes:
         for env in envs:
             event = env.event
             if isinstance(event, StaffMember.Registered):
-                record = start_record(event)
+                record = event.start_record()
                 continue
             if record is None:
                 continue  # no registration on record: nothing to fold into

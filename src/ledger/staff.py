@@ -38,7 +38,7 @@ from ledger.domain.catalog import (
     Track,
 )
 from ledger.domain.checks import check_code, check_text, coerce
-from ledger.domain.fold import FoldRole, fold_record, start_record
+from ledger.domain.fold import FoldRole, fold_record
 from ledger.domain.ids import make_event_id, staff_aggregate_id
 from ledger.domain.national_id import check_national_id
 from ledger.domain.record import (
@@ -114,6 +114,21 @@ class StaffMember(TrainingCommands, RecordCommands, Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             assert isinstance(aggregate, StaffMember)
             aggregate.take(self)
+
+        def start_record(self) -> StaffRecord:
+            """The record this registration starts; the other facts fold into it."""
+            return StaffRecord(
+                staff_id=self.staff_id,
+                full_name=self.full_name,
+                gender=self.gender,
+                birth_date=self.birth_date,
+                home_unit=self.unit,
+                position=self.position,
+                rank=self.rank,
+                employment=self.employment,
+                joined_on=self.effective_on,
+                national_id=self.national_id,
+            )
 
     class Enrolled(StaffEvent):
         TOPIC = "staff.enrolled.v1"
@@ -413,7 +428,7 @@ class StaffMember(TrainingCommands, RecordCommands, Aggregate):
             self.voided[event.voided_event_id] = event_id
             self.record = fold_record(self.history)
         elif isinstance(event, StaffMember.Registered):
-            self.record = start_record(event)
+            self.record = event.start_record()
         else:
             event.fold(self.record, event_id)
 

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Protocol, TypeVar, cast
 
 from ledger.domain import errors
-from ledger.domain.catalog import Employment, Gender
 from ledger.domain.ids import make_event_id
 from ledger.domain.record import StaffRecord
 
@@ -42,18 +41,11 @@ class Fact(Protocol):
 
 
 class Registration(Protocol):
-    """The fields of the registration (``StaffMember.Registered``) a record starts from."""
+    """The registration (``StaffMember.Registered``): whose record it starts, and the record."""
 
     staff_id: str
-    full_name: str
-    gender: Gender
-    birth_date: date
-    unit: str
-    position: str | None
-    rank: str | None
-    employment: Employment
-    effective_on: date
-    national_id: str | None
+
+    def start_record(self) -> StaffRecord: ...
 
 
 class Correction(Protocol):
@@ -63,21 +55,6 @@ class Correction(Protocol):
 
 
 FactT = TypeVar("FactT", bound=Fact)
-
-
-def start_record(event: Registration) -> StaffRecord:
-    return StaffRecord(
-        staff_id=event.staff_id,
-        full_name=event.full_name,
-        gender=event.gender,
-        birth_date=event.birth_date,
-        home_unit=event.unit,
-        position=event.position,
-        rank=event.rank,
-        employment=event.employment,
-        joined_on=event.effective_on,
-        national_id=event.national_id,
-    )
 
 
 def live_events(events: Iterable[FactT], *, known_at: datetime | None = None) -> list[FactT]:
@@ -108,7 +85,7 @@ def fold_record(
     record: StaffRecord | None = None
     for event in live_events(events, known_at=known_at):
         if event.fold_role is FoldRole.REGISTRATION:
-            record = start_record(cast(Registration, event))
+            record = cast(Registration, event).start_record()
         elif record is not None and (
             as_of is None
             or event.effective_on <= as_of
