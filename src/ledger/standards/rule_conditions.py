@@ -28,14 +28,14 @@ from ledger.standards.rule_file import (
     InvalidValue,
     Problem,
     TableItem,
-    _age,
-    _bool,
-    _code,
-    _enum,
-    _positive_int,
-    _text,
-    _texts,
-    _track,
+    age_value,
+    bool_value,
+    code_value,
+    enum_value,
+    positive_int_value,
+    text_value,
+    texts_value,
+    track_value,
 )
 from ledger.standards.rule_sections import SectionReader
 from ledger.text import normalize_name
@@ -46,9 +46,9 @@ class ConditionReader(SectionReader):
 
     def _experience(self, item: TableItem, positions: Mapping[str, Position]) -> Rule | None:
         def requires() -> tuple[AnyRequirement, ...]:
-            months = item.get("months", _positive_int, required=True)
+            months = item.get("months", positive_int_value, required=True)
             counted = self._codes_in(item, "in_positions", positions, required=True)
-            accumulate = item.get("accumulate", _bool, default=True)
+            accumulate = item.get("accumulate", bool_value, default=True)
             if months is None or not counted:
                 return ()
             return (ExperienceRequirement(months, counted, accumulate),)
@@ -63,8 +63,8 @@ class ConditionReader(SectionReader):
 
     def _age_headroom(self, item: TableItem, positions: Mapping[str, Position]) -> Rule | None:
         def requires() -> tuple[AnyRequirement, ...]:
-            months = item.get("months", _positive_int, required=True)
-            first_only = item.get("first_appointment_only", _bool, default=True)
+            months = item.get("months", positive_int_value, required=True)
+            first_only = item.get("first_appointment_only", bool_value, default=True)
             return (AgeHeadroomRequirement(months, first_only),) if months is not None else ()
 
         return self._any_rule(
@@ -79,7 +79,7 @@ class ConditionReader(SectionReader):
         self, item: TableItem, positions: Mapping[str, Position], fields: Mapping[str, FieldOfStudy]
     ) -> Rule | None:
         def requires() -> tuple[AnyRequirement, ...]:
-            track = item.get("track", _track, default=Track.PROFESSIONAL)
+            track = item.get("track", track_value, default=Track.PROFESSIONAL)
             level = self._level_of(item, track, item.data.get("min_level", "bachelor"), ("min_level",))
             accepted = self._codes_in(item, "fields", fields, required=True, what="field", section="field")
             if track is None or level is None or not accepted:
@@ -103,7 +103,7 @@ class ConditionReader(SectionReader):
                         f"'pool_positions': '{code}' is a rank; a planning pool is for a post",
                         "pool_positions",
                     )
-            first_only = item.get("first_appointment_only", _bool, default=True)
+            first_only = item.get("first_appointment_only", bool_value, default=True)
             return (PlanningPoolRequirement(pools, first_only),)
 
         return self._any_rule(
@@ -127,7 +127,7 @@ class ConditionReader(SectionReader):
         """A list of codes declared elsewhere in the file (positions, fields), each checked."""
 
         def convert(value: Any) -> tuple[str, ...]:
-            codes = _texts(value)
+            codes = texts_value(value)
             if not codes:
                 raise InvalidValue(f"name at least one {what}")
             for code in codes:
@@ -156,11 +156,11 @@ class ConditionReader(SectionReader):
                     "note",
                 )
             )
-            schedule_id = item.get("id", _code, required=True)
-            gender = item.get("gender", _enum(Gender), required=True)
-            age = item.get("age", _age, required=True)
-            rises = item.get("rises_by_months", _positive_int, default=0)
-            until = item.get("until", _age)
+            schedule_id = item.get("id", code_value, required=True)
+            gender = item.get("gender", enum_value(Gender), required=True)
+            age = item.get("age", age_value, required=True)
+            rises = item.get("rises_by_months", positive_int_value, default=0)
+            until = item.get("until", age_value)
             if rises and until is None and "until" not in item.data:
                 item.problem(
                     "'rises_by_months' needs 'until' (the age where the rise stops)", "rises_by_months"
@@ -170,8 +170,8 @@ class ConditionReader(SectionReader):
             if until is not None and age is not None and until.in_months < age.in_months:
                 item.problem(f"'until' {until} is below 'age' {age}", "until")
             valid_from, valid_to = self._period(item, required=False)
-            legal_basis = item.get("legal_basis", _text, required=True)
-            note = item.get("note", _text, default="")
+            legal_basis = item.get("legal_basis", text_value, required=True)
+            note = item.get("note", text_value, default="")
             if None in (schedule_id, gender, age, legal_basis):
                 continue
             schedules.append(
@@ -206,10 +206,10 @@ class ConditionReader(SectionReader):
         names: dict[str, tuple[str, int]] = {}
         for item in items:
             item.allow(("code", "title", "title_en", "aliases"))
-            code = item.get("code", _code, required=True)
-            title = item.get("title", _text, required=True, default=code)
-            title_en = item.get("title_en", _text, default=title)
-            aliases = item.get("aliases", _texts, default=())
+            code = item.get("code", code_value, required=True)
+            title = item.get("title", text_value, required=True, default=code)
+            title_en = item.get("title_en", text_value, default=title)
+            aliases = item.get("aliases", texts_value, default=())
             if code is None:
                 continue
             if any(f.code == code for f in found):

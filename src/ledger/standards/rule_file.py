@@ -186,34 +186,34 @@ class TableItem:
             return default
 
 
-def _text(value: Any) -> str:
+def text_value(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue("expected non-empty text")
     return value.strip()
 
 
-def _version(value: Any) -> str:
+def version_value(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise InvalidValue("expected text or a number")
     return str(value).strip()
 
 
-def _code(value: Any) -> str:
-    text = _text(value)
+def code_value(value: Any) -> str:
+    text = text_value(value)
     if not _CODE.fullmatch(text):
         raise InvalidValue(f"'{text}' is not a code (letters, digits, '_', '.', '-')")
     return text
 
 
-def _texts(value: Any) -> tuple[str, ...]:
+def texts_value(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
-        return (_text(value),)
+        return (text_value(value),)
     if not isinstance(value, list):
         raise InvalidValue("expected a list of text")
-    return tuple(_text(v) for v in value)
+    return tuple(text_value(v) for v in value)
 
 
-def _date(value: Any) -> date:
+def date_value(value: Any) -> date:
     if isinstance(value, datetime):
         raise InvalidValue(f"expected a date without a time, got {value.isoformat()}")
     if isinstance(value, date):
@@ -226,19 +226,19 @@ def _date(value: Any) -> date:
     raise InvalidValue(f"expected a date (YYYY-MM-DD), got {value!r}")
 
 
-def _positive_int(value: Any) -> int:
+def positive_int_value(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidValue(f"expected a whole number above 0, got {value!r}")
     return value
 
 
-def _bool(value: Any) -> bool:
+def bool_value(value: Any) -> bool:
     if not isinstance(value, bool):
         raise InvalidValue(f"expected true or false, got {value!r}")
     return value
 
 
-def _age(value: Any) -> Age:
+def age_value(value: Any) -> Age:
     if not isinstance(value, dict):
         raise InvalidValue("expected a table { years = N, months = M }")
     extra = set(value) - {"years", "months"}
@@ -252,13 +252,13 @@ def _age(value: Any) -> Age:
     return Age(years, months)
 
 
-def _multiplier(value: Any) -> Decimal:
+def multiplier_value(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise InvalidValue(f"expected a number above 0, got {value!r}")
     return Decimal(str(value))
 
 
-def _enum(kind: type[StrEnum]) -> Callable[[Any], Any]:
+def enum_value(kind: type[StrEnum]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         try:
             return kind(value)
@@ -269,7 +269,7 @@ def _enum(kind: type[StrEnum]) -> Callable[[Any], Any]:
     return convert
 
 
-def _track(value: Any) -> Track:
+def track_value(value: Any) -> Track:
     try:
         return Track(value)
     except ValueError:
@@ -277,14 +277,14 @@ def _track(value: Any) -> Track:
         raise InvalidValue(f"unknown track '{value}' (tracks with levels: {allowed})") from None
 
 
-def _table(value: Any) -> Mapping[str, Any]:
+def table_value(value: Any) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise InvalidValue('expected a table, e.g. { track = "...", level = "..." }')
     return value
 
 
-def _regex(value: Any) -> str:
-    text = _text(value)
+def regex_value(value: Any) -> str:
+    text = text_value(value)
     try:
         re.compile(text)
     except re.error as error:
@@ -346,7 +346,7 @@ class FileReader:
 
     def _variants(self, item: TableItem) -> frozenset[str]:
         def convert(value: Any) -> frozenset[str]:
-            names = _texts(value)
+            names = texts_value(value)
             unknown = [n for n in names if n not in self.choice_option]
             if unknown:
                 declared = ", ".join(sorted(self.choice_option)) or "none declared"

@@ -32,16 +32,16 @@ from ledger.standards.rule_file import (
     InvalidValue,
     Problem,
     TableItem,
-    _code,
-    _date,
-    _enum,
-    _multiplier,
-    _positive_int,
-    _regex,
-    _table,
-    _text,
-    _texts,
-    _track,
+    code_value,
+    date_value,
+    enum_value,
+    multiplier_value,
+    positive_int_value,
+    regex_value,
+    table_value,
+    text_value,
+    texts_value,
+    track_value,
 )
 from ledger.text import normalize_name
 
@@ -63,10 +63,10 @@ class SectionReader(FileReader):
                 continue
             item.allow(("choices", "default", "doc"))
             choices = item.get(
-                "choices", lambda v: tuple(_code(c) for c in _texts(v)), required=True, default=()
+                "choices", lambda v: tuple(code_value(c) for c in texts_value(v)), required=True, default=()
             )
-            default = item.get("default", _code, default=choices[0] if choices else "")
-            doc = item.get("doc", _text, default="")
+            default = item.get("default", code_value, default=choices[0] if choices else "")
+            doc = item.get("doc", text_value, default="")
             if not choices:
                 continue
             if len(set(choices)) != len(choices):
@@ -89,11 +89,11 @@ class SectionReader(FileReader):
         names: dict[tuple[PositionKind, str], tuple[str, int]] = {}
         for item in items:
             item.allow(("code", "kind", "title", "title_en", "aliases"))
-            code = item.get("code", _code, required=True)
-            kind = item.get("kind", _enum(PositionKind), default=PositionKind.POST)
-            title = item.get("title", _text, required=True, default=code)
-            title_en = item.get("title_en", _text, default=title)
-            aliases = item.get("aliases", _texts, default=())
+            code = item.get("code", code_value, required=True)
+            kind = item.get("kind", enum_value(PositionKind), default=PositionKind.POST)
+            title = item.get("title", text_value, required=True, default=code)
+            title_en = item.get("title_en", text_value, default=title)
+            aliases = item.get("aliases", texts_value, default=())
             if code is None:
                 continue
             if any(p.code == code for p in positions):
@@ -116,7 +116,7 @@ class SectionReader(FileReader):
         self, item: TableItem, known: Mapping[str, Position], *, required: bool
     ) -> tuple[str, ...]:
         def convert(value: Any) -> tuple[str, ...]:
-            codes = _texts(value)
+            codes = texts_value(value)
             if not codes:
                 every = "" if required else " (leave the key out to mean every position)"
                 raise InvalidValue(f"name at least one position{every}")
@@ -158,7 +158,7 @@ class SectionReader(FileReader):
                 f"unknown key '{sorted(extra)[0]}' in '{'.'.join(path)}' (allowed: track, level)", *path
             )
         sub = TableItem(self, item.table, item.index, value)
-        track = sub.get("track", _track, required=True, path=path)
+        track = sub.get("track", track_value, required=True, path=path)
         if "level" not in value:
             item.problem(f"'{'.'.join(path)}' needs 'level'", *path)
             return None
@@ -186,16 +186,16 @@ class SectionReader(FileReader):
             if key not in allowed:
                 item.problem(f"unknown key '{key}' in 'match' (allowed: {', '.join(allowed)})", "match", key)
         path = ("match",)
-        track = sub.get("track", _track, required=True, path=path)
+        track = sub.get("track", track_value, required=True, path=path)
         level = min_level = None
         if "level" in value:
             level = self._level_of(item, track, value["level"], ("match", "level"))
         if "min_level" in value:
             min_level = self._level_of(item, track, value["min_level"], ("match", "min_level"))
-        contains = sub.get("title_contains", _texts, default=(), path=path)
-        regex = sub.get("title_regex", _regex, path=path)
-        before = sub.get("issued_before", _date, path=path)
-        after = sub.get("issued_on_or_after", _date, path=path)
+        contains = sub.get("title_contains", texts_value, default=(), path=path)
+        regex = sub.get("title_regex", regex_value, path=path)
+        before = sub.get("issued_before", date_value, path=path)
+        after = sub.get("issued_on_or_after", date_value, path=path)
         if track is None:
             return None
         return CredentialMatch(
@@ -209,8 +209,8 @@ class SectionReader(FileReader):
         )
 
     def _period(self, item: TableItem, *, required: bool) -> tuple[date | None, date | None]:
-        valid_from = item.get("valid_from", _date, required=required)
-        valid_to = item.get("valid_to", _date)
+        valid_from = item.get("valid_from", date_value, required=required)
+        valid_to = item.get("valid_to", date_value)
         if valid_from is not None and valid_to is not None and valid_to < valid_from:
             item.problem(f"valid_to {valid_to} is before valid_from {valid_from}", "valid_to")
         return valid_from, valid_to
@@ -244,7 +244,7 @@ class SectionReader(FileReader):
         """A ``[[rule]]`` or one of the sections of the conditions of appointment: the keys they
         share (id, positions, period, legal basis, timing, severity, variants) and their own."""
         item.allow((*self._RULE_KEYS[:3], *own_keys, *self._RULE_KEYS[3:]))
-        rule_id = item.get("id", _code, required=True)
+        rule_id = item.get("id", code_value, required=True)
         codes = self._position_refs(item, positions, required=True)
         if kind in (RequirementKind.EXPERIENCE, RequirementKind.AGE_HEADROOM, RequirementKind.PLANNING_POOL):
             for code in codes:
@@ -255,9 +255,9 @@ class SectionReader(FileReader):
                     )
         requires = requires_of()
         valid_from, valid_to = self._period(item, required=True)
-        legal_basis = item.get("legal_basis", _text, required=True)
-        timing = item.get("timing", _enum(Timing), required=True)
-        grace = item.get("grace_months", _positive_int)
+        legal_basis = item.get("legal_basis", text_value, required=True)
+        timing = item.get("timing", enum_value(Timing), required=True)
+        grace = item.get("grace_months", positive_int_value)
         if timing == Timing.WITHIN_MONTHS_AFTER and grace is None and "grace_months" not in item.data:
             item.problem("timing 'within_months_after' needs 'grace_months' (a number of months)", "timing")
         if timing is not None and timing != Timing.WITHIN_MONTHS_AFTER and "grace_months" in item.data:
@@ -271,9 +271,9 @@ class SectionReader(FileReader):
                 "timing",
             )
         default_severity = Severity.WARNING if timing == Timing.ADVISORY else Severity.ERROR
-        severity = item.get("severity", _enum(Severity), default=default_severity)
+        severity = item.get("severity", enum_value(Severity), default=default_severity)
         variants = self._variants(item)
-        note = item.get("note", _text, default="")
+        note = item.get("note", text_value, default="")
         if valid_from is None or None in (rule_id, legal_basis, timing) or not codes or not requires:
             return None
         return Rule(
@@ -304,7 +304,7 @@ class SectionReader(FileReader):
         found = []
         for track_name, level in value.items():
             try:
-                track = _track(track_name)
+                track = track_value(track_name)
             except InvalidValue as error:
                 item.problem(f"'requires' in {item.name}: {error}", "requires", track_name)
                 continue
@@ -328,7 +328,7 @@ class SectionReader(FileReader):
                 "note",
             )
         )
-        eq_id = item.get("id", _code, required=True)
+        eq_id = item.get("id", code_value, required=True)
         match = self._match(item, item.data["match"]) if "match" in item.data else None
         if "match" not in item.data:
             item.problem(f"{item.name} needs 'match' (which credentials it is about)")
@@ -341,9 +341,9 @@ class SectionReader(FileReader):
             item.problem(f"{item.name} needs 'counts_as' ({{ track = ..., level = ... }})")
         codes = self._position_refs(item, positions, required=False)
         valid_from, valid_to = self._period(item, required=False)
-        legal_basis = item.get("legal_basis", _text, required=True)
+        legal_basis = item.get("legal_basis", text_value, required=True)
         variants = self._variants(item)
-        note = item.get("note", _text, default="")
+        note = item.get("note", text_value, default="")
         if match is None or counts_as is None or None in (eq_id, legal_basis):
             return None
         return Equivalence(
@@ -361,11 +361,11 @@ class SectionReader(FileReader):
 
     def _restriction(self, item: TableItem) -> Restriction | None:
         item.allow(("id", "match", "recognized_if", "legal_basis", "variants", "note"))
-        restriction_id = item.get("id", _code, required=True)
+        restriction_id = item.get("id", code_value, required=True)
         match = self._match(item, item.data["match"]) if "match" in item.data else None
         if "match" not in item.data:
             item.problem(f"{item.name} needs 'match' (which credentials it is about)")
-        condition = item.get("recognized_if", _table, required=True, default={})
+        condition = item.get("recognized_if", table_value, required=True, default={})
         sub = TableItem(self, item.table, item.index, condition)
         for key in condition:
             if key not in ("issued_before", "issued_on_or_after"):
@@ -374,13 +374,13 @@ class SectionReader(FileReader):
                     "recognized_if",
                     key,
                 )
-        before = sub.get("issued_before", _date, path=("recognized_if",))
-        after = sub.get("issued_on_or_after", _date, path=("recognized_if",))
+        before = sub.get("issued_before", date_value, path=("recognized_if",))
+        after = sub.get("issued_on_or_after", date_value, path=("recognized_if",))
         if condition and before is None and after is None and "recognized_if" in item.data:
             item.problem("'recognized_if' needs issued_before or issued_on_or_after", "recognized_if")
-        legal_basis = item.get("legal_basis", _text, required=True)
+        legal_basis = item.get("legal_basis", text_value, required=True)
         variants = self._variants(item)
-        note = item.get("note", _text, default="")
+        note = item.get("note", text_value, default="")
         if match is None or None in (restriction_id, legal_basis) or (before is None and after is None):
             return None
         return Restriction(
@@ -408,13 +408,13 @@ class SectionReader(FileReader):
                 "note",
             )
         )
-        commitment_id = item.get("id", _code, required=True)
+        commitment_id = item.get("id", code_value, required=True)
 
         def tracks(value: Any) -> tuple[Track, ...]:
-            return tuple(_track(v) for v in _texts(value))
+            return tuple(track_value(v) for v in texts_value(value))
 
         track_list: tuple[Track, ...] = item.get("tracks", tracks, required=True, default=())
-        levels: tuple[str, ...] = item.get("levels", _texts, default=())
+        levels: tuple[str, ...] = item.get("levels", texts_value, default=())
         for level in levels:
             if not any(catalog.level_of(t, level) for t in track_list):
                 item.problem(
@@ -423,13 +423,13 @@ class SectionReader(FileReader):
                 )
 
         def fundings(value: Any) -> tuple[Funding, ...]:
-            return tuple(_enum(Funding)(v) for v in _texts(value))
+            return tuple(enum_value(Funding)(v) for v in texts_value(value))
 
         funding = item.get("funding", fundings, required=True, default=())
-        multiplier = item.get("multiplier", _multiplier, required=True)
+        multiplier = item.get("multiplier", multiplier_value, required=True)
         valid_from, valid_to = self._period(item, required=True)
-        legal_basis = item.get("legal_basis", _text, required=True)
-        note = item.get("note", _text, default="")
+        legal_basis = item.get("legal_basis", text_value, required=True)
+        note = item.get("note", text_value, default="")
         if (
             valid_from is None
             or None in (commitment_id, multiplier, legal_basis)

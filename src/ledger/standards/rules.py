@@ -49,9 +49,9 @@ from ledger.standards.rule_file import (
     Problem,
     RulesFileError,
     TableItem,
-    _code,
-    _text,
-    _version,
+    code_value,
+    text_value,
+    version_value,
 )
 from ledger.standards.ruleset import RuleSet
 
@@ -145,10 +145,10 @@ class RulesLoader(ConditionReader):
         rule_set_id = version = title = ""
         if head is not None:
             head.allow(("id", "version", "title", "description"))
-            rule_set_id = head.get("id", _code, required=True, default="")
-            version = head.get("version", _version, required=True, default="")
-            title = head.get("title", _text, default="")
-            head.get("description", _text)
+            rule_set_id = head.get("id", code_value, required=True, default="")
+            version = head.get("version", version_value, required=True, default="")
+            title = head.get("title", text_value, default="")
+            head.get("description", text_value)
         options = self._options(data.get("variants"))
         positions = self._positions(self._array(top, "position"))
         position_codes = {p.code: p for p in positions}
