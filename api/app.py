@@ -51,7 +51,8 @@ from api.routers import (
 from api.schemas.problem import PROBLEM_REF, Problem
 from api.settings import Settings
 from api.writes import StaffLocks
-from ledger.application import Clock, Ledger
+from ledger.application import Ledger
+from ledger.service import Clock
 from projections.base import View
 from projections.engine import Engine
 from projections.queries import ReadModel

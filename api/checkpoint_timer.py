@@ -1,6 +1,6 @@
 """The server's checkpoint timer: at least one signed checkpoint a day when the log moved.
 
-A thread wakes hourly and calls ``ledger.proofs.sign_if_due``; checkpoints every
+A thread wakes hourly and calls ``ledger.store.proofs.sign_if_due``; checkpoints every
 ``LEDGER_CHECKPOINT_EVERY`` events are signed by the store itself, in the inserting transaction.
 """
 
@@ -11,7 +11,7 @@ import threading
 from datetime import UTC, datetime
 
 from ledger.application import Ledger
-from ledger.proofs import sign_if_due
+from ledger.store.proofs import sign_if_due
 
 logger = logging.getLogger("api.checkpoints")
 

@@ -26,9 +26,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.idempotency import IdempotencyInProgress, IdempotencyKeyReused
-from ledger import catalog
-from ledger import errors as domain
-from ledger.standards import json_value
+from ledger.domain import catalog
+from ledger.domain import errors as domain
+from ledger.standards.verdicts import json_value
 from projections.queries import ViewNotReady
 
 logger = logging.getLogger("api")

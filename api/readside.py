@@ -22,19 +22,16 @@ from eventsourcing.utils import get_topic
 
 from api.errors import ApiProblem
 from api.jsonable import jsonable
-from ledger import errors
-from ledger.application import HistoryEntry, Ledger
-from ledger.catalog import Funding, Track
-from ledger.commitments import commitments_of
-from ledger.organisation import unit_history
-from ledger.staff import (
-    BUSINESS_DATE_FIELD,
-    EVENT_TYPES,
-    event_data,
-    fold_record,
-    make_event_id,
-    staff_aggregate_id,
-)
+from ledger.application import Ledger
+from ledger.domain import errors
+from ledger.domain.catalog import Funding, Track
+from ledger.domain.fold import fold_record
+from ledger.domain.history import BUSINESS_DATE_FIELD, event_data
+from ledger.domain.ids import make_event_id, staff_aggregate_id
+from ledger.domain.units import unit_history
+from ledger.service import HistoryEntry
+from ledger.staff import EVENT_TYPES
+from ledger.standards.commitments import commitments_of
 from projections.engine import ViewState
 from projections.forms import NOT_RECORDED_NOTE
 from projections.log import LogReader
@@ -326,7 +323,7 @@ class ReadSide:
 
     def unit_history(self, staff_id: str) -> dict[str, Any]:
         """The units a person worked in, each with its name when they began there and the unit it
-        falls under in today's structure (``ledger.organisation.unit_history``)."""
+        falls under in today's structure (``ledger.domain.units.unit_history``)."""
         periods = unit_history(self.ledger.events_of(staff_id))
         structure = Structure.of_events(self.ledger.unit_facts())
         today = self.read_model.today()

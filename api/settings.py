@@ -11,7 +11,7 @@ import socket
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ledger.config import DEFAULT_DATABASE_URL, StoreConfig, store_from_environment
+from ledger.store.config import DEFAULT_DATABASE_URL, StoreConfig, store_from_environment
 
 
 class Settings(BaseSettings):

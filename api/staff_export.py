@@ -20,8 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from api.jsonable import jsonable
-from ledger.application import HistoryEntry
-from ledger.staff import StaffEvent, fold_record
+from ledger.domain.fold import fold_record
+from ledger.service import HistoryEntry
+from ledger.staff import StaffEvent
 
 FORMAT = "urn:ledger:staff-export:1"
 SCHEMA_ID = "https://ledger.example/schemas/staff-export.schema.json"

@@ -31,8 +31,9 @@ from api.keys import Principal
 from api.readside import VIEWS_BEHIND, ReadSide, format_behind
 from api.schemas.common import WriteResult as WriteResultModel
 from api.schemas.units import UnitWriteResult as UnitWriteResultModel
-from ledger import errors
-from ledger.application import Ledger, UnitWriteResult, WriteResult
+from ledger.application import Ledger
+from ledger.domain import errors
+from ledger.service import UnitWriteResult, WriteResult
 
 ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
 VERSION = re.compile(r"[0-9]{1,18}")

@@ -59,10 +59,21 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol, event
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool
 
-from ledger.application import CredentialDetails, Ledger
-from ledger.catalog import TRACKS, EvaluationKind, Funding, Gender, Mode, Outcome, Rating, RotationKind, Track
-from ledger.config import StoreConfig
-from ledger.record import Evidence, Waiver
+from ledger.application import Ledger
+from ledger.domain.catalog import (
+    TRACKS,
+    EvaluationKind,
+    Funding,
+    Gender,
+    Mode,
+    Outcome,
+    Rating,
+    RotationKind,
+    Track,
+)
+from ledger.domain.record import Evidence, Waiver
+from ledger.service import CredentialDetails
+from ledger.store.config import StoreConfig
 
 DEFAULT_POSTGRES_URL = os.environ.get(
     "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

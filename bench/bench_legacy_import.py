@@ -27,11 +27,12 @@ from pathlib import Path
 
 import psycopg
 
-from ledger.application import CredentialDetails, Ledger
-from ledger.catalog import Employment, Gender, Mode, Outcome, Track
-from ledger.config import StoreConfig
+from ledger.application import Ledger
+from ledger.domain.catalog import Employment, Gender, Mode, Outcome, Track
+from ledger.domain.record import Evidence
 from ledger.importing import BATCH_EVENTS, import_records
-from ledger.record import Evidence
+from ledger.service import CredentialDetails
+from ledger.store.config import StoreConfig
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

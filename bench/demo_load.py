@@ -27,10 +27,10 @@ import psycopg
 from eventsourcing.persistence import Notification, Recording
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
 from ledger.demo import build_plan, load_demo
-from ledger.persistence import iter_notifications
 from ledger.staff import StaffEvent, StaffMember
+from ledger.store.config import StoreConfig
+from ledger.store.persistence import iter_notifications
 
 
 class BatchingLedger(Ledger):

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from api_fixtures import person, running_api
 from fastapi.testclient import TestClient
 
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 

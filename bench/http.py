@@ -133,9 +133,10 @@ def store_url(kind: str) -> Iterator[str]:
 def seed(url: str, staff: int) -> str:
     """Register ``staff`` people with a few completed courses each; returns a registrar token."""
     from api.keys import KeyStore
-    from ledger.application import CredentialDetails, Ledger
-    from ledger.catalog import Gender, Mode, Outcome, Track
-    from ledger.config import StoreConfig
+    from ledger.application import Ledger
+    from ledger.domain.catalog import Gender, Mode, Outcome, Track
+    from ledger.service import CredentialDetails
+    from ledger.store.config import StoreConfig
     from projections.store import ServiceTables
 
     store = StoreConfig(url)

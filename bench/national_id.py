@@ -27,8 +27,8 @@ from pathlib import Path
 import psycopg
 
 from ledger.application import Ledger
-from ledger.catalog import Gender
-from ledger.config import StoreConfig
+from ledger.domain.catalog import Gender
+from ledger.store.config import StoreConfig
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -37,8 +37,8 @@ from api.app import create_app
 from api.observe import RequestLogMiddleware
 from api.settings import Settings
 from ledger.application import Ledger
-from ledger.catalog import Gender
-from ledger.config import StoreConfig
+from ledger.domain.catalog import Gender
+from ledger.store.config import StoreConfig
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ")
 MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Thu", "Minh", "Ngọc", "Quốc")

@@ -14,7 +14,7 @@ Every figure is printed beside a baseline measured in the same run, as a ratio:
 * proof latency: ``GET /events/{position}/proof?size=N`` through the ASGI app (in-process
   TestClient, an auditor key), random positions, p50/p95; beside ``GET /checkpoints/latest`` (a
   one-row read through the same stack);
-* offline ``verify-credential``: ``python -m ledger.badge_verify BADGE --keys KEYS`` as a new
+* offline ``verify-credential``: ``python -m ledger.store.badge_verify BADGE --keys KEYS`` as a new
   process, median wall time including interpreter start-up; beside ``python -c pass``;
 * write cost: ledger commands (register, then enroll, each one event) with the proof tables, in
   lock-step with the same commands on a ledger whose recorder skips them (chain only: the write
@@ -50,8 +50,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from ledger.application import Ledger
-from ledger.catalog import Gender, Mode, Outcome, Track
-from ledger.config import StoreConfig
+from ledger.domain.catalog import Gender, Mode, Outcome, Track
+from ledger.store.config import StoreConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -147,7 +147,7 @@ def offline_verify(
     (folder / "badge.jwt").write_text(badge.text, encoding="utf-8")
     (folder / "keys.json").write_text(keys, encoding="utf-8")
     badge_file, keys_file = str(folder / "badge.jwt"), str(folder / "keys.json")
-    verify = [sys.executable, "-m", "ledger.badge_verify", badge_file, "--keys", keys_file]
+    verify = [sys.executable, "-m", "ledger.store.badge_verify", badge_file, "--keys", keys_file]
     bare = [sys.executable, "-c", "pass"]
     verify_times, bare_times = [], []
     for _ in range(runs):

@@ -63,13 +63,13 @@ from eventsourcing.utils import get_topic  # noqa: E402
 from psycopg.rows import tuple_row  # noqa: E402
 from psycopg.sql import SQL, Identifier  # noqa: E402
 
-from ledger import errors  # noqa: E402
 from ledger.application import Ledger  # noqa: E402
-from ledger.catalog import TRACKS, Track  # noqa: E402
-from ledger.config import StoreConfig  # noqa: E402
-from ledger.persistence import ChainedSQLiteRecorder  # noqa: E402
-from ledger.record import CredentialAward, Evidence, Waiver  # noqa: E402
+from ledger.domain import errors  # noqa: E402
+from ledger.domain.catalog import TRACKS, Track  # noqa: E402
+from ledger.domain.record import CredentialAward, Evidence, Waiver  # noqa: E402
 from ledger.staff import StaffMember  # noqa: E402
+from ledger.store.config import StoreConfig  # noqa: E402
+from ledger.store.sqlite import ChainedSQLiteRecorder  # noqa: E402
 from projections.base import envelopes_for  # noqa: E402
 from projections.engine import default_views  # noqa: E402
 from projections.log import LogReader  # noqa: E402

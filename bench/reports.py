@@ -31,13 +31,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ledger.application import Ledger
-from ledger.commitments import commitments_report
-from ledger.config import StoreConfig
 from ledger.demo import load_demo
-from ledger.effectiveness import effectiveness_report
-from ledger.needs import needs_report
-from ledger.record import StaffRecord
-from ledger.standards import review_appointments
+from ledger.domain.record import StaffRecord
+from ledger.standards.commitments import commitments_report
+from ledger.standards.compliance import review_appointments
+from ledger.standards.effectiveness import effectiveness_report
+from ledger.standards.needs import needs_report
+from ledger.store.config import StoreConfig
 from projections.engine import Engine
 from projections.queries import ReadModel
 from projections.reports import RecordSource, Reports

@@ -555,7 +555,7 @@ def table(results: list[dict[str, Any]], timeout: float) -> list[str]:
 
 def worker(task: str, url: str, argument: str) -> None:
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    from ledger.config import StoreConfig
+    from ledger.store.config import StoreConfig
 
     if task != "generate":
         raise SystemExit(f"unknown worker task {task}")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from ledger.catalog import Funding, Label, Track
+from ledger.domain.catalog import Funding, Label, Track
 from projections.results import AnnualLine, AnnualReport
 from projections.splits import AGENCY_LEADER, DIVISION_LEADER, AttendanceRow, PostClassifier
 from projections.statistics import LEVEL_CODES

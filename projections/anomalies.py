@@ -48,10 +48,11 @@ from typing import Any, ClassVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from ledger import catalog, errors
-from ledger.catalog import Label, Mode, Track
 from ledger.clock import zone_from_environment
-from ledger.staff import StaffEvent, StaffMember, make_event_id
+from ledger.domain import catalog, errors
+from ledger.domain.catalog import Label, Mode, Track
+from ledger.domain.ids import make_event_id
+from ledger.staff import StaffEvent, StaffMember
 from projections.base import FOREVER, Envelope, LogSource, Tables, View
 from projections.results import Flag, Trail
 from projections.store import Tx

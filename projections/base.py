@@ -16,8 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, NamedTuple, Protocol
 from uuid import UUID
 
+from ledger.domain.ids import make_event_id
 from ledger.organisation import ORGANISATION_STREAM
-from ledger.staff import StaffEvent, make_event_id
+from ledger.staff import StaffEvent
 from projections.store import Tx
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -22,7 +22,9 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from ledger.clock import DEFAULT_TIMEZONE
-from ledger.staff import BUSINESS_DATE_FIELD, StaffEvent, StaffMember, event_data, make_event_id
+from ledger.domain.history import BUSINESS_DATE_FIELD, event_data
+from ledger.domain.ids import make_event_id
+from ledger.staff import StaffEvent, StaffMember
 from projections.base import Envelope, LogSource, Tables, View
 from projections.results import Credential, Flag, Trail, TrailStep
 from projections.store import Row, Tx

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ledger.record import StaffRecord
+from ledger.domain.record import StaffRecord
 from projections.results import Standing
 
 STANDING_JSON: TypeAdapter[Standing] = TypeAdapter(Standing)
@@ -88,7 +88,7 @@ def decode(body: bytes) -> Standing:
 
 def courses(record: StaffRecord) -> str:
     """What the HTTP layer needs of each enrollment to tell whether the rules of service
-    commitments may apply (``ledger.rules.RuleSet.commitment_for``), as compact JSON:
+    commitments may apply (``ledger.standards.ruleset.RuleSet.commitment_for``), as compact JSON:
     ``[[track, level, funding, starts_on], ...]``."""
     return _compact(
         [

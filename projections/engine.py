@@ -51,7 +51,7 @@ import psycopg
 from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 from projections import generations
 from projections.base import Envelope, View, envelopes_for
 from projections.generations import BUILDING, SCRATCH, Fault, Generation

@@ -1,8 +1,8 @@
 """The findings view: every person judged against the position standards, once, by the engine.
 
 The needs, appointments, commitments and effectiveness reports judge each person's record with
-the pure functions of ``ledger.needs``, ``ledger.standards``, ``ledger.commitments`` and
-``ledger.effectiveness``. Judging a whole agency on every request costs about a millisecond a
+the pure functions of ``ledger.standards`` (needs, compliance, commitments and
+effectiveness). Judging a whole agency on every request costs about a millisecond a
 person, so the engine keeps the judgement of every person instead: when an event of a person
 arrives, that person's record is folded from their own stream and judged again, and their row
 replaced (:func:`judge`, the one definition; the reports assemble their answers from the rows
@@ -38,15 +38,17 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
-from ledger.catalog import Rating, Track
 from ledger.clock import AgencyClock, zone_from_environment
-from ledger.commitments import Commitment, commitments_of
-from ledger.effectiveness import RATING_SCORE, CourseOutcome, ProgrammeEffect, course_outcomes
-from ledger.needs import PersonNeeds, PoolEntry, PoolReadiness, needs_of, pool_entries
-from ledger.record import StaffRecord
-from ledger.rules import RuleSet, parse_rules, rules_from_environment
-from ledger.staff import StaffEvent, fold_record
-from ledger.standards import AppointmentReview, review_appointments
+from ledger.domain.catalog import Rating, Track
+from ledger.domain.fold import fold_record
+from ledger.domain.record import StaffRecord
+from ledger.staff import StaffEvent
+from ledger.standards.commitments import Commitment, commitments_of
+from ledger.standards.compliance import AppointmentReview, review_appointments
+from ledger.standards.effectiveness import RATING_SCORE, CourseOutcome, ProgrammeEffect, course_outcomes
+from ledger.standards.needs import PersonNeeds, PoolEntry, PoolReadiness, needs_of, pool_entries
+from ledger.standards.rules import parse_rules, rules_from_environment
+from ledger.standards.ruleset import RuleSet
 from projections.base import Envelope, LogSource, Tables, View
 from projections.shapes import AppointmentRow, needs_item
 from projections.store import Tx

@@ -17,8 +17,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ledger.catalog import Employment, Label
-from ledger.rules import PositionKind, RuleSet, add_months, normalize_name
+from ledger.dates import add_months
+from ledger.domain.catalog import Employment, Label
+from ledger.standards.model import PositionKind
+from ledger.standards.ruleset import RuleSet
+from ledger.text import normalize_name
 from projections.base import Tables
 from projections.splits import AGENCY_LEADER, DIVISION_LEADER, PostClassifier
 from projections.statistics import LEVEL_CODES, LIVE, highest_levels, post_on_sql, unit_on_sql

@@ -17,7 +17,7 @@ commit; without an in-process engine it polls the views' tracking rows quickly).
 Every answer is a frozen dataclass from :mod:`projections.results` (re-exported here); report
 answers are remembered (per process) until the views move, so treat answers as read-only. Reads
 raise :class:`ViewNotReady` while a view has no complete generation yet (first start on a big
-log: map it to 503), and ``ledger.errors.InvalidInput`` (with ``field``) for bad arguments such
+log: map it to 503), and ``ledger.domain.errors.InvalidInput`` (with ``field``) for bad arguments such
 as an unknown code or a malformed cursor.
 """
 
@@ -34,12 +34,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeVar, cast
 
-from ledger import catalog, errors
 from ledger.application import Ledger
-from ledger.catalog import Employment, Gender, Track
 from ledger.clock import AgencyClock
-from ledger.rules import RuleSet
-from ledger.staff import fold_record, staff_aggregate_id
+from ledger.domain import catalog, errors
+from ledger.domain.catalog import Employment, Gender, Track
+from ledger.domain.fold import fold_record
+from ledger.domain.ids import staff_aggregate_id
+from ledger.standards.ruleset import RuleSet
 from projections import documents, generations
 from projections.annual import annual_report
 from projections.anomalies import CODES as ANOMALY_CODES

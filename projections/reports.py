@@ -2,8 +2,8 @@
 effectiveness, for the HTTP API, the pages and the command line alike.
 
 Each report is answered here, once: which people it covers (active on ``as_of``, in ``unit``,
-``staff_id``), how their records are judged (the pure functions of ``ledger.needs``,
-``ledger.standards``, ``ledger.commitments`` and ``ledger.effectiveness``, under the rules file
+``staff_id``), how their records are judged (the pure functions of ``ledger.standards``,
+its needs, compliance, commitments and effectiveness modules, under the rules file
 the ledger was opened with) and its summary counts. The interfaces only shape the answer: the API
 pages its items and writes JSON, the pages render HTML and CSV/XLSX, the command line prints a
 table or the same JSON. Two readers of one ledger therefore never get two answers.
@@ -28,17 +28,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol, TypeVar, cast
 from uuid import UUID
 
-from ledger import errors
 from ledger.application import Ledger
-from ledger.catalog import Track
-from ledger.commitments import Commitment, CommitmentsReport, commitments_report
-from ledger.effectiveness import ProgrammeEffect, effectiveness_report
-from ledger.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness, pools_of
+from ledger.domain import errors
+from ledger.domain.catalog import Track
+from ledger.domain.fold import fold_record
+from ledger.domain.record import StaffRecord
 from ledger.organisation import ORGANISATION_ID
-from ledger.record import StaffRecord
-from ledger.rules import PositionKind, RuleSet
-from ledger.staff import StaffEvent, StaffMember, fold_record
-from ledger.standards import review_appointments
+from ledger.staff import StaffEvent, StaffMember
+from ledger.standards.commitments import Commitment, CommitmentsReport, commitments_report
+from ledger.standards.compliance import review_appointments
+from ledger.standards.effectiveness import ProgrammeEffect, effectiveness_report
+from ledger.standards.model import PositionKind
+from ledger.standards.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness, pools_of
+from ledger.standards.ruleset import RuleSet
 from projections.base import micros
 from projections.findings import FindingsReads, Judged, ListedPage, Scope, commitment_key
 from projections.log import LogReader

@@ -330,8 +330,8 @@ class AnnualLine:
 
     key: str
     section: str
-    group: Any  # ledger.catalog.Label of the heading the row sits under, or None
-    label: Any  # ledger.catalog.Label
+    group: Any  # ledger.domain.catalog.Label of the heading the row sits under, or None
+    label: Any  # ledger.domain.catalog.Label
     recorded: bool
     attendances: int | None = None
     female: int | None = None

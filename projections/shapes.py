@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.needs import PersonNeeds
-from ledger.standards import AppointmentReview, StandardCheck, json_value
+from ledger.standards.compliance import AppointmentReview
+from ledger.standards.needs import PersonNeeds
+from ledger.standards.verdicts import StandardCheck, json_value
 
 # The parts of a standard check a report shows (the person and the day are the report's own).
 CHECK_FIELDS = (

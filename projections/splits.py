@@ -7,7 +7,7 @@ two may be crossed. Everything is counted in one pass over the rows: no report f
 Where a split depends on configuration, it says so:
 
 * ``post_at_start`` classifies the post held on the course's first day through the position
-  standards of the rules file (``ledger.rules``): a post the rules resolve to ``cuc_truong`` or
+  standards of the rules file (``ledger.standards.rules``): a post the rules resolve to ``cuc_truong`` or
   ``pho_cuc_truong`` is ``agency_leader``, to ``truong_phong`` or ``pho_truong_phong``
   ``division_leader``; any other post, or none, ``non_leader``. Aliases in the rules file (e.g.
   "Chánh Văn phòng") therefore change the answer.
@@ -24,8 +24,9 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from ledger import errors
-from ledger.rules import PositionKind, RuleSet
+from ledger.domain import errors
+from ledger.standards.model import PositionKind
+from ledger.standards.ruleset import RuleSet
 from projections.results import ProgrammeTally, Tally
 from projections.text import search_key
 

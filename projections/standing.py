@@ -1,6 +1,6 @@
 """The standing view: each person's record as it stands, plus the staff directory.
 
-The view holds, per person, the record ``ledger.staff.fold_record`` gives from all their live
+The view holds, per person, the record ``ledger.domain.fold.fold_record`` gives from all their live
 events: one row for the person's own fields and one row per item of each collection of the
 record (enrollments, credentials, rotations, appointments, evaluations, planning places, and any
 collection the record gains later), each stored as exact JSON (:mod:`projections.codec`), plus
@@ -25,10 +25,12 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from ledger import catalog
-from ledger.catalog import RotationKind
-from ledger.record import StaffRecord
-from ledger.staff import StaffEvent, StaffMember, fold_record, make_event_id, start_record
+from ledger.domain import catalog
+from ledger.domain.catalog import RotationKind
+from ledger.domain.fold import fold_record
+from ledger.domain.ids import make_event_id
+from ledger.domain.record import StaffRecord
+from ledger.staff import StaffEvent, StaffMember
 from projections import codec, documents
 from projections.base import Envelope, LogSource, Tables, View, iso
 from projections.generations import VIEWS_TABLE
@@ -202,7 +204,7 @@ class _Changes:
         for env in envs:
             event = env.event
             if isinstance(event, StaffMember.Registered):
-                record = start_record(event)
+                record = event.start_record()
                 continue
             if record is None:
                 continue  # no registration on record: nothing to fold into

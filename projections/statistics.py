@@ -6,7 +6,7 @@ was recorded (``voided_at``). A fact counts in a report on business date D as kn
 when it took effect on or before D, was recorded at or before K, and was not voided at or before
 K. So a correction recorded in 2025 of a 2021 enrollment removes it from the 2021 report as
 known today, but not from the 2021 report as known in 2022. These are the rules of
-``ledger.staff.fold_record`` written as SQL filters, which keeps agency-wide reports fast.
+``ledger.domain.fold.fold_record`` written as SQL filters, which keeps agency-wide reports fast.
 
 Reports (docs/domain.md §3, §4): active headcount by highest level per track (rank order: each person
 counted once per track), by gender, age band, unit and employment; training attendances as
@@ -23,8 +23,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ledger import catalog
-from ledger.catalog import RotationKind
+from ledger.domain import catalog
+from ledger.domain.catalog import RotationKind
 from ledger.staff import StaffMember
 from projections import splits
 from projections.base import Envelope, LogSource, Tables, View, iso

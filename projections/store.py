@@ -27,7 +27,7 @@ from psycopg import pq
 from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool
 
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 Row = tuple[Any, ...]
 Record = dict[str, Any]

@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from ledger.application import Clock
-from ledger.config import StoreConfig
+from ledger.service import Clock
+from ledger.store.config import StoreConfig
 from projections.base import View
 
 REGISTRAR = "phong-tccb"

@@ -18,7 +18,7 @@ import pytest
 from browser_fixtures import chromium
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -20,12 +20,13 @@ from pathlib import Path
 from conftest import store_of_kind as module_store
 
 from ledger.application import Ledger
-from ledger.catalog import EvaluationKind, Track
-from ledger.config import StoreConfig
 from ledger.demo import DemoSummary, load_demo
-from ledger.persistence import iter_notifications
-from ledger.record import StaffRecord
-from ledger.staff import StaffEvent, StaffMember, fold_record
+from ledger.domain.catalog import EvaluationKind, Track
+from ledger.domain.fold import fold_record
+from ledger.domain.record import StaffRecord
+from ledger.staff import StaffEvent, StaffMember
+from ledger.store.config import StoreConfig
+from ledger.store.persistence import iter_notifications
 
 SNAPSHOT = date(2025, 12, 31)
 WINDOW = (date(2019, 1, 1), SNAPSHOT)

@@ -11,7 +11,7 @@ from conftest import postgres_schemas
 from integrity_helpers import Forger
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 
 @pytest.fixture

@@ -20,13 +20,13 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from ledger import merkle
 from ledger.application import Ledger
-from ledger.catalog import Gender, Mode, Outcome, Track
-from ledger.chain import ChainBuilder, ChainLink
-from ledger.config import StoreConfig
-from ledger.signing import link_mac
-from ledger.staff import staff_aggregate_id
+from ledger.domain.catalog import Gender, Mode, Outcome, Track
+from ledger.domain.ids import staff_aggregate_id
+from ledger.store import merkle
+from ledger.store.chain import ChainBuilder, ChainLink
+from ledger.store.config import StoreConfig
+from ledger.store.signing import link_mac
 
 REGISTRAR = "phong-to-chuc"
 EPOCH = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ from api_fixtures import KEY_NAMES, settings_for
 from fastapi import FastAPI
 
 from api.app import create_app
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 
 def free_port() -> int:

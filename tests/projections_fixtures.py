@@ -1,7 +1,7 @@
 """Helpers for the read-side tests: fresh stores, a small agency, and the brute-force oracle.
 
 The oracle answers every query by folding each person's raw events from the log with
-``ledger.staff.fold_record`` (the write side's own definition of a record), with no SQL and none
+``ledger.domain.fold.fold_record`` (the write side's own definition of a record), with no SQL and none
 of the views' code, so a view that agrees with it is right.
 """
 
@@ -19,11 +19,13 @@ from typing import Any
 from conftest import POSTGRES_URL as POSTGRES_URL  # re-exported for the property tests
 from conftest import store_of_kind
 
-from ledger import catalog
 from ledger.application import Ledger
-from ledger.config import StoreConfig
-from ledger.record import Evidence, StaffRecord
-from ledger.staff import StaffEvent, StaffMember, fold_record, live_events, make_event_id
+from ledger.domain import catalog
+from ledger.domain.fold import fold_record, live_events
+from ledger.domain.ids import make_event_id
+from ledger.domain.record import Evidence, StaffRecord
+from ledger.staff import StaffEvent, StaffMember
+from ledger.store.config import StoreConfig
 from projections.text import exact, has_marks, name_order_key, search_key
 
 # Recording starts after the last business date of the small agency (a departure on 2023-06-30):

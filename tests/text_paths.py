@@ -24,12 +24,12 @@ from write_fixtures import dump_log, register
 
 from api.cli.app import make_app
 from api.cli.legacy import register as register_import_records
-from ledger import errors
 from ledger.application import Ledger
-from ledger.chain import GENESIS, Checkpoint, chain_digest, event_hash
-from ledger.config import StoreConfig
-from ledger.persistence import iter_notifications
-from ledger.transfer import ImportRefused, export_log, import_log
+from ledger.domain import errors
+from ledger.store.chain import GENESIS, Checkpoint, chain_digest, event_hash
+from ledger.store.config import StoreConfig
+from ledger.store.persistence import iter_notifications
+from ledger.store.transfer import ImportRefused, export_log, import_log
 from projections.engine import Engine, status
 from projections.queries import ReadModel
 

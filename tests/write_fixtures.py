@@ -13,10 +13,11 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from ledger.application import Ledger, WriteResult
-from ledger.catalog import Employment, Gender
-from ledger.config import StoreConfig
+from ledger.application import Ledger
+from ledger.domain.catalog import Employment, Gender
+from ledger.service import WriteResult
 from ledger.staff import StaffEvent
+from ledger.store.config import StoreConfig
 
 BORN = date(1980, 5, 17)
 JOINED = date(2005, 3, 1)

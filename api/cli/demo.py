@@ -19,10 +19,10 @@ from api.cli.app import hooks_in, hooks_of
 from api.cli.progress import progress_bar
 from api.cli.session import fail, ledger_session
 from api.cli.store import build_views_after_load
-from ledger import errors
 from ledger.application import Ledger
-from ledger.config import safe_url
 from ledger.demo import AGENCY, DEFAULT_SEED, DemoPlan, DemoSummary, apply_plan, build_plan, describe_targets
+from ledger.domain import errors
+from ledger.store.config import safe_url
 from ledger.view_checks import BuildViews
 
 

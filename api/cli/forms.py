@@ -17,8 +17,8 @@ from rich.table import Table
 
 from api.cli.options import AsJson, KnownAt, UnitOption, business_day, known_moment, print_json
 from api.cli.session import fail, ledger_session
-from ledger import errors
 from ledger.clock import agency_clock
+from ledger.domain import errors
 from ledger.terminal import table_console
 from projections.catch_up import catch_up_views
 from projections.forms import BM01_GROUPS, NOT_RECORDED_NOTE, Bm01Report, last_complete_year_end

@@ -1,5 +1,5 @@
 """``ledger checkpoint`` (verify the log, then sign its size and Merkle root) and ``ledger
-verify-credential FILE`` (check a badge offline: ``ledger.badge_verify``). See docs/integrity.md.
+verify-credential FILE`` (check a badge offline: ``ledger.store.badge_verify``). See docs/integrity.md.
 
 Exit codes: 0 signed, 1 the log does not verify (nothing is signed), 2 no usable store.
 """
@@ -13,9 +13,9 @@ from typing import Annotated
 import typer
 
 from api.cli.session import fail, ledger_session
-from ledger.badge_verify import verify_file
-from ledger.integrity import verify_log
-from ledger.proofs import sign_checkpoint
+from ledger.store.badge_verify import verify_file
+from ledger.store.integrity import verify_log
+from ledger.store.proofs import sign_checkpoint
 
 
 def checkpoint_command(

@@ -28,9 +28,10 @@ from api.cli.options import (
     print_json,
 )
 from api.cli.session import fail, ledger_session
-from ledger import errors
-from ledger.catalog import Track
-from ledger.rules import RequirementKind, RuleSet
+from ledger.domain import errors
+from ledger.domain.catalog import Track
+from ledger.standards.model import RequirementKind
+from ledger.standards.ruleset import RuleSet
 from ledger.terminal import level_label, position_label, table_console, track_label
 from projections.queries import ReadModel
 from projections.reports import (

@@ -12,15 +12,11 @@ from typing import Annotated
 import typer
 
 from api.cli.options import AsJson, Table, Variant, business_day, print_json
-from ledger.rules import (
-    RULES_PATH_VARIABLE,
-    Requirement,
-    RuleSet,
-    RulesFileError,
-    load_rules,
-    rules_from_environment,
-)
-from ledger.standards import json_value
+from ledger.standards.model import Requirement
+from ledger.standards.rule_file import RULES_PATH_VARIABLE, RulesFileError
+from ledger.standards.rules import load_rules, rules_from_environment
+from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import json_value
 from ledger.terminal import level_label, position_label, table_console, track_label
 
 

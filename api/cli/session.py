@@ -15,9 +15,9 @@ import typer
 from eventsourcing.persistence import PersistenceError
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig, StoreConfigError, safe_url, store_from_environment
-from ledger.signing import SigningKeyError
-from ledger.store_check import check_store
+from ledger.store.config import StoreConfig, StoreConfigError, safe_url, store_from_environment
+from ledger.store.signing import SigningKeyError
+from ledger.store.store_check import check_store
 
 STORE_ERROR_EXIT = 2
 """Exit code of every command when LEDGER_DATABASE_URL names no usable store."""
@@ -51,7 +51,7 @@ def open_ledger(*, must_exist: bool = False) -> Ledger:
     store = configured_store(must_exist=must_exist)
     try:
         return Ledger(store)
-    except SigningKeyError as error:  # the key file is missing or is not this log's (ledger.proofs)
+    except SigningKeyError as error:  # the key file is missing or is not this log's (ledger.store.proofs)
         raise fail(str(error), STORE_ERROR_EXIT) from None
     except (PersistenceError, psycopg.Error, sqlite3.Error, OSError) as error:
         # Checked a moment ago, so rare: the server went away, or a permission is missing.

@@ -1,6 +1,6 @@
 """``ledger verify``, ``ledger export FILE``, ``ledger import FILE`` and ``ledger backup FILE``.
 
-``verify`` checks the log's hash chain (see ``ledger.integrity``), then runs the view checks of
+``verify`` checks the log's hash chain (see ``ledger.store.integrity``), then runs the view checks of
 the app's :class:`~api.cli.app.LoadHooks`: the read side's "rebuild into scratch and compare with
 the live views" check, so one command answers for the log and for the views. Exit code 0 when all
 is well, 1 when anything is broken (the first broken place of the log is printed). A view that was
@@ -21,11 +21,12 @@ from api.cli.app import LoadHooks, hooks_in, hooks_of
 from api.cli.progress import progress_bar
 from api.cli.session import STORE_ERROR_EXIT, configured_store, fail, ledger_session
 from ledger.application import Ledger
-from ledger.backup import BackupNotSupported
-from ledger.backup import backup as backup_store
-from ledger.errors import LedgerError
-from ledger.integrity import Anchor, verify_against, verify_log
-from ledger.transfer import export_log, import_log
+from ledger.domain.errors import LedgerError
+from ledger.store.backup import BackupNotSupported
+from ledger.store.backup import backup as backup_store
+from ledger.store.integrity import verify_against, verify_log
+from ledger.store.log_report import Anchor
+from ledger.store.transfer import export_log, import_log
 from ledger.view_checks import BuildViews, ViewCheck, ViewNote, run_view_checks
 
 STAGE_LABELS = {"check": "Checking", "import": "Importing", "export": "Exporting", "verify": "Verifying"}

@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from api.keys import Permission
 from api.pages.web import PREFIX, open_page
 from api.routers.proofs import BADGE_MEDIA_TYPE, badge_settings
-from ledger import errors
-from ledger.badge import build_badge
+from ledger.domain import errors
+from ledger.store.badge import build_badge
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

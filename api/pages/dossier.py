@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from api.pages.i18n import Translator
-from ledger.catalog import Track
+from ledger.domain.catalog import Track
 from projections.results import Standing
 
 # Tracks in the order of the summary fields of Phiếu 2C.

@@ -27,8 +27,9 @@ from api.pages.session import same_origin
 from api.pages.sessions import new_secret, same_secret
 from api.pages.web import Page, open_page
 from api.writes import WriteContext
-from ledger import catalog, text
-from ledger.record import UnmetRequirement
+from ledger import text
+from ledger.domain import catalog
+from ledger.domain.record import UnmetRequirement
 
 SCAN_INPUT = "scan_files"
 NOT_VOIDABLE = ("Registered", "Corrected", "NationalIdCorrected")

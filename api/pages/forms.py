@@ -62,7 +62,8 @@ from api.schemas.evaluations import EvaluationCreate
 from api.schemas.rotations import RotationCreate
 from api.schemas.staff import StaffCreate
 from api.writes import WriteContext
-from ledger import errors, standards
+from ledger.domain import errors
+from ledger.standards import compliance
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 router.include_router(evidence.router)
@@ -327,11 +328,12 @@ def _preview_appointment(
         ledger = page.workbench.ledger
         record = ledger.record(params["staff_id"])
         try:
-            check = standards.check_appointment(record, position, date.fromisoformat(effective), ledger.rules)
+            on = date.fromisoformat(effective)
+            check = compliance.check_appointment(record, position, on, ledger.rules)
         except errors.LedgerError as error:
             state.problems["position"] = error_text(error.code, error.message, t)
         else:
-            state.unmet = standards.unmet_for_appointment(check)
+            state.unmet = compliance.unmet_for_appointment(check)
     return _render(page, form_def, params, state)
 
 

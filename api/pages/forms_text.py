@@ -2,7 +2,7 @@
 one translation table (``api.pages.i18n.TEXT``), and the named errors put into words.
 
 A domain error carries an English sentence built from its facts; in Vietnamese the page shows the
-sentence of its code (one per named error of ``ledger.errors``), so no English is left in the
+sentence of its code (one per named error of ``ledger.domain.errors``), so no English is left in the
 Vietnamese view.
 """
 
@@ -180,7 +180,7 @@ FORM_TEXT: dict[str, tuple[str, str]] = {
     "scan.missing": ("không còn trong kho", "missing from the store"),
 }
 
-# One Vietnamese sentence per named error (``ledger.errors`` codes, the API's problem codes).
+# One Vietnamese sentence per named error (``ledger.domain.errors`` codes, the API's problem codes).
 ERROR_VI: dict[str, str] = {
     "after_departure": "Cán bộ đã thôi việc trước ngày này.",
     "already_departed": "Cán bộ đã thôi việc.",

@@ -29,7 +29,7 @@ from api.pages.forms_text import error_text
 from api.pages.sessions import new_secret
 from api.pages.web import PREFIX, Page, open_page
 from api.schemas.enrollments import EnrollmentCreate
-from ledger import errors
+from ledger.domain import errors
 from ledger.group import Course, GroupRefused, enroll_group
 
 # Included by the forms' router, which carries the pages' prefix.

@@ -1,5 +1,5 @@
 """The one translation table of the pages (Vietnamese first, English second), and the helpers that
-put codes into words: tracks, levels and enumerations come from ``ledger.catalog``; event names and
+put codes into words: tracks, levels and enumerations come from ``ledger.domain.catalog``; event names and
 anomaly messages from ``projections.anomalies``. Vietnamese is the default language."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from api.pages.forms_text import FORM_TEXT
 from api.pages.reports_text import REPORT_TEXT
 from api.pages.splits_text import SPLIT_TEXT
 from api.pages.staff_text import STAFF_TEXT
-from ledger import catalog
-from ledger.catalog import Label
-from ledger.rules import RequirementKind
-from ledger.standards import RequirementCheck
+from ledger.domain import catalog
+from ledger.domain.catalog import Label
+from ledger.standards.model import RequirementKind
+from ledger.standards.verdicts import RequirementCheck
 from projections import anomalies
 
 LANGUAGES = ("vi", "en")

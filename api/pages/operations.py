@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from api.keys import Permission
 from api.observe import is_degraded, service_version
 from api.pages.web import PREFIX, open_page
-from ledger.chain import Checkpoint
+from ledger.store.chain import Checkpoint
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -25,7 +25,7 @@ def operations(request: Request) -> Response:
     # --checkpoint` prints once it has verified the log up to there.
     links = services.ledger.chained_recorder.select_chain(head - 1, 1) if head else []
     checkpoint = Checkpoint(links[0].seq, links[0].chain_digest) if links else None
-    # The latest checkpoint signed with the agency's key (ledger.proofs): what an auditor keeps
+    # The latest checkpoint signed with the agency's key (ledger.store.proofs): what an auditor keeps
     # outside the agency and checks the log against.
     signed = services.ledger.chained_recorder.proofs.latest_checkpoint()
     threshold = request.app.state.settings.degraded_lag_seconds

@@ -20,10 +20,10 @@ from api.pages.dates import show_moment
 from api.pages.exports import XLSX_TYPE, Report, Table, ascii_slug, download, respond
 from api.pages.shared import FORMATS, LEVELLED, catalog_order, filters_header, guarded
 from api.pages.web import PREFIX, Page, open_page
-from ledger.catalog import Track
-from ledger.effectiveness import ProgrammeEffect
-from ledger.needs import NeedsReport
-from ledger.rules import PositionKind
+from ledger.domain.catalog import Track
+from ledger.standards.effectiveness import ProgrammeEffect
+from ledger.standards.model import PositionKind
+from ledger.standards.needs import NeedsReport
 from projections import anomalies as anomaly_module
 from projections.results import AGE_BANDS, AnnualReport, AttendanceReport, QualificationsReport
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from api.pages.web import Page
-from ledger import catalog, errors
+from ledger.domain import catalog, errors
 from projections.queries import ViewNotReady
 
 T = TypeVar("T")

@@ -20,10 +20,11 @@ from api.pages.exports import Report, Table, ascii_slug, download, respond
 from api.pages.i18n import TEXT, Translator
 from api.pages.shared import FORMATS, LEVELLED, catalog_order, filters_header, guarded
 from api.pages.web import PREFIX, Page, PageExit, open_page
-from ledger import catalog
-from ledger.catalog import Gender, Track
-from ledger.integrity import check_stream
-from ledger.staff import BUSINESS_DATE_FIELD, staff_aggregate_id
+from ledger.domain import catalog
+from ledger.domain.catalog import Gender, Track
+from ledger.domain.history import BUSINESS_DATE_FIELD
+from ledger.domain.ids import staff_aggregate_id
+from ledger.store.integrity import check_stream
 from projections import anomalies as anomaly_module
 from projections.anomalies import Anomaly
 from projections.results import DirectoryEntry, Flag, Standing, Trail

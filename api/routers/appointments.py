@@ -9,7 +9,7 @@ from api.routers.common import WRITE_RESPONSES, StaffId
 from api.schemas.appointments import AppointmentCreate
 from api.schemas.common import WriteResult
 from api.writes import Write
-from ledger.record import Waiver
+from ledger.domain.record import Waiver
 
 router = APIRouter(prefix="/staff/{staff_id}/appointments", tags=["appointments"])
 

@@ -9,7 +9,7 @@ from api.routers.common import WRITE_RESPONSES, StaffId
 from api.schemas.common import WriteResult
 from api.schemas.corrections import CorrectionCreate
 from api.writes import Write
-from ledger import errors
+from ledger.domain import errors
 
 router = APIRouter(prefix="/staff/{staff_id}/corrections", tags=["corrections"])
 

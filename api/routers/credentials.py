@@ -13,7 +13,7 @@ from api.scans import require_stored
 from api.schemas.common import WriteResult
 from api.schemas.credentials import CredentialCreate, TrailPublic
 from api.writes import Write, etag
-from ledger.record import Evidence
+from ledger.domain.record import Evidence
 
 router = APIRouter(prefix="/staff/{staff_id}/credentials", tags=["credentials"])
 

@@ -10,7 +10,7 @@ from api.scans import require_stored
 from api.schemas.common import WriteResult
 from api.schemas.enrollments import CompletionCreate, EnrollmentCreate, WithdrawalCreate
 from api.writes import Write
-from ledger.application import CredentialDetails
+from ledger.service import CredentialDetails
 
 router = APIRouter(prefix="/staff/{staff_id}/enrollments", tags=["enrollments"])
 

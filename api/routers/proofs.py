@@ -1,6 +1,6 @@
 """Signed checkpoints, inclusion and consistency proofs, and the agency's public keys.
 
-The proofs are read from the stored Merkle tree in O(log n) node reads (``ledger.proofs``)."""
+The proofs are read from the stored Merkle tree in O(log n) node reads (``ledger.store.proofs``)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from api.schemas.proofs import (
     KeySet,
     SignedCheckpointOut,
 )
-from ledger import proofs
-from ledger.badge import build_badge
-from ledger.proofs import ProofError
+from ledger.store import proofs
+from ledger.store.badge import build_badge
+from ledger.store.proofs import ProofError
 
 router = APIRouter(tags=["proofs"])
 

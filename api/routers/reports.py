@@ -1,7 +1,7 @@
 """Reports. Qualifications and attendance come from the projected views; needs, appointments,
 commitments and effectiveness come from the one query layer of the position standards
 (``projections.reports``), which the pages and the command line use too. It applies the rules
-(``ledger.rules``) to the records as of the report's date, so a change of the rules file shows at
+(``ledger.standards.rules``) to the records as of the report's date, so a change of the rules file shows at
 once and changes no event.
 
 Roles: every report is open to every role (reader included) except `/reports/appointments`, which
@@ -25,8 +25,8 @@ from api.schemas.standards_reports import (
     EffectivenessReport,
     NeedsReport,
 )
-from ledger.catalog import Employment, Track
-from ledger.commitments import CommitmentStatus
+from ledger.domain.catalog import Employment, Track
+from ledger.standards.commitments import CommitmentStatus
 from projections.splits import SPLITS
 
 router = APIRouter(prefix="/reports", tags=["reports"])

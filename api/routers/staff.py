@@ -30,7 +30,7 @@ from api.schemas.problem import problems
 from api.schemas.staff import HistoryPage, StaffCreate, StaffPage, StaffPublic
 from api.staff_export import staff_export
 from api.writes import Write, etag
-from ledger.catalog import Employment, Gender, Track
+from ledger.domain.catalog import Employment, Gender, Track
 from projections.queries import Standing
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -38,7 +38,7 @@ router = APIRouter(prefix="/staff", tags=["staff"])
 
 @dataclasses.dataclass(frozen=True)
 class StandingAnswer(Standing):
-    """The read model's standing plus what the rules make of it (``ledger.commitments``)."""
+    """The read model's standing plus what the rules make of it (``ledger.standards.commitments``)."""
 
     commitments: tuple[dict[str, Any], ...] = ()
 

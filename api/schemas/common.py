@@ -26,7 +26,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from ledger import catalog, errors, text
+from ledger import text
+from ledger.domain import catalog, errors
 from ledger.text import TextKind
 
 # 1 to 40 of A-Za-z0-9._- but not "." or ".." (no URL reaches them), without look-ahead, which
@@ -133,7 +134,7 @@ QueryText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_
 CursorText = Annotated[str, Field(pattern=r"^[A-Za-z0-9_=-]{1,400}$")]
 CodeList = Annotated[str, Field(pattern=r"^[A-Za-z_ ]+(,[A-Za-z_ ]+)*$", max_length=500)]
 EventId = Annotated[str, Field(pattern=EVENT_ID_PATTERN, examples=["CB0001:3"])]
-# The personal identification number: exactly 12 ASCII digits (``ledger.national_id``). The
+# The personal identification number: exactly 12 ASCII digits (``ledger.domain.national_id``). The
 # pattern's message never repeats the value, nor does any other error about it.
 NationalId = Annotated[
     str,

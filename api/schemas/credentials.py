@@ -20,7 +20,7 @@ from api.schemas.common import (
     Timestamp,
 )
 from api.schemas.staff import CredentialPublic
-from ledger.catalog import Track
+from ledger.domain.catalog import Track
 
 
 class EvidenceCreate(RequestModel):

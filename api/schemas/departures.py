@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import BusinessDate, LongText, RequestModel
-from ledger.catalog import DepartureCategory
+from ledger.domain.catalog import DepartureCategory
 
 
 class DepartureCreate(RequestModel):

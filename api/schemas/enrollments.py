@@ -16,7 +16,7 @@ from api.schemas.common import (
     Score,
     ShortText,
 )
-from ledger.catalog import Funding, Mode, Outcome, Track
+from ledger.domain.catalog import Funding, Mode, Outcome, Track
 
 
 class EnrollmentCreate(RequestModel):

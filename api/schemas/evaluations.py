@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import BusinessDate, Code, LongText, Name, RequestModel, Score, Year
-from ledger.catalog import EvaluationKind, Rating
+from ledger.domain.catalog import EvaluationKind, Rating
 
 
 class EvaluationCreate(RequestModel):

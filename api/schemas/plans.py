@@ -7,8 +7,8 @@ from typing import Self
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from api.schemas.common import FIRST_DATE, LAST_DATE, BusinessDate, Name, RequestModel, ShortText, Year
-from ledger import errors
-from ledger.needs import parse_period
+from ledger.domain import errors
+from ledger.standards.needs import parse_period
 
 
 class PlanCreate(RequestModel):

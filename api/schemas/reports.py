@@ -10,7 +10,7 @@ from decimal import Decimal
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import ResponseModel, Timestamp
-from ledger.catalog import Employment, Track
+from ledger.domain.catalog import Employment, Track
 
 
 class QualificationsReport(ResponseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import BusinessDate, Name, RequestModel, ShortText
-from ledger.catalog import RotationKind
+from ledger.domain.catalog import RotationKind
 
 
 class RotationCreate(RequestModel):

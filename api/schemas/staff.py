@@ -18,7 +18,7 @@ from api.schemas.common import (
     ShortText,
     Timestamp,
 )
-from ledger.catalog import (
+from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
     EvaluationKind,

@@ -11,8 +11,8 @@ from pydantic import Field
 
 from api.schemas.common import ResponseModel, Timestamp
 from api.schemas.staff import CommitmentPublic, ConditionKind, UnmetPublic, WaiverPublic
-from ledger.catalog import Track
-from ledger.rules import RequirementKind
+from ledger.domain.catalog import Track
+from ledger.standards.model import RequirementKind
 
 
 class RequirementGap(ResponseModel):

@@ -16,9 +16,10 @@ from decimal import Decimal
 
 from eventsourcing.persistence import IntegrityError
 
-from ledger import errors
-from ledger.application import Ledger, WriteResult, new_id
-from ledger.catalog import Funding, Mode, Track
+from ledger.application import Ledger
+from ledger.domain import errors
+from ledger.domain.catalog import Funding, Mode, Track
+from ledger.service import WriteResult, new_id
 from ledger.staff import StaffMember
 
 

@@ -7,34 +7,41 @@ runs again at every replay (no clock, no ids, no I/O in it). Recording time and 
 Every event carries its business date (``effective_on``) apart from its recording time (the
 library's ``timestamp``), and the name of the key that recorded it (``recorded_by``). Topics are
 explicit and versioned so that moving this module never breaks replay.
+
+The stored topics name this module: it keeps the aggregate and its events, nothing else. The
+fold over the events is ``ledger.domain.fold``; the commands are mixed in from
+``ledger.domain.training_commands`` and ``ledger.domain.record_commands``, their checks are
+``ledger.domain.checks``; ids are ``ledger.domain.ids``; an event's fields as the history shows
+them, ``ledger.domain.history``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any, TypeVar
-from uuid import UUID, uuid5
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger import catalog, errors, text
-from ledger.catalog import (
+from ledger import text
+from ledger.domain import errors
+from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
     EvaluationKind,
     Funding,
     Gender,
     Mode,
-    Outcome,
     Rating,
     RotationKind,
     Track,
 )
-from ledger.national_id import check_national_id
-from ledger.record import (
+from ledger.domain.checks import check_code, check_text, coerce
+from ledger.domain.fold import FoldRole, fold_record
+from ledger.domain.ids import make_event_id, staff_aggregate_id
+from ledger.domain.national_id import check_national_id
+from ledger.domain.record import (
     AppointmentState,
     CredentialAward,
     CredentialState,
@@ -48,25 +55,8 @@ from ledger.record import (
     UnmetRequirement,
     Waiver,
 )
-
-STAFF_NAMESPACE = UUID("6d1f3c52-8a4e-5b7e-9c2d-4f1a0b3e7d95")
-
-
-def staff_aggregate_id(staff_id: str) -> UUID:
-    """The aggregate id of a staff code: derived, so a code finds its stream without an index."""
-    return uuid5(STAFF_NAMESPACE, staff_id)
-
-
-def make_event_id(staff_id: str, version: int) -> str:
-    """Event ids read as ``STAFF_ID:VERSION``: stable, unique, and they say whose event it is."""
-    return f"{staff_id}:{version}"
-
-
-def parse_event_id(event_id: str) -> tuple[str, int] | None:
-    staff_id, sep, version = event_id.rpartition(":")
-    if not sep or not staff_id or not version.isdigit():
-        return None
-    return staff_id, int(version)
+from ledger.domain.record_commands import RecordCommands
+from ledger.domain.training_commands import TrainingCommands
 
 
 class StaffEvent(Aggregate.Event):
@@ -74,6 +64,9 @@ class StaffEvent(Aggregate.Event):
 
     recorded_by: str
     effective_on: date
+
+    # The part this fact plays in the fold (ledger.domain.fold); a class attribute, not a field.
+    fold_role = FoldRole.FACT
 
     def fold(self, record: StaffRecord, event_id: str) -> None:
         """Apply this fact to a record. Only assignments: it runs at every replay."""
@@ -83,79 +76,11 @@ class StaffEvent(Aggregate.Event):
         aggregate.take(self)
 
 
-def check_level(track: Track, level: str | None, *, awards_level: bool = True) -> None:
-    """A level must belong to its track; a levelled track needs one unless the course is declared
-    to award no level (``awards_level=False``: a refresher or short course of that track, such as
-    an update course in political theory, which still counts as an attendance of the track)."""
-    info = catalog.track_info(track)
-    if not awards_level:
-        if level is not None:
-            raise errors.InvalidLevel(
-                "A course that awards no level takes no level; leave level empty.", field="level"
-            )
-        return
-    if info.has_levels and level is None:
-        raise errors.InvalidLevel(
-            f"Track '{track}' has levels: say which level the course leads to.", field="level"
-        )
-    if not info.has_levels and level is not None:
-        raise errors.InvalidLevel(f"Track '{track}' has no levels; leave level empty.", field="level")
-    if level is not None and info.level(level) is None:
-        known = ", ".join(lv.code for lv in info.levels)
-        raise errors.InvalidLevel(
-            f"Level '{level}' does not belong to track '{track}' (levels: {known}).", field="level"
-        )
-
-
-# Staff, enrollment and credential ids (docs/api.md, "Ids"); ':' is kept out so that an event id
-# "STAFF_ID:VERSION" always parses.
-CODE_PATTERN = text.IDENTIFIER_PATTERN
-
-
 # Fields a command copies from the record rather than from its caller: already on the record.
 COPIED_FIELDS = frozenset({"from_unit", "previous_position", "previous_national_id"})
 
 
-def check_code(value: str, field: str) -> None:
-    """An id the record is keyed by (staff, enrollment, credential): the text policy's identifier."""
-    text.clean(value, text.TextKind.IDENTIFIER, field)
-
-
-def check_text(*fields: tuple[str, str | None]) -> None:
-    """Required text must say something: blank is as good as missing (the text policy, applied to
-    every event, also refuses blank optional text and stores text NFC)."""
-    for name, value in fields:
-        if not isinstance(value, str) or not value.strip():
-            raise errors.InvalidInput(f"{name} must not be blank.", field=name)
-
-
-EnumT = TypeVar("EnumT", bound=StrEnum)
-
-
-def check_not_future(day: date, today: date, field: str) -> None:
-    """Refuse a fact dated after ``today`` (the agency's date when it is recorded). Only what has
-    happened is refused ahead: enrollments, rotations, appointments and plans are decided in
-    advance and may be dated later."""
-    if day > today:
-        raise errors.DatedInFuture(
-            f"{field} {day} is after today ({today}, the agency's date): record it once it has "
-            "happened.",
-            field=field,
-        )
-
-
-def coerce(enum_type: type[EnumT], value: str, field: str) -> EnumT:
-    """A catalog code as its enum member, or a named error listing the codes allowed."""
-    try:
-        return enum_type(value)
-    except ValueError:
-        allowed = ", ".join(member.value for member in enum_type)
-        raise errors.InvalidInput(
-            f"'{value}' is not a valid {field} (expected one of: {allowed}).", field=field
-        ) from None
-
-
-class StaffMember(Aggregate):
+class StaffMember(TrainingCommands, RecordCommands, Aggregate):
     TOPIC = "ledger.staff_member.v1"
 
     class Event(StaffEvent):
@@ -167,6 +92,7 @@ class StaffMember(Aggregate):
 
     class Registered(Created):
         TOPIC = "staff.registered.v1"
+        fold_role = FoldRole.REGISTRATION
         # v2 adds the personal identification number (optional; registrations recorded before
         # it existed read back without one).
         class_version = 2
@@ -188,6 +114,21 @@ class StaffMember(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             assert isinstance(aggregate, StaffMember)
             aggregate.take(self)
+
+        def start_record(self) -> StaffRecord:
+            """The record this registration starts; the other facts fold into it."""
+            return StaffRecord(
+                staff_id=self.staff_id,
+                full_name=self.full_name,
+                gender=self.gender,
+                birth_date=self.birth_date,
+                home_unit=self.unit,
+                position=self.position,
+                rank=self.rank,
+                employment=self.employment,
+                joined_on=self.effective_on,
+                national_id=self.national_id,
+            )
 
     class Enrolled(StaffEvent):
         TOPIC = "staff.enrolled.v1"
@@ -438,6 +379,7 @@ class StaffMember(Aggregate):
         """Voids an earlier event: every view behaves as if it had not happened."""
 
         TOPIC = "staff.corrected.v1"
+        fold_role = FoldRole.CORRECTION
         voided_event_id: str
         reason: str
 
@@ -450,6 +392,7 @@ class StaffMember(Aggregate):
         first one), so the history shows every value the record ever held."""
 
         TOPIC = "staff.national_id_corrected.v1"
+        fold_role = FoldRole.REGISTRATION_CORRECTION
         national_id: str | None
         previous_national_id: str | None
         reason: str
@@ -485,7 +428,7 @@ class StaffMember(Aggregate):
             self.voided[event.voided_event_id] = event_id
             self.record = fold_record(self.history)
         elif isinstance(event, StaffMember.Registered):
-            self.record = start_record(event)
+            self.record = event.start_record()
         else:
             event.fold(self.record, event_id)
 
@@ -539,715 +482,6 @@ class StaffMember(Aggregate):
             national_id=national_id,
         )
 
-    def enroll(
-        self,
-        *,
-        enrollment_id: str,
-        course_code: str,
-        course_title: str,
-        track: Track,
-        level: str | None,
-        provider: str,
-        mode: Mode,
-        starts_on: date,
-        ends_on: date | None = None,
-        decision_ref: str | None = None,
-        funding: Funding | None = None,
-        cost: Decimal | None = None,
-        country: str | None = None,
-        awards_level: bool = True,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        check_code(enrollment_id, "enrollment_id")
-        check_text(("course_code", course_code), ("course_title", course_title), ("provider", provider))
-        track = coerce(Track, track, "track")
-        check_level(track, level, awards_level=awards_level)
-        mode = coerce(Mode, mode, "mode")
-        if funding is not None:
-            funding = coerce(Funding, funding, "funding")
-        if enrollment_id in self.record.enrollments:
-            raise errors.DuplicateEnrollment(
-                f"Enrollment '{enrollment_id}' is already on the record.", field="enrollment_id"
-            )
-        self._check_dated(starts_on, "starts_on")
-        if starts_on < self.record.joined_on:
-            raise errors.BeforeJoining(
-                f"The course starts on {starts_on}, before the person joined on "
-                f"{self.record.joined_on}; record it as a recognized credential instead.",
-                field="starts_on",
-            )
-        if ends_on is not None and ends_on < starts_on:
-            raise errors.InvalidDates(
-                f"The course ends on {ends_on}, before it starts on {starts_on}.", field="ends_on"
-            )
-        if cost is not None and cost < 0:
-            raise errors.InvalidInput("The cost cannot be negative.", field="cost")
-        self.trigger_event(
-            self.Enrolled,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=starts_on,
-            enrollment_id=enrollment_id,
-            course_code=course_code,
-            course_title=course_title,
-            track=track,
-            level=level,
-            provider=provider,
-            mode=mode,
-            ends_on=ends_on,
-            decision_ref=decision_ref,
-            funding=funding,
-            cost=cost,
-            country=country,
-        )
-
-    def complete(
-        self,
-        *,
-        enrollment_id: str,
-        completed_on: date,
-        outcome: Outcome,
-        credential: CredentialAward | None = None,
-        score: Decimal | None = None,
-        today: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        """Close an open enrollment as passed (``Completed``) or failed (``Failed``).
-
-        A passed completion of a levelled course awards a credential at the course's track and
-        level; the caller supplies its id, title and issuer (defaults live in the application).
-        ``today`` is the agency's date when the fact is recorded: an outcome cannot be known
-        before it happens.
-        """
-        outcome = coerce(Outcome, outcome, "outcome")
-        enrollment = self._open_enrollment(enrollment_id)
-        self._check_dated(completed_on, "completed_on")
-        check_not_future(completed_on, today, "completed_on")
-        if completed_on < enrollment.starts_on:
-            raise errors.DateBeforeStart(
-                f"Completed on {completed_on}, before the course started on {enrollment.starts_on}.",
-                field="completed_on",
-            )
-        if score is not None and score < 0:
-            raise errors.InvalidInput("The score cannot be negative.", field="score")
-        if outcome == Outcome.FAILED:
-            if credential is not None:
-                raise errors.InvalidInput(
-                    "A failed course awards no credential.", field="credential"
-                )
-            self.trigger_event(
-                self.Failed,
-                timestamp=recorded_at,
-                recorded_by=recorded_by,
-                effective_on=completed_on,
-                enrollment_id=enrollment_id,
-                score=score,
-            )
-            return
-        if enrollment.level is None:
-            credential = None  # an unlevelled course (workshop, refresher) awards no level
-        elif credential is None:
-            raise errors.InvalidInput(
-                "A passed levelled course awards a credential: give its details.", field="credential"
-            )
-        else:
-            check_code(credential.credential_id, "credential.credential_id")
-            if credential.credential_id in self.record.credentials:
-                raise errors.DuplicateCredential(
-                    f"Credential '{credential.credential_id}' is already on the record.",
-                    field="credential.credential_id",
-                )
-            if credential.issued_on < enrollment.starts_on:
-                raise errors.DateBeforeStart(
-                    f"The credential is issued on {credential.issued_on}, before the course "
-                    f"started on {enrollment.starts_on}.",
-                    field="credential.issued_on",
-                )
-            self._check_dated(credential.issued_on, "credential.issued_on")
-            check_not_future(credential.issued_on, today, "credential.issued_on")
-        self.trigger_event(
-            self.Completed,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=completed_on,
-            enrollment_id=enrollment_id,
-            credential=credential,
-            score=score,
-        )
-
-    def withdraw(
-        self,
-        *,
-        enrollment_id: str,
-        on: date,
-        reason: str,
-        today: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        check_text(("reason", reason))
-        enrollment = self._open_enrollment(enrollment_id)
-        self._check_dated(on, "on")
-        check_not_future(on, today, "on")
-        if on < enrollment.starts_on:
-            raise errors.DateBeforeStart(
-                f"Withdrawn on {on}, before the course started on {enrollment.starts_on}.", field="on"
-            )
-        self.trigger_event(
-            self.Withdrawn,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=on,
-            enrollment_id=enrollment_id,
-            reason=reason,
-        )
-
-    def recognize_credential(
-        self,
-        *,
-        credential_id: str,
-        track: Track,
-        level: str | None,
-        title: str,
-        issuer: str,
-        issued_on: date,
-        number: str | None,
-        evidence: Evidence,
-        today: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-        field: str | None = None,
-    ) -> None:
-        """Record a credential earned outside any recorded enrollment (before joining, self-funded).
-        ``today`` is the agency's date when it is recorded: a credential not yet issued is refused."""
-        check_code(credential_id, "credential_id")
-        check_text(("title", title), ("issuer", issuer))
-        track = coerce(Track, track, "track")
-        check_level(track, level)
-        if credential_id in self.record.credentials:
-            raise errors.DuplicateCredential(
-                f"Credential '{credential_id}' is already on the record.", field="credential_id"
-            )
-        if not evidence.document_ref.strip():
-            raise errors.MissingEvidence(
-                "A recognized credential needs the reference of the document that proves it.",
-                field="evidence.document_ref",
-            )
-        self._check_dated(issued_on, "issued_on")
-        check_not_future(issued_on, today, "issued_on")
-        self.trigger_event(
-            self.CredentialRecognized,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=issued_on,
-            credential_id=credential_id,
-            track=track,
-            level=level,
-            title=title,
-            issuer=issuer,
-            number=number,
-            evidence=evidence,
-            field=field,
-        )
-
-    def rotate(
-        self,
-        *,
-        to_unit: str,
-        kind: RotationKind,
-        starts_on: date,
-        decision_ref: str,
-        position: str | None = None,
-        ends_on: date | None = None,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        kind = coerce(RotationKind, kind, "kind")
-        self._check_dated(starts_on, "starts_on")
-        self._check_not_before_joining(starts_on, "starts_on", "A rotation")
-        if ends_on is not None and ends_on < starts_on:
-            raise errors.InvalidDates(
-                f"The rotation ends on {ends_on}, before it starts on {starts_on}.", field="ends_on"
-            )
-        check_text(("to_unit", to_unit), ("decision_ref", decision_ref))
-        self.trigger_event(
-            self.Rotated,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=starts_on,
-            kind=kind,
-            from_unit=self.record.unit_on(starts_on),
-            to_unit=to_unit,
-            position=position,
-            ends_on=ends_on,
-            decision_ref=decision_ref,
-        )
-
-    def appoint(
-        self,
-        *,
-        position: str,
-        effective_on: date,
-        decision_ref: str,
-        waiver: Waiver | None = None,
-        unmet: Sequence[UnmetRequirement] = (),
-        rule_set: str | None = None,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        """Record an appointment. ``unmet`` is the verdict of the position standard in force on
-        ``effective_on`` (computed by the caller from the rule set named ``rule_set``): any
-        requirement due before appointment (``blocking``) refuses the appointment unless a waiver
-        is given; the others are recorded with it and open their grace period."""
-        check_text(("position", position), ("decision_ref", decision_ref))
-        if waiver is not None:
-            check_text(("waiver.legal_basis", waiver.legal_basis), ("waiver.reason", waiver.reason))
-        self._check_dated(effective_on, "effective_on")
-        self._check_not_before_joining(effective_on, "effective_on", "An appointment")
-        if waiver is not None and waiver.deadline < effective_on:
-            raise errors.InvalidDates(
-                f"The waiver's deadline {waiver.deadline} is before the appointment on {effective_on}.",
-                field="waiver.deadline",
-            )
-        blocking = [u for u in unmet if u.blocking]
-        if blocking and waiver is None:
-            listed = "; ".join(
-                f"{u.track} at least {u.required_level} (holds {u.held_level or 'nothing'}; "
-                f"rule {u.rule_id}, {u.legal_basis})"
-                for u in blocking
-            )
-            raise errors.RequirementsNotMet(
-                f"{self.record.staff_id} does not meet the standard for '{position}' in force on "
-                f"{effective_on}: {listed}. Appoint with a waiver (legal basis, deadline, reason) "
-                "to go ahead.",
-                unmet=list(unmet),
-            )
-        self.trigger_event(
-            self.Appointed,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=effective_on,
-            position=position,
-            previous_position=self.record.position,
-            decision_ref=decision_ref,
-            waiver=waiver,
-            unmet=list(unmet),
-            rule_set=rule_set,
-        )
-
-    def plan(
-        self,
-        *,
-        position: str,
-        from_year: int,
-        to_year: int,
-        decision_ref: str,
-        on: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        """Put the person in the succession-planning pool for ``position`` over the years
-        ``from_year``–``to_year`` (a planning period such as 2025–2030), by a decision dated ``on``."""
-        if not position.strip():
-            raise errors.InvalidInput("position must not be blank.", field="position")
-        if not decision_ref.strip():
-            raise errors.InvalidInput("decision_ref must not be blank.", field="decision_ref")
-        for name, year in (("from_year", from_year), ("to_year", to_year)):
-            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
-                raise errors.InvalidInput(f"{year!r} is not a year.", field=name)
-        if to_year < from_year:
-            raise errors.InvalidDates(
-                f"The planning period ends in {to_year}, before it starts in {from_year}.", field="to_year"
-            )
-        self._check_dated(on, "on")
-        self._check_not_before_joining(on, "on", "A planning decision")
-        self.trigger_event(
-            self.Planned,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=on,
-            position=position.strip(),
-            from_year=from_year,
-            to_year=to_year,
-            decision_ref=decision_ref,
-        )
-
-    def evaluate(
-        self,
-        *,
-        kind: EvaluationKind,
-        rating: Rating,
-        evaluator: str,
-        year: int | None = None,
-        enrollment_id: str | None = None,
-        on: date | None = None,
-        score: Decimal | None = None,
-        notes: str | None = None,
-        today: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        """Record an annual rating (dated the last day of ``year``) or a post-training evaluation.
-
-        ``today`` is the agency's date when it is recorded: a post-training evaluation cannot be
-        dated after it, nor an annual rating be of a later year (the rating of the current year is
-        made in its last weeks, before the 31 December it is dated)."""
-        kind = coerce(EvaluationKind, kind, "kind")
-        rating = coerce(Rating, rating, "rating")
-        check_text(("evaluator", evaluator))
-        if score is not None and score < 0:
-            raise errors.InvalidInput("The score cannot be negative.", field="score")
-        if kind == EvaluationKind.ANNUAL:
-            if year is None:
-                raise errors.InvalidInput("An annual evaluation needs the year.", field="year")
-            if enrollment_id is not None:
-                raise errors.InvalidInput(
-                    "An annual evaluation is not about one enrollment.", field="enrollment_id"
-                )
-            if self.record.annual_rating(year) is not None:
-                raise errors.DuplicateEvaluation(
-                    f"{self.record.staff_id} already has an annual rating for {year}; "
-                    "void it with a correction before recording another.",
-                    field="year",
-                )
-            if not 1 <= year <= 9999:
-                raise errors.InvalidInput(f"{year} is not a year.", field="year")
-            if year > today.year:
-                raise errors.DatedInFuture(
-                    f"year {year} is after the current year (today is {today}, the agency's "
-                    "date): a year is rated once it is being judged.",
-                    field="year",
-                )
-            effective_on = date(year, 12, 31)
-            if effective_on < self.record.birth_date:
-                raise errors.DatedBeforeBirth(
-                    f"{year} is before the birth date {self.record.birth_date}.", field="year"
-                )
-            if year < self.record.joined_on.year:
-                raise errors.BeforeJoining(
-                    f"{year} is before the person joined on {self.record.joined_on}.", field="year"
-                )
-            departed = self.record.departed_on
-            if departed is not None and year > departed.year:
-                raise errors.AfterDeparture(
-                    f"{year} is after the person departed on {departed}.", field="year"
-                )
-        else:
-            if enrollment_id is None:
-                raise errors.InvalidInput(
-                    "A post-training evaluation names the enrollment it evaluates.",
-                    field="enrollment_id",
-                )
-            if year is not None:
-                raise errors.InvalidInput(
-                    "A post-training evaluation is dated by 'on', not by year.", field="year"
-                )
-            enrollment = self.record.enrollments.get(enrollment_id)
-            if enrollment is None:
-                raise errors.EnrollmentNotFound(
-                    f"No enrollment '{enrollment_id}' on the record of {self.record.staff_id}.",
-                    field="enrollment_id",
-                )
-            if enrollment.status != EnrollmentStatus.COMPLETED:
-                raise errors.EnrollmentNotCompleted(
-                    f"Enrollment '{enrollment_id}' is {enrollment.status}; only a completed "
-                    "course can be evaluated after training.",
-                    field="enrollment_id",
-                )
-            if on is None:
-                raise errors.InvalidInput("A post-training evaluation needs its date.", field="on")
-            self._check_dated(on, "on")
-            check_not_future(on, today, "on")
-            if enrollment.closed_on is not None and on < enrollment.closed_on:
-                raise errors.DateBeforeStart(
-                    f"Evaluated on {on}, before the course was completed on {enrollment.closed_on}.",
-                    field="on",
-                )
-            effective_on = on
-        self.trigger_event(
-            self.Evaluated,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=effective_on,
-            kind=kind,
-            year=year,
-            enrollment_id=enrollment_id,
-            rating=rating,
-            score=score,
-            evaluator=evaluator,
-            notes=notes,
-        )
-
-    def depart(
-        self,
-        *,
-        on: date,
-        reason: str,
-        category: DepartureCategory | None = None,
-        today: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        """Take the person off the roll from ``on``; ``today`` is the agency's date when it is
-        recorded (a departure is recorded once it has happened)."""
-        if category is not None:
-            category = coerce(DepartureCategory, category, "category")
-        check_text(("reason", reason))
-        if self.record.departed_on is not None:
-            raise errors.AlreadyDeparted(
-                f"{self.record.staff_id} already departed on {self.record.departed_on}.", field="on"
-            )
-        self._check_dated(on, "on")
-        check_not_future(on, today, "on")
-        self._check_not_before_joining(on, "on", "A departure")
-        later = self._events_dated_after(on)
-        if later:
-            raise errors.EventsAfterDeparture(
-                f"The record has events dated after {on} ({', '.join(later)}): check the departure "
-                "date, or void those events first.",
-                field="on",
-            )
-        self.trigger_event(
-            self.Departed,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=on,
-            reason=reason,
-            category=category,
-        )
-
-    def correct(
-        self,
-        *,
-        event_id: str,
-        reason: str,
-        on: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        """Void an earlier event of this staff member; the history keeps both."""
-        check_text(("reason", reason))
-        parsed = parse_event_id(event_id)
-        if parsed is None:
-            raise errors.EventNotFound(f"'{event_id}' is not an event id.", field="event_id")
-        owner, version = parsed
-        if owner != self.record.staff_id:
-            raise errors.EventOfAnotherStaff(
-                f"Event '{event_id}' belongs to {owner}, not to {self.record.staff_id}.",
-                field="event_id",
-            )
-        if not 1 <= version <= self.version:
-            raise errors.EventNotFound(
-                f"{self.record.staff_id} has no event '{event_id}'.", field="event_id"
-            )
-        if event_id in self.voided:
-            raise errors.AlreadyVoided(
-                f"Event '{event_id}' was already voided by '{self.voided[event_id]}'.",
-                field="event_id",
-            )
-        target = self.history[version - 1]
-        if isinstance(target, StaffMember.NationalIdCorrected):
-            raise errors.CannotVoidCorrection(
-                f"Event '{event_id}' corrects the national_id and cannot be voided; record another "
-                "national_id correction instead.",
-                field="event_id",
-            )
-        if isinstance(target, StaffMember.Corrected):
-            raise errors.CannotVoidCorrection(
-                f"Event '{event_id}' is a correction and cannot be voided; record the fact again instead.",
-                field="event_id",
-            )
-        if isinstance(target, StaffMember.Registered):
-            raise errors.CannotVoidEvent(
-                "The registration cannot be voided: it is what the rest of the record hangs on.",
-                field="event_id",
-            )
-        dependants = self._live_dependants(event_id, target)
-        if dependants:
-            raise errors.CannotVoidEvent(
-                f"Event '{event_id}' has later events that depend on it ({', '.join(dependants)}); "
-                "void those first.",
-                field="event_id",
-            )
-        self.trigger_event(
-            self.Corrected,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=on,
-            voided_event_id=event_id,
-            reason=reason,
-        )
-
-    def correct_national_id(
-        self,
-        *,
-        national_id: str | None,
-        reason: str,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-    ) -> None:
-        """Set, change or (``None``) remove the personal identification number. Allowed after a
-        departure, as every correction is. That no one else holds the number is checked by the
-        store, in the transaction that records the event (``ledger.persistence``)."""
-        if national_id is not None:
-            check_national_id(national_id)
-        check_text(("reason", reason))
-        if national_id == self.record.national_id:
-            raise errors.NothingToCorrect(
-                "The record already holds this national_id." if national_id is not None
-                else "The record holds no national_id to remove.",
-                field="national_id",
-            )
-        self.trigger_event(
-            self.NationalIdCorrected,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=self.record.joined_on,
-            national_id=national_id,
-            previous_national_id=self.record.national_id,
-            reason=reason,
-        )
-
-    # ---------------------------------------------------------------- helpers
-
-    def _open_enrollment(self, enrollment_id: str) -> EnrollmentState:
-        enrollment = self.record.enrollments.get(enrollment_id)
-        if enrollment is None:
-            raise errors.EnrollmentNotFound(
-                f"No enrollment '{enrollment_id}' on the record of {self.record.staff_id}.",
-                field="enrollment_id",
-            )
-        if not enrollment.is_open:
-            raise errors.EnrollmentClosed(
-                f"Enrollment '{enrollment_id}' is already {enrollment.status} "
-                f"(on {enrollment.closed_on}).",
-                field="enrollment_id",
-            )
-        return enrollment
-
-    def _check_dated(self, day: date, field: str) -> None:
-        if day < self.record.birth_date:
-            raise errors.DatedBeforeBirth(
-                f"{field} {day} is before the birth date {self.record.birth_date}.", field=field
-            )
-        departed = self.record.departed_on
-        if departed is not None and day > departed:
-            raise errors.AfterDeparture(
-                f"{field} {day} is after the person departed on {departed}.", field=field
-            )
-
-    def _check_not_before_joining(self, day: date, field: str, what: str) -> None:
-        if day < self.record.joined_on:
-            raise errors.BeforeJoining(
-                f"{what} dated {day} is before the person joined on {self.record.joined_on}.",
-                field=field,
-            )
-
-    def _events_dated_after(self, day: date) -> list[str]:
-        """Ids of the facts in force dated after ``day``, so that a departure never leaves events
-        after it. An annual rating counts from the start of its year, as ``evaluate`` allows the
-        rating of the year of departure."""
-        record = self.record
-        dated: list[tuple[date, str | None]] = []
-        for enrollment in record.enrollments.values():
-            dated.append((enrollment.starts_on, enrollment.event_id))
-            if enrollment.closed_on is not None:
-                dated.append((enrollment.closed_on, enrollment.closed_event_id))
-        dated += [(c.issued_on, c.event_id) for c in record.credentials.values()]
-        dated += [(r.starts_on, r.event_id) for r in record.rotations]
-        dated += [(a.effective_on, a.event_id) for a in record.appointments]
-        dated += [(p.decided_on, p.event_id) for p in record.planned]
-        dated += [
-            (date(e.year, 1, 1) if e.kind == EvaluationKind.ANNUAL and e.year else e.effective_on, e.event_id)
-            for e in record.evaluations
-        ]
-        later = {event_id for on, event_id in dated if on > day and event_id is not None}
-        return sorted(later, key=lambda event_id: int(event_id.rpartition(":")[2]))
-
-    def _live_dependants(self, event_id: str, target: StaffEvent) -> list[str]:
-        """Events still in force that would lose their footing if ``target`` were voided."""
-        enrollment_id = getattr(target, "enrollment_id", None)
-        if enrollment_id is None:
-            return []
-        enrollment = self.record.enrollments.get(enrollment_id)
-        if enrollment is None:
-            return []
-        dependants: list[str] = []
-        if isinstance(target, StaffMember.Enrolled) and enrollment.closed_event_id:
-            dependants.append(enrollment.closed_event_id)
-        if isinstance(target, (StaffMember.Enrolled, StaffMember.Completed)):
-            dependants += [
-                e.event_id for e in self.record.evaluations if e.enrollment_id == enrollment_id
-            ]
-        return dependants
-
-
-def start_record(event: StaffMember.Registered) -> StaffRecord:
-    return StaffRecord(
-        staff_id=event.staff_id,
-        full_name=event.full_name,
-        gender=event.gender,
-        birth_date=event.birth_date,
-        home_unit=event.unit,
-        position=event.position,
-        rank=event.rank,
-        employment=event.employment,
-        joined_on=event.effective_on,
-        national_id=event.national_id,
-    )
-
-
-def live_events(
-    events: Iterable[StaffEvent], *, known_at: datetime | None = None
-) -> list[StaffEvent]:
-    """The events in force as the ledger knew them at ``known_at`` (default: now): recorded by
-    then, corrections removed together with the events they void."""
-    known = [e for e in events if known_at is None or e.timestamp <= known_at]
-    staff_id = next(
-        (e.staff_id for e in known if isinstance(e, StaffMember.Registered)), None
-    )
-    voided = {e.voided_event_id for e in known if isinstance(e, StaffMember.Corrected)}
-    return [
-        e
-        for e in known
-        if not isinstance(e, StaffMember.Corrected)
-        and (staff_id is None or make_event_id(staff_id, e.originator_version) not in voided)
-    ]
-
-
-def fold_record(
-    events: Sequence[StaffEvent],
-    *,
-    as_of: date | None = None,
-    known_at: datetime | None = None,
-) -> StaffRecord:
-    """Build the record from a staff member's events, on business date ``as_of`` as the ledger
-    knew it at ``known_at``. The registration always counts (it identifies the person; the
-    record's status says whether they had joined by ``as_of``)."""
-    record: StaffRecord | None = None
-    for event in live_events(events, known_at=known_at):
-        if isinstance(event, StaffMember.Registered):
-            record = start_record(event)
-        elif record is not None and (
-            as_of is None
-            or event.effective_on <= as_of
-            # Corrects the registration, which counts at every as_of.
-            or isinstance(event, StaffMember.NationalIdCorrected)
-        ):
-            event.fold(record, make_event_id(record.staff_id, event.originator_version))
-    if record is None:
-        raise errors.StaffNotFound("No registration among these events.")
-    return record
-
-
-def event_data(event: StaffEvent) -> dict[str, Any]:
-    """An event's own fields (without id, version and recording time), for history and export."""
-    skip = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-    return {k: v for k, v in vars(event).items() if k not in skip}
-
-
 EVENT_TYPES: dict[str, type[StaffEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -1267,21 +501,3 @@ EVENT_TYPES: dict[str, type[StaffEvent]] = {
     )
 }
 
-# The name each event's business date goes by, for history and trails (docs/api.md,
-# "Business dates").
-BUSINESS_DATE_FIELD: dict[str, str] = {
-    "Registered": "joined_on",
-    "Enrolled": "starts_on",
-    "Completed": "completed_on",
-    "Failed": "completed_on",
-    "Withdrawn": "on",
-    "CredentialRecognized": "issued_on",
-    "Rotated": "starts_on",
-    "Appointed": "effective_on",
-    "Planned": "on",
-    "Evaluated": "effective_on",
-    "Departed": "on",
-    "Corrected": "on",
-    # A correction of the registration takes effect on the registration's date.
-    "NationalIdCorrected": "joined_on",
-}

@@ -11,8 +11,8 @@ import sys
 
 from rich.console import Console
 
-from ledger import catalog
-from ledger.rules import RuleSet
+from ledger.domain import catalog
+from ledger.standards.ruleset import RuleSet
 
 PIPED_WIDTH = 10_000
 

@@ -23,20 +23,21 @@ The policy, by kind of field:
 - identifiers (staff, enrollment and credential ids) are 1 to 40 of ``A-Za-z0-9._-`` and are
   neither ``.`` nor ``..``, which no URL can reach.
 
-The domain raises :class:`ledger.errors.InvalidText` naming the field; the API builds its request
+The domain raises :class:`ledger.domain.errors.InvalidText` naming the field; the API builds its request
 types from the same limits (``api/schemas/common.py``), so both refuse the same text.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from enum import Enum, StrEnum
 from typing import Any
 
-from ledger import errors
+from ledger.domain import errors
 
 
 class TextKind(StrEnum):
@@ -116,7 +117,7 @@ FIELD_KINDS: dict[str, TextKind] = {
     "document_ref": TextKind.REFERENCE,
     "scans": TextKind.CODE,  # SHA-256 digests (64 hex digits) of evidence scans
     "voided_event_id": TextKind.CODE,
-    "national_id": TextKind.CODE,  # 12 ASCII digits, checked by ledger.national_id
+    "national_id": TextKind.CODE,  # 12 ASCII digits, checked by ledger.domain.national_id
     "previous_national_id": TextKind.CODE,
     "rule_set": TextKind.CODE,
     "rule_id": TextKind.CODE,
@@ -248,3 +249,11 @@ def check_event_fields(fields: Mapping[str, Any]) -> None:
     the hash chain covers the stored bytes, so it is imported exactly as it was (the views compare
     units and positions in NFC, so it still matches)."""
     clean_fields(fields)
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize_name(text: str) -> str:
+    """A title as compared: without diacritics (đ → d), case-folded, punctuation as spaces
+    (remembered: the reports compare the same course titles over and over)."""
+    plain = without_diacritics(text).casefold()
+    return " ".join(re.sub(r"[^0-9a-z.]+", " ", plain).split())

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from api.cli.app import make_app
 from api.cli.keys import register
 from api.keys import KEYS_TABLE, KeyStore
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 from projections.store import ServiceTables
 
 

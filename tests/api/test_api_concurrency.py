@@ -11,7 +11,7 @@ import pytest
 from api_fixtures import Api, course, module_store, new_staff_id, person, problem_of, running_api
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 from projections.engine import Engine
 
 

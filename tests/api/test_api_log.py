@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from api_fixtures import Api, course, problem_of, running_api
 
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 
 @pytest.fixture

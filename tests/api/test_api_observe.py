@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from api_fixtures import Api, running_api
 
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 
 @pytest.fixture

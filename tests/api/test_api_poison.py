@@ -14,7 +14,7 @@ from api_fixtures import Api, new_staff_id, person, running_api
 from poison_fixtures import Poison, poisoned_views, register, wait_until
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 from projections.engine import Engine
 
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from api_fixtures import Api, problem_of, running_api
 
-from ledger import merkle
-from ledger.checkpoints import SignedCheckpoint, public_keys_from_jwks
-from ledger.config import StoreConfig
-from ledger.proofs import sign_if_due
+from ledger.store import merkle
+from ledger.store.checkpoints import SignedCheckpoint, public_keys_from_jwks
+from ledger.store.config import StoreConfig
+from ledger.store.proofs import sign_if_due
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from api_fixtures import Api, course, module_store, new_staff_id, problem_of, ru
 
 from api.schemas.reports import AttendanceReport, QualificationsReport
 from api.schemas.staff import StaffPublic
-from ledger import standards
-from ledger.config import StoreConfig
 from ledger.demo import SNAPSHOT, load_demo
+from ledger.standards import compliance
+from ledger.store.config import StoreConfig
 
 WAIVER = {
     "legal_basis": "Nghị định 29/2024/NĐ-CP, Điều 6",
@@ -126,7 +126,7 @@ def test_an_appointment_short_of_requirements_due_before_it_is_a_422_listing_eve
     head = api.log_head()
     problem = problem_of(appoint(api, staff_id), 422, "requirements_not_met")
     ledger = api.app.state.ledger
-    check = standards.check_appointment(
+    check = compliance.check_appointment(
         ledger.record(staff_id), "Trưởng phòng", date(2024, 10, 1), ledger.rules
     )
     listed = {(u["rule_id"], u["track"]) for u in problem["unmet"]}

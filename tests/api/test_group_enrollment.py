@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from ledger import errors
 from ledger.application import Ledger
-from ledger.catalog import Gender, Mode, Track
+from ledger.domain import errors
+from ledger.domain.catalog import Gender, Mode, Track
 from ledger.group import Course, GroupRefused, enroll_group
 
 COURSE = Course(

@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import build_cli
-from ledger.config import StoreConfig
 from ledger.demo import load_demo
+from ledger.store.config import StoreConfig
 
 KNOWN_AT = "2023-01-01T00:00:00Z"
 UNIT = "Phòng Nghiệp vụ 1"

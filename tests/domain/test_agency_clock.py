@@ -29,14 +29,23 @@ from typer.testing import CliRunner
 
 from api.cli import build_cli
 from api.pages.exports import Report, Table, to_csv, to_xlsx
-from ledger import errors
 from ledger.application import Ledger
-from ledger.catalog import Employment, EvaluationKind, Gender, Mode, Outcome, Rating, RotationKind, Track
 from ledger.clock import AgencyClock, ClockConfigError, agency_clock, zone_from_environment
-from ledger.config import StoreConfig
+from ledger.domain import errors
+from ledger.domain.catalog import (
+    Employment,
+    EvaluationKind,
+    Gender,
+    Mode,
+    Outcome,
+    Rating,
+    RotationKind,
+    Track,
+)
+from ledger.domain.record import CredentialAward, Evidence
 from ledger.importing import import_records
-from ledger.record import CredentialAward, Evidence
 from ledger.staff import StaffMember
+from ledger.store.config import StoreConfig
 
 NOW = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)  # 2026-12-03 01:30 in Hanoi
 TODAY = date(2026, 12, 3)

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from ledger import errors
-from ledger.catalog import Employment, Gender, Mode, Track
-from ledger.record import CredentialAward, Evidence
-from ledger.staff import StaffEvent, StaffMember, staff_aggregate_id
+from ledger.domain import errors
+from ledger.domain.catalog import Employment, Gender, Mode, Track
+from ledger.domain.ids import staff_aggregate_id
+from ledger.domain.record import CredentialAward, Evidence
+from ledger.staff import StaffEvent, StaffMember
 from projections.anomalies import (
     CODES,
     ENVIRONMENT,

@@ -19,14 +19,19 @@ import pytest
 from api_fixtures import Api, module_store, problem_of, running_api
 from eventsourcing.persistence import StoredEvent
 
-from ledger import errors
-from ledger.application import CredentialDetails, Ledger
-from ledger.catalog import Gender, Mode, Outcome, Track
-from ledger.config import StoreConfig
-from ledger.record import Evidence
-from ledger.rules import RequirementKind, RuleSet, RulesFileError, Severity, load_rules, parse_rules
+from ledger.application import Ledger
+from ledger.domain import errors
+from ledger.domain.catalog import Gender, Mode, Outcome, Track
+from ledger.domain.record import Evidence
+from ledger.service import CredentialDetails
 from ledger.staff import StaffMember
-from ledger.standards import RequirementCheck, Status, post_check, review_appointments
+from ledger.standards.compliance import post_check, review_appointments
+from ledger.standards.model import RequirementKind, Severity
+from ledger.standards.rule_file import RulesFileError
+from ledger.standards.rules import load_rules, parse_rules
+from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import RequirementCheck, Status
+from ledger.store.config import StoreConfig
 from projections.reports import Reports
 
 AT = datetime(2026, 1, 2, 8, 0, tzinfo=UTC)  # when the facts are recorded: after all of them

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from write_fixtures import REGISTRAR, dump_log, event_summary
 
-from ledger import catalog, errors, standards
-from ledger.application import CredentialDetails, Ledger
-from ledger.catalog import (
+from ledger.application import Ledger
+from ledger.domain import catalog, errors
+from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
     EvaluationKind,
@@ -34,9 +34,12 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.config import StoreConfig
-from ledger.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
-from ledger.staff import StaffMember, live_events
+from ledger.domain.fold import live_events
+from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
+from ledger.service import CredentialDetails
+from ledger.staff import StaffMember
+from ledger.standards import compliance
+from ledger.store.config import StoreConfig
 
 HORIZON = date(2026, 12, 31)
 # Facts are recorded after the last business date drawn: a completion or departure can only be
@@ -265,14 +268,14 @@ class Scenario:
         )
         # What the Ledger makes of it: the position standard in force that day, from its rules.
         rules = self.ledger.rules
-        check = standards.check_appointment(self.model.record, position, effective_on, rules)
+        check = compliance.check_appointment(self.model.record, position, effective_on, rules)
         # A post whose standard is not met needs a waiver to be valid.
         waiver = draw(waivers if check.blocking else st.none() | waivers)
         common = {"position": position, "effective_on": effective_on, "decision_ref": draw(TEXT),
                   "waiver": waiver}
         self.apply(
             "appoint",
-            {**common, "unmet": standards.unmet_for_appointment(check, waiver), "rule_set": rules.label},
+            {**common, "unmet": compliance.unmet_for_appointment(check, waiver), "rule_set": rules.label},
             common,
         )
         return True

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from ledger import catalog, errors
-from ledger.catalog import (
+from ledger.domain import catalog, errors
+from ledger.domain.catalog import (
     Employment,
     EvaluationKind,
     Gender,
@@ -26,8 +26,9 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
-from ledger.staff import StaffMember, fold_record, live_events
+from ledger.domain.fold import fold_record, live_events
+from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
+from ledger.staff import StaffMember
 
 BORN = date(1980, 5, 17)
 JOINED = date(2005, 3, 1)

@@ -22,25 +22,35 @@ from typer.testing import CliRunner
 
 from api.cli.app import make_app
 from api.cli.rules import register
-from ledger import errors, standards
-from ledger.catalog import DepartureCategory, EvaluationKind, Funding, Gender, Mode, Outcome, Rating, Track
-from ledger.commitments import CommitmentStatus, commitments_of, commitments_report, departure_category
-from ledger.effectiveness import effectiveness_report
-from ledger.needs import needs_of, needs_report, parse_period
-from ledger.record import CredentialAward, Evidence, StaffRecord, Waiver
-from ledger.rules import (
-    PositionKind,
-    RuleSet,
-    RulesFileError,
-    Timing,
-    add_months,
-    load_rules,
-    months_between,
-    parse_rules,
-    rules_from_environment,
+from ledger.dates import add_months, months_between
+from ledger.domain import errors
+from ledger.domain.catalog import (
+    DepartureCategory,
+    EvaluationKind,
+    Funding,
+    Gender,
+    Mode,
+    Outcome,
+    Rating,
+    Track,
 )
-from ledger.staff import StaffMember, event_data
-from ledger.standards import Status
+from ledger.domain.history import event_data
+from ledger.domain.record import CredentialAward, Evidence, StaffRecord, Waiver
+from ledger.staff import StaffMember
+from ledger.standards import compliance
+from ledger.standards.commitments import (
+    CommitmentStatus,
+    commitments_of,
+    commitments_report,
+    departure_category,
+)
+from ledger.standards.effectiveness import effectiveness_report
+from ledger.standards.model import PositionKind, Timing
+from ledger.standards.needs import needs_of, needs_report, parse_period
+from ledger.standards.rule_file import RulesFileError
+from ledger.standards.rules import load_rules, parse_rules, rules_from_environment
+from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import RequirementCheck, StandardCheck, Status
 
 AS_OF = date(2025, 12, 31)
 TODAY = date(2026, 1, 5)  # when these facts are recorded: after all of them
@@ -140,13 +150,13 @@ def appoint(
 ) -> None:
     """As ``Ledger.appoint`` does it: the standard in force on ``on`` decides what is recorded."""
     rule_set = rule_set or rules()
-    check = standards.check_appointment(member.record, position, on, rule_set)
+    check = compliance.check_appointment(member.record, position, on, rule_set)
     member.appoint(
         position=position,
         effective_on=on,
         decision_ref=f"QĐ {on}",
         waiver=waiver,
-        unmet=standards.unmet_for_appointment(check, waiver),
+        unmet=compliance.unmet_for_appointment(check, waiver),
         rule_set=rule_set.label,
         recorded_by="test",
     )
@@ -191,7 +201,7 @@ def complete(member: StaffMember, enrollment_id: str, on: date) -> None:
     )
 
 
-def check_for(check: standards.StandardCheck, track: Track) -> standards.RequirementCheck:
+def check_for(check: StandardCheck, track: Track) -> RequirementCheck:
     found = [c for c in check.checks if c.track == track]
     assert len(found) == 1, f"one requirement on {track}, got {found}"
     return found[0]
@@ -434,7 +444,7 @@ def test_a_political_theory_bachelor_meets_an_advanced_requirement() -> None:
     member = staff()
     equip(member, "Phó Cục trưởng", without={Track.POLITICAL_THEORY})
     hold(member, Track.POLITICAL_THEORY, "bachelor", date(2010, 1, 1), "Cử nhân chính trị")
-    check = standards.evaluate(member.record, "Phó Cục trưởng", AS_OF, rules("strict,grace"))
+    check = compliance.evaluate(member.record, "Phó Cục trưởng", AS_OF, rules("strict,grace"))
     llct = check_for(check, Track.POLITICAL_THEORY)
     assert llct.required_level == "advanced"
     assert llct.status == Status.MET
@@ -447,7 +457,7 @@ def test_a_lower_tier_does_not_meet_a_higher_requirement() -> None:
     equip(member, "Phó Cục trưởng", without={Track.POLITICAL_THEORY})
     hold(member, Track.POLITICAL_THEORY, "intermediate", date(2010, 1, 1))
     llct = check_for(
-        standards.evaluate(member.record, "Phó Cục trưởng", AS_OF, rules("strict,grace")),
+        compliance.evaluate(member.record, "Phó Cục trưởng", AS_OF, rules("strict,grace")),
         Track.POLITICAL_THEORY,
     )
     assert llct.status == Status.UNMET
@@ -461,10 +471,10 @@ def test_credentials_issued_after_the_day_do_not_count() -> None:
     hold(member, Track.POLITICAL_THEORY, "intermediate", date(2024, 6, 1))
     record = member.record
     assert (
-        check_for(standards.evaluate(record, "TP", date(2024, 5, 31), rules()), Track.POLITICAL_THEORY).held
+        check_for(compliance.evaluate(record, "TP", date(2024, 5, 31), rules()), Track.POLITICAL_THEORY).held
         is None
     )
-    assert check_for(standards.evaluate(record, "TP", date(2024, 6, 1), rules()), Track.POLITICAL_THEORY).met
+    assert check_for(compliance.evaluate(record, "TP", date(2024, 6, 1), rules()), Track.POLITICAL_THEORY).met
 
 
 @pytest.mark.parametrize(("issued", "met"), [(date(2012, 6, 1), True), (date(2023, 1, 10), False)])
@@ -477,7 +487,7 @@ def test_edge_9_llct_hc_counts_as_principal_state_management_only_if_issued_befo
     hold(member, Track.STATE_MANAGEMENT, "specialist", date(2010, 1, 1))
     hold(member, Track.POLITICAL_THEORY, "advanced", issued, "Cao cấp lý luận chính trị – hành chính")
     qlnn = check_for(
-        standards.evaluate(member.record, "Trưởng phòng", AS_OF, rules("strict,grace")),
+        compliance.evaluate(member.record, "Trưởng phòng", AS_OF, rules("strict,grace")),
         Track.STATE_MANAGEMENT,
     )
     assert qlnn.required_level == "principal"
@@ -494,7 +504,7 @@ def test_llct_hc_meets_the_cvc_rank_standard_whatever_its_date() -> None:
     member = staff(rank="Chuyên viên chính", joined=date(2000, 1, 1))
     hold(member, Track.PROFESSIONAL, "bachelor", date(1999, 6, 1))
     hold(member, Track.POLITICAL_THEORY, "advanced", date(2023, 1, 10), "Cao cấp LLCT - Hành chính")
-    check = standards.rank_check(member.record, AS_OF, rules())
+    check = compliance.rank_check(member.record, AS_OF, rules())
     assert check is not None
     assert check.fully_met
     assert check_for(check, Track.STATE_MANAGEMENT).held.via == "tt02-2021.llct-hc-cvc"  # type: ignore[union-attr]
@@ -516,7 +526,7 @@ def test_edge_8_a_certificate_of_equivalence_counts_only_if_issued_before_2021_0
     )
     for variant in VARIANTS:
         llct = check_for(
-            standards.evaluate(member.record, "Trưởng phòng", AS_OF, rules(variant)), Track.POLITICAL_THEORY
+            compliance.evaluate(member.record, "Trưởng phòng", AS_OF, rules(variant)), Track.POLITICAL_THEORY
         )
         assert llct.met is recognized, variant
         assert (llct.held is not None) is recognized
@@ -528,9 +538,9 @@ def test_edge_8_a_certificate_of_equivalence_counts_only_if_issued_before_2021_0
 def test_a_requirement_due_before_appointment_blocks_on_the_appointment_day() -> None:
     member = staff()
     equip(member, "Trưởng phòng", without={Track.POLITICAL_THEORY})
-    check = standards.check_appointment(member.record, "Trưởng phòng", date(2025, 2, 1), rules())
+    check = compliance.check_appointment(member.record, "Trưởng phòng", date(2025, 2, 1), rules())
     assert [(c.track, c.status) for c in check.blocking] == [(Track.POLITICAL_THEORY, Status.UNMET)]
-    unmet = standards.unmet_for_appointment(check)
+    unmet = compliance.unmet_for_appointment(check)
     assert [u.track for u in unmet] == ["political_theory"]
     assert unmet[0].blocking
     assert unmet[0].rule_id == "nd29-2024.truong-phong"
@@ -558,8 +568,8 @@ def test_a_grace_requirement_is_pending_until_its_deadline_then_overdue() -> Non
     equip(member, "Trưởng phòng", without={Track.LEADERSHIP})
     appoint(member, "Trưởng phòng", date(2025, 3, 15))
     record = member.record
-    on_deadline = standards.post_check(record, date(2026, 3, 15), rules())
-    after = standards.post_check(record, date(2026, 3, 16), rules())
+    on_deadline = compliance.post_check(record, date(2026, 3, 15), rules())
+    after = compliance.post_check(record, date(2026, 3, 16), rules())
     leadership = check_for(on_deadline, Track.LEADERSHIP)
     assert (leadership.status, leadership.deadline) == (Status.PENDING, date(2026, 3, 15))
     assert check_for(after, Track.LEADERSHIP).status == Status.OVERDUE
@@ -578,10 +588,10 @@ def test_a_waiver_covers_what_it_waived_until_its_deadline_then_it_is_overdue() 
         ("political_theory", True, date(2026, 6, 30))
     ]
     running = check_for(
-        standards.post_check(member.record, date(2026, 6, 30), rules()), Track.POLITICAL_THEORY
+        compliance.post_check(member.record, date(2026, 6, 30), rules()), Track.POLITICAL_THEORY
     )
     expired = check_for(
-        standards.post_check(member.record, date(2026, 7, 1), rules()), Track.POLITICAL_THEORY
+        compliance.post_check(member.record, date(2026, 7, 1), rules()), Track.POLITICAL_THEORY
     )
     assert (running.status, running.deadline) == (Status.WAIVED, date(2026, 6, 30))
     assert expired.status == Status.OVERDUE
@@ -591,7 +601,7 @@ def test_an_advisory_requirement_is_reported_but_never_blocks() -> None:
     text = SMALL.replace('timing = "before_appointment"', 'timing = "advisory"')
     advisory = parse_rules(text)
     member = staff()
-    check = standards.check_appointment(member.record, "TP", date(2025, 1, 1), advisory)
+    check = compliance.check_appointment(member.record, "TP", date(2025, 1, 1), advisory)
     llct = check_for(check, Track.POLITICAL_THEORY)
     assert (llct.status, llct.timing, str(llct.severity)) == (Status.UNMET, Timing.ADVISORY, "warning")
     assert check.blocking == ()
@@ -603,10 +613,10 @@ def test_a_reappointment_does_not_restart_the_grace_period() -> None:
     equip(member, "Trưởng phòng", without={Track.LEADERSHIP})
     appoint(member, "Trưởng phòng", date(2019, 3, 1))
     appoint(member, "Trưởng phòng", date(2024, 3, 1))
-    tenure = standards.tenure_of(member.record, "truong_phong", AS_OF, rules())
+    tenure = compliance.tenure_of(member.record, "truong_phong", AS_OF, rules())
     assert tenure.since == date(2019, 3, 1)
     assert (
-        check_for(standards.post_check(member.record, AS_OF, rules()), Track.LEADERSHIP).status
+        check_for(compliance.post_check(member.record, AS_OF, rules()), Track.LEADERSHIP).status
         == Status.OVERDUE
     )
 
@@ -614,7 +624,7 @@ def test_a_reappointment_does_not_restart_the_grace_period() -> None:
 def test_a_person_registered_in_a_post_holds_it_since_joining() -> None:
     member = staff(position="Trưởng phòng", joined=date(2025, 6, 1))
     equip(member, "Trưởng phòng", without={Track.LEADERSHIP}, on=date(2025, 6, 1))
-    leadership = check_for(standards.post_check(member.record, AS_OF, rules()), Track.LEADERSHIP)
+    leadership = check_for(compliance.post_check(member.record, AS_OF, rules()), Track.LEADERSHIP)
     assert (leadership.status, leadership.deadline) == (Status.PENDING, date(2026, 6, 1))
 
 
@@ -744,7 +754,7 @@ def test_the_same_appointment_met_the_rules_then_and_fails_todays_rules() -> Non
     """Trung cấp LLCT was enough for a Phó Cục trưởng in 2021; under Decree 29/2024 (strict
     reading) it takes cao cấp."""
     member = _deputy_director_appointed_2021()
-    (review,) = standards.review_appointments(member.record, AS_OF, rules("strict,grace"))
+    (review,) = compliance.review_appointments(member.record, AS_OF, rules("strict,grace"))
     assert review.met_rules_then
     assert not review.appointed_without_meeting_standard
     assert not review.would_meet_todays_rules_then
@@ -760,7 +770,7 @@ def test_the_same_appointment_met_the_rules_then_and_fails_todays_rules() -> Non
 
 def test_under_the_lenient_reading_the_same_appointment_meets_both() -> None:
     member = _deputy_director_appointed_2021()
-    (review,) = standards.review_appointments(member.record, AS_OF, rules("lenient,grace"))
+    (review,) = compliance.review_appointments(member.record, AS_OF, rules("lenient,grace"))
     assert review.met_rules_then
     assert review.would_meet_todays_rules_then
     assert review.meets_todays_rules

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from api.pages.exports import ascii_slug
 from ledger.importing import header_key
-from ledger.rules import normalize_name
+from ledger.text import normalize_name
 from projections.text import search_key
 
 VIETNAMESE_LETTERS = (

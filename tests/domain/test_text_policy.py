@@ -30,11 +30,12 @@ from text_paths import (
 from typer.testing import CliRunner
 from write_fixtures import register
 
-from ledger import errors, text
+from ledger import text
 from ledger.application import Ledger
-from ledger.config import StoreConfig
-from ledger.record import CredentialAward, Evidence, UnmetRequirement, Waiver
+from ledger.domain import errors
+from ledger.domain.record import CredentialAward, Evidence, UnmetRequirement, Waiver
 from ledger.staff import EVENT_TYPES, StaffEvent
+from ledger.store.config import StoreConfig
 from ledger.text import TextKind, clean
 
 NFD_NAME = unicodedata.normalize("NFD", "Nguyễn Thị Ngọc Ánh")
@@ -263,7 +264,7 @@ def test_an_export_with_decomposed_text_from_an_older_ledger_imports_byte_for_by
 def test_an_import_refusal_names_the_line_and_the_field(
     store: StoreConfig, tmp_path: Path, fresh_stores: Any
 ) -> None:
-    from ledger.transfer import ImportRefused, export_log, import_log
+    from ledger.store.transfer import ImportRefused, export_log, import_log
 
     export = tmp_path / "log.jsonl"
     with opened(store) as source:
@@ -318,7 +319,7 @@ def test_the_http_api_refuses_a_bidi_override_in_a_name_with_a_problem_naming_th
 def test_the_ledger_refuses_a_zero_width_space_in_a_nested_credential_title(ledger: Ledger) -> None:
     from datetime import date
 
-    from ledger.catalog import Mode, Outcome, Track
+    from ledger.domain.catalog import Mode, Outcome, Track
 
     register(ledger, "CB001")
     enrolled = ledger.enroll(
@@ -326,7 +327,7 @@ def test_the_ledger_refuses_a_zero_width_space_in_a_nested_credential_title(ledg
         track=Track.POLITICAL_THEORY, level="intermediate", provider="Trường Chính trị",
         mode=Mode.PART_TIME, starts_on=date(2020, 3, 1), recorded_by="r",
     )
-    from ledger.application import CredentialDetails
+    from ledger.service import CredentialDetails
 
     with pytest.raises(errors.InvalidText) as raised:
         ledger.complete(
@@ -342,7 +343,7 @@ def test_a_rotation_copies_the_unit_on_record_as_it_was_recorded(
 ) -> None:
     from datetime import date
 
-    from ledger.catalog import RotationKind
+    from ledger.domain.catalog import RotationKind
 
     decomposed = unicodedata.normalize("NFD", "Phòng Kế hoạch - Tài chính")
     outcome, written = _attempt("import", store, tmp_path, request, "CB001", unit=decomposed)

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from text_paths import PATHS, dump_log, event_count, opened, views_hold, write_person
 
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 SETTINGS = settings(
     max_examples=15,

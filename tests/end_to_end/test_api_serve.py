@@ -19,8 +19,8 @@ from api_fixtures import course, person
 from live_server import LEDGER, free_port, wait_for_health
 
 from api.keys import KeyStore
-from ledger.catalog import Gender
-from ledger.config import StoreConfig
+from ledger.domain.catalog import Gender
+from ledger.store.config import StoreConfig
 from projections.store import ServiceTables
 
 pytestmark = pytest.mark.slow

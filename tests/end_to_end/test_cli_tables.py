@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from api.cli import build_cli
 from ledger.application import Ledger
-from ledger.catalog import Gender
-from ledger.config import StoreConfig
+from ledger.domain.catalog import Gender
+from ledger.store.config import StoreConfig
 
 AT = datetime(2024, 1, 2, 3, tzinfo=UTC)
 LONG_NAME = "Tôn Nữ Thị Phương Thảo Nguyên Khánh Linh Hoàng Yến"

@@ -32,9 +32,10 @@ from typer.testing import CliRunner
 
 from api.cli.app import make_app
 from api.cli.demo import register as register_demo_command
-from ledger import errors
 from ledger.application import Ledger
-from ledger.catalog import (
+from ledger.demo import TARGETS, build_plan, demo_digest, load_demo, plan_statistics
+from ledger.domain import errors
+from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
     EvaluationKind,
@@ -44,11 +45,11 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.config import StoreConfig
-from ledger.demo import TARGETS, build_plan, demo_digest, load_demo, plan_statistics
-from ledger.persistence import iter_notifications
-from ledger.record import EnrollmentStatus, StaffRecord
-from ledger.staff import StaffMember, fold_record
+from ledger.domain.fold import fold_record
+from ledger.domain.record import EnrollmentStatus, StaffRecord
+from ledger.staff import StaffMember
+from ledger.store.config import StoreConfig
+from ledger.store.persistence import iter_notifications
 
 PTP = "Phó trưởng phòng"
 

@@ -46,9 +46,9 @@ from typer.testing import CliRunner
 
 from api.cli import build_cli
 from ledger.application import Ledger
-from ledger.catalog import Track
-from ledger.config import StoreConfig
 from ledger.demo import TARGETS, build_plan, load_demo
+from ledger.domain.catalog import Track
+from ledger.store.config import StoreConfig
 from projections.engine import default_views, status
 
 SNAPSHOT = "2025-12-31"

@@ -15,7 +15,7 @@ import pytest
 from live_server import LEDGER, free_port, wait_for_health
 
 from api.keys import KeyStore
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 from projections.store import ServiceTables
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ import pytest
 from api_fixtures import Api, running_api, signed_in
 from PIL import Image
 
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 # 18:30 UTC on 4 December is already 5 December in Hà Nội: the form must say the 5th.
 NOW = datetime(2026, 12, 4, 18, 30, tzinfo=UTC)

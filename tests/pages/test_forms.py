@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 from form_fixtures import REGISTRATION, Office, hidden, problem_beside, submit
 
 from api.scans import SCANS_TABLE, ScanStore
-from ledger.config import StoreConfig
-from ledger.persistence import register_ledger_transcodings
-from ledger.record import CredentialAward, Evidence
+from ledger.domain.record import CredentialAward, Evidence
+from ledger.store.config import StoreConfig
+from ledger.store.persistence import register_ledger_transcodings
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

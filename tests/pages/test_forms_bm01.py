@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from ledger.rules import load_rules
+from ledger.standards.rules import load_rules
 from projections.forms import RetirementAges, age_column, leader_level, rank_column
 from projections.splits import post_classifier
 

@@ -18,7 +18,7 @@ from api_fixtures import course, new_staff_id, person
 from browser_fixtures import SHOTS
 from live_server import Live, live_server
 
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 pytestmark = pytest.mark.slow
 

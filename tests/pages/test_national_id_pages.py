@@ -10,7 +10,7 @@ import pytest
 from api_fixtures import running_api
 from form_fixtures import REGISTRATION, Office, problem_beside, submit
 
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 NUMBER = "001190012345"
 

@@ -20,10 +20,11 @@ from fastapi.testclient import TestClient
 from integrity_helpers import Forger
 
 from api.pages.sessions import SESSION_COOKIE, SessionStore
-from ledger.application import CredentialDetails, Ledger
-from ledger.catalog import Gender, Mode, Outcome, RotationKind, Track
-from ledger.config import StoreConfig
-from ledger.record import Evidence
+from ledger.application import Ledger
+from ledger.domain.catalog import Gender, Mode, Outcome, RotationKind, Track
+from ledger.domain.record import Evidence
+from ledger.service import CredentialDetails
+from ledger.store.config import StoreConfig
 
 HR = "phong-tccb"
 EPOCH = datetime(2019, 1, 7, 2, 0, tzinfo=UTC)
@@ -691,7 +692,7 @@ def test_the_provenance_page_offers_the_badge_in_vietnamese_and_english(site: Si
 def test_the_badge_button_downloads_a_signed_badge_that_verifies_offline(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ledger.badge_verify import main as verify_credential
+    from ledger.store.badge_verify import main as verify_credential
 
     response = site.signed_in("auditor").get(f"/ui/staff/CB-AN/credentials/{site.agency.an_master}/badge")
     assert response.status_code == 200, response.text

@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 
 from api.pages.exports import Report, Table, to_xlsx
 from api.pages.i18n import Translator
-from ledger.config import StoreConfig
-from ledger.proofs import sign_checkpoint
-from ledger.rules import default_rules_text
+from ledger.standards.rules import default_rules_text
+from ledger.store.config import StoreConfig
+from ledger.store.proofs import sign_checkpoint
 
 
 @dataclass

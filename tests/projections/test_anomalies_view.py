@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from ledger import catalog
 from ledger.application import Ledger
-from ledger.config import StoreConfig
-from ledger.integrity import verify_log
+from ledger.domain import catalog
+from ledger.store.config import StoreConfig
+from ledger.store.integrity import verify_log
 from projections import generations
 from projections.anomalies import AnomaliesView, AnomalyRules, configured_rules, rules_digest
 from projections.engine import Engine, default_views

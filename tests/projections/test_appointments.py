@@ -19,16 +19,18 @@ from typer.testing import CliRunner
 from api.cli.app import make_app
 from api.cli.reports import register as register_report_commands
 from api.cli.rules import register as register_rules_commands
-from ledger import errors
 from ledger.application import Ledger
-from ledger.catalog import DepartureCategory, Funding, Gender, Mode, Outcome, Track
-from ledger.commitments import CommitmentsReport, CommitmentStatus
-from ledger.config import StoreConfig
-from ledger.needs import NeedsReport
-from ledger.record import Evidence, Waiver
-from ledger.rules import RuleSet, RulesFileError, default_rules_text, load_rules, parse_rules
+from ledger.domain import errors
+from ledger.domain.catalog import DepartureCategory, Funding, Gender, Mode, Outcome, Track
+from ledger.domain.record import Evidence, Waiver
 from ledger.staff import StaffMember
-from ledger.standards import Status
+from ledger.standards.commitments import CommitmentsReport, CommitmentStatus
+from ledger.standards.needs import NeedsReport
+from ledger.standards.rule_file import RulesFileError
+from ledger.standards.rules import default_rules_text, load_rules, parse_rules
+from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import Status
+from ledger.store.config import StoreConfig
 from projections.reports import Reports
 
 AS_OF = date(2025, 12, 31)

@@ -34,10 +34,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import build_cli
-from ledger.catalog import Track
+from ledger.dates import add_months
 from ledger.demo import TARGETS, build_plan
-from ledger.rules import add_months
-from ledger.staff import fold_record
+from ledger.domain.catalog import Track
+from ledger.domain.fold import fold_record
 
 NOT_RECORDED = ("party_members", "ethnic_minority", "religion", "ethnic_language")
 INSPECTION = "Phòng Thanh tra – Kiểm tra"

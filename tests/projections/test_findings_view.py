@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from api.cli import build_cli
 from ledger.application import Ledger
-from ledger.config import StoreConfig
 from ledger.demo import load_demo
-from ledger.rules import default_rules_text, parse_rules
+from ledger.standards.rules import default_rules_text, parse_rules
+from ledger.store.config import StoreConfig
 from projections import generations
 from projections.engine import Engine
 from projections.findings import FindingsView

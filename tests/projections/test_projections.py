@@ -14,9 +14,9 @@ import pytest
 from projections_fixtures import Clock, small_agency
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
-from ledger.errors import InvalidInput
-from ledger.record import Evidence, Waiver
+from ledger.domain.errors import InvalidInput
+from ledger.domain.record import Evidence, Waiver
+from ledger.store.config import StoreConfig
 from projections.credentials import FlagRules
 from projections.engine import Engine
 from projections.queries import NOT_BUILT, ReadModel, ViewNotReady

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from api.cli import views as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 from projections.engine import SCRATCH, Engine, build, default_views, status
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ import pytest
 from projections_fixtures import Clock, small_agency
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 from projections import generations
 from projections.engine import Engine, build, default_views, rebuild, status
 from projections.log import LogReader
@@ -112,7 +112,7 @@ CHILD = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from ledger.application import Ledger
-    from ledger.config import StoreConfig
+    from ledger.store.config import StoreConfig
     from projections.engine import Engine
 
     url, marker, pause_at, page_size = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])

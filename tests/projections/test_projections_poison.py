@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 from api.cli import views as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
-from ledger.catalog import Employment
-from ledger.config import StoreConfig
+from ledger.domain.catalog import Employment
 from ledger.staff import StaffMember
+from ledger.store.config import StoreConfig
 from projections import generations
 from projections.engine import Engine, default_views, status
 from projections.queries import ReadModel

@@ -28,15 +28,16 @@ from projections_fixtures import (
     report_qualifications,
 )
 
-from ledger import catalog
 from ledger.application import Ledger
-from ledger.commitments import commitments_report
-from ledger.effectiveness import effectiveness_report
-from ledger.errors import LedgerError
-from ledger.needs import needs_report
-from ledger.record import Evidence, Waiver
-from ledger.staff import StaffMember, fold_record
-from ledger.standards import review_appointments
+from ledger.domain import catalog
+from ledger.domain.errors import LedgerError
+from ledger.domain.fold import fold_record
+from ledger.domain.record import Evidence, Waiver
+from ledger.staff import StaffMember
+from ledger.standards.commitments import commitments_report
+from ledger.standards.compliance import review_appointments
+from ledger.standards.effectiveness import effectiveness_report
+from ledger.standards.needs import needs_report
 from projections.anomalies import person_anomalies
 from projections.documents import STANDING_JSON
 from projections.engine import Engine, rebuild

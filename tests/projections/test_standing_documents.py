@@ -22,11 +22,11 @@ from poison_fixtures import Poison, poisoned_views, register
 from api.routers.staff import STANDING_JSON as ANSWER_JSON
 from api.routers.staff import StandingAnswer
 from ledger.application import Ledger
-from ledger.catalog import Mode, Track
-from ledger.config import StoreConfig
-from ledger.proofs import key_path
-from ledger.signing import SIGNING_KEY_VARIABLE
-from ledger.staff import fold_record
+from ledger.domain.catalog import Mode, Track
+from ledger.domain.fold import fold_record
+from ledger.store.config import StoreConfig
+from ledger.store.proofs import key_path
+from ledger.store.signing import SIGNING_KEY_VARIABLE
 from projections import generations
 from projections.documents import STANDING_JSON
 from projections.engine import Engine, build, rebuild

@@ -24,11 +24,11 @@ from typer.testing import CliRunner
 
 from api.cli import build_cli
 from ledger.application import Ledger
-from ledger.catalog import Gender
-from ledger.config import StoreConfig
-from ledger.integrity import verify_log
-from ledger.persistence import iter_notifications
-from ledger.signing import create_key_file
+from ledger.domain.catalog import Gender
+from ledger.store.config import StoreConfig
+from ledger.store.integrity import verify_log
+from ledger.store.persistence import iter_notifications
+from ledger.store.signing import create_key_file
 from projections.engine import Engine
 
 

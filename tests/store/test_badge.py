@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from api.cli import proofs as proof_commands
 from api.cli.app import make_app
-from ledger.badge_verify import main as verify_main
-from ledger.config import StoreConfig
-from ledger.signing import pem_of
+from ledger.store.badge_verify import main as verify_main
+from ledger.store.config import StoreConfig
+from ledger.store.signing import pem_of
 
 
 @pytest.fixture

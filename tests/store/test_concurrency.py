@@ -14,13 +14,15 @@ from uuid import UUID
 import pytest
 from write_fixtures import REGISTRAR, dump_log, register
 
-from ledger import errors
-from ledger.application import Ledger, WriteResult
-from ledger.catalog import Mode, Track
-from ledger.chain import GENESIS, ChainBuilder
-from ledger.config import StoreConfig
-from ledger.persistence import iter_chain, iter_notifications
-from ledger.staff import StaffMember, staff_aggregate_id
+from ledger.application import Ledger
+from ledger.domain import errors
+from ledger.domain.catalog import Mode, Track
+from ledger.domain.ids import staff_aggregate_id
+from ledger.service import WriteResult
+from ledger.staff import StaffMember
+from ledger.store.chain import GENESIS, ChainBuilder
+from ledger.store.config import StoreConfig
+from ledger.store.persistence import iter_chain, iter_notifications
 
 THREADS = 6
 WRITES = 15

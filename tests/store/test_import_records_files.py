@@ -15,7 +15,7 @@ from text_paths import import_records_cli, staff_csv
 from typer.testing import CliRunner, Result
 
 from ledger.application import Ledger
-from ledger.config import StoreConfig
+from ledger.store.config import StoreConfig
 
 HEADER = "Mã cán bộ,Họ và tên,Giới tính,Ngày sinh,Đơn vị,Ngày vào cơ quan\n"
 ROW = "CB001,Nguyễn Văn An,Nam,15/03/1980,Phòng Tổ chức,01/09/2005\n"

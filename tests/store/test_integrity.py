@@ -19,17 +19,11 @@ from typer.testing import CliRunner
 from api.cli import store as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
-from ledger.catalog import Gender
-from ledger.chain import GENESIS, Checkpoint, chain_digest
-from ledger.integrity import (
-    LogBroken,
-    ProblemKind,
-    check_stream,
-    checkpoint,
-    verify_against,
-    verify_log,
-)
-from ledger.persistence import ChainedRecorder
+from ledger.domain.catalog import Gender
+from ledger.store.chain import GENESIS, Checkpoint, chain_digest
+from ledger.store.integrity import check_stream, checkpoint, verify_against, verify_log
+from ledger.store.log_report import LogBroken, ProblemKind
+from ledger.store.persistence import ChainedRecorder
 
 pytest_plugins = ("integrity_fixtures",)  # the forger fixture
 

@@ -20,9 +20,9 @@ from write_fixtures import (
     register,
 )
 
-from ledger import errors
-from ledger.application import CredentialDetails, Ledger, WriteResult
-from ledger.catalog import (
+from ledger.application import Ledger
+from ledger.domain import errors
+from ledger.domain.catalog import (
     Employment,
     EvaluationKind,
     Funding,
@@ -33,9 +33,11 @@ from ledger.catalog import (
     RotationKind,
     Track,
 )
-from ledger.config import StoreConfig
-from ledger.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
-from ledger.staff import StaffMember, fold_record
+from ledger.domain.fold import fold_record
+from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
+from ledger.service import CredentialDetails, WriteResult
+from ledger.staff import StaffMember
+from ledger.store.config import StoreConfig
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from api.cli.app import make_app
 from api.cli.legacy import register
 from ledger.application import Ledger
-from ledger.catalog import Gender, Mode, Track
-from ledger.config import StoreConfig
+from ledger.domain.catalog import Gender, Mode, Track
+from ledger.domain.record import EnrollmentStatus
 from ledger.importing import (
     CellError,
     ImportReport,
@@ -37,8 +37,8 @@ from ledger.importing import (
     read_tables,
     save_plans,
 )
-from ledger.persistence import iter_notifications
-from ledger.record import EnrollmentStatus
+from ledger.store.config import StoreConfig
+from ledger.store.persistence import iter_notifications
 
 STAFF_EN = ["staff_id", "full_name", "gender", "birth_date", "unit", "joined_on", "position",
             "rank", "employment"]

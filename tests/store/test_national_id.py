@@ -17,12 +17,13 @@ import jsonschema
 import pytest
 from api_fixtures import Api, module_store, new_staff_id, problem_of, running_api
 
-from ledger import errors
 from ledger.application import Ledger
-from ledger.catalog import Employment, Gender
-from ledger.config import StoreConfig
-from ledger.staff import StaffMember, fold_record
-from ledger.transfer import export_log, import_log
+from ledger.domain import errors
+from ledger.domain.catalog import Employment, Gender
+from ledger.domain.fold import fold_record
+from ledger.staff import StaffMember
+from ledger.store.config import StoreConfig
+from ledger.store.transfer import export_log, import_log
 
 SCHEMA_PATH = Path(__file__).parents[2] / "docs" / "schemas" / "staff-export.schema.json"
 _serial = iter(range(10**6))
@@ -382,7 +383,7 @@ def test_registrations_recorded_before_national_ids_existed_read_back_without_on
 def test_the_stores_topics_for_national_ids_are_the_events_topics() -> None:
     from eventsourcing.utils import get_topic
 
-    from ledger.persistence import NATIONAL_ID_CORRECTED_TOPIC, REGISTERED_TOPIC
+    from ledger.store.persistence import NATIONAL_ID_CORRECTED_TOPIC, REGISTERED_TOPIC
 
     assert get_topic(StaffMember.Registered) == REGISTERED_TOPIC
     assert get_topic(StaffMember.NationalIdCorrected) == NATIONAL_ID_CORRECTED_TOPIC

@@ -18,14 +18,15 @@ from typer.testing import CliRunner
 from api.cli import proofs as proof_commands
 from api.cli import store as commands
 from api.cli.app import make_app
-from ledger import merkle
 from ledger.application import Ledger
-from ledger.chain import ChainBuilder
-from ledger.checkpoints import SignedCheckpoint
-from ledger.config import StoreConfig
-from ledger.integrity import ProblemKind, verify_against, verify_log
-from ledger.proofs import consistency_proof, inclusion_proof, sign_checkpoint
-from ledger.transfer import export_log, import_log
+from ledger.store import merkle
+from ledger.store.chain import ChainBuilder
+from ledger.store.checkpoints import SignedCheckpoint
+from ledger.store.config import StoreConfig
+from ledger.store.integrity import verify_against, verify_log
+from ledger.store.log_report import ProblemKind
+from ledger.store.proofs import consistency_proof, inclusion_proof, sign_checkpoint
+from ledger.store.transfer import export_log, import_log
 
 pytest_plugins = ("integrity_fixtures",)
 
@@ -134,7 +135,7 @@ def test_a_log_written_before_keyed_links_verifies_and_says_where_authentication
 
 
 def test_a_ledger_refuses_a_key_file_that_is_not_the_logs(store: StoreConfig, tmp_path: Path) -> None:
-    from ledger.signing import SigningKeyError, create_key_file
+    from ledger.store.signing import SigningKeyError, create_key_file
 
     with open_ledger(store) as ledger:
         populate(ledger)
@@ -289,8 +290,8 @@ def test_an_import_rebuilds_the_same_tree_so_old_checkpoints_still_verify(
 def test_import_against_a_signed_checkpoint_refuses_a_rewritten_export(
     ledger: Ledger, forger: Forger, make_store: Any, tmp_path: Path
 ) -> None:
-    from ledger.integrity import Anchor
-    from ledger.transfer import ImportRefused
+    from ledger.store.log_report import Anchor
+    from ledger.store.transfer import ImportRefused
 
     populate(ledger)
     signed = sign_checkpoint(ledger.chained_recorder)
@@ -304,7 +305,7 @@ def test_import_against_a_signed_checkpoint_refuses_a_rewritten_export(
 def test_import_against_a_signed_checkpoint_accepts_the_true_export(
     ledger: Ledger, make_store: Any, tmp_path: Path
 ) -> None:
-    from ledger.integrity import Anchor
+    from ledger.store.log_report import Anchor
 
     populate(ledger)
     signed = sign_checkpoint(ledger.chained_recorder)
@@ -319,8 +320,8 @@ def test_a_key_rotation_is_recorded_and_the_log_verifies_across_it(
 ) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from ledger.proofs import published_keys
-    from ledger.signing import create_key_file, pem_of
+    from ledger.store.proofs import published_keys
+    from ledger.store.signing import create_key_file, pem_of
 
     key_file = tmp_path / "agency.pem"
     create_key_file(key_file)

@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 from api.cli import store as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
-from ledger.catalog import Gender
-from ledger.config import StoreConfig
-from ledger.integrity import Anchor, checkpoint, verify_log
-from ledger.persistence import iter_notifications
-from ledger.transfer import (
+from ledger.domain.catalog import Gender
+from ledger.store.config import StoreConfig
+from ledger.store.integrity import checkpoint, verify_log
+from ledger.store.log_report import Anchor
+from ledger.store.persistence import iter_notifications
+from ledger.store.transfer import (
     ExportRefused,
     ImportRefused,
     StoreNotEmpty,

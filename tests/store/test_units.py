@@ -15,13 +15,14 @@ from demo_fixtures import loaded_demo
 from typer.testing import CliRunner
 
 from api.cli import build_cli
-from ledger import errors
 from ledger.application import Ledger
-from ledger.config import StoreConfig
 from ledger.demo import AGENCY_RENAMED, DONG_HAI, TTKT, UNIT_HEADCOUNTS
-from ledger.integrity import verify_log
-from ledger.organisation import Organisation, unit_history
-from ledger.transfer import export_log, import_log
+from ledger.domain import errors
+from ledger.domain.units import unit_history
+from ledger.organisation import Organisation
+from ledger.store.config import StoreConfig
+from ledger.store.integrity import verify_log
+from ledger.store.transfer import export_log, import_log
 
 A = "Phòng Kiểm tra nội bộ"
 B = "Phòng Thanh tra – Kiểm tra"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger.catalog import RotationKind
 from ledger.demo.agency import CVC, LEAD, LONG_GIANG, NV1, PCT, PTP, TP, TTKT
 from ledger.demo.draft import Draft
 from ledger.demo.model import Op
 from ledger.demo.roster import APPOINTMENTS, DEPARTURES, MOVES, POOL_2020, POOL_2023
+from ledger.domain.catalog import RotationKind
 
 
 def build_careers(draft: Draft) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ledger.application import CredentialDetails
-from ledger.catalog import Outcome
 from ledger.demo.draft import Draft
+from ledger.domain.catalog import Outcome
+from ledger.service import CredentialDetails
 
 
 def build_course_ops(draft: Draft) -> None:

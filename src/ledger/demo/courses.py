@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ledger.catalog import Funding, Mode, Track
 from ledger.demo.agency import SNAPSHOT
 from ledger.demo.draft import Draft, weighted_sample
 from ledger.demo.model import Course, add_months_clamped, vnd
@@ -22,6 +21,7 @@ from ledger.demo.training import (
     MASTERS,
     PARTY_AWARENESS_YEARS,
 )
+from ledger.domain.catalog import Funding, Mode, Track
 
 
 def programme_course(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from ledger.catalog import Employment, Track
 from ledger.demo.agency import (
     FINANCE_SCHOOL,
     HCMA,
@@ -18,6 +17,7 @@ from ledger.demo.draft import Draft
 from ledger.demo.model import Op, Person
 from ledger.demo.roster import Role
 from ledger.demo.training import CC_TITLE, OPENINGS
+from ledger.domain.catalog import Employment, Track
 
 
 def build_registrations(draft: Draft) -> None:

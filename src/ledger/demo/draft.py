@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from ledger.catalog import Mode
 from ledger.demo.agency import SNAPSHOT
 from ledger.demo.model import Course, Op, Person, weekday_on_or_after
-from ledger.record import Evidence
+from ledger.domain.catalog import Mode
+from ledger.domain.record import Evidence
 
 
 class Draft:

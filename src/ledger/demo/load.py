@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from ledger import errors
-from ledger.application import Ledger, WriteResult
+from ledger.application import Ledger
 from ledger.demo.agency import (
     AGENCY,
     AGENCY_RENAMED,
@@ -17,7 +16,9 @@ from ledger.demo.agency import (
 )
 from ledger.demo.model import DemoPlan, DemoSummary, Op, add_months_clamped
 from ledger.demo.plan import build_plan
-from ledger.record import Waiver
+from ledger.domain import errors
+from ledger.domain.record import Waiver
+from ledger.service import WriteResult
 
 ProgressCallback = Callable[[int, int], None]
 

@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ledger.catalog import Employment, Funding, Gender, Mode, Track
+from ledger.dates import add_months
 from ledger.demo.agency import AGENCY_POSTS, DIVISION_POSTS, KEY_HR, SNAPSHOT, UNIT_FACT_KINDS, WINDOW_START
 from ledger.demo.roster import Role
 from ledger.demo.targets import IN_SCOPE_TRACKS
-from ledger.rules import add_months
+from ledger.domain.catalog import Employment, Funding, Gender, Mode, Track
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ledger.catalog import Employment, Mode
 from ledger.demo.agency import AGENCY_POSTS, DIVISION_POSTS, SNAPSHOT
 from ledger.demo.courses import programme_course
 from ledger.demo.draft import Draft
 from ledger.demo.model import Course, vnd
 from ledger.demo.programmes import PARTY_WORK, PROGRAMMES, VTVL, VTVL_NEWCOMER, VTVL_WORKERS, ShortSpec
 from ledger.demo.training import FL_YEARS, IT_PER_YEAR, PARTY_WORK_YEARS, QPAN2, QPAN3, VTVL_PER_YEAR
+from ledger.domain.catalog import Employment, Mode
 
 
 def free_person(

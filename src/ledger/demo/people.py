@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ledger.catalog import Gender
 from ledger.demo.agency import GO_LIVE_FIRST, GO_LIVE_LAST
 from ledger.demo.draft import Draft, weighted_choice
 from ledger.demo.model import Person
 from ledger.demo.names import FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, MALE_GIVEN, MALE_MIDDLE, NGUYEN_VAN
 from ledger.demo.roster import DEPARTURES, ROLES
+from ledger.domain.catalog import Gender
 
 
 def build_people(draft: Draft) -> None:

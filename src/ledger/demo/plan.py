@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from ledger.catalog import EvaluationKind
 from ledger.demo.agency import DEFAULT_SEED, SNAPSHOT
 from ledger.demo.careers import build_careers
 from ledger.demo.course_commands import build_course_ops
@@ -22,6 +21,7 @@ from ledger.demo.recording import assign_recording_times, with_unit_facts
 from ledger.demo.roster import POOL_2020, POOL_2023
 from ledger.demo.targets import CORRECTIONS, TARGETS
 from ledger.demo.training import OLD_LEVEL_3
+from ledger.domain.catalog import EvaluationKind
 
 
 def build_plan(seed: int = DEFAULT_SEED, snapshot: date = SNAPSHOT) -> DemoPlan:

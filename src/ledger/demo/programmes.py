@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.catalog import Mode, Track
 from ledger.demo.agency import (
     AGENCY,
     AGENCY_PARTY,
@@ -18,6 +17,7 @@ from ledger.demo.agency import (
     POLITICAL_SCHOOL,
     TAX_SCHOOL,
 )
+from ledger.domain.catalog import Mode, Track
 
 
 @dataclass(frozen=True)

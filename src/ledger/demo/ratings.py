@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ledger.catalog import EvaluationKind, Rating
 from ledger.demo.agency import AGENCY, AGENCY_PARENT, AGENCY_POSTS, CT, DIVISION_POSTS, PCT, SNAPSHOT, TP
 from ledger.demo.draft import Draft, weighted_sample
 from ledger.demo.model import Course, Person, weekday_on_or_after
 from ledger.demo.roster import APPOINTMENTS, POOL_2020, POOL_2023
 from ledger.demo.training import APPLIED, OLD_LEVEL_3, RATINGS
+from ledger.domain.catalog import EvaluationKind, Rating
 
 
 def build_ratings(draft: Draft) -> list[str]:

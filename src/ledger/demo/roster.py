@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ledger.catalog import DepartureCategory, Employment, Gender
 from ledger.demo.agency import (
     BINH_SON,
     CS,
@@ -31,6 +30,7 @@ from ledger.demo.agency import (
     TP,
     TTKT,
 )
+from ledger.domain.catalog import DepartureCategory, Employment, Gender
 
 
 @dataclass(frozen=True)

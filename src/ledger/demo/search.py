@@ -11,13 +11,13 @@ import math
 from collections import Counter
 from datetime import date, timedelta
 
-from ledger.catalog import Track
 from ledger.demo.draft import Draft
 from ledger.demo.model import weekday_on_or_after
 from ledger.demo.programmes import SHORTS
 from ledger.demo.roster import ZERO_ATTENDANCE
 from ledger.demo.targets import TARGETS
 from ledger.demo.training import FORMER_SHORTS, LEAD_SHORT_PER_YEAR, OPENINGS
+from ledger.domain.catalog import Track
 
 
 class ShortCourseSearch:

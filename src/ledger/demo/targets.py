@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ledger.catalog import Track
 from ledger.demo.agency import SNAPSHOT, UNIT_HEADCOUNTS
+from ledger.domain.catalog import Track
 
 TARGETS: dict[str, Any] = {
     "on_roll": 61,

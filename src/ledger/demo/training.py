@@ -3,8 +3,8 @@ level, how many short and out-of-scope courses each year holds, and the ratings'
 
 from __future__ import annotations
 
-from ledger.catalog import Rating, Track
 from ledger.demo.targets import TARGETS
+from ledger.domain.catalog import Rating, Track
 
 # Opening balance besides the professional degree: (track, level, year issued, title).
 OPENINGS: dict[str, tuple[tuple[Track, str, int, str], ...]] = {}

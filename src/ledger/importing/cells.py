@@ -11,8 +11,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from ledger import catalog, errors
-from ledger.catalog import Track
+from ledger.domain import catalog, errors
+from ledger.domain.catalog import Track
 from ledger.importing.template import LEVELS, TRACKS, header_key
 
 # --------------------------------------------------------------------------------------- errors

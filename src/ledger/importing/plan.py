@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ledger import errors
 from ledger.application import Ledger
-from ledger.catalog import Outcome
+from ledger.domain import errors
+from ledger.domain.catalog import Outcome
+from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence
 from ledger.importing.cells import RowIssue
 from ledger.importing.rows import RowRef, StaffRow, TrainingRow
 from ledger.importing.template import NOT_STATED, RecordKind, RowOutcome, TableKind
-from ledger.record import CredentialAward, EnrollmentStatus, Evidence
 from ledger.staff import StaffMember
 
 # ------------------------------------------------------------------------------------ the plan

@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ledger import catalog
-from ledger.catalog import DepartureCategory, Employment, Funding, Gender, Mode, Track
+from ledger.domain import catalog
+from ledger.domain.catalog import DepartureCategory, Employment, Funding, Gender, Mode, Track
 from ledger.importing.cells import (
     CellError,
     RowIssue,

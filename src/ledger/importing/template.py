@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ledger import catalog
-from ledger.catalog import DepartureCategory, Employment, Funding, Gender, Mode, Track
+from ledger.domain import catalog
+from ledger.domain.catalog import DepartureCategory, Employment, Funding, Gender, Mode, Track
 from ledger.text import without_diacritics
 
 # ---------------------------------------------------------------------------------------- template

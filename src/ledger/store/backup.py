@@ -19,13 +19,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger import errors
 from ledger.application import Ledger
-from ledger.chain import Checkpoint
-from ledger.config import StoreConfig
-from ledger.integrity import verify_log
-from ledger.proofs import key_path
-from ledger.signing import SIGNING_KEY_VARIABLE
+from ledger.domain import errors
+from ledger.store.chain import Checkpoint
+from ledger.store.config import StoreConfig
+from ledger.store.integrity import verify_log
+from ledger.store.proofs import key_path
+from ledger.store.signing import SIGNING_KEY_VARIABLE
 
 LOCK_TIMEOUT_SECONDS = 30.0
 

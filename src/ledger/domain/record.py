@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ledger import catalog
-from ledger.catalog import (
+from ledger.domain import catalog
+from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
     EvaluationKind,

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ledger.catalog import EvaluationKind, Rating, Track
-from ledger.record import EnrollmentStatus, EvaluationState, StaffRecord
+from ledger.domain.catalog import EvaluationKind, Rating, Track
+from ledger.domain.record import EnrollmentStatus, EvaluationState, StaffRecord
 
 RATING_SCORE: dict[Rating, int] = {
     Rating.EXCELLENT: 4,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ledger import errors
+from ledger.domain import errors
 
 NATIONAL_ID_PATTERN = re.compile(r"[0-9]{12}")
 NATIONAL_ID_LENGTH = 12

@@ -22,10 +22,13 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from ledger.catalog import DepartureCategory, Funding, Track
-from ledger.record import EnrollmentState, EnrollmentStatus, StaffRecord
-from ledger.rules import CommitmentRule, RuleSet, add_months, months_between, months_spanned, normalize_name
-from ledger.standards import json_value
+from ledger.dates import add_months, months_between, months_spanned
+from ledger.domain.catalog import DepartureCategory, Funding, Track
+from ledger.domain.record import EnrollmentState, EnrollmentStatus, StaffRecord
+from ledger.standards.model import CommitmentRule
+from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import json_value
+from ledger.text import normalize_name
 
 
 class CommitmentStatus(StrEnum):

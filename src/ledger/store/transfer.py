@@ -45,11 +45,13 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
-from ledger import errors, text
+from ledger import text
 from ledger.application import Ledger
-from ledger.chain import GENESIS, Checkpoint, chain_digest, event_hash
-from ledger.integrity import DEFAULT_PAGE_SIZE, Anchor, Walk, state_bytes
-from ledger.merkle import Frontier, leaf_hash
+from ledger.domain import errors
+from ledger.store.chain import GENESIS, Checkpoint, chain_digest, event_hash
+from ledger.store.log_report import DEFAULT_PAGE_SIZE, Anchor
+from ledger.store.merkle import Frontier, leaf_hash
+from ledger.store.walk import Walk, state_bytes
 
 FORMAT_NAME = "ledger-log"
 FORMAT_VERSION = 1

@@ -19,14 +19,14 @@ import json
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-# The offline checker (ledger.badge_verify) imports this module and must start fast: no typing,
+# The offline checker (ledger.store.badge_verify) imports this module and must start fast: no typing,
 # no dataclasses at run time (mypy reads the names under TYPE_CHECKING).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-    from ledger.signing import AgencyKey
+    from ledger.store.signing import AgencyKey
 
 SIGNED_CHECKPOINT_PREFIX = "ledger-signed-checkpoint-v1"
 

@@ -44,7 +44,7 @@ _PEM_BLOCK = re.compile(
     rb"-----BEGIN PRIVATE KEY-----.+?-----END PRIVATE KEY-----", re.DOTALL
 )
 
-log = logging.getLogger("ledger.signing")
+log = logging.getLogger("ledger.signing")  # the name operators filter on; kept when the module moved
 
 
 class SigningKeyError(ValueError):

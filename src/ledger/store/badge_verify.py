@@ -9,7 +9,7 @@ Badges are signed with ``joserfc``; this checker verifies the compact JWS's Ed25
 with ``cryptography`` directly (the signing input is ``HEADER.PAYLOAD``, RFC 7515 §5.2): importing
 ``joserfc`` (it loads ``cryptography.x509``) alone costs more than the 50 ms budget of an offline
 check, process start-up included. No primitive is hand-written; only the three dot-separated
-parts are split. So ``python -m ledger.badge_verify FILE --keys KEYS.json`` starts fast (see
+parts are split. So ``python -m ledger.store.badge_verify FILE --keys KEYS.json`` starts fast (see
 bench/proofs.py); tests check that ``joserfc`` accepts the same badges.
 Exit 0 valid, 1 not valid (or unreadable).
 """
@@ -24,8 +24,8 @@ import sys
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger import merkle
-from ledger.checkpoints import SignedCheckpoint, public_keys_from_jwks
+from ledger.store import merkle
+from ledger.store.checkpoints import SignedCheckpoint, public_keys_from_jwks
 
 # No typing, dataclasses or pathlib at run time: this module's start-up is part of the check's
 # budget (bench/proofs.py). mypy reads the names under TYPE_CHECKING.

@@ -1,15 +1,15 @@
 """The tables that make the log provable, written in the transaction that inserts the events.
 
-Beside the chain table (``ledger.chain``), each store keeps:
+Beside the chain table (``ledger.store.chain``), each store keeps:
 
 - ``…_link_macs`` (seq, key_id, mac): the HMAC of each chain link under the agency's link key
-  (``ledger.signing``); someone who can write to the database but does not hold the key file
+  (``ledger.store.signing``); someone who can write to the database but does not hold the key file
   cannot add, change, remove or reorder an event without a MAC failing;
 - ``…_keys`` (key_id, public_key, first_seq, recorded_at): which key authenticates links from
   which chain seq on. A log written before this change has no row for its early links: those are
   the unauthenticated prefix, and ``ledger verify`` says where authentication starts. A new key in
   the key file is recorded here on start: rotation is in the store, with the seq it starts at;
-- ``…_merkle`` (level, idx, hash): every perfect subtree of the RFC 9162 tree (``ledger.merkle``);
+- ``…_merkle`` (level, idx, hash): every perfect subtree of the RFC 9162 tree (``ledger.store.merkle``);
 - ``…_checkpoints`` (size, root, key_id, signed_at, signature): signed tree heads, one every
   ``LEDGER_CHECKPOINT_EVERY`` events (default 1,000), on demand (``ledger checkpoint``), and daily
   when the log moved (the server's timer).
@@ -29,10 +29,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from ledger import merkle
-from ledger.chain import ChainLink
-from ledger.checkpoints import SignedCheckpoint
-from ledger.signing import KeyRing, SigningKeyError, link_mac, public_key_b64
+from ledger.store import merkle
+from ledger.store.chain import ChainLink
+from ledger.store.checkpoints import SignedCheckpoint
+from ledger.store.signing import KeyRing, SigningKeyError, link_mac, public_key_b64
 
 DEFAULT_CHECKPOINT_EVERY = 1000
 _NIL = UUID(int=0)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 
-from ledger.config import DATABASE_URL_VARIABLE, StoreConfig, StoreConfigError, safe_url
+from ledger.store.config import DATABASE_URL_VARIABLE, StoreConfig, StoreConfigError, safe_url
 
 CONNECT_TIMEOUT_SECONDS = 5
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from ledger.persistence import ChainedPostgresRecorder, ChainedSQLiteRecorder
+from ledger.store.postgres import ChainedPostgresRecorder
+from ledger.store.sqlite import ChainedSQLiteRecorder
 
 DEFAULT_DATABASE_URL = "sqlite:///./ledger.db"
 DATABASE_URL_VARIABLE = "LEDGER_DATABASE_URL"

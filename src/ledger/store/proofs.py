@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from ledger import merkle
-from ledger.checkpoints import SignedCheckpoint
-from ledger.config import StoreConfig
-from ledger.persistence import ChainedRecorder
-from ledger.proofstore import DEFAULT_CHECKPOINT_EVERY, MissingNodes
-from ledger.signing import SIGNING_KEY_VARIABLE, KeyRing, SigningKeyError, default_key_path, key_ring
+from ledger.store import merkle
+from ledger.store.checkpoints import SignedCheckpoint
+from ledger.store.config import StoreConfig
+from ledger.store.persistence import ChainedRecorder
+from ledger.store.proofstore import DEFAULT_CHECKPOINT_EVERY, MissingNodes
+from ledger.store.signing import SIGNING_KEY_VARIABLE, KeyRing, SigningKeyError, default_key_path, key_ring
 
 CHECKPOINT_EVERY_VARIABLE = "LEDGER_CHECKPOINT_EVERY"
 

@@ -9,7 +9,7 @@ network access to contexts) to verify — the opposite of an offline check.
 
 Besides the OB 3.0 fields, the payload carries ``ledgerProof``: the signed checkpoint and, for
 each evidence event, its position, chain hash, leaf index and RFC 9162 inclusion proof into that
-checkpoint's tree. ``ledger verify-credential`` (``ledger.badge_verify``) checks all of it with
+checkpoint's tree. ``ledger verify-credential`` (``ledger.store.badge_verify``) checks all of it with
 no database and no network.
 """
 
@@ -24,11 +24,12 @@ from typing import Any
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
-from ledger import errors
-from ledger.application import HistoryEntry, Ledger
-from ledger.checkpoints import SignedCheckpoint
-from ledger.proofs import inclusion_proof, seq_of_position
-from ledger.signing import AgencyKey, pem_of
+from ledger.application import Ledger
+from ledger.domain import errors
+from ledger.service import HistoryEntry
+from ledger.store.checkpoints import SignedCheckpoint
+from ledger.store.proofs import inclusion_proof, seq_of_position
+from ledger.store.signing import AgencyKey, pem_of
 
 ALGORITHM = "Ed25519"
 MEDIA_TYPE = "application/vc+jwt"

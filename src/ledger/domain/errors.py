@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ledger.record import UnmetRequirement
+    from ledger.domain.record import UnmetRequirement
 
 
 class LedgerError(Exception):

@@ -14,20 +14,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ledger import errors
-from ledger.record import PlanningState, StaffRecord
-from ledger.rules import Position, PositionKind, RuleSet
-from ledger.standards import (
+from ledger.domain import errors
+from ledger.domain.record import PlanningState, StaffRecord
+from ledger.standards.compliance import (
     AppointmentReview,
-    RequirementCheck,
-    StandardCheck,
-    Status,
     evaluate,
-    json_value,
     post_check,
     rank_check,
     review_appointments,
 )
+from ledger.standards.model import Position, PositionKind
+from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import RequirementCheck, StandardCheck, Status, json_value
 
 
 @dataclass(frozen=True)
