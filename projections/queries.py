@@ -273,7 +273,7 @@ class ReadModel:
 
         The current standing comes from the standing view. A question about another date or an
         earlier state of knowledge is answered by folding the person's own events from the log
-        (an indexed read of one stream) with ``ledger.staff.fold_record``: the definition the
+        (an indexed read of one stream) with ``ledger.domain.fold.fold_record``: the definition the
         write side uses, so both can never disagree.
         """
         day = as_of or self.today()

@@ -10,7 +10,7 @@ table or the same JSON. Two readers of one ledger therefore never get two answer
 
 Records come from :class:`RecordSource`: every person's events, read from the log once and kept
 level with its tail (only new positions are read), folded as of the report's business date and as
-the ledger knew them at ``known_at`` with ``ledger.staff.fold_record``, the write side's own
+the ledger knew them at ``known_at`` with ``ledger.domain.fold.fold_record``, the write side's own
 definition. A whole answer is remembered until the log or the rules change, so paging through a
 long report judges the records once. Answers still fold every record of the agency when first asked
 (about a millisecond a person): views of the findings themselves are the next step for a ministry
