@@ -262,6 +262,23 @@ def page_after(items: Sequence[T], key: Callable[[T], str], after: str, limit: i
     return page[:limit], len(page) > limit
 
 
+def _folded_page(
+    day: date,
+    rule_set: str,
+    summary: dict[str, Any],
+    listed: Sequence[T],
+    key: Callable[[T], str],
+    item: Callable[[T], dict[str, Any]],
+    after: str,
+    limit: int,
+    pools: list[dict[str, Any]] | None = None,
+) -> PageAnswer:
+    """A page of a whole answer folded from the records: the items after ``after`` by ``key``."""
+    page, more = page_after(listed, key, after, limit)
+    items = [item(entry) for entry in page]
+    return PageAnswer(day, rule_set, ListedPage(summary, items, key(page[-1]) if more else None, pools))
+
+
 # --------------------------------------------------------------------------- the layer
 
 
@@ -527,23 +544,15 @@ class Reports:
                 staff_id=staff_id,
                 structure=structure,
             )
-            page, more = page_after(answer.listed, lambda p: p.staff_id, after, limit)
-            listed = ListedPage(
-                summary=answer.summary(),
-                items=[needs_item(p) for p in page],
-                next_key=page[-1].staff_id if more else None,
-                pools=[pool.as_dict() for pool in answer.report.pools],
+            pools = [pool.as_dict() for pool in answer.report.pools]
+            return _folded_page(
+                day, answer.report.rule_set, answer.summary(), answer.listed,
+                lambda p: p.staff_id, needs_item, after, limit, pools,
             )
-            return PageAnswer(day, answer.report.rule_set, listed)
         question = ("needs_page", day, nfc(unit), staff_id, structure, after, limit)
-        found = self._remember(
-            question,
-            lambda: self._read(
-                day, unit, staff_id, structure, lambda r, s: r.needs(s, staff_id, after, limit)
-            ),
-            stamp,
+        return self._viewed_page(
+            question, stamp, day, unit, staff_id, structure, lambda r, s: r.needs(s, staff_id, after, limit)
         )
-        return PageAnswer(day, self.rules.label, found)
 
     def appointments_page(
         self,
@@ -571,26 +580,15 @@ class Reports:
                 flagged=flagged,
                 structure=structure,
             )
-            page, more = page_after(answer.listed, lambda row: row.key, after, limit)
-            listed = ListedPage(
-                summary=answer.summary(),
-                items=[row.as_dict() for row in page],
-                next_key=page[-1].key if more else None,
+            return _folded_page(
+                day, answer.rule_set, answer.summary(), answer.listed,
+                lambda row: row.key, AppointmentRow.as_dict, after, limit,
             )
-            return PageAnswer(day, answer.rule_set, listed)
         question = ("appointments_page", day, nfc(unit), staff_id, flagged, structure, after, limit)
-        found = self._remember(
-            question,
-            lambda: self._read(
-                day,
-                unit,
-                staff_id,
-                structure,
-                lambda r, s: r.appointments(s, staff_id, flagged, after, limit),
-            ),
-            stamp,
+        return self._viewed_page(
+            question, stamp, day, unit, staff_id, structure,
+            lambda r, s: r.appointments(s, staff_id, flagged, after, limit),
         )
-        return PageAnswer(day, self.rules.label, found)
 
     def commitments_page(
         self,
@@ -613,21 +611,28 @@ class Reports:
             answer = self.commitments(
                 as_of=day, known_at=known_at, staff_id=staff_id, unit=unit, status=status, structure=structure
             )
-            page, more = page_after(answer.listed, commitment_key, after, limit)
-            listed = ListedPage(
-                summary=answer.summary(),
-                items=[c.as_dict() for c in page],
-                next_key=commitment_key(page[-1]) if more else None,
+            return _folded_page(
+                day, answer.report.rule_set, answer.summary(), answer.listed,
+                commitment_key, Commitment.as_dict, after, limit,
             )
-            return PageAnswer(day, answer.report.rule_set, listed)
         question = ("commitments_page", day, nfc(unit), staff_id, status, structure, after, limit)
-        found = self._remember(
-            question,
-            lambda: self._read(
-                day, unit, staff_id, structure, lambda r, s: r.commitments(s, staff_id, status, after, limit)
-            ),
-            stamp,
+        return self._viewed_page(
+            question, stamp, day, unit, staff_id, structure,
+            lambda r, s: r.commitments(s, staff_id, status, after, limit),
         )
+
+    def _viewed_page(
+        self,
+        question: tuple[Any, ...],
+        stamp: tuple[int, int],
+        day: date,
+        unit: str | None,
+        staff_id: str | None,
+        structure: str | None,
+        run: Callable[[FindingsReads, Scope], ListedPage],
+    ) -> PageAnswer:
+        """A page counted and loaded in the findings view, remembered while it stands still."""
+        found = self._remember(question, lambda: self._read(day, unit, staff_id, structure, run), stamp)
         return PageAnswer(day, self.rules.label, found)
 
     # ---------------------------------------------------------------- helpers
