@@ -691,6 +691,14 @@ class ReadModel:
 
         return self._with_views([view.name, "statistics"], run)
 
+    def structure(self, known_at: datetime | None) -> Structure:
+        """The organisation's units as known at ``known_at`` (now when None), from the statistics
+        view's unit facts."""
+        k = FOREVER if known_at is None else micros(known_at)
+        return self._with_views(
+            ["statistics"], lambda tx, t: self.statistics_view.structure(tx, t["statistics"], known_at=k)
+        )
+
     def staff_in_unit(self, day: date, known_at: datetime | None, unit: str, structure_on: date) -> set[str]:
         """Who worked in ``unit`` on ``day`` as known at ``known_at`` (the statistics view's rule
         of a person's unit on a day, mapped onto the structure of ``structure_on``)."""

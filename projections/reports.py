@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +32,7 @@ from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Track
 from ledger.domain.fold import fold_record
+from ledger.domain.ids import staff_aggregate_id
 from ledger.domain.record import StaffRecord
 from ledger.organisation import ORGANISATION_ID
 from ledger.staff import StaffEvent, StaffMember
@@ -51,6 +52,7 @@ from projections.units import Structure, structure_day
 T = TypeVar("T")
 
 PAGE = 1000
+EVERY_VERSION = 2**31 - 1  # "up to the last version" for a read of one stream
 CACHED_ANSWERS = 32
 
 
@@ -67,6 +69,12 @@ class RecordSource:
         self._staff_ids: dict[UUID, str] = {}
         # aggregate → (version, last business date, whole record)
         self._whole: dict[UUID, tuple[int, date, StaffRecord]] = {}
+        self._loaded = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the log has been read into memory (by a question about everyone)."""
+        return self._loaded
 
     def refresh(self) -> int:
         """Read what the log gained since the last call; the log position now covered."""
@@ -81,6 +89,7 @@ class RecordSource:
                 if page:
                     self._after = page[-1].id
                 if len(page) < PAGE:
+                    self._loaded = True
                     return self._after
 
     def structure(self, known_at: datetime | None) -> Structure:
@@ -92,12 +101,17 @@ class RecordSource:
         return Structure.of_events(events, None if known_at is None else micros(known_at))
 
     def records(
-        self, as_of: date, known_at: datetime | None, *, only: Container[str] | None = None
+        self, as_of: date, known_at: datetime | None, *, only: Collection[str] | None = None
     ) -> list[StaffRecord]:
         """Every staff member's record (of those in ``only``) on ``as_of`` as the ledger knew it
         at ``known_at`` (now when None; people registered later are left out), by staff code. A
         correction recorded after ``known_at`` is left out with the rest, so the event it voids
-        counts again, as it did then."""
+        counts again, as it did then.
+
+        Until the log is in memory, the records of ``only`` are read stream by stream (one
+        indexed read each), so a question about one unit never reads the whole log."""
+        if only is not None and not self._loaded:
+            return self._records_of(sorted(only), as_of, known_at)
         self.refresh()
         with self._lock:
             streams = [
@@ -116,8 +130,23 @@ class RecordSource:
                 records.append(self._current(events, as_of))
         return records
 
+    def _records_of(
+        self, staff_ids: Sequence[str], as_of: date, known_at: datetime | None
+    ) -> list[StaffRecord]:
+        records = []
+        for staff_id in staff_ids:
+            events = self.reader.events_of(staff_aggregate_id(staff_id), EVERY_VERSION)
+            if known_at is not None:
+                events = [e for e in events if e.timestamp <= known_at]
+            if events and isinstance(events[0], StaffMember.Registered):
+                records.append(fold_record(events, as_of=as_of, known_at=known_at))
+        return records
+
     def registered(self, staff_id: str, known_at: datetime | None) -> bool:
         """Whether ``staff_id`` was registered (by ``known_at``, when given)."""
+        if not self._loaded:
+            opening = self.reader.events_of(staff_aggregate_id(staff_id), 1)
+            return bool(opening) and (known_at is None or opening[0].timestamp <= known_at)
         self.refresh()
         with self._lock:
             for oid, code in self._staff_ids.items():
@@ -153,6 +182,9 @@ class FindingsSource(Protocol):
     ) -> Judged:
         """The people a report covers (working in ``unit`` on ``day``, mapped onto the structure
         of ``structure_on``) with ``part`` of their findings."""
+
+    def structure(self, known_at: datetime | None) -> Structure:
+        """The organisation's units as known at ``known_at`` (now when None), from the views."""
 
     def staff_in_unit(self, day: date, known_at: datetime | None, unit: str, structure_on: date) -> set[str]:
         """The staff codes of everyone (recorded by ``known_at``) whose unit on ``day``, mapped
@@ -732,7 +764,8 @@ class Reports:
         unit mapped onto the structure of ``day`` (or today's, ``structure="current"``)."""
         if unit is None:
             return [r for r in records if staff_id in (None, r.staff_id)]
-        organisation = self.source.structure(known_at)
+        source = self.findings if self.findings is not None else self.source
+        organisation = source.structure(known_at)
         on = structure_day(structure, day, self.today())
         return [
             r
@@ -745,7 +778,8 @@ class Reports:
     ) -> T:
         """The answer to ``question``, computed once while the log (or the findings view, at
         ``stamp``) and the rules stay as they are (a change to either is a new key)."""
-        where = ("findings", stamp) if stamp is not None else self.source.refresh()
+        # The log's head, not the records read: a question about one unit must not read the log.
+        where = ("findings", stamp) if stamp is not None else ("log", self.source.reader.head())
         key = (question, where, self.rules.label)
         with self._cache_lock:
             if key in self._cache:

@@ -299,3 +299,23 @@ def test_the_command_line_answers_from_the_views_when_they_are_level_with_the_lo
     answer = json.loads(result.output)
     assert answer["summary"] == expected["summary"]
     assert answer["items"] == expected["items"]
+
+
+def test_a_past_day_for_one_unit_reads_the_streams_of_its_people_not_the_whole_log(
+    demo_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_api.app.state.services.engine.stop()
+    reads = ReadModel(demo_api.app.state.ledger)  # a fresh process's read side: no log in memory
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("read the whole log")
+
+    monkeypatch.setattr(LogReader, "page", refuse)
+    try:
+        day, known = date(2022, 12, 31), datetime(2023, 6, 1, tzinfo=UTC)
+        answer = reads.reports.needs(as_of=day, known_at=known, unit="Phòng Nghiệp vụ 1")
+        assert answer.report.people
+        commitments = reads.reports.commitments(as_of=day, known_at=known, unit="Phòng Nghiệp vụ 1")
+        assert commitments.report.as_of == day
+    finally:
+        reads.close()
