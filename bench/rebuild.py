@@ -17,7 +17,7 @@ Then, each in a fresh process (so peak memory is each one's own) and one after a
 
 * ``read+decode``: every notification read in pages of 1,000 and decoded by the application's
   mapper: the ceiling any projection of this log pays before doing anything.
-* ``rebuild``: ``projections.engine.rebuild`` of all three views (standing, credentials,
+* ``rebuild``: ``projections.building.rebuild`` of all three views (standing, credentials,
   statistics) from scratch, in one pass, including index creation and the switch.
 * ``library``: the library's ``ProjectionRunner`` keeping the same three views (each event's
   writes and the tracking row in one transaction, which is all that runner can do) over the first
@@ -71,8 +71,8 @@ from ledger.staff import StaffMember  # noqa: E402
 from ledger.store.config import StoreConfig  # noqa: E402
 from ledger.store.sqlite import ChainedSQLiteRecorder  # noqa: E402
 from projections.base import envelopes_for  # noqa: E402
-from projections.engine import default_views  # noqa: E402
 from projections.log import LogReader  # noqa: E402
+from projections.registry import default_views  # noqa: E402
 from projections.store import _PostgresTx, _SQLiteTx  # noqa: E402
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -326,8 +326,9 @@ def measure_read_decode(store: StoreConfig) -> dict[str, Any]:
 
 def measure_rebuild(store: StoreConfig, page_size: int, jobs: int | None) -> dict[str, Any]:
     from projections import generations
-    from projections.engine import default_views, drop_generation, rebuild
+    from projections.building import drop_generation, rebuild
     from projections.log import LogReader
+    from projections.registry import default_views
     from projections.store import Database
 
     ledger = Ledger(store)

@@ -47,10 +47,11 @@ from projections.anomalies import CODES as ANOMALY_CODES
 from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
 from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
-from projections.engine import Engine, ViewState, default_views, view_states
+from projections.engine import Engine
 from projections.findings import FindingsReads, FindingsView, Judged, Scope
 from projections.forms import Bm01Report, bm01, last_complete_year_end
 from projections.log import LogReader
+from projections.registry import default_views
 from projections.reports import Reports
 from projections.results import (
     AGE_BANDS,
@@ -76,6 +77,7 @@ from projections.results import (
 from projections.splits import PostClassifier, parse_cross, post_classifier
 from projections.standing import DIRECTORY_SORTS, STATUSES, StandingView, record_to_standing
 from projections.statistics import StatisticsView
+from projections.status import ViewState, view_states
 from projections.store import AsyncReaders, Database, Readers, Row, Tx, is_missing_table
 from projections.units import Structure, UnitNode, structure_day
 

@@ -39,8 +39,9 @@ from ledger.standards.compliance import review_appointments
 from ledger.standards.effectiveness import effectiveness_report
 from ledger.standards.needs import needs_report
 from projections.anomalies import person_anomalies
+from projections.building import rebuild
 from projections.documents import STANDING_JSON
-from projections.engine import Engine, rebuild
+from projections.engine import Engine
 from projections.queries import ReadModel
 from projections.shapes import needs_item
 from projections.splits import SPLITS
