@@ -43,8 +43,9 @@ from ledger.domain.ids import staff_aggregate_id
 from ledger.standards.ruleset import RuleSet
 from projections import documents, generations
 from projections.annual import annual_report
-from projections.anomalies import CODES as ANOMALY_CODES
-from projections.anomalies import AnomaliesView, Anomaly, AnomalyList
+from projections.anomalies import AnomaliesView, AnomalyList
+from projections.anomaly_flags import CODES as ANOMALY_CODES
+from projections.anomaly_flags import Anomaly
 from projections.base import FOREVER, Tables, View, micros
 from projections.credentials import CredentialsView, FlagRules, build_trail
 from projections.engine import Engine

@@ -29,7 +29,8 @@ def default_views(ledger: Ledger | None = None) -> list[View]:
     view depends on the ledger's rules file and judges for the agency's date (without a ledger,
     ``LEDGER_RULES`` and ``LEDGER_TIMEZONE``).
     """
-    from projections.anomalies import AnomaliesView, configured_rules
+    from projections.anomalies import AnomaliesView
+    from projections.anomaly_rules import configured_rules
     from projections.credentials import CredentialsView
     from projections.findings import FindingsView
     from projections.standing import StandingView

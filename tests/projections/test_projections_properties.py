@@ -38,7 +38,7 @@ from ledger.standards.commitments import commitments_report
 from ledger.standards.compliance import review_appointments
 from ledger.standards.effectiveness import effectiveness_report
 from ledger.standards.needs import needs_report
-from projections.anomalies import person_anomalies
+from projections.anomaly_checks import person_anomalies
 from projections.building import rebuild
 from projections.documents import STANDING_JSON
 from projections.engine import Engine
