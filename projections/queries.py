@@ -76,7 +76,8 @@ from projections.results import (
     WaiverInfo,
 )
 from projections.splits import PostClassifier, parse_cross, post_classifier
-from projections.standing import DIRECTORY_SORTS, STATUSES, StandingView, record_to_standing
+from projections.standing import DIRECTORY_SORTS, STATUSES, StandingView
+from projections.standing_records import record_to_standing
 from projections.statistics import StatisticsView
 from projections.status import ViewState, view_states
 from projections.store import AsyncReaders, Database, Readers, Row, Tx, is_missing_table

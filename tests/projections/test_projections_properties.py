@@ -45,7 +45,7 @@ from projections.engine import Engine
 from projections.queries import ReadModel
 from projections.shapes import needs_item
 from projections.splits import SPLITS
-from projections.standing import record_to_standing
+from projections.standing_records import record_to_standing
 from projections.verify import check_views
 
 LEVELLED = [(str(t), lv.code) for t, info in catalog.TRACKS.items() for lv in info.levels]

@@ -33,7 +33,8 @@ from projections.documents import STANDING_JSON
 from projections.engine import Engine
 from projections.queries import ReadModel
 from projections.results import Standing
-from projections.standing import StandingView, record_to_standing
+from projections.standing import StandingView
+from projections.standing_records import record_to_standing
 from projections.store import Database
 
 
