@@ -27,14 +27,9 @@ from projections.engine import Engine
 from projections.findings import FindingsView
 from projections.log import LogReader
 from projections.queries import ReadModel
-from projections.reports import (
-    RecordSource,
-    Reports,
-    appointments_json,
-    commitments_json,
-    effectiveness_json,
-    needs_json,
-)
+from projections.records import RecordSource
+from projections.report_json import appointments_json, commitments_json, effectiveness_json, needs_json
+from projections.reports import Reports
 from projections.store import Database
 
 REPORTS = (
