@@ -73,7 +73,7 @@ from ledger.store.sqlite import ChainedSQLiteRecorder  # noqa: E402
 from projections.base import envelopes_for  # noqa: E402
 from projections.log import LogReader  # noqa: E402
 from projections.registry import default_views  # noqa: E402
-from projections.store import _PostgresTx, _SQLiteTx  # noqa: E402
+from projections.store import PostgresTx, SQLiteTx  # noqa: E402
 
 POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 EVENTS_PER_PERSON = 42
@@ -459,7 +459,7 @@ class SQLiteSameViews(SQLiteTrackingRecorder, SameViews):
                 view.create(tx, self.tables[view.name], indexes=True)
 
     def wrap(self, cursor: Any) -> Any:
-        return _SQLiteTx(cursor.sqlite_cursor)
+        return SQLiteTx(cursor.sqlite_cursor)
 
 
 class PostgresSameViews(PostgresTrackingRecorder, SameViews):
@@ -476,7 +476,7 @@ class PostgresSameViews(PostgresTrackingRecorder, SameViews):
 
     def wrap(self, cursor: Any) -> Any:
         cursor.row_factory = tuple_row
-        return _PostgresTx(cursor)
+        return PostgresTx(cursor)
 
 
 class SameViewsProjection(Projection[Any]):

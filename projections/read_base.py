@@ -21,13 +21,14 @@ from projections.credentials import CredentialsView, FlagRules
 from projections.engine import Engine
 from projections.findings import FindingsView
 from projections.log import LogReader
+from projections.readers import AsyncReaders, Readers
 from projections.registry import default_views
 from projections.reports import Reports
 from projections.splits import PostClassifier
 from projections.standing import StandingView
 from projections.statistics import StatisticsView
 from projections.status import ViewState, view_states
-from projections.store import AsyncReaders, Database, Readers, Tx, is_missing_table
+from projections.store import Database, Tx, is_missing_table
 
 MAX_PAGE = 500
 NOT_BUILT = -1
