@@ -15,7 +15,8 @@ from ledger.domain.record import StaffRecord
 from ledger.organisation import ORGANISATION_ID
 from ledger.staff import StaffEvent, StaffMember
 from projections.base import micros
-from projections.findings import FindingsReads, Judged, Scope
+from projections.findings import Judged
+from projections.findings_reads import FindingsReads, Scope
 from projections.log import LogReader
 from projections.units import Structure
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 from ledger.standards.commitments import Commitment, CommitmentsReport
 from ledger.standards.effectiveness import ProgrammeEffect
 from ledger.standards.needs import NeedsReport, PersonNeeds
-from projections.findings import ListedPage
+from projections.findings_reads import ListedPage
 from projections.shapes import AppointmentRow
 
 T = TypeVar("T")

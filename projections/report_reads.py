@@ -16,7 +16,8 @@ from projections.anomaly_flags import CODES as ANOMALY_CODES
 from projections.anomaly_flags import Anomaly
 from projections.base import FOREVER, Tables, micros
 from projections.credentials import build_trail
-from projections.findings import FindingsReads, Judged, Scope
+from projections.findings import Judged
+from projections.findings_reads import FindingsReads, Scope
 from projections.forms import Bm01Report, bm01, last_complete_year_end
 from projections.read_base import MIN_YEAR, R, ViewReads, check_code
 from projections.reports import Reports

@@ -36,7 +36,8 @@ from ledger.standards.effectiveness import ProgrammeEffect, effectiveness_report
 from ledger.standards.model import PositionKind
 from ledger.standards.needs import NeedsReport, needs_report, pool_readiness, pools_of
 from ledger.standards.ruleset import RuleSet
-from projections.findings import FindingsReads, Judged, ListedPage, Scope, commitment_key
+from projections.findings import Judged, commitment_key
+from projections.findings_reads import FindingsReads, ListedPage, Scope
 from projections.records import FindingsSource, RecordSource
 from projections.report_answers import (
     AppointmentsAnswer,
