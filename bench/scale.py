@@ -7,7 +7,7 @@ stable interfaces only (a real `ledger serve`, the CLI, and the bare library as 
 
 For each store and each log size (``--events``, staff = events / 42, units of about 500 people):
 
-1. **generate** (cached): the log of `bench/rebuild.py` (same generator, seed and shape: each
+1. **generate** (cached): the log of `bench/rebuild_log.py` (same generator, seed and shape: each
    person's events spread over the years 2010-2025, saved 2,000 aggregates per transaction through
    the ledger's chained recorder) with units of about 500 people. The store is kept on disk,
    keyed by its parameters (an SQLite file in ``--cache``; a PostgreSQL schema
@@ -72,7 +72,7 @@ from scale_stores import (
     sqlite_store,
 )
 
-EVENTS_PER_PERSON = 42  # bench/rebuild.py's: staff = events // 42
+EVENTS_PER_PERSON = 42  # bench/rebuild_log.py's: staff = events // 42
 PAST_AS_OF = "2020-12-31"
 PAST_KNOWN_AT = "2021-06-30T00:00:00Z"
 BENCH_UNIT = "Đơn vị đo hiệu năng (bench)"

@@ -35,7 +35,7 @@ from projections.results import (
     DirectoryEntry,
     Standing,
 )
-from projections.standing_changes import _Changes, _fresh_rows, _Probe
+from projections.standing_changes import FoldProbe, PageChanges, fresh_rows
 from projections.standing_records import (
     DELETE_ITEMS,
     DELETE_POSTING,
@@ -50,11 +50,11 @@ from projections.standing_records import (
     UPSERT_DOCUMENT,
     UPSERT_ITEM,
     UPSERT_PERSON,
-    _decode_scalars,
-    _document_row,
-    _latest,
-    _voided_version,
+    decode_scalars,
+    document_row,
+    latest_day,
     record_rows,
+    voided_version,
 )
 from projections.store import Row, Tx
 from projections.text import exact, has_marks, nfc, search_key
@@ -116,12 +116,12 @@ class StandingView(View):
             by_person[env.staff_id].append(env)
         # People whose whole history is in the page (new people; everyone in a rebuild, which
         # reads the log person by person): fold each at once and insert their rows.
-        fresh = _fresh_rows(by_person)
+        fresh = fresh_rows(by_person)
         voiding: dict[str, list[int]] = defaultdict(list)
         for sid, envs in by_person.items():
             for env in envs:
                 if isinstance(env.event, StaffMember.Corrected):
-                    voiding[sid].append(_voided_version(env.event))
+                    voiding[sid].append(voided_version(env.event))
         known = self._load_people(tx, tables, list(by_person))
         refold: dict[str, tuple[UUID, int]] = {}
         quick: list[Row] = []
@@ -142,7 +142,7 @@ class StandingView(View):
         }
         enrollments = self._load_items(tx, tables, "enrollments", sorted(wanted))
 
-        changes = _Changes()
+        changes = PageChanges()
         for sid, envs in follow.items():
             changes.follow(sid, envs, known.get(sid), enrollments.get(sid, {}))
         people, items = changes.people, changes.items
@@ -191,7 +191,7 @@ class StandingView(View):
                 return False
             if getattr(event, "enrollment_id", None) is not None:
                 return False
-            probe = _Probe.of(record)
+            probe = FoldProbe.of(record)
             event_id = make_event_id(record.staff_id, version)
             event.fold(probe, event_id)
             if probe.assigned:
@@ -214,7 +214,7 @@ class StandingView(View):
                 f"SELECT staff_id, data, latest_on FROM {tables['people']} WHERE staff_id IN ({marks})",
                 chunk,
             ):
-                out[sid] = (_decode_scalars(json.loads(data)), latest)
+                out[sid] = (decode_scalars(json.loads(data)), latest)
         return out
 
     def _load_items(
@@ -243,7 +243,7 @@ class StandingView(View):
             return
         record = fold_record(events)
         version = max(e.originator_version for e in events)
-        for template, rows in record_rows(record, version, _latest(events)).items():
+        for template, rows in record_rows(record, version, latest_day(events)).items():
             if rows:
                 tx.executemany(self.sql(tables, template), rows)
 
@@ -253,7 +253,7 @@ class StandingView(View):
         for start in range(0, len(staff_ids), CHUNK):
             chunk = staff_ids[start : start + CHUNK]
             for record, version, latest in self._records(tx, tables, chunk).values():
-                rows.append(_document_row(record, version, latest))
+                rows.append(document_row(record, version, latest))
         return rows
 
     def _records(
@@ -270,7 +270,7 @@ class StandingView(View):
             f"WHERE staff_id IN ({marks})",
             staff_ids,
         ):
-            out[sid] = (_decode_scalars(json.loads(data)), int(version), latest)
+            out[sid] = (decode_scalars(json.loads(data)), int(version), latest)
         for sid, field, key, text in tx.query(
             f"SELECT staff_id, field, key, data FROM {tables['items']} WHERE staff_id IN ({marks}) "
             "ORDER BY staff_id, field, version",

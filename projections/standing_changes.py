@@ -19,25 +19,25 @@ from projections.standing_records import (
     ITEM_CLASS,
     NO_DATE,
     SCALARS,
-    _item_key,
-    _latest,
-    _person_row,
-    _posting_row,
-    _qual_row,
-    _version_of,
+    item_key_of,
+    latest_day,
+    person_row,
+    posting_row,
+    qual_row,
     record_rows,
+    version_of,
 )
 from projections.store import Row
 
 
-class _Probe(StaffRecord):
+class FoldProbe(StaffRecord):
     """A copy of a person's own fields with empty collections, noting every field a fold assigns
     (even to the value it already had: voiding that fold could still change the field)."""
 
     assigned: set[str]
 
     @classmethod
-    def of(cls, record: StaffRecord) -> _Probe:
+    def of(cls, record: StaffRecord) -> FoldProbe:
         probe = cls(**{name: getattr(record, name) for name in SCALARS})
         object.__setattr__(probe, "assigned", set())
         return probe
@@ -49,7 +49,7 @@ class _Probe(StaffRecord):
         object.__setattr__(self, name, value)
 
 
-def _fresh_rows(by_person: dict[str, list[Envelope]]) -> dict[str, list[Row]]:
+def fresh_rows(by_person: dict[str, list[Envelope]]) -> dict[str, list[Row]]:
     """The rows of the people whose whole history is in the page (taken out of ``by_person``):
     new people, and everyone in a rebuild, which reads the log person by person."""
     fresh: dict[str, list[Row]] = defaultdict(list)
@@ -57,7 +57,7 @@ def _fresh_rows(by_person: dict[str, list[Envelope]]) -> dict[str, list[Row]]:
         events = [env.event for env in by_person.pop(sid)]
         if isinstance(events[0], StaffMember.Registered):
             rows_of = record_rows(
-                fold_record(events), events[-1].originator_version, _latest(events), fresh=True
+                fold_record(events), events[-1].originator_version, latest_day(events), fresh=True
             )
             for template, rows in rows_of.items():
                 fresh[template] += rows
@@ -65,7 +65,7 @@ def _fresh_rows(by_person: dict[str, list[Envelope]]) -> dict[str, list[Row]]:
 
 
 @dataclass
-class _Changes:
+class PageChanges:
     """The rows a page changes for people already in the view: their person row, the items
     whose JSON changed, and the directory's indexes of credentials and postings."""
 
@@ -106,27 +106,27 @@ class _Changes:
                 latest = max(latest, day)
         if record is None:
             return
-        self.people.append(_person_row(record, envs[-1].version, latest))
+        self.people.append(person_row(record, envs[-1].version, latest))
         for field_name, kind, _ in COLLECTIONS:
             collection = getattr(record, field_name)
             pairs: Iterable[tuple[Any, Any]] = (
                 collection.items() if kind == "dict" else ((None, item) for item in collection)
             )
             for key, item in pairs:
-                item_key = _item_key(field_name, kind, key, item)
+                item_key = item_key_of(field_name, kind, key, item)
                 text = codec.dumps(item)
                 if before.get((field_name, item_key)) != text:
                     self.item_changed(sid, field_name, item_key, item, text)
 
     def item_changed(self, sid: str, field_name: str, item_key: str, item: Any, text: str) -> None:
-        self.items.append((sid, field_name, item_key, _version_of(item.event_id), text))
+        self.items.append((sid, field_name, item_key, version_of(item.event_id), text))
         if field_name == "credentials":
             self.quals_gone.append((sid, item_key))
-            row = _qual_row(sid, item)
+            row = qual_row(sid, item)
             if row is not None:
                 self.quals.append(row)
         elif field_name == "rotations":
             self.postings_gone.append((sid, int(item_key)))
-            row = _posting_row(sid, item)
+            row = posting_row(sid, item)
             if row is not None:
                 self.postings.append(row)

@@ -93,11 +93,11 @@ EMPTY = tuple(name for name, _, _ in COLLECTIONS)
 LISTS = [name for name, kind, _ in COLLECTIONS if kind == "list"]
 
 
-def _version_of(event_id: str) -> int:
+def version_of(event_id: str) -> int:
     return int(event_id.rpartition(":")[2])
 
 
-def _latest(events: Sequence[StaffEvent]) -> str:
+def latest_day(events: Sequence[StaffEvent]) -> str:
     """The latest business date among events that fold (a later ``as_of`` changes nothing)."""
     return max(
         (
@@ -109,7 +109,7 @@ def _latest(events: Sequence[StaffEvent]) -> str:
     )
 
 
-def _voided_version(event: StaffMember.Corrected) -> int:
+def voided_version(event: StaffMember.Corrected) -> int:
     tail = event.voided_event_id.rpartition(":")[2]
     return int(tail) if tail.isdigit() else 0
 
@@ -117,7 +117,7 @@ def _voided_version(event: StaffMember.Corrected) -> int:
 _encode_scalars = codec.encoder(StaffRecord, only=SCALARS)
 
 
-_decode_scalars = codec.decoder(StaffRecord, only=SCALARS)
+decode_scalars = codec.decoder(StaffRecord, only=SCALARS)
 
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
@@ -127,7 +127,7 @@ def _scalars_json(record: StaffRecord) -> str:
     return _json(_encode_scalars(record))
 
 
-def _person_row(record: StaffRecord, version: int, latest: str) -> Row:
+def person_row(record: StaffRecord, version: int, latest: str) -> Row:
     return (
         record.staff_id, search_key(record.full_name), record.full_name, str(record.gender),
         iso(record.birth_date), str(record.employment), nfc(record.home_unit), nfc(record.position),
@@ -136,7 +136,7 @@ def _person_row(record: StaffRecord, version: int, latest: str) -> Row:
     )
 
 
-def _document_row(record: StaffRecord, version: int, latest: str) -> Row:
+def document_row(record: StaffRecord, version: int, latest: str) -> Row:
     """The person's standing as one document (:mod:`projections.documents`)."""
     start = date.fromisoformat(latest)
     base = record_to_standing(record, as_of=start, known_at=None, version=version)
@@ -146,22 +146,22 @@ def _document_row(record: StaffRecord, version: int, latest: str) -> Row:
     )
 
 
-def _item_key(field: str, kind: str, key: Any, item: Any) -> str:
-    return str(key) if kind == "dict" else str(_version_of(item.event_id))
+def item_key_of(field: str, kind: str, key: Any, item: Any) -> str:
+    return str(key) if kind == "dict" else str(version_of(item.event_id))
 
 
-def _qual_row(staff_id: str, item: Any) -> Row | None:
+def qual_row(staff_id: str, item: Any) -> Row | None:
     level = catalog.level_of(item.track, item.level)
     if level is None:
         return None
     return (staff_id, item.credential_id, str(item.track), level.rank)
 
 
-def _posting_row(staff_id: str, item: Any) -> Row | None:
+def posting_row(staff_id: str, item: Any) -> Row | None:
     if item.kind == RotationKind.TRANSFER:
         return None  # a transfer changes the home unit itself
     return (
-        staff_id, _version_of(item.event_id), nfc(item.to_unit), nfc(item.position), iso(item.starts_on),
+        staff_id, version_of(item.event_id), nfc(item.to_unit), nfc(item.position), iso(item.starts_on),
         iso(item.ends_on),
     )
 
@@ -181,18 +181,18 @@ def record_rows(
             collection.items() if kind == "dict" else ((None, item) for item in collection)
         )
         for key, item in pairs:
-            item_key = _item_key(field, kind, key, item)
-            items.append((sid, field, item_key, _version_of(item.event_id), codec.dumps(item)))
-            if field == "credentials" and (row := _qual_row(sid, item)) is not None:
+            item_key = item_key_of(field, kind, key, item)
+            items.append((sid, field, item_key, version_of(item.event_id), codec.dumps(item)))
+            if field == "credentials" and (row := qual_row(sid, item)) is not None:
                 quals.append(row)
-            elif field == "rotations" and (row := _posting_row(sid, item)) is not None:
+            elif field == "rotations" and (row := posting_row(sid, item)) is not None:
                 postings.append(row)
     return {
         INSERT_PERSON if fresh else UPSERT_PERSON: [
-            _person_row(record, version, latest)
+            person_row(record, version, latest)
         ],
         INSERT_DOCUMENT if fresh else UPSERT_DOCUMENT: [
-            _document_row(record, version, latest)
+            document_row(record, version, latest)
         ],
         INSERT_ITEM if fresh else UPSERT_ITEM: items,
         INSERT_QUAL: quals,
