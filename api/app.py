@@ -56,7 +56,7 @@ from ledger.service import Clock
 from projections.base import View
 from projections.engine import Engine
 from projections.queries import ReadModel
-from projections.store import ServiceTables
+from projections.service_tables import ServiceTables
 
 logger = logging.getLogger("api")
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from projections.store import Record, ServiceTables
+from projections.service_tables import ServiceTables
+from projections.store import Record
 
 IDEMPOTENCY_TABLE = "ledger_api_idempotency"
 PENDING = "pending"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from projections.store import ServiceTables
+from projections.service_tables import ServiceTables
 
 KEYS_TABLE = "ledger_api_keys"
 MAX_CACHED_KEYS = 1024  # verified tokens a process remembers (see KeyStore)

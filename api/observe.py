@@ -30,7 +30,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from projections.engine import ViewState
+from projections.status import ViewState
 
 access_log = logging.getLogger("ledger.access")
 

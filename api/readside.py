@@ -32,11 +32,11 @@ from ledger.domain.units import unit_history
 from ledger.service import HistoryEntry
 from ledger.staff import EVENT_TYPES
 from ledger.standards.commitments import commitments_of
-from projections.engine import ViewState
 from projections.forms import NOT_RECORDED_NOTE
 from projections.log import LogReader
 from projections.queries import ReadModel, Standing, StandingDocument
 from projections.reports import Reports
+from projections.status import ViewState
 from projections.text import nfc
 from projections.units import Structure
 

@@ -20,7 +20,7 @@ from datetime import datetime
 
 import filetype
 
-from projections.store import ServiceTables
+from projections.service_tables import ServiceTables
 
 SCANS_TABLE = "ledger_scans"
 MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")

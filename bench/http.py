@@ -137,7 +137,7 @@ def seed(url: str, staff: int) -> str:
     from ledger.domain.catalog import Gender, Mode, Outcome, Track
     from ledger.service import CredentialDetails
     from ledger.store.config import StoreConfig
-    from projections.store import ServiceTables
+    from projections.service_tables import ServiceTables
 
     store = StoreConfig(url)
     ledger = Ledger(store)

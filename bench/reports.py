@@ -40,7 +40,8 @@ from ledger.standards.needs import needs_report
 from ledger.store.config import StoreConfig
 from projections.engine import Engine
 from projections.queries import ReadModel
-from projections.reports import RecordSource, Reports
+from projections.records import RecordSource
+from projections.reports import Reports
 
 Judge = Callable[[list[StaffRecord]], object]
 PAGE = 50  # the first page, as the API asks for it

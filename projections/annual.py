@@ -25,7 +25,7 @@ from decimal import Decimal
 from ledger.domain.catalog import Funding, Label, Track
 from projections.results import AnnualLine, AnnualReport
 from projections.splits import AGENCY_LEADER, DIVISION_LEADER, AttendanceRow, PostClassifier
-from projections.statistics import LEVEL_CODES
+from projections.statistics_sql import LEVEL_CODES
 
 MILLION = Decimal(1_000_000)
 TARGET_GROUPS = ("agency_leader", "division_leader", "civil_servant", "contract")

@@ -50,7 +50,7 @@ def document(record: StaffRecord, base: Standing, start: date) -> str:
     """The stored document of a person's current standing, valid for every day from ``start``
     (the latest business date among their events; ``date.min`` if none but the registration):
     ``record`` is the fold of all their live events, ``base`` the standing it gives on ``start``
-    (``projections.standing.record_to_standing``)."""
+    (``projections.standing_records.record_to_standing``)."""
     suffix = b""
     segments: list[str] = []
     previous: tuple[str, str | None, str] | None = None

@@ -24,7 +24,7 @@ from ledger.standards.ruleset import RuleSet
 from ledger.text import normalize_name
 from projections.base import Tables
 from projections.splits import AGENCY_LEADER, DIVISION_LEADER, PostClassifier
-from projections.statistics import LEVEL_CODES, LIVE, highest_levels, post_on_sql, unit_on_sql
+from projections.statistics_sql import LEVEL_CODES, LIVE, highest_levels, post_on_sql, unit_on_sql
 from projections.store import Tx
 from projections.text import nfc
 from projections.units import Structure

@@ -21,294 +21,42 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol, TypeVar, cast
-from uuid import UUID
+from typing import Any, TypeVar, cast
 
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Track
-from ledger.domain.fold import fold_record
-from ledger.domain.ids import staff_aggregate_id
 from ledger.domain.record import StaffRecord
-from ledger.organisation import ORGANISATION_ID
-from ledger.staff import StaffEvent, StaffMember
 from ledger.standards.commitments import Commitment, CommitmentsReport, commitments_report
 from ledger.standards.compliance import review_appointments
 from ledger.standards.effectiveness import ProgrammeEffect, effectiveness_report
 from ledger.standards.model import PositionKind
-from ledger.standards.needs import NeedsReport, PersonNeeds, needs_report, pool_readiness, pools_of
+from ledger.standards.needs import NeedsReport, needs_report, pool_readiness, pools_of
 from ledger.standards.ruleset import RuleSet
-from projections.base import micros
-from projections.findings import FindingsReads, Judged, ListedPage, Scope, commitment_key
-from projections.log import LogReader
+from projections.findings import Judged, commitment_key
+from projections.findings_reads import FindingsReads, ListedPage, Scope
+from projections.records import FindingsSource, RecordSource
+from projections.report_answers import (
+    AppointmentsAnswer,
+    CommitmentsAnswer,
+    EffectivenessAnswer,
+    NeedsAnswer,
+    PageAnswer,
+    folded_page,
+)
 from projections.shapes import AppointmentRow, needs_item
 from projections.text import nfc
-from projections.units import Structure, structure_day
+from projections.units import structure_day
 
 T = TypeVar("T")
 
-PAGE = 1000
-EVERY_VERSION = 2**31 - 1  # "up to the last version" for a read of one stream
 CACHED_ANSWERS = 32
 
 
-
-class RecordSource:
-    """Every staff member's events in version order, read once from the log and kept level with
-    its tail; records folded from them for any business date and state of knowledge."""
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.reader = LogReader(ledger)
-        self._lock = threading.Lock()
-        self._after = 0
-        self._streams: dict[UUID, list[StaffEvent]] = {}
-        self._staff_ids: dict[UUID, str] = {}
-        # aggregate → (version, last business date, whole record)
-        self._whole: dict[UUID, tuple[int, date, StaffRecord]] = {}
-        self._loaded = False
-
-    @property
-    def loaded(self) -> bool:
-        """Whether the log has been read into memory (by a question about everyone)."""
-        return self._loaded
-
-    def refresh(self) -> int:
-        """Read what the log gained since the last call; the log position now covered."""
-        with self._lock:
-            while True:
-                page = self.reader.page(self._after, PAGE)
-                for envelope in self.reader.decode(page):
-                    event = envelope.event
-                    self._streams.setdefault(event.originator_id, []).append(event)
-                    if isinstance(event, StaffMember.Registered):
-                        self._staff_ids[event.originator_id] = event.staff_id
-                if page:
-                    self._after = page[-1].id
-                if len(page) < PAGE:
-                    self._loaded = True
-                    return self._after
-
-    def structure(self, known_at: datetime | None) -> Structure:
-        """The organisation's units as known at ``known_at`` (now when None), from the unit facts
-        read with the rest of the log."""
-        self.refresh()
-        with self._lock:
-            events = list(self._streams.get(ORGANISATION_ID, ()))
-        return Structure.of_events(events, None if known_at is None else micros(known_at))
-
-    def records(
-        self, as_of: date, known_at: datetime | None, *, only: Collection[str] | None = None
-    ) -> list[StaffRecord]:
-        """Every staff member's record (of those in ``only``) on ``as_of`` as the ledger knew it
-        at ``known_at`` (now when None; people registered later are left out), by staff code. A
-        correction recorded after ``known_at`` is left out with the rest, so the event it voids
-        counts again, as it did then.
-
-        Until the log is in memory, the records of ``only`` are read stream by stream (one
-        indexed read each), so a question about one unit never reads the whole log."""
-        if only is not None and not self._loaded:
-            return self._records_of(sorted(only), as_of, known_at)
-        self.refresh()
-        with self._lock:
-            streams = [
-                (self._staff_ids[oid], sorted(events, key=lambda e: e.originator_version))
-                for oid, events in self._streams.items()
-                if oid in self._staff_ids and (only is None or self._staff_ids[oid] in only)
-            ]
-        records = []
-        for _, events in sorted(streams, key=lambda item: item[0]):
-            if known_at is not None:
-                events = [e for e in events if e.timestamp <= known_at]
-                if not events or not isinstance(events[0], StaffMember.Registered):
-                    continue
-                records.append(fold_record(events, as_of=as_of, known_at=known_at))
-            else:
-                records.append(self._current(events, as_of))
-        return records
-
-    def _records_of(
-        self, staff_ids: Sequence[str], as_of: date, known_at: datetime | None
-    ) -> list[StaffRecord]:
-        records = []
-        for staff_id in staff_ids:
-            events = self.reader.events_of(staff_aggregate_id(staff_id), EVERY_VERSION)
-            if known_at is not None:
-                events = [e for e in events if e.timestamp <= known_at]
-            if events and isinstance(events[0], StaffMember.Registered):
-                records.append(fold_record(events, as_of=as_of, known_at=known_at))
-        return records
-
-    def registered(self, staff_id: str, known_at: datetime | None) -> bool:
-        """Whether ``staff_id`` was registered (by ``known_at``, when given)."""
-        if not self._loaded:
-            opening = self.reader.events_of(staff_aggregate_id(staff_id), 1)
-            return bool(opening) and (known_at is None or opening[0].timestamp <= known_at)
-        self.refresh()
-        with self._lock:
-            for oid, code in self._staff_ids.items():
-                if code == staff_id:
-                    first = self._streams[oid][0]
-                    return known_at is None or first.timestamp <= known_at
-        return False
-
-    def _current(self, events: list[StaffEvent], as_of: date) -> StaffRecord:
-        """The record on ``as_of`` as known now. On or after the person's last business date it
-        is the whole record, folded once per version of the person and then reused (the reports
-        of today ask for it again and again); before, it is folded for the day. The reports only
-        read records, never change them."""
-        last = events[-1]
-        whole = self._whole.get(last.originator_id)
-        if whole is None or whole[0] != last.originator_version:
-            latest = max(e.effective_on for e in events)
-            whole = (last.originator_version, latest, fold_record(events))
-            self._whole[last.originator_id] = whole
-        _, latest, record = whole
-        return record if as_of >= latest else fold_record(events, as_of=as_of)
-
-
-class FindingsSource(Protocol):
-    """The findings view as the reports read it (``projections.queries.ReadModel``)."""
-
-    def findings_stamp(self, day: date) -> tuple[int, int] | None:
-        """Where the findings view stands (generation, position) if it can answer for ``day``
-        under the ledger's rules: every row judged for that day. None if it cannot."""
-
-    def findings(
-        self, day: date, part: str, *, unit: str | None, structure_on: date, staff_id: str | None
-    ) -> Judged:
-        """The people a report covers (working in ``unit`` on ``day``, mapped onto the structure
-        of ``structure_on``) with ``part`` of their findings."""
-
-    def structure(self, known_at: datetime | None) -> Structure:
-        """The organisation's units as known at ``known_at`` (now when None), from the views."""
-
-    def staff_in_unit(self, day: date, known_at: datetime | None, unit: str, structure_on: date) -> set[str]:
-        """The staff codes of everyone (recorded by ``known_at``) whose unit on ``day``, mapped
-        onto the structure of ``structure_on`` as known then, is ``unit``."""
-
-    def read_findings(
-        self, unit: str | None, structure_on: date, run: Callable[[FindingsReads, Scope], T]
-    ) -> T:
-        """``run`` over the live findings view, with the scope of ``unit`` (mapped onto the
-        structure of ``structure_on``), in one read transaction."""
-
-
 # --------------------------------------------------------------------------- answers
-
-
-@dataclass(frozen=True)
-class NeedsAnswer:
-    """The needs report of everyone active on the day in ``unit`` (the whole agency when None),
-    with their gaps, and the planning pools of the same people; ``staff_id`` only narrows whom
-    the report lists."""
-
-    report: NeedsReport
-    unit: str | None
-    staff_id: str | None
-
-    @property
-    def listed(self) -> tuple[PersonNeeds, ...]:
-        """The people the report lists: those with a gap, or the one person asked for."""
-        if self.staff_id is not None:
-            return tuple(p for p in self.report.people if p.staff_id == self.staff_id)
-        return self.report.with_gaps
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "people": len(self.report.people),
-            "with_gaps": len(self.report.with_gaps),
-            "by_status": self.report.by_status(),
-            "by_track": self.report.by_track(),
-        }
-
-
-@dataclass(frozen=True)
-class AppointmentsAnswer:
-    as_of: date
-    rule_set: str
-    rows: tuple[AppointmentRow, ...]  # every appointment asked about, by key
-    flagged: bool
-
-    @property
-    def listed(self) -> tuple[AppointmentRow, ...]:
-        return tuple(r for r in self.rows if r.flagged) if self.flagged else self.rows
-
-    def summary(self) -> dict[str, Any]:
-        reviews = [row.review for row in self.rows]
-        return {
-            "appointments": len(reviews),
-            "met_rules_then": sum(1 for r in reviews if r.met_rules_then),
-            "appointed_without_meeting_standard": sum(
-                1 for r in reviews if r.appointed_without_meeting_standard
-            ),
-            "fail_todays_rules": sum(1 for r in reviews if not r.would_meet_todays_rules_then),
-            "not_meeting_todays_rules_now": sum(1 for r in reviews if not r.meets_todays_rules),
-            "with_waiver": sum(1 for r in reviews if r.waiver is not None),
-        }
-
-
-@dataclass(frozen=True)
-class CommitmentsAnswer:
-    report: CommitmentsReport
-
-    @property
-    def listed(self) -> tuple[Commitment, ...]:
-        return self.report.items
-
-    def summary(self) -> dict[str, Any]:
-        return cast(dict[str, Any], self.report.as_dict()["summary"])
-
-
-@dataclass(frozen=True)
-class EffectivenessAnswer:
-    as_of: date
-    effects: tuple[ProgrammeEffect, ...]
-
-    def summary(self) -> dict[str, Any]:
-        return effect_totals(self.effects)
-
-    def by_track(self) -> dict[str, dict[str, Any]]:
-        return {
-            str(track): effect_totals([e for e in self.effects if e.track == track])
-            for track in dict.fromkeys(e.track for e in self.effects)
-        }
-
-
-@dataclass(frozen=True)
-class PageAnswer:
-    """One page of a report that lists items, with the summary over all of them."""
-
-    as_of: date
-    rule_set: str
-    page: ListedPage
-
-
-def page_after(items: Sequence[T], key: Callable[[T], str], after: str, limit: int) -> tuple[list[T], bool]:
-    """The items after cursor key ``after`` (items are in key order), at most ``limit`` of them,
-    and whether more follow."""
-    page = [item for item in items if key(item) > after][: limit + 1]
-    return page[:limit], len(page) > limit
-
-
-def _folded_page(
-    day: date,
-    rule_set: str,
-    summary: dict[str, Any],
-    listed: Sequence[T],
-    key: Callable[[T], str],
-    item: Callable[[T], dict[str, Any]],
-    after: str,
-    limit: int,
-    pools: list[dict[str, Any]] | None = None,
-) -> PageAnswer:
-    """A page of a whole answer folded from the records: the items after ``after`` by ``key``."""
-    page, more = page_after(listed, key, after, limit)
-    items = [item(entry) for entry in page]
-    return PageAnswer(day, rule_set, ListedPage(summary, items, key(page[-1]) if more else None, pools))
 
 
 # --------------------------------------------------------------------------- the layer
@@ -577,7 +325,7 @@ class Reports:
                 structure=structure,
             )
             pools = [pool.as_dict() for pool in answer.report.pools]
-            return _folded_page(
+            return folded_page(
                 day, answer.report.rule_set, answer.summary(), answer.listed,
                 lambda p: p.staff_id, needs_item, after, limit, pools,
             )
@@ -612,7 +360,7 @@ class Reports:
                 flagged=flagged,
                 structure=structure,
             )
-            return _folded_page(
+            return folded_page(
                 day, answer.rule_set, answer.summary(), answer.listed,
                 lambda row: row.key, AppointmentRow.as_dict, after, limit,
             )
@@ -643,7 +391,7 @@ class Reports:
             answer = self.commitments(
                 as_of=day, known_at=known_at, staff_id=staff_id, unit=unit, status=status, structure=structure
             )
-            return _folded_page(
+            return folded_page(
                 day, answer.report.rule_set, answer.summary(), answer.listed,
                 commitment_key, Commitment.as_dict, after, limit,
             )
@@ -802,67 +550,3 @@ def _aware(moment: datetime | None) -> datetime | None:
 # --------------------------------------------------------------------------- JSON shapes
 
 
-def effect_totals(effects: Sequence[ProgrammeEffect]) -> dict[str, Any]:
-    """Counts over programme-years: completions, ratings compared (improved, unchanged,
-    declined), post-training evaluations and the share rated applied (excellent or good)."""
-    evaluated = sum(e.evaluated for e in effects)
-    applied = sum(
-        n for e in effects for rating, n in e.post_training.items() if rating in ("excellent", "good")
-    )
-    return {
-        "completions": sum(e.completions for e in effects),
-        "compared": sum(e.compared for e in effects),
-        "improved": sum(e.improved for e in effects),
-        "unchanged": sum(e.unchanged for e in effects),
-        "declined": sum(e.declined for e in effects),
-        "evaluated": evaluated,
-        "applied": applied,
-        "applied_share": str((Decimal(applied) / evaluated).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-        if evaluated
-        else None,
-    }
-
-
-def needs_json(answer: NeedsAnswer, *, everyone: bool = False) -> dict[str, Any]:
-    """The whole needs answer as JSON data (the command line's ``--json``; the API pages it)."""
-    people = answer.report.people if everyone else answer.listed
-    items = [needs_item(p) for p in people]
-    return {
-        "as_of": answer.report.as_of,
-        "rule_set": answer.report.rule_set,
-        "position": answer.report.position,
-        "unit": answer.unit,
-        "summary": answer.summary(),
-        "items": items,
-        "people": items,  # the name the command line gave them before it shared the API's shape
-        "pools": [pool.as_dict() for pool in answer.report.pools],
-    }
-
-
-def appointments_json(answer: AppointmentsAnswer) -> dict[str, Any]:
-    return {
-        "as_of": answer.as_of,
-        "rule_set": answer.rule_set,
-        "summary": answer.summary(),
-        "items": [row.as_dict() for row in answer.listed],
-    }
-
-
-def commitments_json(answer: CommitmentsAnswer) -> dict[str, Any]:
-    return {
-        "as_of": answer.report.as_of,
-        "rule_set": answer.report.rule_set,
-        "summary": answer.summary(),
-        "items": [c.as_dict() for c in answer.listed],
-    }
-
-
-def effectiveness_json(answer: EffectivenessAnswer) -> dict[str, Any]:
-    items = [e.as_dict() for e in answer.effects]
-    return {
-        "as_of": answer.as_of,
-        "summary": answer.summary(),
-        "by_track": answer.by_track(),
-        "items": items,
-        "programmes": items,  # the name the command line gave them before it shared the API's shape
-    }

@@ -16,228 +16,54 @@ event), so those are worked out when the view is read.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
 from ledger.domain import catalog
-from ledger.domain.catalog import RotationKind
 from ledger.domain.fold import fold_record
 from ledger.domain.ids import make_event_id
 from ledger.domain.record import StaffRecord
 from ledger.staff import StaffEvent, StaffMember
-from projections import codec, documents
-from projections.base import Envelope, LogSource, Tables, View, iso
+from projections import codec
+from projections.base import Envelope, LogSource, Tables, View
 from projections.generations import VIEWS_TABLE
 from projections.results import (
-    Appointment,
-    Credential,
     DirectoryEntry,
-    Enrollment,
-    Evaluation,
-    Planning,
-    Qualification,
-    Rotation,
     Standing,
-    Unmet,
-    WaiverInfo,
+)
+from projections.standing_changes import FoldProbe, PageChanges, fresh_rows
+from projections.standing_records import (
+    DELETE_ITEMS,
+    DELETE_POSTING,
+    DELETE_QUAL,
+    DICTS,
+    EMPTY,
+    INSERT_POSTING,
+    INSERT_QUAL,
+    ITEM_CLASS,
+    NO_DATE,
+    UNQUALIFY,
+    UPSERT_DOCUMENT,
+    UPSERT_ITEM,
+    UPSERT_PERSON,
+    decode_scalars,
+    document_row,
+    latest_day,
+    record_rows,
+    voided_version,
 )
 from projections.store import Row, Tx
-from projections.text import exact, has_marks, name_order_key, nfc, search_key
+from projections.text import exact, has_marks, nfc, search_key
 
 STATUSES = ("active", "departed", "not_joined")
 # The directory's orders (``-`` before one reverses it); ``name`` is Vietnamese name order.
 DIRECTORY_SORTS = ("name", "staff_id", "unit", "position", "joined_on")
-NO_DATE = "0001-01-01"
 CHUNK = 400  # keys per IN (...) list
 
-SCALARS = codec.scalar_fields(StaffRecord)
-COLLECTIONS = codec.collection_fields(StaffRecord)
-ITEM_CLASS = {name: cls for name, _, cls in COLLECTIONS}
-DICTS = [name for name, kind, _ in COLLECTIONS if kind == "dict"]
-EMPTY = tuple(name for name, _, _ in COLLECTIONS)
-LISTS = [name for name, kind, _ in COLLECTIONS if kind == "list"]
-
-PEOPLE_COLUMNS = (
-    "staff_id, name_key, full_name, gender, birth_date, employment, home_unit, position, "
-    "joined_on, departed_on, version, latest_on, data, name_text, order_key"
-)
-
-
-def _version_of(event_id: str) -> int:
-    return int(event_id.rpartition(":")[2])
-
-
-def _latest(events: Sequence[StaffEvent]) -> str:
-    """The latest business date among events that fold (a later ``as_of`` changes nothing)."""
-    return max(
-        (
-            iso(e.effective_on) or NO_DATE
-            for e in events
-            if not isinstance(e, (StaffMember.Registered, StaffMember.Corrected))
-        ),
-        default=NO_DATE,
-    )
-
-
-def _voided_version(event: StaffMember.Corrected) -> int:
-    tail = event.voided_event_id.rpartition(":")[2]
-    return int(tail) if tail.isdigit() else 0
-
-
-_encode_scalars = codec.encoder(StaffRecord, only=SCALARS)
-_decode_scalars = codec.decoder(StaffRecord, only=SCALARS)
-_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-
-
-def _scalars_json(record: StaffRecord) -> str:
-    return _json(_encode_scalars(record))
-
-
-def _person_row(record: StaffRecord, version: int, latest: str) -> Row:
-    return (
-        record.staff_id, search_key(record.full_name), record.full_name, str(record.gender),
-        iso(record.birth_date), str(record.employment), nfc(record.home_unit), nfc(record.position),
-        iso(record.joined_on), iso(record.departed_on), version, latest, _scalars_json(record),
-        exact(record.full_name), name_order_key(record.full_name),
-    )
-
-
-def _document_row(record: StaffRecord, version: int, latest: str) -> Row:
-    """The person's standing as one document (:mod:`projections.documents`)."""
-    start = date.fromisoformat(latest)
-    base = record_to_standing(record, as_of=start, known_at=None, version=version)
-    return (
-        record.staff_id, version, latest, documents.document(record, base, start),
-        documents.courses(record),
-    )
-
-
-def _item_key(field: str, kind: str, key: Any, item: Any) -> str:
-    return str(key) if kind == "dict" else str(_version_of(item.event_id))
-
-
-def _qual_row(staff_id: str, item: Any) -> Row | None:
-    level = catalog.level_of(item.track, item.level)
-    if level is None:
-        return None
-    return (staff_id, item.credential_id, str(item.track), level.rank)
-
-
-def _posting_row(staff_id: str, item: Any) -> Row | None:
-    if item.kind == RotationKind.TRANSFER:
-        return None  # a transfer changes the home unit itself
-    return (
-        staff_id, _version_of(item.event_id), nfc(item.to_unit), nfc(item.position), iso(item.starts_on),
-        iso(item.ends_on),
-    )
-
-
-class _Probe(StaffRecord):
-    """A copy of a person's own fields with empty collections, noting every field a fold assigns
-    (even to the value it already had: voiding that fold could still change the field)."""
-
-    assigned: set[str]
-
-    @classmethod
-    def of(cls, record: StaffRecord) -> _Probe:
-        probe = cls(**{name: getattr(record, name) for name in SCALARS})
-        object.__setattr__(probe, "assigned", set())
-        return probe
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        assigned = self.__dict__.get("assigned")
-        if assigned is not None and name in SCALARS:
-            assigned.add(name)
-        object.__setattr__(self, name, value)
-
-
-def _fresh_rows(by_person: dict[str, list[Envelope]]) -> dict[str, list[Row]]:
-    """The rows of the people whose whole history is in the page (taken out of ``by_person``):
-    new people, and everyone in a rebuild, which reads the log person by person."""
-    fresh: dict[str, list[Row]] = defaultdict(list)
-    for sid in [sid for sid, envs in by_person.items() if envs[0].version == 1]:
-        events = [env.event for env in by_person.pop(sid)]
-        if isinstance(events[0], StaffMember.Registered):
-            rows_of = record_rows(
-                fold_record(events), events[-1].originator_version, _latest(events), fresh=True
-            )
-            for template, rows in rows_of.items():
-                fresh[template] += rows
-    return fresh
-
-
-@dataclass
-class _Changes:
-    """The rows a page changes for people already in the view: their person row, the items
-    whose JSON changed, and the directory's indexes of credentials and postings."""
-
-    people: list[Row] = dataclasses.field(default_factory=list)
-    items: list[Row] = dataclasses.field(default_factory=list)
-    quals_gone: list[Row] = dataclasses.field(default_factory=list)
-    quals: list[Row] = dataclasses.field(default_factory=list)
-    postings_gone: list[Row] = dataclasses.field(default_factory=list)
-    postings: list[Row] = dataclasses.field(default_factory=list)
-
-    def follow(
-        self,
-        sid: str,
-        envs: list[Envelope],
-        known: tuple[StaffRecord, str] | None,
-        enrollments: dict[str, str],
-    ) -> None:
-        """Fold the page's events of ``sid`` into the record the view holds (with only the
-        enrollments the events name) and keep what changed."""
-        record: StaffRecord | None = None
-        latest: str = NO_DATE
-        before: dict[tuple[str, str], str] = {}
-        if known is not None:
-            record, latest = known
-            for key, text in enrollments.items():
-                record.enrollments[key] = codec.loads(ITEM_CLASS["enrollments"], text)
-                before[("enrollments", key)] = text
-        for env in envs:
-            event = env.event
-            if isinstance(event, StaffMember.Registered):
-                record = event.start_record()
-                continue
-            if record is None:
-                continue  # no registration on record: nothing to fold into
-            event.fold(record, env.event_id)
-            if not isinstance(event, StaffMember.Corrected):
-                day = iso(event.effective_on) or NO_DATE
-                latest = max(latest, day)
-        if record is None:
-            return
-        self.people.append(_person_row(record, envs[-1].version, latest))
-        for field_name, kind, _ in COLLECTIONS:
-            collection = getattr(record, field_name)
-            pairs: Iterable[tuple[Any, Any]] = (
-                collection.items() if kind == "dict" else ((None, item) for item in collection)
-            )
-            for key, item in pairs:
-                item_key = _item_key(field_name, kind, key, item)
-                text = codec.dumps(item)
-                if before.get((field_name, item_key)) != text:
-                    self.item_changed(sid, field_name, item_key, item, text)
-
-    def item_changed(self, sid: str, field_name: str, item_key: str, item: Any, text: str) -> None:
-        self.items.append((sid, field_name, item_key, _version_of(item.event_id), text))
-        if field_name == "credentials":
-            self.quals_gone.append((sid, item_key))
-            row = _qual_row(sid, item)
-            if row is not None:
-                self.quals.append(row)
-        elif field_name == "rotations":
-            self.postings_gone.append((sid, int(item_key)))
-            row = _posting_row(sid, item)
-            if row is not None:
-                self.postings.append(row)
 
 
 class StandingView(View):
@@ -282,43 +108,6 @@ class StandingView(View):
         "by_posting": ("postings", "to_unit"),
     }
 
-    UPSERT_PERSON = (
-        f"INSERT INTO {{people}} ({PEOPLE_COLUMNS}) VALUES ({', '.join('?' * 15)}) "
-        "ON CONFLICT (staff_id) DO UPDATE SET name_key = excluded.name_key, "
-        "full_name = excluded.full_name, gender = excluded.gender, birth_date = excluded.birth_date, "
-        "employment = excluded.employment, home_unit = excluded.home_unit, "
-        "position = excluded.position, joined_on = excluded.joined_on, "
-        "departed_on = excluded.departed_on, version = excluded.version, "
-        "latest_on = excluded.latest_on, data = excluded.data, name_text = excluded.name_text, "
-        "order_key = excluded.order_key"
-    )
-    INSERT_PERSON = f"INSERT INTO {{people}} ({PEOPLE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
-    INSERT_ITEM = "INSERT INTO {items} (staff_id, field, key, version, data) VALUES (?, ?, ?, ?, ?)"
-    UPSERT_ITEM = (
-        "INSERT INTO {items} (staff_id, field, key, version, data) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (staff_id, field, key) DO UPDATE SET version = excluded.version, data = excluded.data"
-    )
-    DELETE_QUAL = "DELETE FROM {quals} WHERE staff_id = ? AND credential_id = ?"
-    INSERT_QUAL = "INSERT INTO {quals} (staff_id, credential_id, track, level_rank) VALUES (?, ?, ?, ?)"
-    DELETE_POSTING = "DELETE FROM {postings} WHERE staff_id = ? AND version = ?"
-    DELETE_ITEMS = "DELETE FROM {items} WHERE staff_id = ? AND version = ?"
-    UNQUALIFY = (
-        "DELETE FROM {quals} WHERE staff_id = ? AND credential_id IN "
-        "(SELECT key FROM {items} WHERE field = 'credentials' AND staff_id = ? AND version = ?)"
-    )
-    INSERT_POSTING = (
-        "INSERT INTO {postings} (staff_id, version, to_unit, position, starts_on, ends_on) "
-        "VALUES (?, ?, ?, ?, ?, ?)"
-    )
-    INSERT_DOCUMENT = (
-        "INSERT INTO {documents} (staff_id, version, latest_on, doc, courses) VALUES (?, ?, ?, ?, ?)"
-    )
-    UPSERT_DOCUMENT = (
-        "INSERT INTO {documents} (staff_id, version, latest_on, doc, courses) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (staff_id) DO UPDATE SET version = excluded.version, "
-        "latest_on = excluded.latest_on, doc = excluded.doc, courses = excluded.courses"
-    )
-
     # ------------------------------------------------------------------ writes
 
     def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:
@@ -327,12 +116,12 @@ class StandingView(View):
             by_person[env.staff_id].append(env)
         # People whose whole history is in the page (new people; everyone in a rebuild, which
         # reads the log person by person): fold each at once and insert their rows.
-        fresh = _fresh_rows(by_person)
+        fresh = fresh_rows(by_person)
         voiding: dict[str, list[int]] = defaultdict(list)
         for sid, envs in by_person.items():
             for env in envs:
                 if isinstance(env.event, StaffMember.Corrected):
-                    voiding[sid].append(_voided_version(env.event))
+                    voiding[sid].append(voided_version(env.event))
         known = self._load_people(tx, tables, list(by_person))
         refold: dict[str, tuple[UUID, int]] = {}
         quick: list[Row] = []
@@ -353,7 +142,7 @@ class StandingView(View):
         }
         enrollments = self._load_items(tx, tables, "enrollments", sorted(wanted))
 
-        changes = _Changes()
+        changes = PageChanges()
         for sid, envs in follow.items():
             changes.follow(sid, envs, known.get(sid), enrollments.get(sid, {}))
         people, items = changes.people, changes.items
@@ -364,19 +153,19 @@ class StandingView(View):
             if rows:
                 tx.executemany(self.sql(tables, template), rows)
 
-        run(self.UPSERT_PERSON, people)
-        run(self.UPSERT_ITEM, items)
-        run(self.DELETE_QUAL, quals_gone)
-        run(self.INSERT_QUAL, quals)
-        run(self.DELETE_POSTING, postings_gone)
-        run(self.INSERT_POSTING, postings)
+        run(UPSERT_PERSON, people)
+        run(UPSERT_ITEM, items)
+        run(DELETE_QUAL, quals_gone)
+        run(INSERT_QUAL, quals)
+        run(DELETE_POSTING, postings_gone)
+        run(INSERT_POSTING, postings)
         # Voided events that only added items of their own: remove those items.
-        run(self.UNQUALIFY, [(sid, sid, v) for sid, v in quick])
-        run(self.DELETE_POSTING, quick)
-        run(self.DELETE_ITEMS, quick)
+        run(UNQUALIFY, [(sid, sid, v) for sid, v in quick])
+        run(DELETE_POSTING, quick)
+        run(DELETE_ITEMS, quick)
         # The documents of the people the page changed, from their rows as now written (the
         # record folded above is partial: only the enrollments the page's events name).
-        run(self.UPSERT_DOCUMENT, self._documents(tx, tables, [row[0] for row in people]))
+        run(UPSERT_DOCUMENT, self._documents(tx, tables, [row[0] for row in people]))
         for sid, (oid, version) in refold.items():
             self._refold(tx, tables, sid, log.events_of(oid, version))
         for template, rows in fresh.items():
@@ -402,7 +191,7 @@ class StandingView(View):
                 return False
             if getattr(event, "enrollment_id", None) is not None:
                 return False
-            probe = _Probe.of(record)
+            probe = FoldProbe.of(record)
             event_id = make_event_id(record.staff_id, version)
             event.fold(probe, event_id)
             if probe.assigned:
@@ -425,7 +214,7 @@ class StandingView(View):
                 f"SELECT staff_id, data, latest_on FROM {tables['people']} WHERE staff_id IN ({marks})",
                 chunk,
             ):
-                out[sid] = (_decode_scalars(json.loads(data)), latest)
+                out[sid] = (decode_scalars(json.loads(data)), latest)
         return out
 
     def _load_items(
@@ -454,7 +243,7 @@ class StandingView(View):
             return
         record = fold_record(events)
         version = max(e.originator_version for e in events)
-        for template, rows in record_rows(record, version, _latest(events)).items():
+        for template, rows in record_rows(record, version, latest_day(events)).items():
             if rows:
                 tx.executemany(self.sql(tables, template), rows)
 
@@ -464,7 +253,7 @@ class StandingView(View):
         for start in range(0, len(staff_ids), CHUNK):
             chunk = staff_ids[start : start + CHUNK]
             for record, version, latest in self._records(tx, tables, chunk).values():
-                rows.append(_document_row(record, version, latest))
+                rows.append(document_row(record, version, latest))
         return rows
 
     def _records(
@@ -481,7 +270,7 @@ class StandingView(View):
             f"WHERE staff_id IN ({marks})",
             staff_ids,
         ):
-            out[sid] = (_decode_scalars(json.loads(data)), int(version), latest)
+            out[sid] = (decode_scalars(json.loads(data)), int(version), latest)
         for sid, field, key, text in tx.query(
             f"SELECT staff_id, field, key, data FROM {tables['items']} WHERE staff_id IN ({marks}) "
             "ORDER BY staff_id, field, version",
@@ -732,167 +521,4 @@ def _status(joined: date, departed: date | None, day: date) -> str:
     return "active"
 
 
-def record_rows(
-    record: StaffRecord, version: int, latest: str, *, fresh: bool = False
-) -> dict[str, list[Row]]:
-    """Every row of one person, from a folded record, by statement (plain inserts when the view
-    has no rows of the person yet: ``fresh``)."""
-    sid = record.staff_id
-    items: list[Row] = []
-    quals: list[Row] = []
-    postings: list[Row] = []
-    for field, kind, _ in COLLECTIONS:
-        collection = getattr(record, field)
-        pairs: Iterable[tuple[Any, Any]] = (
-            collection.items() if kind == "dict" else ((None, item) for item in collection)
-        )
-        for key, item in pairs:
-            item_key = _item_key(field, kind, key, item)
-            items.append((sid, field, item_key, _version_of(item.event_id), codec.dumps(item)))
-            if field == "credentials" and (row := _qual_row(sid, item)) is not None:
-                quals.append(row)
-            elif field == "rotations" and (row := _posting_row(sid, item)) is not None:
-                postings.append(row)
-    return {
-        StandingView.INSERT_PERSON if fresh else StandingView.UPSERT_PERSON: [
-            _person_row(record, version, latest)
-        ],
-        StandingView.INSERT_DOCUMENT if fresh else StandingView.UPSERT_DOCUMENT: [
-            _document_row(record, version, latest)
-        ],
-        StandingView.INSERT_ITEM if fresh else StandingView.UPSERT_ITEM: items,
-        StandingView.INSERT_QUAL: quals,
-        StandingView.INSERT_POSTING: postings,
-    }
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def record_to_standing(
-    record: StaffRecord, *, as_of: date, known_at: datetime | None, version: int
-) -> Standing:
-    """The standing a record gives on ``as_of`` (unit, position and status are those of that day)."""
-    qualifications = {
-        str(track): Qualification(str(q.track), q.level, q.credential_id, q.title, q.issued_on)
-        for track, q in record.qualifications().items()
-    }
-    return Standing(
-        staff_id=record.staff_id,
-        full_name=record.full_name,
-        gender=str(record.gender),
-        birth_date=record.birth_date,
-        unit=record.unit_on(as_of),
-        home_unit=record.home_unit,
-        position=record.position_on(as_of),
-        rank=record.rank,
-        employment=str(record.employment),
-        status=record.status_on(as_of),
-        joined_on=record.joined_on,
-        departed_on=record.departed_on,
-        departure_reason=record.departure_reason,
-        national_id=record.national_id,
-        version=version,
-        as_of=as_of,
-        known_at=known_at,
-        qualifications=dict(sorted(qualifications.items())),
-        credentials=tuple(
-            Credential(
-                credential_id=c.credential_id,
-                track=str(c.track),
-                level=c.level,
-                title=c.title,
-                issuer=c.issuer,
-                issued_on=c.issued_on,
-                number=c.number,
-                source=c.source,
-                event_id=c.event_id,
-                enrollment_id=c.enrollment_id,
-                document_ref=c.evidence.document_ref if c.evidence else None,
-                verified_by=c.evidence.verified_by if c.evidence else None,
-                field=c.field,
-            )
-            for c in record.credentials.values()
-        ),
-        enrollments=tuple(
-            Enrollment(
-                enrollment_id=e.enrollment_id,
-                course_code=e.course_code,
-                course_title=e.course_title,
-                track=str(e.track),
-                level=e.level,
-                provider=e.provider,
-                mode=str(e.mode),
-                starts_on=e.starts_on,
-                ends_on=e.ends_on,
-                decision_ref=e.decision_ref,
-                funding=_text(e.funding),
-                cost=e.cost,
-                country=e.country,
-                status=e.status,
-                closed_on=e.closed_on,
-                score=e.score,
-                credential_id=e.credential_id,
-                withdrawal_reason=e.withdrawal_reason,
-                event_id=e.event_id,
-            )
-            for e in record.enrollments.values()
-        ),
-        rotations=tuple(
-            Rotation(
-                kind=str(r.kind),
-                from_unit=r.from_unit,
-                to_unit=r.to_unit,
-                position=r.position,
-                starts_on=r.starts_on,
-                ends_on=r.ends_on,
-                decision_ref=r.decision_ref,
-                event_id=r.event_id,
-            )
-            for r in record.rotations
-        ),
-        appointments=tuple(
-            Appointment(
-                position=a.position,
-                previous_position=a.previous_position,
-                effective_on=a.effective_on,
-                decision_ref=a.decision_ref,
-                waiver=WaiverInfo(a.waiver.legal_basis, a.waiver.deadline, a.waiver.reason)
-                if a.waiver
-                else None,
-                event_id=a.event_id,
-                unmet=tuple(
-                    Unmet(
-                        u.rule_id, u.track, u.required_level, u.held_level, u.timing, u.deadline,
-                        u.legal_basis, u.blocking,
-                    )
-                    for u in a.unmet
-                ),
-                rule_set=a.rule_set,
-            )
-            for a in record.appointments
-        ),
-        evaluations=tuple(
-            Evaluation(
-                kind=str(ev.kind),
-                year=ev.year,
-                enrollment_id=ev.enrollment_id,
-                rating=str(ev.rating),
-                score=ev.score,
-                evaluator=ev.evaluator,
-                notes=ev.notes,
-                effective_on=ev.effective_on,
-                event_id=ev.event_id,
-            )
-            for ev in record.evaluations
-        ),
-        departure_category=_text(record.departure_category),
-        planning=tuple(
-            Planning(p.position, p.from_year, p.to_year, p.decision_ref, p.decided_on, p.event_id)
-            for p in record.planned
-        ),
-    )
-
-
-__all__ = ["STATUSES", "StandingView", "record_to_standing"]
+__all__ = ["STATUSES", "StandingView"]

@@ -17,212 +17,29 @@ staff included, voided enrollments excluded.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Container, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ledger.domain import catalog
-from ledger.domain.catalog import RotationKind
-from ledger.staff import StaffMember
 from projections import splits
-from projections.base import Envelope, LogSource, Tables, View, iso
+from projections.base import Envelope, LogSource, Tables, View
 from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport
 from projections.splits import AttendanceRow, PostClassifier
+from projections.statistics_rows import PageRows, page_voids
+from projections.statistics_sql import (
+    LEVEL_CODES,
+    VOIDABLE,
+    age_band,
+    empty_tracks,
+    highest_levels,
+    live_at,
+    post_on_sql,
+    unit_on_sql,
+)
 from projections.store import Row, Tx
 from projections.text import nfc
 from projections.units import INSERT_FACT, UNIT_TABLES, Structure, apply_unit_facts
-
-LIVE = "{a}.recorded_at <= ? AND ({a}.voided_at IS NULL OR {a}.voided_at > ?)"
-VOIDABLE = ("credentials", "departures", "units", "enrollments", "closings", "posts")
-
-
-def _live(alias: str) -> str:
-    return LIVE.format(a=alias)
-
-
-def unit_on_sql(t: dict[str, str], staff: str, day: str) -> str:
-    """SQL for the unit ``staff`` worked in on ``day`` (both SQL expressions), as
-    ``StaffRecord.unit_on`` decides: a running rotation or secondment (the latest started), else
-    the latest transfer, else the unit at registration (``p`` must be that person's ``people``
-    row). Its placeholders, in order: ``known_at`` twice (then ``day`` twice if it is ``?``)
-    for the rotation, ``known_at`` twice (then ``day``) for the transfer."""
-    running = (
-        f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = {staff} AND u.kind <> 'transfer' "
-        f"AND {_live('u')} AND u.starts_on <= {day} AND (u.ends_on IS NULL OR u.ends_on >= {day}) "
-        "ORDER BY u.starts_on DESC, u.version LIMIT 1"
-    )
-    transfer = (
-        f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = {staff} AND u.kind = 'transfer' "
-        f"AND {_live('u')} AND u.starts_on <= {day} ORDER BY u.version DESC LIMIT 1"
-    )
-    return f"COALESCE(({running}), ({transfer}), p.unit)"
-
-
-def post_on_sql(t: dict[str, str], staff: str, day: str) -> str:
-    """SQL for the post (chức vụ) ``staff`` held on ``day``, as ``StaffRecord.position_on``
-    decides: the post of the running rotation (the latest started) if it names one, else the
-    post of the latest event in recording order (registration, appointment, transfer) taking
-    effect on or before ``day``; NULL when none names one. Placeholders as ``unit_on_sql``."""
-    running = (
-        f"SELECT u.position FROM {t['units']} u WHERE u.staff_id = {staff} AND u.kind <> 'transfer' "
-        f"AND {_live('u')} AND u.starts_on <= {day} AND (u.ends_on IS NULL OR u.ends_on >= {day}) "
-        "ORDER BY u.starts_on DESC, u.version LIMIT 1"
-    )
-    held = (
-        f"SELECT o.position FROM {t['posts']} o WHERE o.staff_id = {staff} "
-        f"AND {_live('o')} AND o.starts_on <= {day} ORDER BY o.version DESC LIMIT 1"
-    )
-    return f"COALESCE(({running}), ({held}))"
-
-
-def highest_levels(
-    tx: Tx, t: dict[str, str], *, day: str, known_at: int, people: Container[str],
-    tracks: Sequence[str] | None = None,
-) -> dict[tuple[str, str], int]:
-    """The rank of the highest level each of ``people`` holds per track on ``day`` as known at
-    ``known_at`` (``tracks``: only those), kept while streaming the credential facts: a plain
-    scan, where a GROUP BY would sort hundreds of thousands of rows first."""
-    track_filter, params = "", [known_at, known_at, day]
-    if tracks:
-        track_filter = f" AND c.track IN ({','.join('?' for _ in tracks)})"
-        params += list(tracks)
-    best: dict[tuple[str, str], int] = {}
-    for staff_id, track, rank in tx.query(
-        f"SELECT c.staff_id, c.track, c.level_rank FROM {t['credentials']} c "
-        f"WHERE {_live('c')} AND c.effective_on <= ?{track_filter}",
-        params,
-    ):
-        if staff_id in people and best.get((staff_id, track), 0) < rank:
-            best[(staff_id, track)] = rank
-    return best
-
-
-def age_band(birth: date, day: date) -> str:
-    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-    if age < 30:
-        return AGE_BANDS[0]
-    if age >= 55:
-        return AGE_BANDS[-1]
-    return AGE_BANDS[(age - 30) // 5 + 1]
-
-
-LEVEL_CODES = {
-    (str(info.track), level.rank): level.code for info in catalog.TRACKS.values() for level in info.levels
-}
-
-
-def empty_tracks() -> dict[str, dict[str, int]]:
-    return {
-        str(info.track): {level.code: 0 for level in info.levels}
-        for info in catalog.TRACKS.values()
-        if info.has_levels
-    }
-
-
-def page_voids(envelopes: Sequence[Envelope]) -> tuple[dict[tuple[str, int], int], list[Row]]:
-    """The corrections of a page: when each event they void was voided (the earliest correction
-    wins if, against the rules, an event were voided twice), and the updates for the events of
-    earlier pages. A fact voided by a correction of this same page is written voided (always so
-    in a rebuild, which reads each person's history whole)."""
-    seen = set()
-    voided_at: dict[tuple[str, int], int] = {}
-    for env in envelopes:
-        seen.add((env.staff_id, env.version))
-        if isinstance(env.event, StaffMember.Corrected):
-            target = env.event.voided_event_id.rpartition(":")[2]
-            if target.isdigit():
-                key = (env.staff_id, int(target))
-                at = env.recorded_at
-                if key not in voided_at or voided_at[key] > at:
-                    voided_at[key] = at
-    return voided_at, [(at, sid, v, at) for (sid, v), at in voided_at.items() if (sid, v) not in seen]
-
-
-@dataclass
-class PageRows:
-    """The fact rows a page of events adds to each table of the view."""
-
-    people: list[Row] = field(default_factory=list)
-    enrollments: list[Row] = field(default_factory=list)
-    closings: list[Row] = field(default_factory=list)
-    credentials: list[Row] = field(default_factory=list)
-    units: list[Row] = field(default_factory=list)
-    departures: list[Row] = field(default_factory=list)
-    posts: list[Row] = field(default_factory=list)
-    awards: list[Row] = field(default_factory=list)
-    # The level of each enrollment seen in this page (the latest incarnation of its id).
-    levels: dict[tuple[str, str], tuple[str, int | None]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, envelopes: Sequence[Envelope], void: Callable[[tuple[str, int]], int | None]) -> PageRows:
-        rows = cls()
-        for env in envelopes:
-            rows.add(env, void((env.staff_id, env.version)))
-        return rows
-
-    def add(self, env: Envelope, voided: int | None) -> None:
-        e = env.event
-        sid, v, at = env.staff_id, env.version, env.recorded_at
-        day = iso(e.effective_on)
-        if isinstance(e, StaffMember.Registered):
-            self.people.append(
-                (sid, str(e.gender), iso(e.birth_date), str(e.employment), day, nfc(e.unit), e.rank, at)
-            )
-            if e.position:
-                self.posts.append((sid, v, nfc(e.position), day, at, voided))
-        elif isinstance(e, StaffMember.Enrolled):
-            level = catalog.level_of(e.track, e.level)
-            rank = level.rank if level else None
-            self.enrollments.append(
-                (
-                    sid, v, e.enrollment_id, str(e.track), rank, str(e.mode), day,
-                    nfc(e.course_code), e.funding and str(e.funding), e.country,
-                    None if e.cost is None else str(e.cost), at, voided,
-                )
-            )
-            self.levels[(sid, e.enrollment_id)] = (str(e.track), rank)
-        elif isinstance(e, StaffMember.Completed | StaffMember.Failed | StaffMember.Withdrawn):
-            self.add_closing(env, voided)
-        elif isinstance(e, StaffMember.CredentialRecognized):
-            level = catalog.level_of(e.track, e.level)
-            if level is not None:
-                self.credentials.append((sid, v, str(e.track), level.rank, day, at, voided))
-        elif isinstance(e, StaffMember.Rotated):
-            position = nfc(e.position) if e.position else None
-            self.units.append(
-                (sid, v, str(e.kind), nfc(e.to_unit), day, iso(e.ends_on), position, at, voided)
-            )
-            # A transfer (điều động) is permanent, so the post it names is held from then on.
-            if e.kind == RotationKind.TRANSFER and position:
-                self.posts.append((sid, v, position, day, at, voided))
-        elif isinstance(e, StaffMember.Appointed):
-            self.posts.append((sid, v, nfc(e.position), day, at, voided))
-        elif isinstance(e, StaffMember.Departed):
-            self.departures.append((sid, v, day, at, voided))
-
-    def add_closing(self, env: Envelope, voided: int | None) -> None:
-        e = env.event
-        sid, v, at = env.staff_id, env.version, env.recorded_at
-        day = iso(e.effective_on)
-        status = CLOSING_STATUS[type(e)]
-        assert isinstance(e, StaffMember.Completed | StaffMember.Failed | StaffMember.Withdrawn)
-        self.closings.append((sid, v, e.enrollment_id, status, day, at, voided))
-        if isinstance(e, StaffMember.Completed) and e.credential is not None:
-            known = self.levels.get((sid, e.enrollment_id))
-            if known is None:
-                # Completions of enrollments from earlier pages take the level from the view.
-                self.awards.append((v, day, at, sid, e.enrollment_id, v))
-            elif known[1] is not None:
-                self.credentials.append((sid, v, known[0], known[1], day, at, voided))
-
-
-CLOSING_STATUS: dict[type, str] = {
-    StaffMember.Completed: "completed",
-    StaffMember.Failed: "failed",
-    StaffMember.Withdrawn: "withdrawn",
-}
 
 
 class StatisticsView(View):
@@ -389,7 +206,7 @@ class StatisticsView(View):
             f"SELECT p.staff_id, p.gender, p.birth_date, p.employment, "
             f"{unit_on_sql(t, 'p.staff_id', '?')} AS unit FROM {t['people']} p "
             f"WHERE p.recorded_at <= ? AND p.joined_on <= ? AND NOT EXISTS (SELECT 1 FROM "
-            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)"
+            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {live_at('x')} AND x.effective_on <= ?)"
         )
         # Parameters in the order their placeholders appear in the text.
         found = tx.query(roll, [k, k, d, d, k, k, d, k, d, k, k, d])
@@ -482,7 +299,7 @@ class StatisticsView(View):
         unit = nfc(unit)  # the view holds units in NFC
         if from_ is None:
             first = tx.scalar(
-                f"SELECT MIN(e.starts_on) FROM {tables.names['enrollments']} e WHERE {_live('e')}", (k, k)
+                f"SELECT MIN(e.starts_on) FROM {tables.names['enrollments']} e WHERE {live_at('e')}", (k, k)
             )
             from_ = date.fromisoformat(first) if first is not None and first <= to.isoformat() else to
         on = structure_on or to
@@ -554,12 +371,12 @@ class StatisticsView(View):
             f"p.birth_date, p.employment, e.course_code, e.funding, e.country, e.cost, "
             f"{post_on_sql(t, 'e.staff_id', 'e.starts_on')} AS post, "
             f"EXISTS (SELECT 1 FROM {t['departures']} x WHERE x.staff_id = e.staff_id "
-            f"AND {_live('x')} AND x.effective_on <= ?) AS departed, {unit_column} AS unit "
+            f"AND {live_at('x')} AND x.effective_on <= ?) AS departed, {unit_column} AS unit "
             f"FROM {t['enrollments']} e JOIN {t['people']} p ON p.staff_id = e.staff_id "
             f"LEFT JOIN {t['closings']} c ON c.staff_id = e.staff_id "
             f"AND c.enrollment_id = e.enrollment_id AND c.version > e.version "
-            f"AND {_live('c')} AND c.effective_on <= ? "
-            f"WHERE {_live('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}",
+            f"AND {live_at('c')} AND c.effective_on <= ? "
+            f"WHERE {live_at('e')} AND e.starts_on >= ? AND e.starts_on <= ?{track_filter}",
             params,
         )
         if unit is not None:
@@ -594,7 +411,7 @@ class StatisticsView(View):
         found = tx.query(
             f"SELECT p.staff_id, {unit_column} AS unit FROM {t['people']} p "
             f"WHERE p.recorded_at <= ? AND p.joined_on <= ? AND NOT EXISTS (SELECT 1 FROM "
-            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {_live('x')} AND x.effective_on <= ?)",
+            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {live_at('x')} AND x.effective_on <= ?)",
             params,
         )
         if unit is not None:

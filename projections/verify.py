@@ -15,9 +15,10 @@ from ledger.application import Ledger
 from ledger.view_checks import ViewNote
 from projections import generations
 from projections.base import View
-from projections.engine import build_views, default_views, drop_generation, fill
+from projections.building import build_views, drop_generation, fill
 from projections.generations import SCRATCH, Generation
 from projections.log import LogReader
+from projections.registry import default_views
 from projections.store import Connection, Database, Tx
 
 ATTEMPTS = 5

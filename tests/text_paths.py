@@ -30,8 +30,9 @@ from ledger.store.chain import GENESIS, Checkpoint, chain_digest, event_hash
 from ledger.store.config import StoreConfig
 from ledger.store.persistence import iter_notifications
 from ledger.store.transfer import ImportRefused, export_log, import_log
-from projections.engine import Engine, status
+from projections.engine import Engine
 from projections.queries import ReadModel
+from projections.status import status
 
 PATHS = ("http", "ledger", "import-records", "import")
 

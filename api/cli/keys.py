@@ -10,7 +10,7 @@ import typer
 
 from api.cli.session import configured_store, fail
 from api.keys import KeyCommandError, KeyStore, Role
-from projections.store import ServiceTables
+from projections.service_tables import ServiceTables
 
 
 @contextmanager

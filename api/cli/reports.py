@@ -34,13 +34,8 @@ from ledger.standards.model import RequirementKind
 from ledger.standards.ruleset import RuleSet
 from ledger.terminal import level_label, position_label, table_console, track_label
 from projections.queries import ReadModel
-from projections.reports import (
-    Reports,
-    appointments_json,
-    commitments_json,
-    effectiveness_json,
-    needs_json,
-)
+from projections.report_json import appointments_json, commitments_json, effectiveness_json, needs_json
+from projections.reports import Reports
 from projections.units import UnitStructure
 
 T = TypeVar("T")

@@ -14,7 +14,10 @@ from rich.table import Table
 from api.cli.progress import progress_bar
 from api.cli.session import ledger_session, open_ledger
 from ledger.terminal import table_console
-from projections.engine import Engine, default_views, prune, rebuild, status, view_names
+from projections.building import prune, rebuild
+from projections.engine import Engine
+from projections.registry import default_views, view_names
+from projections.status import status
 
 VIEW_NAMES = view_names()
 

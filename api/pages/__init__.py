@@ -19,7 +19,7 @@ __all__ = ["PREFIX", "install"]
 
 def install(app: FastAPI, settings: PagesSettings | None = None) -> None:
     """Mount the pages on ``app``: settings from ``LEDGER_PAGES_*`` unless given. (The anomaly
-    thresholds, ``LEDGER_ANOMALY_*``, are the anomalies view's: see ``projections.anomalies``.)"""
+    thresholds, ``LEDGER_ANOMALY_*``, are the anomalies view's: see ``projections.anomaly_rules``.)"""
     app.state.pages = PagesState(settings or PagesSettings())
     app.add_exception_handler(PageExit, on_page_exit)
     # The forms first: their fixed paths (/staff/new, …/credentials/new) must win over the

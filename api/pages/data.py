@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.application import Ledger
-from projections.anomalies import Anomaly, AnomalyRules
+from projections.anomaly_flags import Anomaly
+from projections.anomaly_rules import AnomalyRules
 from projections.queries import ReadModel
 
 

@@ -1,6 +1,6 @@
 """The one translation table of the pages (Vietnamese first, English second), and the helpers that
 put codes into words: tracks, levels and enumerations come from ``ledger.domain.catalog``; event names and
-anomaly messages from ``projections.anomalies``. Vietnamese is the default language."""
+anomaly messages from ``projections.anomaly_flags``. Vietnamese is the default language."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ledger.domain import catalog
 from ledger.domain.catalog import Label
 from ledger.standards.model import RequirementKind
 from ledger.standards.verdicts import RequirementCheck
-from projections import anomalies
+from projections import anomaly_flags, anomaly_rules
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -267,7 +267,7 @@ class Translator:
     language: str
     # Recording times are shown on the agency's wall clock (LEDGER_TIMEZONE); the pages pass the
     # ledger's zone, the default is Vietnam's.
-    zone: dt.tzinfo = anomalies.VIETNAM_TIME
+    zone: dt.tzinfo = anomaly_rules.VIETNAM_TIME
 
     def __call__(self, key: str, **values: object) -> str:
         pair = TEXT.get(key)
@@ -332,17 +332,17 @@ class Translator:
         return (pair[0] if self.language == "vi" else pair[1]) if pair else self.code(value)
 
     def event(self, kind: str) -> str:
-        label = anomalies.EVENT_LABELS.get(kind)
+        label = anomaly_flags.EVENT_LABELS.get(kind)
         return label.in_language(self.language) if label else kind
 
     def anomaly_title(self, code: str) -> str:
-        label = anomalies.TITLES.get(code)
+        label = anomaly_flags.TITLES.get(code)
         if label is not None:
             return label.in_language(self.language)
         pair = TEXT.get(f"flag.{code}")
         return (pair[0] if self.language == "vi" else pair[1]) if pair else code
 
-    def anomaly(self, anomaly: anomalies.Anomaly) -> str:
+    def anomaly(self, anomaly: anomaly_flags.Anomaly) -> str:
         return self.dates_in(anomaly.text(self.language))
 
     def date(self, value: dt.date | None) -> str:

@@ -24,7 +24,7 @@ from ledger.domain.catalog import Track
 from ledger.standards.effectiveness import ProgrammeEffect
 from ledger.standards.model import PositionKind
 from ledger.standards.needs import NeedsReport
-from projections import anomalies as anomaly_module
+from projections import anomaly_flags as anomaly_module
 from projections.results import AGE_BANDS, AnnualReport, AttendanceReport, QualificationsReport
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)

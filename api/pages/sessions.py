@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from api.keys import KEYS_TABLE, Principal, Role, hash_token
-from projections.store import ServiceTables
+from projections.service_tables import ServiceTables
 
 SESSIONS_TABLE = "ledger_page_sessions"
 SESSION_COOKIE = "ledger_session"

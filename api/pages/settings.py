@@ -1,5 +1,5 @@
 """Settings of the pages, read from the environment (``LEDGER_PAGES_*``; anomaly thresholds from
-``LEDGER_ANOMALY_*``, see :class:`projections.anomalies.AnomalyRules`)."""
+``LEDGER_ANOMALY_*``, see :class:`projections.anomaly_rules.AnomalyRules`)."""
 
 from __future__ import annotations
 

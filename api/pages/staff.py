@@ -25,8 +25,8 @@ from ledger.domain.catalog import Gender, Track
 from ledger.domain.history import BUSINESS_DATE_FIELD
 from ledger.domain.ids import staff_aggregate_id
 from ledger.store.integrity import check_stream
-from projections import anomalies as anomaly_module
-from projections.anomalies import Anomaly
+from projections import anomaly_flags as anomaly_module
+from projections.anomaly_flags import Anomaly
 from projections.results import DirectoryEntry, Flag, Standing, Trail
 from projections.standing import DIRECTORY_SORTS, STATUSES
 

@@ -14,7 +14,7 @@ from api.cli.app import make_app
 from api.cli.keys import register
 from api.keys import KEYS_TABLE, KeyStore
 from ledger.store.config import StoreConfig
-from projections.store import ServiceTables
+from projections.service_tables import ServiceTables
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -16,16 +16,9 @@ from ledger.domain.catalog import Employment, Gender, Mode, Track
 from ledger.domain.ids import staff_aggregate_id
 from ledger.domain.record import CredentialAward, Evidence
 from ledger.staff import StaffEvent, StaffMember
-from projections.anomalies import (
-    CODES,
-    ENVIRONMENT,
-    Anomaly,
-    AnomalyRules,
-    count_by_code,
-    for_trail,
-    merged_flags,
-    person_anomalies,
-)
+from projections.anomaly_checks import person_anomalies
+from projections.anomaly_flags import CODES, Anomaly, count_by_code, for_trail, merged_flags
+from projections.anomaly_rules import ENVIRONMENT, AnomalyRules
 from projections.results import Credential, Flag, Trail, TrailStep
 
 STAFF = "CB-T01"

@@ -21,7 +21,7 @@ from live_server import LEDGER, free_port, wait_for_health
 from api.keys import KeyStore
 from ledger.domain.catalog import Gender
 from ledger.store.config import StoreConfig
-from projections.store import ServiceTables
+from projections.service_tables import ServiceTables
 
 pytestmark = pytest.mark.slow
 

@@ -49,7 +49,8 @@ from ledger.application import Ledger
 from ledger.demo import TARGETS, build_plan, load_demo
 from ledger.domain.catalog import Track
 from ledger.store.config import StoreConfig
-from projections.engine import default_views, status
+from projections.registry import default_views
+from projections.status import status
 
 SNAPSHOT = "2025-12-31"
 SINCE = "2019-01-01"

@@ -25,7 +25,8 @@ from ledger.store.config import StoreConfig
 from ledger.store.transfer import export_log
 from projections import generations
 from projections.engine import Engine
-from projections.store import Database, ServiceTables
+from projections.service_tables import ServiceTables
+from projections.store import Database
 
 pytest_plugins = ("integrity_fixtures",)  # make_store
 

@@ -372,7 +372,7 @@ def test_an_auditor_opens_a_scan_from_the_provenance_page(office: Office) -> Non
 
 
 def test_the_same_scan_uploaded_twice_is_kept_once(store: StoreConfig) -> None:
-    from projections.store import ServiceTables
+    from projections.service_tables import ServiceTables
 
     db = ServiceTables(store)
     try:

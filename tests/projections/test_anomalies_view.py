@@ -16,9 +16,11 @@ from ledger.domain import catalog
 from ledger.store.config import StoreConfig
 from ledger.store.integrity import verify_log
 from projections import generations
-from projections.anomalies import AnomaliesView, AnomalyRules, configured_rules, rules_digest
-from projections.engine import Engine, default_views
+from projections.anomalies import AnomaliesView
+from projections.anomaly_rules import AnomalyRules, configured_rules, rules_digest
+from projections.engine import Engine
 from projections.queries import ReadModel
+from projections.registry import default_views
 from projections.store import Database
 
 

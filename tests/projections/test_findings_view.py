@@ -27,14 +27,9 @@ from projections.engine import Engine
 from projections.findings import FindingsView
 from projections.log import LogReader
 from projections.queries import ReadModel
-from projections.reports import (
-    RecordSource,
-    Reports,
-    appointments_json,
-    commitments_json,
-    effectiveness_json,
-    needs_json,
-)
+from projections.records import RecordSource
+from projections.report_json import appointments_json, commitments_json, effectiveness_json, needs_json
+from projections.reports import Reports
 from projections.store import Database
 
 REPORTS = (
@@ -266,18 +261,18 @@ def filters_of(filters: dict[str, Any]) -> dict[str, Any]:
 def test_a_past_day_for_one_unit_folds_only_the_records_of_the_people_in_it(
     demo_api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import projections.reports as reports_module
+    import projections.records as records_module
 
     reads: ReadModel = demo_api.app.state.services.read_model
     folded: list[str] = []
-    fold = reports_module.fold_record
+    fold = records_module.fold_record
 
     def counting(events: Any, **kwargs: Any) -> Any:
         record = fold(events, **kwargs)
         folded.append(record.staff_id)
         return record
 
-    monkeypatch.setattr(reports_module, "fold_record", counting)
+    monkeypatch.setattr(records_module, "fold_record", counting)
     day, known = date(2022, 12, 31), datetime(2023, 6, 1, tzinfo=UTC)
     unit = "Phòng Nghiệp vụ 1"
     answer = reads.reports.needs(as_of=day, known_at=known, unit=unit)

@@ -19,7 +19,8 @@ from ledger.domain.record import Evidence, Waiver
 from ledger.store.config import StoreConfig
 from projections.credentials import FlagRules
 from projections.engine import Engine
-from projections.queries import NOT_BUILT, ReadModel, ViewNotReady
+from projections.queries import ReadModel, ViewNotReady
+from projections.read_base import NOT_BUILT
 
 
 @dataclass

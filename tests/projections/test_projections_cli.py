@@ -18,7 +18,10 @@ from api.cli import views as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
 from ledger.store.config import StoreConfig
-from projections.engine import SCRATCH, Engine, build, default_views, status
+from projections.building import build
+from projections.engine import SCRATCH, Engine
+from projections.registry import default_views
+from projections.status import status
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -22,10 +22,13 @@ from projections_fixtures import Clock, small_agency
 from ledger.application import Ledger
 from ledger.store.config import StoreConfig
 from projections import generations
-from projections.engine import Engine, build, default_views, rebuild, status
+from projections.building import build, rebuild
+from projections.engine import Engine
 from projections.log import LogReader
 from projections.queries import ReadModel
+from projections.registry import default_views
 from projections.standing import StandingView
+from projections.status import status
 from projections.store import Database
 from projections.verify import check_views
 

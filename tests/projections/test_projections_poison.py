@@ -23,8 +23,10 @@ from ledger.domain.catalog import Employment
 from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
 from projections import generations
-from projections.engine import Engine, default_views, status
+from projections.engine import Engine
 from projections.queries import ReadModel
+from projections.registry import default_views
+from projections.status import status
 from projections.store import Database
 
 

@@ -38,13 +38,14 @@ from ledger.standards.commitments import commitments_report
 from ledger.standards.compliance import review_appointments
 from ledger.standards.effectiveness import effectiveness_report
 from ledger.standards.needs import needs_report
-from projections.anomalies import person_anomalies
+from projections.anomaly_checks import person_anomalies
+from projections.building import rebuild
 from projections.documents import STANDING_JSON
-from projections.engine import Engine, rebuild
+from projections.engine import Engine
 from projections.queries import ReadModel
 from projections.shapes import needs_item
 from projections.splits import SPLITS
-from projections.standing import record_to_standing
+from projections.standing_records import record_to_standing
 from projections.verify import check_views
 
 LEVELLED = [(str(t), lv.code) for t, info in catalog.TRACKS.items() for lv in info.levels]

@@ -28,11 +28,13 @@ from ledger.store.config import StoreConfig
 from ledger.store.proofs import key_path
 from ledger.store.signing import SIGNING_KEY_VARIABLE
 from projections import generations
+from projections.building import build, rebuild
 from projections.documents import STANDING_JSON
-from projections.engine import Engine, build, rebuild
+from projections.engine import Engine
 from projections.queries import ReadModel
 from projections.results import Standing
-from projections.standing import StandingView, record_to_standing
+from projections.standing import StandingView
+from projections.standing_records import record_to_standing
 from projections.store import Database
 
 
