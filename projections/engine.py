@@ -299,7 +299,16 @@ class Engine:
             refresh = getattr(view, "refresh", None)
             if refresh is None:
                 continue
+            due = getattr(view, "needs_refresh", None)
             try:
+                # Asked in a read transaction first: an idle engine must not take the write lock
+                # (BEGIN IMMEDIATE on SQLite) at every poll.
+                with conn.transaction() as tx:
+                    live = generations.live(tx, [view.name]).get(view.name)
+                    if live is None or live.schema_version != view.schema_version:
+                        continue
+                    if due is not None and not due(tx, view.table_set(live.generation)):
+                        continue
                 with conn.transaction(write=True) as tx:
                     live = generations.live(tx, [view.name], lock=True).get(view.name)
                     if live is None or live.schema_version != view.schema_version:

@@ -280,6 +280,7 @@ class FindingsView(View):
             self.today: Callable[[], date] = lambda: fixed
         else:
             self.today = today or AgencyClock(zone_from_environment()).today
+        self._fresh_on: date | None = None  # the day every row of the live generation was judged for
         self.digest = rules_digest(rules)
         self.schema_version = 9_000_000 + int(self.digest[:12], 16) % 1_000_000
 
@@ -327,6 +328,17 @@ class FindingsView(View):
             if found:
                 marks = ", ".join("?" for _ in found[0])
                 tx.executemany(self.sql(tables, f"INSERT INTO {{{logical}}} VALUES ({marks})"), found)
+
+    def needs_refresh(self, tx: Tx, tables: Tables) -> bool:
+        """Whether some row is judged for another day than the engine's (remembered once all are,
+        so an idle engine asks the store once a day, not at every poll)."""
+        day = self.today()
+        if self._fresh_on == day:
+            return False
+        if self.judged_for(tx, tables, day):
+            self._fresh_on = day
+            return False
+        return True
 
     def refresh(self, tx: Tx, tables: Tables, log: LogSource) -> int:
         """Judge again, for the engine's day, up to a batch of people judged for another day (the
