@@ -42,6 +42,7 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import Complete, Enroll, Withdraw
 from ledger.domain.record import CredentialAward, Evidence
 from ledger.importing import import_records
 from ledger.staff import StaffMember
@@ -131,14 +132,16 @@ def member_with_a_course() -> StaffMember:
         recorded_at=NOW,
     )
     member.enroll(
-        enrollment_id="E1",
-        course_code="LLCT-TC",
-        course_title="Trung cấp lý luận chính trị - hành chính",
-        track=Track.POLITICAL_THEORY,
-        level="intermediate",
-        provider="Trường Chính trị tỉnh",
-        mode=Mode.PART_TIME,
-        starts_on=date(2026, 3, 2),
+        Enroll(
+            enrollment_id="E1",
+            course_code="LLCT-TC",
+            course_title="Trung cấp lý luận chính trị - hành chính",
+            track=Track.POLITICAL_THEORY,
+            level="intermediate",
+            provider="Trường Chính trị tỉnh",
+            mode=Mode.PART_TIME,
+            starts_on=date(2026, 3, 2),
+        ),
         recorded_by=HR,
         recorded_at=NOW,
     )
@@ -153,22 +156,22 @@ def award(issued_on: date) -> CredentialAward:
 # Each way a fact that must happen first can be dated: (what, field refused).
 FUTURE_FACTS: dict[str, tuple[Any, str]] = {
     "completion": (
-        lambda m: m.complete(enrollment_id="E1", completed_on=TOMORROW, outcome=Outcome.PASSED,
+        lambda m: m.complete(Complete(enrollment_id="E1", completed_on=TOMORROW, outcome=Outcome.PASSED),
                              credential=award(TOMORROW), today=TODAY, recorded_by=HR),
         "completed_on",
     ),
     "failure": (
-        lambda m: m.complete(enrollment_id="E1", completed_on=TOMORROW, outcome=Outcome.FAILED,
-                             today=TODAY, recorded_by=HR),
+        lambda m: m.complete(Complete(enrollment_id="E1", completed_on=TOMORROW, outcome=Outcome.FAILED),
+                             credential=None, today=TODAY, recorded_by=HR),
         "completed_on",
     ),
     "certificate of a completion": (
-        lambda m: m.complete(enrollment_id="E1", completed_on=TODAY, outcome=Outcome.PASSED,
+        lambda m: m.complete(Complete(enrollment_id="E1", completed_on=TODAY, outcome=Outcome.PASSED),
                              credential=award(TOMORROW), today=TODAY, recorded_by=HR),
         "credential.issued_on",
     ),
     "withdrawal": (
-        lambda m: m.withdraw(enrollment_id="E1", on=TOMORROW, reason="Điều động", today=TODAY,
+        lambda m: m.withdraw(Withdraw(enrollment_id="E1", on=TOMORROW, reason="Điều động"), today=TODAY,
                              recorded_by=HR),
         "on",
     ),
@@ -205,7 +208,7 @@ def test_a_fact_dated_after_the_agency_today_is_refused_with_a_named_error(kind:
 
 def test_a_post_training_evaluation_dated_after_today_is_refused() -> None:
     member = member_with_a_course()
-    member.complete(enrollment_id="E1", completed_on=date(2026, 9, 1), outcome=Outcome.PASSED,
+    member.complete(Complete(enrollment_id="E1", completed_on=date(2026, 9, 1), outcome=Outcome.PASSED),
                     credential=award(date(2026, 9, 1)), today=TODAY, recorded_by=HR)
     with pytest.raises(errors.DatedInFuture) as caught:
         member.evaluate(kind=EvaluationKind.POST_TRAINING, enrollment_id="E1", on=TOMORROW,

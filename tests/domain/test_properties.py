@@ -34,9 +34,9 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import Complete, CredentialDetails, Enroll, Withdraw
 from ledger.domain.fold import live_events
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
-from ledger.service import CredentialDetails
 from ledger.staff import StaffMember
 from ledger.standards import compliance
 from ledger.store.config import StoreConfig
@@ -97,6 +97,9 @@ def track_and_level() -> st.SearchStrategy[tuple[Track, str | None]]:
 # --------------------------------------------------------------- valid sequences
 
 
+# The writes whose aggregate method takes the command itself.
+COMMAND_OF: dict[str, Any] = {"enroll": Enroll, "complete": Complete, "withdraw": Withdraw}
+
 class Scenario:
     """Applies each drawn command to an in-memory aggregate (the model) and through the Ledger."""
 
@@ -139,7 +142,14 @@ class Scenario:
         """Run the command on the model first (it must accept it), then through the Ledger."""
         at = self.tick()
         today = {"today": self.ledger.day_of(at)} if name in DATED_IN_THE_PAST else {}
-        getattr(self.model, name)(**model_kwargs, **today, recorded_by=REGISTRAR, recorded_at=at)
+        model_call = getattr(self.model, name)
+        if name in COMMAND_OF:
+            # The aggregate takes these writes as their command; a completion's credential beside it.
+            fields = dict(model_kwargs)
+            beside = {"credential": fields.pop("credential")} if name == "complete" else {}
+            model_call(COMMAND_OF[name](**fields), **beside, **today, recorded_by=REGISTRAR, recorded_at=at)
+        else:
+            model_call(**model_kwargs, **today, recorded_by=REGISTRAR, recorded_at=at)
         kwargs = dict(ledger_kwargs if ledger_kwargs is not None else model_kwargs)
         result = getattr(self.ledger, name)(
             self.staff_id, *positional, **kwargs, recorded_by=REGISTRAR, recorded_at=at

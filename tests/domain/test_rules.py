@@ -26,6 +26,7 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import Complete, Enroll, Withdraw
 from ledger.domain.fold import fold_record, live_events
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.staff import StaffMember
@@ -79,8 +80,9 @@ def enroll(member: StaffMember, enrollment_id: str = "E1", **overrides: Any) -> 
         "recorded_by": REGISTRAR,
     }
     fields.update(overrides)
-    fields.setdefault("recorded_at", at(fields["starts_on"]))
-    member.enroll(**fields)
+    recorded_at = fields.pop("recorded_at", at(fields["starts_on"]))
+    recorded_by = fields.pop("recorded_by")
+    member.enroll(Enroll(**fields), recorded_by=recorded_by, recorded_at=recorded_at)
 
 
 def award(credential_id: str = "C1", issued_on: date = COMPLETED) -> CredentialAward:
@@ -106,15 +108,14 @@ def complete(
         enrollment = member.record.enrollments.get(enrollment_id)
         if enrollment is not None and enrollment.level is not None:
             credential = award(f"C-{enrollment_id}", on)
+    recorded_at = overrides.pop("recorded_at", at(on))
+    today = overrides.pop("today", TODAY)
     member.complete(
-        enrollment_id=enrollment_id,
-        completed_on=on,
-        outcome=outcome,
+        Complete(enrollment_id=enrollment_id, completed_on=on, outcome=outcome, **overrides),
         credential=credential,
         recorded_by=REGISTRAR,
-        recorded_at=overrides.pop("recorded_at", at(on)),
-        today=overrides.pop("today", TODAY),
-        **overrides,
+        recorded_at=recorded_at,
+        today=today,
     )
 
 
@@ -124,9 +125,7 @@ def fail(member: StaffMember, enrollment_id: str = "E1", *, on: date = COMPLETED
 
 def withdraw(member: StaffMember, enrollment_id: str = "E1", *, on: date = date(2019, 9, 1)) -> None:
     member.withdraw(
-        enrollment_id=enrollment_id,
-        on=on,
-        reason="Điều động công tác khác",
+        Withdraw(enrollment_id=enrollment_id, on=on, reason="Điều động công tác khác"),
         today=TODAY,
         recorded_by=REGISTRAR,
         recorded_at=at(on),
@@ -301,7 +300,7 @@ def test_a_withdrawal_without_a_reason_is_refused() -> None:
     enroll(member)
     with refused(member, errors.InvalidInput, "reason"):
         member.withdraw(
-            enrollment_id="E1", on=date(2019, 5, 1), reason="", today=TODAY, recorded_by=REGISTRAR
+            Withdraw(enrollment_id="E1", on=date(2019, 5, 1), reason=""), today=TODAY, recorded_by=REGISTRAR
         )
 
 
@@ -436,9 +435,8 @@ def test_a_passed_levelled_course_without_credential_details_is_refused() -> Non
     enroll(member)
     with refused(member, errors.InvalidInput, "credential"):
         member.complete(
-            enrollment_id="E1",
-            completed_on=COMPLETED,
-            outcome=Outcome.PASSED,
+            Complete(enrollment_id="E1", completed_on=COMPLETED, outcome=Outcome.PASSED),
+            credential=None,
             today=TODAY,
             recorded_by=REGISTRAR,
         )

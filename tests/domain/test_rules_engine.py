@@ -34,6 +34,7 @@ from ledger.domain.catalog import (
     Rating,
     Track,
 )
+from ledger.domain.commands import Complete, Enroll, Withdraw
 from ledger.domain.history import event_data
 from ledger.domain.record import CredentialAward, Evidence, StaffRecord, Waiver
 from ledger.staff import StaffMember
@@ -175,17 +176,19 @@ def enroll(
 ) -> str:
     enrollment_id = f"E{next(_ids)}"
     member.enroll(
-        enrollment_id=enrollment_id,
-        course_code=code,
-        course_title=f"Khóa {code}",
-        track=track,
-        level=level,
-        provider="Học viện",
-        mode=Mode.PART_TIME,
-        starts_on=starts,
-        ends_on=ends,
-        funding=funding,
-        cost=cost,
+        Enroll(
+            enrollment_id=enrollment_id,
+            course_code=code,
+            course_title=f"Khóa {code}",
+            track=track,
+            level=level,
+            provider="Học viện",
+            mode=Mode.PART_TIME,
+            starts_on=starts,
+            ends_on=ends,
+            funding=funding,
+            cost=cost,
+        ),
         recorded_by="test",
     )
     return enrollment_id
@@ -193,9 +196,7 @@ def enroll(
 
 def complete(member: StaffMember, enrollment_id: str, on: date) -> None:
     member.complete(
-        enrollment_id=enrollment_id,
-        completed_on=on,
-        outcome=Outcome.PASSED,
+        Complete(enrollment_id=enrollment_id, completed_on=on, outcome=Outcome.PASSED),
         credential=CredentialAward(f"K{next(_ids)}", "Bằng", "Học viện", on),
         today=TODAY, recorded_by="test",
     )
@@ -942,7 +943,9 @@ def test_dropping_out_or_not_being_awarded_owes_everything() -> None:
         cost=Decimal(90_000_000),
     )
     member.withdraw(
-        enrollment_id=dropped, on=date(2020, 3, 1), reason="Tự ý bỏ học", today=TODAY, recorded_by="t"
+        Withdraw(enrollment_id=dropped, on=date(2020, 3, 1), reason="Tự ý bỏ học"),
+        today=TODAY,
+        recorded_by="t",
     )
     failed = enroll(
         member,
@@ -954,7 +957,8 @@ def test_dropping_out_or_not_being_awarded_owes_everything() -> None:
         cost=Decimal(300_000_000),
     )
     member.complete(
-        enrollment_id=failed, completed_on=date(2023, 9, 1), outcome=Outcome.FAILED,
+        Complete(enrollment_id=failed, completed_on=date(2023, 9, 1), outcome=Outcome.FAILED),
+        credential=None,
         today=TODAY,
         recorded_by="t",
     )

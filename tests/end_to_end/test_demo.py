@@ -45,6 +45,7 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import Complete, Enroll
 from ledger.domain.fold import fold_record
 from ledger.domain.record import EnrollmentStatus, StaffRecord
 from ledger.staff import StaffMember
@@ -100,15 +101,17 @@ def member_with_short_course(*, level: str | None) -> StaffMember:
         recorded_at=datetime(2015, 3, 2, tzinfo=UTC),
     )
     member.enroll(
-        enrollment_id="E1",
-        course_code="LLCT-CN-2023",
-        course_title="Bồi dưỡng cập nhật kiến thức cho cán bộ lãnh đạo, quản lý",
-        track=Track.POLITICAL_THEORY,
-        level=level,
-        provider="Trường Chính trị tỉnh An Khánh",
-        mode=Mode.FULL_TIME,
-        starts_on=date(2023, 5, 8),
-        awards_level=False,
+        Enroll(
+            enrollment_id="E1",
+            course_code="LLCT-CN-2023",
+            course_title="Bồi dưỡng cập nhật kiến thức cho cán bộ lãnh đạo, quản lý",
+            track=Track.POLITICAL_THEORY,
+            level=level,
+            provider="Trường Chính trị tỉnh An Khánh",
+            mode=Mode.FULL_TIME,
+            starts_on=date(2023, 5, 8),
+            awards_level=False,
+        ),
         recorded_by="test",
         recorded_at=datetime(2023, 5, 8, tzinfo=UTC),
     )
@@ -118,9 +121,8 @@ def member_with_short_course(*, level: str | None) -> StaffMember:
 def test_a_short_course_of_a_levelled_track_may_award_no_level_and_its_completion_no_credential() -> None:
     member = member_with_short_course(level=None)
     member.complete(
-        enrollment_id="E1",
-        completed_on=date(2023, 5, 12),
-        outcome=Outcome.PASSED,
+        Complete(enrollment_id="E1", completed_on=date(2023, 5, 12), outcome=Outcome.PASSED),
+        credential=None,
         today=date(2023, 5, 12), recorded_by="test",
         recorded_at=datetime(2023, 5, 12, tzinfo=UTC),
     )

@@ -19,6 +19,7 @@ from ledger.domain.checks import (
     coerce,
     open_enrollment,
 )
+from ledger.domain.commands import Complete, Enroll, Withdraw, fields_of
 from ledger.domain.member import Member
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence
 
@@ -27,30 +28,23 @@ class TrainingCommands:
     """The aggregate's training commands; ``self`` is the aggregate (:class:`Member`)."""
 
     def enroll(
-        self: Member,
-        *,
-        enrollment_id: str,
-        course_code: str,
-        course_title: str,
-        track: Track,
-        level: str | None,
-        provider: str,
-        mode: Mode,
-        starts_on: date,
-        ends_on: date | None = None,
-        decision_ref: str | None = None,
-        funding: Funding | None = None,
-        cost: Decimal | None = None,
-        country: str | None = None,
-        awards_level: bool = True,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
+        self: Member, command: Enroll, *, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
+        enrollment_id = command.enrollment_id
+        if enrollment_id is None:
+            # The application makes the id of an enrollment its caller left out.
+            raise errors.InvalidInput("An enrollment needs its id.", field="enrollment_id")
+        starts_on, ends_on, cost = command.starts_on, command.ends_on, command.cost
         check_code(enrollment_id, "enrollment_id")
-        check_text(("course_code", course_code), ("course_title", course_title), ("provider", provider))
-        track = coerce(Track, track, "track")
-        check_level(track, level, awards_level=awards_level)
-        mode = coerce(Mode, mode, "mode")
+        check_text(
+            ("course_code", command.course_code),
+            ("course_title", command.course_title),
+            ("provider", command.provider),
+        )
+        track = coerce(Track, command.track, "track")
+        check_level(track, command.level, awards_level=command.awards_level)
+        mode = coerce(Mode, command.mode, "mode")
+        funding = command.funding
         if funding is not None:
             funding = coerce(Funding, funding, "funding")
         if enrollment_id in self.record.enrollments:
@@ -75,40 +69,32 @@ class TrainingCommands:
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=starts_on,
-            enrollment_id=enrollment_id,
-            course_code=course_code,
-            course_title=course_title,
-            track=track,
-            level=level,
-            provider=provider,
-            mode=mode,
-            ends_on=ends_on,
-            decision_ref=decision_ref,
-            funding=funding,
-            cost=cost,
-            country=country,
+            **{
+                **fields_of(command, "starts_on", "awards_level"),
+                "track": track,
+                "mode": mode,
+                "funding": funding,
+            },
         )
 
     def complete(
         self: Member,
+        command: Complete,
         *,
-        enrollment_id: str,
-        completed_on: date,
-        outcome: Outcome,
-        credential: CredentialAward | None = None,
-        score: Decimal | None = None,
+        credential: CredentialAward | None,
         today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
         """Close an open enrollment as passed (``Completed``) or failed (``Failed``).
 
-        A passed completion of a levelled course awards a credential at the course's track and
-        level; the caller supplies its id, title and issuer (defaults live in the application).
+        A passed completion of a levelled course awards ``credential`` at the course's track and
+        level (the caller makes it from ``command.credential``, with its defaults and id).
         ``today`` is the agency's date when the fact is recorded: an outcome cannot be known
         before it happens.
         """
-        outcome = coerce(Outcome, outcome, "outcome")
+        enrollment_id, completed_on, score = command.enrollment_id, command.completed_on, command.score
+        outcome = coerce(Outcome, command.outcome, "outcome")
         enrollment = open_enrollment(self.record, enrollment_id)
         check_dated(self.record, completed_on, "completed_on")
         check_not_future(completed_on, today, "completed_on")
@@ -165,16 +151,10 @@ class TrainingCommands:
         )
 
     def withdraw(
-        self: Member,
-        *,
-        enrollment_id: str,
-        on: date,
-        reason: str,
-        today: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
+        self: Member, command: Withdraw, *, today: date, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
-        check_text(("reason", reason))
+        enrollment_id, on = command.enrollment_id, command.on
+        check_text(("reason", command.reason))
         enrollment = open_enrollment(self.record, enrollment_id)
         check_dated(self.record, on, "on")
         check_not_future(on, today, "on")
@@ -187,8 +167,7 @@ class TrainingCommands:
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=on,
-            enrollment_id=enrollment_id,
-            reason=reason,
+            **fields_of(command, "on"),
         )
 
     def recognize_credential(

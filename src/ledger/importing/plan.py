@@ -12,7 +12,8 @@ from typing import Any
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Outcome
-from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence
+from ledger.domain.commands import Complete, CredentialDetails, Enroll, Withdraw
+from ledger.domain.record import EnrollmentStatus, Evidence
 from ledger.importing.cells import RowIssue
 from ledger.importing.rows import RowRef, StaffRow, TrainingRow
 from ledger.importing.template import NOT_STATED, RecordKind, RowOutcome, TableKind
@@ -320,6 +321,7 @@ class Planner:
             counts.facts_skipped += 1
         else:
             member.enroll(
+                Enroll(
                 enrollment_id=row.record_id,
                 course_code=row.course_code,
                 course_title=row.title,
@@ -334,6 +336,7 @@ class Planner:
                 cost=row.cost,
                 country=row.country,
                 awards_level=row.awards_level,
+                ),
                 recorded_by=self.recorded_by,
                 recorded_at=self.recorded_at,
             )
@@ -359,9 +362,7 @@ class Planner:
             )
         if row.outcome == RowOutcome.WITHDRAWN:
             member.withdraw(
-                enrollment_id=row.record_id,
-                on=row.completed_on,
-                reason=row.reason or NOT_STATED,
+                Withdraw(enrollment_id=row.record_id, on=row.completed_on, reason=row.reason or NOT_STATED),
                 recorded_by=self.recorded_by,
                 today=self.today,
                 recorded_at=self.recorded_at,
@@ -370,20 +371,17 @@ class Planner:
             return
         award = None
         if row.outcome == RowOutcome.PASSED and enrollment.level is not None:
-            # The same defaults as Ledger.complete: the course's title and provider.
-            award = CredentialAward(
-                credential_id=f"{row.record_id}-cert",
-                title=enrollment.course_title,
-                issuer=enrollment.provider,
-                issued_on=row.issued_on or row.completed_on,
-                number=row.number,
-            )
+            # The same defaults as Ledger.execute: the course's title and provider.
+            details = CredentialDetails(issued_on=row.issued_on, number=row.number)
+            award = details.award(enrollment, row.completed_on, f"{row.record_id}-cert")
         member.complete(
-            enrollment_id=row.record_id,
-            completed_on=row.completed_on,
-            outcome=Outcome.PASSED if row.outcome == RowOutcome.PASSED else Outcome.FAILED,
+            Complete(
+                enrollment_id=row.record_id,
+                completed_on=row.completed_on,
+                outcome=Outcome.PASSED if row.outcome == RowOutcome.PASSED else Outcome.FAILED,
+                score=row.score,
+            ),
             credential=award,
-            score=row.score,
             recorded_by=self.recorded_by,
             today=self.today,
             recorded_at=self.recorded_at,
