@@ -14,10 +14,14 @@ from api.schemas.problem import problems
 Command = TypeVar("Command")
 
 
-def command_from(kind: Callable[..., Command], body: BaseModel, **given: Any) -> Command:
-    """The write ``kind`` made from a request body, whose fields are the command's (the path's
-    ids and what the route resolves, ``given``, complete or replace them)."""
-    return kind(**{**dict(body), **given})
+def command_from(
+    kind: Callable[..., Command], body: BaseModel, *, omit: tuple[str, ...] = (), **given: Any
+) -> Command:
+    """The write ``kind`` made from a request body, whose fields are the command's: the path's
+    ids and what the route resolves (``given``) complete or replace them; ``omit`` names the
+    body's fields that only say how to read the others."""
+    fields = {name: value for name, value in dict(body).items() if name not in omit}
+    return kind(**{**fields, **given})
 
 
 StaffId = Annotated[
