@@ -93,7 +93,7 @@ class Ledger(LedgerService):
             case Withdraw():
                 member.withdraw(command, today=today, **envelope)
             case RecognizeCredential():
-                member.recognize_credential(**fields_of(command), today=today, **envelope)
+                member.recognize_credential(command, today=today, **envelope)
             case Evaluate():
                 # A post-training evaluation without a date is dated the day it is recorded (the
                 # agency's day, not the UTC one).
@@ -102,33 +102,33 @@ class Ledger(LedgerService):
                     and coerce(EvaluationKind, command.kind, "kind") == EvaluationKind.POST_TRAINING
                 ):
                     command = replace(command, on=today)
-                member.evaluate(**fields_of(command), today=today, **envelope)
+                member.evaluate(command, today=today, **envelope)
             case Rotate():
                 check_unit_usable(self.find_organisation(), command.to_unit, command.starts_on, "to_unit")
-                member.rotate(**fields_of(command), **envelope)
+                member.rotate(command, **envelope)
             case Appoint():
                 check = compliance.check_appointment(
                     member.record, command.position, command.effective_on, self.rules
                 )
                 member.appoint(
-                    **fields_of(command),
+                    command,
                     unmet=compliance.unmet_for_appointment(check, command.waiver),
                     rule_set=self.rules.label,
                     **envelope,
                 )
             case Plan():
-                member.plan(**fields_of(command), **envelope)
+                member.plan(command, **envelope)
             case Depart():
-                member.depart(**fields_of(command), today=today, **envelope)
+                member.depart(command, today=today, **envelope)
             case Correct():
                 # An id naming someone who was never registered is simply unknown (404), not
                 # "someone else's event" (which the aggregate refuses for registered owners).
                 parsed = parse_event_id(command.event_id)
                 if parsed and parsed[0] != staff_id and not self.staff_exists(parsed[0]):
                     raise errors.EventNotFound(f"There is no event '{command.event_id}'.", field="event_id")
-                member.correct(**fields_of(command), on=today, **envelope)
+                member.correct(command, on=today, **envelope)
             case CorrectNationalId():
-                member.correct_national_id(**fields_of(command), **envelope)
+                member.correct_national_id(command, **envelope)
         return None
 
     @staticmethod

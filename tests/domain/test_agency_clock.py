@@ -42,7 +42,7 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
-from ledger.domain.commands import Complete, Enroll, Withdraw
+from ledger.domain.commands import Complete, Depart, Enroll, Evaluate, RecognizeCredential, Withdraw
 from ledger.domain.record import CredentialAward, Evidence
 from ledger.importing import import_records
 from ledger.staff import StaffMember
@@ -177,19 +177,31 @@ FUTURE_FACTS: dict[str, tuple[Any, str]] = {
     ),
     "recognized credential": (
         lambda m: m.recognize_credential(
-            credential_id="R1", track=Track.PROFESSIONAL, level="master", title="Thạc sĩ Luật",
-            issuer="Đại học Luật Hà Nội", issued_on=TOMORROW, number=None,
-            evidence=Evidence("Bản sao bằng"), today=TODAY, recorded_by=HR,
+            RecognizeCredential(
+                credential_id="R1",
+                track=Track.PROFESSIONAL,
+                level="master",
+                title="Thạc sĩ Luật",
+                issuer="Đại học Luật Hà Nội",
+                issued_on=TOMORROW,
+                number=None,
+                evidence=Evidence("Bản sao bằng"),
+            ),
+            today=TODAY,
+            recorded_by=HR,
         ),
         "issued_on",
     ),
     "annual evaluation": (
-        lambda m: m.evaluate(kind=EvaluationKind.ANNUAL, year=2027, rating=Rating.GOOD,
-                             evaluator="Trưởng phòng", today=TODAY, recorded_by=HR),
+        lambda m: m.evaluate(
+            Evaluate(kind=EvaluationKind.ANNUAL, year=2027, rating=Rating.GOOD, evaluator="Trưởng phòng"),
+            today=TODAY,
+            recorded_by=HR,
+        ),
         "year",
     ),
     "departure": (
-        lambda m: m.depart(on=TOMORROW, reason="Nghỉ hưu", today=TODAY, recorded_by=HR),
+        lambda m: m.depart(Depart(on=TOMORROW, reason="Nghỉ hưu"), today=TODAY, recorded_by=HR),
         "on",
     ),
 }
@@ -211,15 +223,27 @@ def test_a_post_training_evaluation_dated_after_today_is_refused() -> None:
     member.complete(Complete(enrollment_id="E1", completed_on=date(2026, 9, 1), outcome=Outcome.PASSED),
                     credential=award(date(2026, 9, 1)), today=TODAY, recorded_by=HR)
     with pytest.raises(errors.DatedInFuture) as caught:
-        member.evaluate(kind=EvaluationKind.POST_TRAINING, enrollment_id="E1", on=TOMORROW,
-                        rating=Rating.GOOD, evaluator="Trưởng phòng", today=TODAY, recorded_by=HR)
+        member.evaluate(
+            Evaluate(
+                kind=EvaluationKind.POST_TRAINING,
+                enrollment_id="E1",
+                on=TOMORROW,
+                rating=Rating.GOOD,
+                evaluator="Trưởng phòng",
+            ),
+            today=TODAY,
+            recorded_by=HR,
+        )
     assert caught.value.field == "on"
 
 
 def test_the_annual_rating_of_the_current_year_is_accepted_before_its_last_day() -> None:
     member = member_with_a_course()
-    member.evaluate(kind=EvaluationKind.ANNUAL, year=2026, rating=Rating.GOOD,
-                    evaluator="Trưởng phòng", today=TODAY, recorded_by=HR)
+    member.evaluate(
+        Evaluate(kind=EvaluationKind.ANNUAL, year=2026, rating=Rating.GOOD, evaluator="Trưởng phòng"),
+        today=TODAY,
+        recorded_by=HR,
+    )
     assert member.record.annual_rating(2026) is not None
 
 

@@ -34,7 +34,19 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
-from ledger.domain.commands import Complete, CredentialDetails, Enroll, Withdraw
+from ledger.domain.commands import (
+    Appoint,
+    Complete,
+    Correct,
+    CredentialDetails,
+    Depart,
+    Enroll,
+    Evaluate,
+    Plan,
+    RecognizeCredential,
+    Rotate,
+    Withdraw,
+)
 from ledger.domain.fold import live_events
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.staff import StaffMember
@@ -97,8 +109,21 @@ def track_and_level() -> st.SearchStrategy[tuple[Track, str | None]]:
 # --------------------------------------------------------------- valid sequences
 
 
-# The writes whose aggregate method takes the command itself.
-COMMAND_OF: dict[str, Any] = {"enroll": Enroll, "complete": Complete, "withdraw": Withdraw}
+# What the application resolves and hands the aggregate beside the command.
+BESIDE = {"complete": ("credential",), "appoint": ("unmet", "rule_set")}
+# Each write's command, by the name of its method.
+COMMAND_OF: dict[str, Any] = {
+    "enroll": Enroll,
+    "complete": Complete,
+    "withdraw": Withdraw,
+    "recognize_credential": RecognizeCredential,
+    "evaluate": Evaluate,
+    "rotate": Rotate,
+    "appoint": Appoint,
+    "plan": Plan,
+    "depart": Depart,
+    "correct": Correct,
+}
 
 class Scenario:
     """Applies each drawn command to an in-memory aggregate (the model) and through the Ledger."""
@@ -143,13 +168,10 @@ class Scenario:
         at = self.tick()
         today = {"today": self.ledger.day_of(at)} if name in DATED_IN_THE_PAST else {}
         model_call = getattr(self.model, name)
-        if name in COMMAND_OF:
-            # The aggregate takes these writes as their command; a completion's credential beside it.
-            fields = dict(model_kwargs)
-            beside = {"credential": fields.pop("credential")} if name == "complete" else {}
-            model_call(COMMAND_OF[name](**fields), **beside, **today, recorded_by=REGISTRAR, recorded_at=at)
-        else:
-            model_call(**model_kwargs, **today, recorded_by=REGISTRAR, recorded_at=at)
+        # The aggregate takes each write as its command, with what the application resolves beside it.
+        fields = dict(model_kwargs)
+        beside = {key: fields.pop(key) for key in BESIDE.get(name, ())}
+        model_call(COMMAND_OF[name](**fields), **beside, **today, recorded_by=REGISTRAR, recorded_at=at)
         kwargs = dict(ledger_kwargs if ledger_kwargs is not None else model_kwargs)
         result = getattr(self.ledger, name)(
             self.staff_id, *positional, **kwargs, recorded_by=REGISTRAR, recorded_at=at
@@ -375,8 +397,8 @@ class Scenario:
             at = self.tick()
             try:
                 self.model.correct(
-                    event_id=event_id, reason="Nhập nhầm", on=self.ledger.day_of(at), recorded_by=REGISTRAR,
-                    recorded_at=at,
+                    Correct(event_id=event_id, reason="Nhập nhầm"), on=self.ledger.day_of(at),
+                    recorded_by=REGISTRAR, recorded_at=at,
                 )
             except errors.CannotVoidEvent:
                 continue  # it has live dependants; the model is unchanged

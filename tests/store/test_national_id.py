@@ -20,6 +20,7 @@ from api_fixtures import Api, module_store, new_staff_id, problem_of, running_ap
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Employment, Gender
+from ledger.domain.commands import CorrectNationalId
 from ledger.domain.fold import fold_record
 from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
@@ -410,7 +411,10 @@ def test_the_domain_refuses_a_national_id_that_is_not_twelve_ascii_digits(bad: s
 
 def test_a_national_id_correction_counts_before_the_registration_date_as_the_registration_does() -> None:
     member = _member("001080000001")
-    member.correct_national_id(national_id="001080000002", reason="Sai số", recorded_by="cu")
+    member.correct_national_id(
+        CorrectNationalId(national_id="001080000002", reason="Sai số"),
+        recorded_by="cu",
+    )
     events = list(member.history)
     assert fold_record(events, as_of=date(2000, 1, 1)).national_id == "001080000002"
     assert fold_record(events[:1], as_of=date(2000, 1, 1)).national_id == "001080000001"
@@ -418,7 +422,10 @@ def test_a_national_id_correction_counts_before_the_registration_date_as_the_reg
 
 def test_a_national_id_correction_records_the_value_it_replaces() -> None:
     member = _member("001080000001")
-    member.correct_national_id(national_id=None, reason="Nhập nhầm người", recorded_by="cu")
+    member.correct_national_id(
+        CorrectNationalId(national_id=None, reason="Nhập nhầm người"),
+        recorded_by="cu",
+    )
     last = member.history[-1]
     assert isinstance(last, StaffMember.NationalIdCorrected)
     assert (last.previous_national_id, last.national_id) == ("001080000001", None)

@@ -6,7 +6,6 @@ anything is triggered. Mixed into the aggregate (``ledger.staff.StaffMember``)."
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from ledger.domain import errors
 from ledger.domain.catalog import EvaluationKind, Funding, Mode, Outcome, Rating, Track
@@ -19,9 +18,9 @@ from ledger.domain.checks import (
     coerce,
     open_enrollment,
 )
-from ledger.domain.commands import Complete, Enroll, Withdraw, fields_of
+from ledger.domain.commands import Complete, Enroll, Evaluate, RecognizeCredential, Withdraw, fields_of
 from ledger.domain.member import Member
-from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence
+from ledger.domain.record import CredentialAward, EnrollmentStatus
 
 
 class TrainingCommands:
@@ -172,26 +171,22 @@ class TrainingCommands:
 
     def recognize_credential(
         self: Member,
+        command: RecognizeCredential,
         *,
-        credential_id: str,
-        track: Track,
-        level: str | None,
-        title: str,
-        issuer: str,
-        issued_on: date,
-        number: str | None,
-        evidence: Evidence,
         today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
-        field: str | None = None,
     ) -> None:
         """Record a credential earned outside any recorded enrollment (before joining, self-funded).
         ``today`` is the agency's date when it is recorded: a credential not yet issued is refused."""
+        credential_id, issued_on, evidence = command.credential_id, command.issued_on, command.evidence
+        if credential_id is None:
+            # The application makes the id of a credential its caller left out.
+            raise errors.InvalidInput("A recognized credential needs its id.", field="credential_id")
         check_code(credential_id, "credential_id")
-        check_text(("title", title), ("issuer", issuer))
-        track = coerce(Track, track, "track")
-        check_level(track, level)
+        check_text(("title", command.title), ("issuer", command.issuer))
+        track = coerce(Track, command.track, "track")
+        check_level(track, command.level)
         if credential_id in self.record.credentials:
             raise errors.DuplicateCredential(
                 f"Credential '{credential_id}' is already on the record.", field="credential_id"
@@ -208,27 +203,13 @@ class TrainingCommands:
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=issued_on,
-            credential_id=credential_id,
-            track=track,
-            level=level,
-            title=title,
-            issuer=issuer,
-            number=number,
-            evidence=evidence,
-            field=field,
+            **{**fields_of(command, "issued_on"), "track": track},
         )
 
     def evaluate(
         self: Member,
+        command: Evaluate,
         *,
-        kind: EvaluationKind,
-        rating: Rating,
-        evaluator: str,
-        year: int | None = None,
-        enrollment_id: str | None = None,
-        on: date | None = None,
-        score: Decimal | None = None,
-        notes: str | None = None,
         today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
@@ -238,9 +219,10 @@ class TrainingCommands:
         ``today`` is the agency's date when it is recorded: a post-training evaluation cannot be
         dated after it, nor an annual rating be of a later year (the rating of the current year is
         made in its last weeks, before the 31 December it is dated)."""
-        kind = coerce(EvaluationKind, kind, "kind")
-        rating = coerce(Rating, rating, "rating")
-        check_text(("evaluator", evaluator))
+        year, enrollment_id, on, score = command.year, command.enrollment_id, command.on, command.score
+        kind = coerce(EvaluationKind, command.kind, "kind")
+        rating = coerce(Rating, command.rating, "rating")
+        check_text(("evaluator", command.evaluator))
         if score is not None and score < 0:
             raise errors.InvalidInput("The score cannot be negative.", field="score")
         if kind == EvaluationKind.ANNUAL:
@@ -315,11 +297,5 @@ class TrainingCommands:
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=effective_on,
-            kind=kind,
-            year=year,
-            enrollment_id=enrollment_id,
-            rating=rating,
-            score=score,
-            evaluator=evaluator,
-            notes=notes,
+            **{**fields_of(command, "on"), "kind": kind, "rating": rating},
         )

@@ -12,7 +12,14 @@ from typing import Any
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Outcome
-from ledger.domain.commands import Complete, CredentialDetails, Enroll, Withdraw
+from ledger.domain.commands import (
+    Complete,
+    CredentialDetails,
+    Depart,
+    Enroll,
+    RecognizeCredential,
+    Withdraw,
+)
 from ledger.domain.record import EnrollmentStatus, Evidence
 from ledger.importing.cells import RowIssue
 from ledger.importing.rows import RowRef, StaffRow, TrainingRow
@@ -245,9 +252,11 @@ class Planner:
             )]
         try:
             member.depart(
-                on=row.departed_on,
-                reason=row.departure_reason or NOT_STATED,
-                category=row.departure_category,
+                Depart(
+                    on=row.departed_on,
+                    reason=row.departure_reason or NOT_STATED,
+                    category=row.departure_category,
+                ),
                 recorded_by=self.recorded_by,
                 today=self.today,
                 recorded_at=self.recorded_at,
@@ -285,16 +294,18 @@ class Planner:
             return
         document_ref = row.at.ref if not row.document_ref else f"{row.at.ref}; {row.document_ref}"
         member.recognize_credential(
-            credential_id=row.record_id,
-            track=row.track,
-            level=row.level,
-            title=row.title,
-            issuer=row.provider,
-            issued_on=row.issued_on,
-            number=row.number,
-            # Only the file says who checked the original: the importer did not, so a credential
-            # is never shown as verified by whoever ran the import.
-            evidence=Evidence(document_ref=document_ref, verified_by=row.verified_by),
+            RecognizeCredential(
+                credential_id=row.record_id,
+                track=row.track,
+                level=row.level,
+                title=row.title,
+                issuer=row.provider,
+                issued_on=row.issued_on,
+                number=row.number,
+                # Only the file says who checked the original: the importer did not, so a
+                # credential is never shown as verified by whoever ran the import.
+                evidence=Evidence(document_ref=document_ref, verified_by=row.verified_by),
+            ),
             recorded_by=self.recorded_by,
             today=self.today,
             recorded_at=self.recorded_at,
