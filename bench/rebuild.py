@@ -74,6 +74,7 @@ from ledger.domain.commands import (  # noqa: E402
     Enroll,
     Evaluate,
     RecognizeCredential,
+    Register,
     Rotate,
     Withdraw,
 )
@@ -267,10 +268,19 @@ class Person:
         rng = self.rng
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         self.member = StaffMember.register(
-            staff_id=self.staff_id, full_name=name, gender=rng.choice(["female", "male"]),
-            birth_date=self.born, unit=rng.choice(self.units), joined_on=self.joined, position="Chuyên viên",
-            rank="01.003", employment=rng.choices(["civil_servant", "cadre", "contract"], [8, 1, 1])[0],
-            recorded_by="to-chuc", recorded_at=moment(joined, rng),
+            Register(
+                staff_id=self.staff_id,
+                full_name=name,
+                gender=rng.choice(["female", "male"]),
+                birth_date=self.born,
+                unit=rng.choice(self.units),
+                joined_on=self.joined,
+                position="Chuyên viên",
+                rank="01.003",
+                employment=rng.choices(["civil_servant", "cadre", "contract"], [8, 1, 1])[0],
+            ),
+            recorded_by="to-chuc",
+            recorded_at=moment(joined, rng),
         )
         level = rng.choices(["intermediate", "college", "bachelor", "master"], [1, 1, 6, 2])[0]
         self.member.recognize_credential(

@@ -40,7 +40,6 @@ from ledger.domain.commands import (
     StaffCommand,
     UnitCommand,
     Withdraw,
-    fields_of,
 )
 from ledger.domain.ids import parse_event_id
 from ledger.organisation import Organisation, check_unit_usable
@@ -161,7 +160,7 @@ class Ledger(LedgerService):
         # second registration atomically, and saves a round trip on every registration.
         check_unit_usable(self.find_organisation(), command.unit, command.joined_on, "unit")
         member = StaffMember.register(
-            **fields_of(command), recorded_by=recorded_by, recorded_at=recorded_at or self.clock()
+            command, recorded_by=recorded_by, recorded_at=recorded_at or self.clock()
         )
         try:
             recordings = self.save(member)

@@ -42,7 +42,7 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
-from ledger.domain.commands import Complete, Depart, Enroll, Evaluate, RecognizeCredential, Withdraw
+from ledger.domain.commands import Complete, Depart, Enroll, Evaluate, RecognizeCredential, Register, Withdraw
 from ledger.domain.record import CredentialAward, Evidence
 from ledger.importing import import_records
 from ledger.staff import StaffMember
@@ -119,15 +119,17 @@ def test_the_rules_command_defaults_to_the_agency_date(zone: str) -> None:
 
 def member_with_a_course() -> StaffMember:
     member = StaffMember.register(
-        staff_id="NV001",
-        full_name="Nguyễn Thị Hồng Nhung",
-        gender=Gender.FEMALE,
-        birth_date=date(1985, 4, 12),
-        unit="Phòng Tổ chức cán bộ",
-        joined_on=date(2010, 9, 1),
-        position="Chuyên viên",
-        rank="01.003",
-        employment=Employment.CIVIL_SERVANT,
+        Register(
+            staff_id="NV001",
+            full_name="Nguyễn Thị Hồng Nhung",
+            gender=Gender.FEMALE,
+            birth_date=date(1985, 4, 12),
+            unit="Phòng Tổ chức cán bộ",
+            joined_on=date(2010, 9, 1),
+            position="Chuyên viên",
+            rank="01.003",
+            employment=Employment.CIVIL_SERVANT,
+        ),
         recorded_by=HR,
         recorded_at=NOW,
     )

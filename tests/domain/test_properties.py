@@ -44,6 +44,7 @@ from ledger.domain.commands import (
     Evaluate,
     Plan,
     RecognizeCredential,
+    Register,
     Rotate,
     Withdraw,
 )
@@ -150,8 +151,9 @@ class Scenario:
             "recorded_by": REGISTRAR,
             "recorded_at": self.tick(),
         }
-        self.model = StaffMember.register(**fields)
-        result = ledger.register(**fields)
+        envelope = {"recorded_by": fields.pop("recorded_by"), "recorded_at": fields.pop("recorded_at")}
+        self.model = StaffMember.register(Register(**fields), **envelope)
+        result = ledger.register(**fields, **envelope)
         assert result.version == 1
 
     def tick(self) -> datetime:

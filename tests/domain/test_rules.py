@@ -35,6 +35,7 @@ from ledger.domain.commands import (
     Enroll,
     Evaluate,
     RecognizeCredential,
+    Register,
     Rotate,
     Withdraw,
 )
@@ -82,7 +83,8 @@ def new_member(**overrides: Any) -> StaffMember:
         "recorded_at": at(JOINED),
     }
     fields.update(overrides)
-    return StaffMember.register(**fields)
+    command, beside = as_command(Register, fields)
+    return StaffMember.register(command, **beside)
 
 
 def enroll(member: StaffMember, enrollment_id: str = "E1", **overrides: Any) -> None:

@@ -42,6 +42,7 @@ from ledger.domain.commands import (
     Evaluate,
     Plan,
     RecognizeCredential,
+    Register,
     Withdraw,
 )
 from ledger.domain.history import event_data
@@ -85,15 +86,17 @@ def staff(
     rank: str | None = "CV",
 ) -> StaffMember:
     return StaffMember.register(
-        staff_id=staff_id,
-        full_name=f"Nguyễn Văn {staff_id}",
-        gender=gender,
-        birth_date=born,
-        unit="Phòng Nghiệp vụ 1",
-        joined_on=joined,
-        position=position,
-        rank=rank,
-        employment="civil_servant",  # type: ignore[arg-type]
+        Register(
+            staff_id=staff_id,
+            full_name=f"Nguyễn Văn {staff_id}",
+            gender=gender,
+            birth_date=born,
+            unit="Phòng Nghiệp vụ 1",
+            joined_on=joined,
+            position=position,
+            rank=rank,
+            employment="civil_servant",
+        ),
         recorded_by="test",
     )
 

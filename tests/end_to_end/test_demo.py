@@ -45,7 +45,7 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
-from ledger.domain.commands import Complete, Enroll
+from ledger.domain.commands import Complete, Enroll, Register
 from ledger.domain.fold import fold_record
 from ledger.domain.record import EnrollmentStatus, StaffRecord
 from ledger.staff import StaffMember
@@ -88,15 +88,17 @@ def held(record: StaffRecord, track: Track) -> str | None:
 
 def member_with_short_course(*, level: str | None) -> StaffMember:
     member = StaffMember.register(
-        staff_id="NV001",
-        full_name="Nguyễn Thị Hồng Nhung",
-        gender=Gender.FEMALE,
-        birth_date=date(1990, 5, 1),
-        unit="Phòng Nghiệp vụ 1",
-        joined_on=date(2015, 3, 1),
-        position="Chuyên viên",
-        rank="01.003",
-        employment=Employment.CIVIL_SERVANT,
+        Register(
+            staff_id="NV001",
+            full_name="Nguyễn Thị Hồng Nhung",
+            gender=Gender.FEMALE,
+            birth_date=date(1990, 5, 1),
+            unit="Phòng Nghiệp vụ 1",
+            joined_on=date(2015, 3, 1),
+            position="Chuyên viên",
+            rank="01.003",
+            employment=Employment.CIVIL_SERVANT,
+        ),
         recorded_by="test",
         recorded_at=datetime(2015, 3, 2, tzinfo=UTC),
     )

@@ -20,7 +20,7 @@ from api_fixtures import Api, module_store, new_staff_id, problem_of, running_ap
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Employment, Gender
-from ledger.domain.commands import CorrectNationalId
+from ledger.domain.commands import CorrectNationalId, Register
 from ledger.domain.fold import fold_record
 from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
@@ -363,9 +363,18 @@ def test_registrations_recorded_before_national_ids_existed_read_back_without_on
     ledger = Ledger(store)
     try:
         member = StaffMember.register(
-            staff_id="CU0001", full_name="Võ Thị Ánh Tuyết", gender=Gender.FEMALE,
-            birth_date=date(1979, 2, 3), unit="Văn phòng", joined_on=date(2001, 8, 1),
-            position=None, rank=None, employment=Employment.CIVIL_SERVANT, recorded_by="cu",
+            Register(
+                staff_id="CU0001",
+                full_name="Võ Thị Ánh Tuyết",
+                gender=Gender.FEMALE,
+                birth_date=date(1979, 2, 3),
+                unit="Văn phòng",
+                joined_on=date(2001, 8, 1),
+                position=None,
+                rank=None,
+                employment=Employment.CIVIL_SERVANT,
+            ),
+            recorded_by="cu",
         )
         stored = ledger.mapper.to_stored_event(member.collect_events()[0])
         # The registration as version 1 of the event wrote it: no national_id, no class_version.
@@ -395,9 +404,19 @@ def test_the_stores_topics_for_national_ids_are_the_events_topics() -> None:
 
 def _member(national_id: str | None = None) -> StaffMember:
     return StaffMember.register(
-        staff_id="CB-D1", full_name="Huỳnh Đức Mạnh", gender=Gender.MALE, birth_date=date(1980, 1, 2),
-        unit="Văn phòng", joined_on=date(2005, 3, 1), position=None, rank=None,
-        employment=Employment.CIVIL_SERVANT, recorded_by="cu", national_id=national_id,
+        Register(
+            staff_id="CB-D1",
+            full_name="Huỳnh Đức Mạnh",
+            gender=Gender.MALE,
+            birth_date=date(1980, 1, 2),
+            unit="Văn phòng",
+            joined_on=date(2005, 3, 1),
+            position=None,
+            rank=None,
+            employment=Employment.CIVIL_SERVANT,
+            national_id=national_id,
+        ),
+        recorded_by="cu",
     )
 
 

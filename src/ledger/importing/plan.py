@@ -18,6 +18,7 @@ from ledger.domain.commands import (
     Depart,
     Enroll,
     RecognizeCredential,
+    Register,
     Withdraw,
 )
 from ledger.domain.record import EnrollmentStatus, Evidence
@@ -191,15 +192,17 @@ class Planner:
             else:
                 try:
                     member = StaffMember.register(
-                        staff_id=first.staff_id,
-                        full_name=first.full_name,
-                        gender=first.gender,
-                        birth_date=first.birth_date,
-                        unit=first.unit,
-                        joined_on=first.joined_on,
-                        position=first.position,
-                        rank=first.rank,
-                        employment=first.employment,
+                        Register(
+                            staff_id=first.staff_id,
+                            full_name=first.full_name,
+                            gender=first.gender,
+                            birth_date=first.birth_date,
+                            unit=first.unit,
+                            joined_on=first.joined_on,
+                            position=first.position,
+                            rank=first.rank,
+                            employment=first.employment,
+                        ),
                         recorded_by=self.recorded_by,
                         recorded_at=self.recorded_at,
                     )
