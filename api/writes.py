@@ -33,6 +33,7 @@ from api.schemas.common import WriteResult as WriteResultModel
 from api.schemas.units import UnitWriteResult as UnitWriteResultModel
 from ledger.application import Ledger
 from ledger.domain import errors
+from ledger.domain.commands import StaffCommand, UnitCommand
 from ledger.service import UnitWriteResult, WriteResult
 
 ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -184,6 +185,20 @@ class WriteContext:
             )
 
         return self._recorded(body, record)
+
+    def execute(self, staff_id: str, body: BaseModel, command: StaffCommand) -> JSONResponse:
+        """Run a staff member's write ``command`` (made from ``body``) as ``run`` does."""
+        return self.run(
+            staff_id,
+            body,
+            lambda expected: self.ledger.execute(
+                staff_id, command, recorded_by=self.recorded_by, expected_version=expected
+            ),
+        )
+
+    def execute_unit(self, body: BaseModel, command: UnitCommand) -> JSONResponse:
+        """Record the unit fact ``command`` (made from ``body``) as ``run_unit`` does."""
+        return self.run_unit(body, lambda: self.ledger.execute_unit(command, recorded_by=self.recorded_by))
 
     def run_unit(self, body: BaseModel, command: Callable[[], UnitWriteResult]) -> JSONResponse:
         """Run a unit fact's ``command`` like a staff write (idempotency, read-your-writes). Unit

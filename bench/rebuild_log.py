@@ -22,6 +22,18 @@ from psycopg.sql import SQL, Identifier
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import TRACKS, Track
+from ledger.domain.commands import (
+    Appoint,
+    Complete,
+    Correct,
+    Depart,
+    Enroll,
+    Evaluate,
+    RecognizeCredential,
+    Register,
+    Rotate,
+    Withdraw,
+)
 from ledger.domain.record import CredentialAward, Evidence, Waiver
 from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
@@ -117,51 +129,84 @@ class Person:
                 track, level = rng.choice(COURSES)
                 enrollment_id = self.next_id("E")
                 member.enroll(
-                    enrollment_id=enrollment_id, course_code=f"{track}-{level}",
-                    course_title=f"Bồi dưỡng {track} {level}", track=track, level=level,
-                    provider="Trường Chính trị tỉnh", mode=rng.choice(["full_time", "part_time", "online"]),
-                    starts_on=day, decision_ref=f"QĐ {rng.randint(1, 999)}/{year}",
-                    funding="state_budget", cost=Decimal(rng.randint(1, 90) * 100_000),
-                    recorded_by="to-chuc", recorded_at=moment(day, rng),
+                    Enroll(
+                        enrollment_id=enrollment_id,
+                        course_code=f"{track}-{level}",
+                        course_title=f"Bồi dưỡng {track} {level}",
+                        track=track,
+                        level=level,
+                        provider="Trường Chính trị tỉnh",
+                        mode=rng.choice(["full_time", "part_time", "online"]),
+                        starts_on=day,
+                        decision_ref=f"QĐ {rng.randint(1, 999)}/{year}",
+                        funding="state_budget",
+                        cost=Decimal(rng.randint(1, 90) * 100_000),
+                    ),
+                    recorded_by="to-chuc",
+                    recorded_at=moment(day, rng),
                 )
                 self.open.append(enrollment_id)
                 if rng.random() < 0.85:
                     self.close(enrollment_id, day + timedelta(days=rng.randint(5, 60)))
             if year > self.joined.year:
                 member.evaluate(
-                    kind="annual", year=year - 1,
-                    rating=rng.choices(RATINGS, [2, 6, 3, 0.2])[0],
-                    evaluator="Cục trưởng", today=date(year, 1, 5), recorded_by="to-chuc",
+                    Evaluate(
+                        kind="annual",
+                        year=year - 1,
+                        rating=rng.choices(RATINGS, [2, 6, 3, 0.2])[0],
+                        evaluator="Cục trưởng",
+                    ),
+                    today=date(year, 1, 5),
+                    recorded_by="to-chuc",
                     recorded_at=moment(date(year, 1, 5), rng),
                 )
                 self.voidable.append((member.last_event_id, None))
             if self.done and rng.random() < 0.1:
                 member.evaluate(
-                    kind="post_training", enrollment_id=self.done[-1], on=day + timedelta(days=90),
-                    rating="good", evaluator="Trưởng phòng", today=day + timedelta(days=90),
-                    recorded_by="to-chuc", recorded_at=moment(day + timedelta(days=90), rng),
+                    Evaluate(
+                        kind="post_training",
+                        enrollment_id=self.done[-1],
+                        on=day + timedelta(days=90),
+                        rating="good",
+                        evaluator="Trưởng phòng",
+                    ),
+                    today=day + timedelta(days=90),
+                    recorded_by="to-chuc",
+                    recorded_at=moment(day + timedelta(days=90), rng),
                 )
                 self.done.pop()
                 self.voidable = [v for v in self.voidable if v[1] is None]  # now it has dependants
             if rng.random() < 0.05:
                 member.rotate(
-                    to_unit=rng.choice(self.units), kind=rng.choice(["rotation", "transfer", "secondment"]),
-                    starts_on=day, ends_on=day + timedelta(days=730), decision_ref=f"QĐ {year}",
-                    recorded_by="to-chuc", recorded_at=moment(day, rng),
+                    Rotate(
+                        to_unit=rng.choice(self.units),
+                        kind=rng.choice(["rotation", "transfer", "secondment"]),
+                        starts_on=day,
+                        ends_on=day + timedelta(days=730),
+                        decision_ref=f"QĐ {year}",
+                    ),
+                    recorded_by="to-chuc",
+                    recorded_at=moment(day, rng),
                 )
             if rng.random() < 0.04:
                 member.appoint(
-                    position=rng.choice(["Phó trưởng phòng", "Trưởng phòng"]), effective_on=day,
-                    decision_ref=f"QĐ bổ nhiệm {year}",
-                    waiver=Waiver("Nghị định 29/2024", day + timedelta(days=700), "đang học"),
-                    recorded_by="to-chuc", recorded_at=moment(day, rng),
+                    Appoint(
+                        position=rng.choice(["Phó trưởng phòng", "Trưởng phòng"]),
+                        effective_on=day,
+                        decision_ref=f"QĐ bổ nhiệm {year}",
+                        waiver=Waiver("Nghị định 29/2024", day + timedelta(days=700), "đang học"),
+                    ),
+                    recorded_by="to-chuc",
+                    recorded_at=moment(day, rng),
                 )
             if self.voidable and rng.random() < 0.03:
                 # A mix: annual ratings, completions (the course is open again) and degrees.
                 event_id, reopened = self.voidable.pop(rng.randrange(len(self.voidable)))
                 member.correct(
-                    event_id=event_id, reason="nhập nhầm", on=day,
-                    recorded_by="to-chuc", recorded_at=moment(day, rng) + timedelta(days=30),
+                    Correct(event_id=event_id, reason="nhập nhầm"),
+                    on=day,
+                    recorded_by="to-chuc",
+                    recorded_at=moment(day, rng) + timedelta(days=30),
                 )
                 if reopened is not None:
                     self.open.append(reopened)
@@ -169,7 +214,9 @@ class Person:
                         self.done.remove(reopened)
             if rng.random() < 0.012 and not self.open:
                 member.depart(
-                    on=date(year, 12, 31), reason="nghỉ hưu", today=date(year, 12, 31), recorded_by="to-chuc",
+                    Depart(on=date(year, 12, 31), reason="nghỉ hưu"),
+                    today=date(year, 12, 31),
+                    recorded_by="to-chuc",
                     recorded_at=moment(date(year, 12, 31), rng),
                 )
                 self.gone = True
@@ -180,17 +227,35 @@ class Person:
         rng = self.rng
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         self.member = StaffMember.register(
-            staff_id=self.staff_id, full_name=name, gender=rng.choice(["female", "male"]),
-            birth_date=self.born, unit=rng.choice(self.units), joined_on=self.joined, position="Chuyên viên",
-            rank="01.003", employment=rng.choices(["civil_servant", "cadre", "contract"], [8, 1, 1])[0],
-            recorded_by="to-chuc", recorded_at=moment(joined, rng),
+            Register(
+                staff_id=self.staff_id,
+                full_name=name,
+                gender=rng.choice(["female", "male"]),
+                birth_date=self.born,
+                unit=rng.choice(self.units),
+                joined_on=self.joined,
+                position="Chuyên viên",
+                rank="01.003",
+                employment=rng.choices(["civil_servant", "cadre", "contract"], [8, 1, 1])[0],
+            ),
+            recorded_by="to-chuc",
+            recorded_at=moment(joined, rng),
         )
         level = rng.choices(["intermediate", "college", "bachelor", "master"], [1, 1, 6, 2])[0]
         self.member.recognize_credential(
-            credential_id=self.next_id("K"), track=Track.PROFESSIONAL, level=level, title=f"Bằng {level}",
-            issuer="Đại học Quốc gia", issued_on=self.joined - timedelta(days=rng.randint(30, 900)),
-            number=f"B{rng.randint(10_000, 99_999)}", evidence=Evidence("Bản sao công chứng", "Phòng TCCB"),
-            today=joined, recorded_by="to-chuc", recorded_at=moment(joined, rng),
+            RecognizeCredential(
+                credential_id=self.next_id("K"),
+                track=Track.PROFESSIONAL,
+                level=level,
+                title=f"Bằng {level}",
+                issuer="Đại học Quốc gia",
+                issued_on=self.joined - timedelta(days=rng.randint(30, 900)),
+                number=f"B{rng.randint(10_000, 99_999)}",
+                evidence=Evidence("Bản sao công chứng", "Phòng TCCB"),
+            ),
+            today=joined,
+            recorded_by="to-chuc",
+            recorded_at=moment(joined, rng),
         )
         self.voidable.append((self.member.last_event_id, None))
 
@@ -201,23 +266,34 @@ class Person:
         outcome = rng.random()
         if outcome < 0.88:
             member.complete(
-                enrollment_id=enrollment_id, completed_on=day, outcome="passed",
+                Complete(
+                    enrollment_id=enrollment_id,
+                    completed_on=day,
+                    outcome="passed",
+                    score=Decimal(rng.randint(50, 100)) / 10,
+                ),
                 credential=CredentialAward(self.next_id("C"), "Chứng chỉ", "Trường Chính trị tỉnh", day,
                                            f"CC{rng.randint(1000, 9999)}"),
-                score=Decimal(rng.randint(50, 100)) / 10, today=day, recorded_by="to-chuc",
+                today=day,
+                recorded_by="to-chuc",
                 recorded_at=moment(day, rng),
             )
             self.done.append(enrollment_id)
             self.voidable.append((member.last_event_id, enrollment_id))
         elif outcome < 0.94:
             member.complete(
-                enrollment_id=enrollment_id, completed_on=day, outcome="failed", today=day,
-                recorded_by="to-chuc", recorded_at=moment(day, rng),
+                Complete(enrollment_id=enrollment_id, completed_on=day, outcome="failed"),
+                credential=None,
+                today=day,
+                recorded_by="to-chuc",
+                recorded_at=moment(day, rng),
             )
         else:
             member.withdraw(
-                enrollment_id=enrollment_id, on=day, reason="bận công tác", today=day,
-                recorded_by="to-chuc", recorded_at=moment(day, rng),
+                Withdraw(enrollment_id=enrollment_id, on=day, reason="bận công tác"),
+                today=day,
+                recorded_by="to-chuc",
+                recorded_at=moment(day, rng),
             )
         self.open.remove(enrollment_id)
 

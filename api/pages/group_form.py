@@ -30,7 +30,8 @@ from api.pages.sessions import new_secret
 from api.pages.web import PREFIX, Page, open_page
 from api.schemas.enrollments import EnrollmentCreate
 from ledger.domain import errors
-from ledger.group import Course, GroupRefused, enroll_group
+from ledger.domain.commands import Enroll
+from ledger.group import GroupRefused, enroll_group
 
 # Included by the forms' router, which carries the pages' prefix.
 router = APIRouter(include_in_schema=False)
@@ -111,20 +112,7 @@ async def group_submit(request: Request) -> Response:
     except ValidationError as error:
         state.problems.update(validation_problems(error, t))
         return await run_in_threadpool(again, 422)
-    course = Course(
-        course_code=model.course_code,
-        course_title=model.course_title,
-        track=model.track,
-        level=model.level,
-        provider=model.provider,
-        mode=model.mode,
-        starts_on=model.starts_on,
-        ends_on=model.ends_on,
-        decision_ref=model.decision_ref,
-        funding=model.funding,
-        cost=model.cost,
-        country=model.country,
-    )
+    course = Enroll(**dict(model))
     assert page.session is not None
     principal = page.session.principal.name
     app = request.app.state

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.routers.common import WRITE_RESPONSES, StaffId
+from api.routers.common import WRITE_RESPONSES, StaffId, command_from
 from api.schemas.appointments import AppointmentCreate
 from api.schemas.common import WriteResult
 from api.writes import Write
+from ledger.domain.commands import Appoint
 from ledger.domain.record import Waiver
 
 router = APIRouter(prefix="/staff/{staff_id}/appointments", tags=["appointments"])
@@ -28,21 +29,5 @@ def appoint(staff_id: StaffId, body: AppointmentCreate, write: Write) -> JSONRes
     training, the answer is 422 with `unmet` listing every requirement not met, unless a `waiver`
     (legal basis, deadline, reason) is given, in which case the appointment is recorded with it.
     """
-    waiver = (
-        Waiver(legal_basis=body.waiver.legal_basis, deadline=body.waiver.deadline, reason=body.waiver.reason)
-        if body.waiver is not None
-        else None
-    )
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.appoint(
-            staff_id,
-            position=body.position,
-            effective_on=body.effective_on,
-            decision_ref=body.decision_ref,
-            waiver=waiver,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    waiver = Waiver(**dict(body.waiver)) if body.waiver is not None else None
+    return write.execute(staff_id, body, command_from(Appoint, body, waiver=waiver))

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Path
+from pydantic import BaseModel
 
 from api.schemas.common import CODE_PATTERN
 from api.schemas.problem import problems
+
+Command = TypeVar("Command")
+
+
+def command_from(
+    kind: Callable[..., Command], body: BaseModel, *, omit: tuple[str, ...] = (), **given: Any
+) -> Command:
+    """The write ``kind`` made from a request body, whose fields are the command's: the path's
+    ids and what the route resolves (``given``) complete or replace them; ``omit`` names the
+    body's fields that only say how to read the others."""
+    fields = {name: value for name, value in dict(body).items() if name not in omit}
+    return kind(**{**fields, **given})
+
 
 StaffId = Annotated[
     str,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.routers.common import WRITE_RESPONSES, StaffId
+from api.routers.common import WRITE_RESPONSES, StaffId, command_from
 from api.schemas.common import WriteResult
 from api.schemas.corrections import CorrectionCreate
 from api.writes import Write
 from ledger.domain import errors
+from ledger.domain.commands import Correct, CorrectNationalId
 
 router = APIRouter(prefix="/staff/{staff_id}/corrections", tags=["corrections"])
 
@@ -40,27 +41,5 @@ def correct(staff_id: StaffId, body: CorrectionCreate, write: Write) -> JSONResp
             field="event_id",
         )
     if body.corrects_national_id:
-        return write.run(
-            staff_id,
-            body,
-            lambda expected: write.ledger.correct_national_id(
-                staff_id,
-                national_id=body.national_id,
-                reason=body.reason,
-                recorded_by=write.recorded_by,
-                expected_version=expected,
-            ),
-        )
-    event_id = body.event_id
-    assert event_id is not None  # checked above
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.correct(
-            staff_id,
-            event_id=event_id,
-            reason=body.reason,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+        return write.execute(staff_id, body, command_from(CorrectNationalId, body, omit=("event_id",)))
+    return write.execute(staff_id, body, command_from(Correct, body, omit=("national_id",)))

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import Auditor, ReadSideDep
-from api.routers.common import READ_STAFF_RESPONSES, WRITE_RESPONSES, CredentialId, StaffId
+from api.routers.common import READ_STAFF_RESPONSES, WRITE_RESPONSES, CredentialId, StaffId, command_from
 from api.scans import require_stored
 from api.schemas.common import WriteResult
 from api.schemas.credentials import CredentialCreate, TrailPublic
 from api.writes import Write, etag
+from ledger.domain.commands import RecognizeCredential
 from ledger.domain.record import Evidence
 
 router = APIRouter(prefix="/staff/{staff_id}/credentials", tags=["credentials"])
@@ -30,27 +31,9 @@ def recognize(staff_id: StaffId, body: CredentialCreate, write: Write) -> JSONRe
     recorded enrollment (before joining, self-funded). `evidence.document_ref` is required;
     `evidence.scans` may name scans uploaded with `POST /scans`."""
     scans = require_stored(write.request.app.state, body.evidence.scans, "evidence.scans")
-    evidence = Evidence(
-        document_ref=body.evidence.document_ref, verified_by=body.evidence.verified_by, scans=scans
-    )
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.recognize_credential(
-            staff_id,
-            credential_id=body.credential_id,
-            track=body.track,
-            level=body.level,
-            title=body.title,
-            issuer=body.issuer,
-            issued_on=body.issued_on,
-            number=body.number,
-            evidence=evidence,
-            field=body.field,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    evidence = Evidence(**{**dict(body.evidence), "scans": scans})
+    return write.execute(staff_id, body, command_from(RecognizeCredential, body, evidence=evidence))
+
 
 
 @router.get(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.routers.common import WRITE_RESPONSES, StaffId
+from api.routers.common import WRITE_RESPONSES, StaffId, command_from
 from api.schemas.common import WriteResult
 from api.schemas.departures import DepartureCreate
 from api.writes import Write
+from ledger.domain.commands import Depart
 
 router = APIRouter(prefix="/staff/{staff_id}/departure", tags=["departures"])
 
@@ -20,15 +21,4 @@ def depart(staff_id: StaffId, body: DepartureCreate, write: Write) -> JSONRespon
     """Record `Departed`, effective on `on`: off the roll from that date; the history stays.
     `category` decides what an open service commitment costs (see `GET /reports/commitments`).
     409 if the person already departed."""
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.depart(
-            staff_id,
-            on=body.on,
-            reason=body.reason,
-            category=body.category,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    return write.execute(staff_id, body, command_from(Depart, body))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.routers.common import WRITE_RESPONSES, EnrollmentId, StaffId
+from api.routers.common import WRITE_RESPONSES, EnrollmentId, StaffId, command_from
 from api.scans import require_stored
 from api.schemas.common import WriteResult
 from api.schemas.enrollments import CompletionCreate, EnrollmentCreate, WithdrawalCreate
 from api.writes import Write
-from ledger.service import CredentialDetails
+from ledger.domain.commands import Complete, CredentialDetails, Enroll, Withdraw
 
 router = APIRouter(prefix="/staff/{staff_id}/enrollments", tags=["enrollments"])
 
@@ -25,28 +25,7 @@ def enroll(staff_id: StaffId, body: EnrollmentCreate, write: Write) -> JSONRespo
     belong to the track), absent for `other`. The answer carries the `enrollment_id` (yours, or
     one made by the server).
     """
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.enroll(
-            staff_id,
-            enrollment_id=body.enrollment_id,
-            course_code=body.course_code,
-            course_title=body.course_title,
-            track=body.track,
-            level=body.level,
-            provider=body.provider,
-            mode=body.mode,
-            starts_on=body.starts_on,
-            ends_on=body.ends_on,
-            decision_ref=body.decision_ref,
-            funding=body.funding,
-            cost=body.cost,
-            country=body.country,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    return write.execute(staff_id, body, command_from(Enroll, body))
 
 
 @router.post(
@@ -68,31 +47,16 @@ def complete(
     """
     credential = (
         CredentialDetails(
-            credential_id=body.credential.credential_id,
-            title=body.credential.title,
-            number=body.credential.number,
-            issuer=body.credential.issuer,
-            issued_on=body.credential.issued_on,
-            field=body.credential.field,
-            scans=require_stored(write.request.app.state, body.credential.scans, "credential.scans"),
+            **{
+                **dict(body.credential),
+                "scans": require_stored(write.request.app.state, body.credential.scans, "credential.scans"),
+            }
         )
         if body.credential is not None
         else None
     )
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.complete(
-            staff_id,
-            enrollment_id,
-            completed_on=body.completed_on,
-            outcome=body.outcome,
-            credential=credential,
-            score=body.score,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    command = command_from(Complete, body, enrollment_id=enrollment_id, credential=credential)
+    return write.execute(staff_id, body, command)
 
 
 @router.post(
@@ -106,15 +70,4 @@ def withdraw(
     staff_id: StaffId, enrollment_id: EnrollmentId, body: WithdrawalCreate, write: Write
 ) -> JSONResponse:
     """Record `Withdrawn`, effective on `on`. 409 if the enrollment is already closed."""
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.withdraw(
-            staff_id,
-            enrollment_id,
-            on=body.on,
-            reason=body.reason,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    return write.execute(staff_id, body, command_from(Withdraw, body, enrollment_id=enrollment_id))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.routers.common import WRITE_RESPONSES, StaffId
+from api.routers.common import WRITE_RESPONSES, StaffId, command_from
 from api.schemas.common import WriteResult
 from api.schemas.evaluations import EvaluationCreate
 from api.writes import Write
+from ledger.domain.commands import Evaluate
 
 router = APIRouter(prefix="/staff/{staff_id}/evaluations", tags=["evaluations"])
 
@@ -19,20 +20,4 @@ router = APIRouter(prefix="/staff/{staff_id}/evaluations", tags=["evaluations"])
 def evaluate(staff_id: StaffId, body: EvaluationCreate, write: Write) -> JSONResponse:
     """Record `Evaluated`: an `annual` rating (needs `year`, dated 31 December; one per year) or a
     `post_training` evaluation of a completed enrollment (needs `enrollment_id`; dated `on`)."""
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.evaluate(
-            staff_id,
-            kind=body.kind,
-            rating=body.rating,
-            evaluator=body.evaluator,
-            year=body.year,
-            enrollment_id=body.enrollment_id,
-            on=body.on,
-            score=body.score,
-            notes=body.notes,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    return write.execute(staff_id, body, command_from(Evaluate, body))

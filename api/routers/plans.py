@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.routers.common import WRITE_RESPONSES, StaffId
+from api.routers.common import WRITE_RESPONSES, StaffId, command_from
 from api.schemas.common import WriteResult
 from api.schemas.plans import PlanCreate
 from api.writes import Write
+from ledger.domain.commands import Plan
 
 router = APIRouter(tags=["planning"])
 
@@ -36,17 +37,5 @@ def plan(staff_id: StaffId, body: PlanCreate, write: Write) -> JSONResponse:
 
     422 `validation_error` for a period that cannot be read or ends before it starts."""
     from_year, to_year = body.years()
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.plan(
-            staff_id,
-            position=body.position,
-            from_year=from_year,
-            to_year=to_year,
-            decision_ref=body.decision_ref,
-            on=body.on,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    command = command_from(Plan, body, omit=("period",), from_year=from_year, to_year=to_year)
+    return write.execute(staff_id, body, command)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.routers.common import WRITE_RESPONSES, StaffId
+from api.routers.common import WRITE_RESPONSES, StaffId, command_from
 from api.schemas.common import WriteResult
 from api.schemas.rotations import RotationCreate
 from api.writes import Write
+from ledger.domain.commands import Rotate
 
 router = APIRouter(prefix="/staff/{staff_id}/rotations", tags=["rotations"])
 
@@ -18,18 +19,4 @@ router = APIRouter(prefix="/staff/{staff_id}/rotations", tags=["rotations"])
 )
 def rotate(staff_id: StaffId, body: RotationCreate, write: Write) -> JSONResponse:
     """Record `Rotated`, effective on `starts_on`: from the unit the person is in on that day to `to_unit`."""
-    return write.run(
-        staff_id,
-        body,
-        lambda expected: write.ledger.rotate(
-            staff_id,
-            to_unit=body.to_unit,
-            kind=body.kind,
-            starts_on=body.starts_on,
-            decision_ref=body.decision_ref,
-            position=body.position,
-            ends_on=body.ends_on,
-            recorded_by=write.recorded_by,
-            expected_version=expected,
-        ),
-    )
+    return write.execute(staff_id, body, command_from(Rotate, body))

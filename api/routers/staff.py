@@ -16,7 +16,7 @@ from api.deps import Auditor, Reader, ReadSideDep, forbidden_detail
 from api.errors import ApiProblem
 from api.keys import Permission, Principal
 from api.readside import ReadSide
-from api.routers.common import ETAG_HEADER, READ_STAFF_RESPONSES, WRITE_RESPONSES, StaffId
+from api.routers.common import ETAG_HEADER, READ_STAFF_RESPONSES, WRITE_RESPONSES, StaffId, command_from
 from api.schemas.common import (
     BusinessDate,
     CursorText,
@@ -31,6 +31,7 @@ from api.schemas.staff import HistoryPage, StaffCreate, StaffPage, StaffPublic
 from api.staff_export import staff_export
 from api.writes import Write, etag
 from ledger.domain.catalog import Employment, Gender, Track
+from ledger.domain.commands import Register
 from projections.queries import Standing
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -82,18 +83,8 @@ def register(body: StaffCreate, write: Write) -> JSONResponse:
     return write.run(
         body.staff_id,
         body,
-        lambda _expected: write.ledger.register(
-            staff_id=body.staff_id,
-            full_name=body.full_name,
-            gender=body.gender,
-            birth_date=body.birth_date,
-            unit=body.unit,
-            joined_on=body.joined_on,
-            position=body.position,
-            rank=body.rank,
-            employment=body.employment,
-            national_id=body.national_id,
-            recorded_by=write.recorded_by,
+        lambda _expected: write.ledger.execute_registration(
+            command_from(Register, body), recorded_by=write.recorded_by
         ),
         registration=True,
     )

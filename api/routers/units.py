@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from api.deps import Reader, ReadSideDep
-from api.routers.common import StaffId
+from api.routers.common import StaffId, command_from
 from api.schemas.common import BusinessDate, Timestamp
 from api.schemas.problem import problems
 from api.schemas.units import (
@@ -26,6 +26,7 @@ from api.schemas.units import (
     UnitWriteResult,
 )
 from api.writes import Write
+from ledger.domain.commands import CreateUnit, DissolveUnit, MergeUnit, RenameUnit, SplitUnit
 
 router = APIRouter(prefix="/units", tags=["units"])
 
@@ -56,16 +57,7 @@ def create(body: UnitCreate, write: Write) -> JSONResponse:
     `parent_id` is not a recorded unit, 422 if it does not exist on `on`. A unit already in use as
     free text may be created (dated when it began): from then on staff facts naming it are checked
     against its dates."""
-    return write.run_unit(
-        body,
-        lambda: write.ledger.create_unit(
-            unit_id=body.unit_id,
-            name=body.name,
-            parent_id=body.parent_id,
-            on=body.on,
-            recorded_by=write.recorded_by,
-        ),
-    )
+    return write.execute_unit(body, command_from(CreateUnit, body))
 
 
 @router.post(
@@ -77,10 +69,7 @@ def create(body: UnitCreate, write: Write) -> JSONResponse:
 )
 def renamed(unit_id: UnitId, body: UnitRename, write: Write) -> JSONResponse:
     """Record `UnitRenamed`: the unit is called `name` from `on` (it must exist that day)."""
-    return write.run_unit(
-        body,
-        lambda: write.ledger.rename_unit(unit_id, name=body.name, on=body.on, recorded_by=write.recorded_by),
-    )
+    return write.execute_unit(body, command_from(RenameUnit, body, unit_id=unit_id))
 
 
 @router.post(
@@ -94,12 +83,7 @@ def merged(unit_id: UnitId, body: UnitMerge, write: Write) -> JSONResponse:
     """Record `UnitMerged`: the unit's last day is the day before `on`; from `on` its people count
     under `into_id` (which must exist that day) in reports by unit, and no one can be registered,
     rotated or transferred into it."""
-    return write.run_unit(
-        body,
-        lambda: write.ledger.merge_unit(
-            unit_id, into_id=body.into_id, on=body.on, recorded_by=write.recorded_by
-        ),
-    )
+    return write.execute_unit(body, command_from(MergeUnit, body, unit_id=unit_id))
 
 
 @router.post(
@@ -113,9 +97,7 @@ def split(unit_id: UnitId, body: UnitSplit, write: Write) -> JSONResponse:
     """Record `UnitSplit`: the unit ends on `on`, the parts (new ids) begin under its parent. People
     are not moved: record their transfers into the parts."""
     parts = [(part.unit_id, part.name) for part in body.parts]
-    return write.run_unit(
-        body, lambda: write.ledger.split_unit(unit_id, parts=parts, on=body.on, recorded_by=write.recorded_by)
-    )
+    return write.execute_unit(body, command_from(SplitUnit, body, unit_id=unit_id, parts=parts))
 
 
 @router.post(
@@ -127,9 +109,7 @@ def split(unit_id: UnitId, body: UnitSplit, write: Write) -> JSONResponse:
 )
 def dissolved(unit_id: UnitId, body: UnitDissolve, write: Write) -> JSONResponse:
     """Record `UnitDissolved`: the unit ends on `on`. Units under it must have ended first (409)."""
-    return write.run_unit(
-        body, lambda: write.ledger.dissolve_unit(unit_id, on=body.on, recorded_by=write.recorded_by)
-    )
+    return write.execute_unit(body, command_from(DissolveUnit, body, unit_id=unit_id))
 
 
 @router.get(

@@ -10,15 +10,14 @@ them, records nothing for anybody.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from dataclasses import replace
+from datetime import datetime
 
 from eventsourcing.persistence import IntegrityError
 
 from ledger.application import Ledger
 from ledger.domain import errors
-from ledger.domain.catalog import Funding, Mode, Track
+from ledger.domain.commands import Enroll
 from ledger.service import WriteResult, new_id
 from ledger.staff import StaffMember
 
@@ -34,34 +33,17 @@ class GroupRefused(errors.RuleViolation):
         self.failures = list(failures)
 
 
-@dataclass(frozen=True)
-class Course:
-    """What every person of the group is dispatched to (the fields of a single enrollment)."""
-
-    course_code: str
-    course_title: str
-    track: Track
-    level: str | None
-    provider: str
-    mode: Mode
-    starts_on: date
-    ends_on: date | None = None
-    decision_ref: str | None = None
-    funding: Funding | None = None
-    cost: Decimal | None = None
-    country: str | None = None
-
-
 def enroll_group(
     ledger: Ledger,
     staff_ids: Sequence[str],
-    course: Course,
+    course: Enroll,
     *,
     recorded_by: str,
     expected_versions: Mapping[str, int] | None = None,
     recorded_at: datetime | None = None,
 ) -> list[WriteResult]:
-    """Enroll every one of ``staff_ids`` in ``course`` in one transaction, or nobody.
+    """Enroll every one of ``staff_ids`` in ``course`` in one transaction, or nobody; each gets
+    an enrollment id of their own (the course's own ``enrollment_id`` is not used).
 
     ``expected_versions`` (staff id → version, as shown to the user) makes a record changed since
     a ``StaleVersion``. Every person's refusal is collected, so one answer names them all.
@@ -84,20 +66,7 @@ def enroll_group(
                 )
             enrollment_ids[staff_id] = new_id()
             member.enroll(
-                enrollment_id=enrollment_ids[staff_id],
-                course_code=course.course_code,
-                course_title=course.course_title,
-                track=course.track,
-                level=course.level,
-                provider=course.provider,
-                mode=course.mode,
-                starts_on=course.starts_on,
-                ends_on=course.ends_on,
-                decision_ref=course.decision_ref,
-                funding=course.funding,
-                cost=course.cost,
-                country=course.country,
-                awards_level=True,
+                replace(course, enrollment_id=enrollment_ids[staff_id]),
                 recorded_by=recorded_by,
                 recorded_at=at,
             )

@@ -22,7 +22,7 @@ checks of a unit fact and a person's unit history are ``ledger.domain.units``.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -31,6 +31,15 @@ from eventsourcing.domain import Aggregate
 
 from ledger import text
 from ledger.domain import errors
+from ledger.domain.commands import (
+    CreateUnit,
+    DissolveUnit,
+    MergeUnit,
+    RenameUnit,
+    SplitUnit,
+    UnitCommand,
+    fields_of,
+)
 from ledger.domain.units import UnitState, check_exists, check_unit_text
 
 ORGANISATION_NAMESPACE = UUID("0b6f2d7e-3c41-5a8e-b1f9-6e2d4c7a9f03")
@@ -146,71 +155,39 @@ class Organisation(Aggregate):
     # --------------------------------------------------------------- commands
 
     def create_unit(
-        self,
-        *,
-        unit_id: str,
-        name: str,
-        parent_id: str | None,
-        on: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
+        self, command: CreateUnit, *, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
-        check_unit_text(("unit_id", unit_id), ("name", name))
+        unit_id, parent_id, on = command.unit_id, command.parent_id, command.on
+        check_unit_text(("unit_id", unit_id), ("name", command.name))
         self._check_new(unit_id, "unit_id")
         if parent_id is not None:
             self.in_force(parent_id, on, "parent_id")
-        self.trigger_event(
-            self.UnitCreated,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=on,
-            unit_id=unit_id,
-            name=name,
-            parent_id=parent_id,
-        )
+        self._trigger_fact(self.UnitCreated, command, recorded_by, recorded_at)
 
     def rename_unit(
-        self, *, unit_id: str, name: str, on: date, recorded_by: str, recorded_at: datetime | None = None
+        self, command: RenameUnit, *, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
+        name, on = command.name, command.on
         check_unit_text(("name", name))
-        unit = self.in_force(unit_id, on, "on")
+        unit = self.in_force(command.unit_id, on, "on")
         if unit.name_on(on) == text.clean(name, text.TextKind.NAME, "name"):
             raise errors.InvalidInput(f"The unit is already named '{name}' on {on}.", field="name")
-        self.trigger_event(
-            self.UnitRenamed,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=on,
-            unit_id=unit_id,
-            name=name,
-        )
+        self._trigger_fact(self.UnitRenamed, command, recorded_by, recorded_at)
 
     def merge_unit(
-        self, *, unit_id: str, into_id: str, on: date, recorded_by: str, recorded_at: datetime | None = None
+        self, command: MergeUnit, *, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
-        self._check_can_end(unit_id, on)
-        if into_id == unit_id:
+        self._check_can_end(command.unit_id, command.on)
+        if command.into_id == command.unit_id:
             raise errors.InvalidInput("A unit cannot be merged into itself.", field="into_id")
-        self.in_force(into_id, on, "into_id")
-        self.trigger_event(
-            self.UnitMerged,
-            timestamp=recorded_at,
-            recorded_by=recorded_by,
-            effective_on=on,
-            unit_id=unit_id,
-            into_id=into_id,
-        )
+        self.in_force(command.into_id, command.on, "into_id")
+        self._trigger_fact(self.UnitMerged, command, recorded_by, recorded_at)
 
     def split_unit(
-        self,
-        *,
-        unit_id: str,
-        parts: Sequence[tuple[str, str]],
-        on: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
+        self, command: SplitUnit, *, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
-        unit = self._check_can_end(unit_id, on)
+        parts = command.parts
+        unit = self._check_can_end(command.unit_id, command.on)
         if len(parts) < 2:
             raise errors.InvalidInput("A split makes at least two units.", field="parts")
         ids = [part_id for part_id, _ in parts]
@@ -225,23 +202,29 @@ class Organisation(Aggregate):
             self.UnitSplit,
             timestamp=recorded_at,
             recorded_by=recorded_by,
-            effective_on=on,
-            unit_id=unit_id,
+            effective_on=command.on,
+            unit_id=command.unit_id,
             parts=ids,
             part_names=[name for _, name in parts],
             parent_id=unit.parent_id,
         )
 
     def dissolve_unit(
-        self, *, unit_id: str, on: date, recorded_by: str, recorded_at: datetime | None = None
+        self, command: DissolveUnit, *, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
-        self._check_can_end(unit_id, on)
+        self._check_can_end(command.unit_id, command.on)
+        self._trigger_fact(self.UnitDissolved, command, recorded_by, recorded_at)
+
+    def _trigger_fact(
+        self, kind: type[UnitEvent], command: UnitCommand, recorded_by: str, recorded_at: datetime | None
+    ) -> None:
+        """Record a unit fact whose fields are the command's, dated on its ``on``."""
         self.trigger_event(
-            self.UnitDissolved,
+            kind,
             timestamp=recorded_at,
             recorded_by=recorded_by,
-            effective_on=on,
-            unit_id=unit_id,
+            effective_on=command.on,
+            **fields_of(command, "on"),
         )
 
     # ----------------------------------------------------------------- rules

@@ -20,6 +20,9 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from ledger.clock import AgencyClock, agency_clock
 from ledger.domain import errors
+from ledger.domain.commands import (
+    CredentialDetails as CredentialDetails,  # its old home; callers import it here
+)
 from ledger.domain.fold import fold_record
 from ledger.domain.history import BUSINESS_DATE_FIELD, event_data
 from ledger.domain.ids import make_event_id, staff_aggregate_id
@@ -70,19 +73,6 @@ class UnitWriteResult:
     recorded_at: datetime
     # Events saved: 2 for the first unit fact of a store (it opens the organisation stream).
     events: int = 1
-
-
-@dataclass(frozen=True)
-class CredentialDetails:
-    """What a registrar may say about the certificate of a passed course; the rest defaults."""
-
-    credential_id: str | None = None
-    title: str | None = None
-    number: str | None = None
-    issuer: str | None = None
-    issued_on: date | None = None
-    scans: tuple[str, ...] = ()
-    field: str | None = None  # field of study (chuyên ngành) on the certificate
 
 
 @dataclass(frozen=True)

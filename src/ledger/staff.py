@@ -38,6 +38,7 @@ from ledger.domain.catalog import (
     Track,
 )
 from ledger.domain.checks import check_code, check_text, coerce
+from ledger.domain.commands import Register, fields_of
 from ledger.domain.fold import FoldRole, fold_record
 from ledger.domain.ids import make_event_id, staff_aggregate_id
 from ledger.domain.national_id import check_national_id
@@ -440,47 +441,29 @@ class StaffMember(TrainingCommands, RecordCommands, Aggregate):
 
     @classmethod
     def register(
-        cls,
-        *,
-        staff_id: str,
-        full_name: str,
-        gender: Gender,
-        birth_date: date,
-        unit: str,
-        joined_on: date,
-        position: str | None,
-        rank: str | None,
-        employment: Employment,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
-        national_id: str | None = None,
+        cls, command: Register, *, recorded_by: str, recorded_at: datetime | None = None
     ) -> StaffMember:
+        staff_id, national_id = command.staff_id, command.national_id
+        joined_on, birth_date = command.joined_on, command.birth_date
         check_code(staff_id, "staff_id")
         if national_id is not None:
             check_national_id(national_id)
-        gender = coerce(Gender, gender, "gender")
-        employment = coerce(Employment, employment, "employment")
+        gender = coerce(Gender, command.gender, "gender")
+        employment = coerce(Employment, command.employment, "employment")
         if joined_on < birth_date:
             raise errors.DatedBeforeBirth(
                 f"Joined on {joined_on} is before the birth date {birth_date}.", field="joined_on"
             )
-        check_text(("full_name", full_name), ("unit", unit))
+        check_text(("full_name", command.full_name), ("unit", command.unit))
         return cls._create(
             cls.Registered,
             id=staff_aggregate_id(staff_id),
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=joined_on,
-            staff_id=staff_id,
-            full_name=full_name,
-            gender=gender,
-            birth_date=birth_date,
-            unit=unit,
-            position=position,
-            rank=rank,
-            employment=employment,
-            national_id=national_id,
+            **{**fields_of(command, "joined_on"), "gender": gender, "employment": employment},
         )
+
 
 EVENT_TYPES: dict[str, type[StaffEvent]] = {
     cls.__name__: cls
@@ -500,4 +483,3 @@ EVENT_TYPES: dict[str, type[StaffEvent]] = {
         StaffMember.NationalIdCorrected,
     )
 }
-

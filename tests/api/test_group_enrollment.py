@@ -10,9 +10,10 @@ import pytest
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Gender, Mode, Track
-from ledger.group import Course, GroupRefused, enroll_group
+from ledger.domain.commands import Enroll
+from ledger.group import GroupRefused, enroll_group
 
-COURSE = Course(
+COURSE = Enroll(
     course_code="BD-CV-24",
     course_title="Bồi dưỡng ngạch chuyên viên",
     track=Track.STATE_MANAGEMENT,

@@ -42,6 +42,7 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import Complete, Depart, Enroll, Evaluate, RecognizeCredential, Register, Withdraw
 from ledger.domain.record import CredentialAward, Evidence
 from ledger.importing import import_records
 from ledger.staff import StaffMember
@@ -118,27 +119,31 @@ def test_the_rules_command_defaults_to_the_agency_date(zone: str) -> None:
 
 def member_with_a_course() -> StaffMember:
     member = StaffMember.register(
-        staff_id="NV001",
-        full_name="Nguyễn Thị Hồng Nhung",
-        gender=Gender.FEMALE,
-        birth_date=date(1985, 4, 12),
-        unit="Phòng Tổ chức cán bộ",
-        joined_on=date(2010, 9, 1),
-        position="Chuyên viên",
-        rank="01.003",
-        employment=Employment.CIVIL_SERVANT,
+        Register(
+            staff_id="NV001",
+            full_name="Nguyễn Thị Hồng Nhung",
+            gender=Gender.FEMALE,
+            birth_date=date(1985, 4, 12),
+            unit="Phòng Tổ chức cán bộ",
+            joined_on=date(2010, 9, 1),
+            position="Chuyên viên",
+            rank="01.003",
+            employment=Employment.CIVIL_SERVANT,
+        ),
         recorded_by=HR,
         recorded_at=NOW,
     )
     member.enroll(
-        enrollment_id="E1",
-        course_code="LLCT-TC",
-        course_title="Trung cấp lý luận chính trị - hành chính",
-        track=Track.POLITICAL_THEORY,
-        level="intermediate",
-        provider="Trường Chính trị tỉnh",
-        mode=Mode.PART_TIME,
-        starts_on=date(2026, 3, 2),
+        Enroll(
+            enrollment_id="E1",
+            course_code="LLCT-TC",
+            course_title="Trung cấp lý luận chính trị - hành chính",
+            track=Track.POLITICAL_THEORY,
+            level="intermediate",
+            provider="Trường Chính trị tỉnh",
+            mode=Mode.PART_TIME,
+            starts_on=date(2026, 3, 2),
+        ),
         recorded_by=HR,
         recorded_at=NOW,
     )
@@ -153,40 +158,52 @@ def award(issued_on: date) -> CredentialAward:
 # Each way a fact that must happen first can be dated: (what, field refused).
 FUTURE_FACTS: dict[str, tuple[Any, str]] = {
     "completion": (
-        lambda m: m.complete(enrollment_id="E1", completed_on=TOMORROW, outcome=Outcome.PASSED,
+        lambda m: m.complete(Complete(enrollment_id="E1", completed_on=TOMORROW, outcome=Outcome.PASSED),
                              credential=award(TOMORROW), today=TODAY, recorded_by=HR),
         "completed_on",
     ),
     "failure": (
-        lambda m: m.complete(enrollment_id="E1", completed_on=TOMORROW, outcome=Outcome.FAILED,
-                             today=TODAY, recorded_by=HR),
+        lambda m: m.complete(Complete(enrollment_id="E1", completed_on=TOMORROW, outcome=Outcome.FAILED),
+                             credential=None, today=TODAY, recorded_by=HR),
         "completed_on",
     ),
     "certificate of a completion": (
-        lambda m: m.complete(enrollment_id="E1", completed_on=TODAY, outcome=Outcome.PASSED,
+        lambda m: m.complete(Complete(enrollment_id="E1", completed_on=TODAY, outcome=Outcome.PASSED),
                              credential=award(TOMORROW), today=TODAY, recorded_by=HR),
         "credential.issued_on",
     ),
     "withdrawal": (
-        lambda m: m.withdraw(enrollment_id="E1", on=TOMORROW, reason="Điều động", today=TODAY,
+        lambda m: m.withdraw(Withdraw(enrollment_id="E1", on=TOMORROW, reason="Điều động"), today=TODAY,
                              recorded_by=HR),
         "on",
     ),
     "recognized credential": (
         lambda m: m.recognize_credential(
-            credential_id="R1", track=Track.PROFESSIONAL, level="master", title="Thạc sĩ Luật",
-            issuer="Đại học Luật Hà Nội", issued_on=TOMORROW, number=None,
-            evidence=Evidence("Bản sao bằng"), today=TODAY, recorded_by=HR,
+            RecognizeCredential(
+                credential_id="R1",
+                track=Track.PROFESSIONAL,
+                level="master",
+                title="Thạc sĩ Luật",
+                issuer="Đại học Luật Hà Nội",
+                issued_on=TOMORROW,
+                number=None,
+                evidence=Evidence("Bản sao bằng"),
+            ),
+            today=TODAY,
+            recorded_by=HR,
         ),
         "issued_on",
     ),
     "annual evaluation": (
-        lambda m: m.evaluate(kind=EvaluationKind.ANNUAL, year=2027, rating=Rating.GOOD,
-                             evaluator="Trưởng phòng", today=TODAY, recorded_by=HR),
+        lambda m: m.evaluate(
+            Evaluate(kind=EvaluationKind.ANNUAL, year=2027, rating=Rating.GOOD, evaluator="Trưởng phòng"),
+            today=TODAY,
+            recorded_by=HR,
+        ),
         "year",
     ),
     "departure": (
-        lambda m: m.depart(on=TOMORROW, reason="Nghỉ hưu", today=TODAY, recorded_by=HR),
+        lambda m: m.depart(Depart(on=TOMORROW, reason="Nghỉ hưu"), today=TODAY, recorded_by=HR),
         "on",
     ),
 }
@@ -205,18 +222,30 @@ def test_a_fact_dated_after_the_agency_today_is_refused_with_a_named_error(kind:
 
 def test_a_post_training_evaluation_dated_after_today_is_refused() -> None:
     member = member_with_a_course()
-    member.complete(enrollment_id="E1", completed_on=date(2026, 9, 1), outcome=Outcome.PASSED,
+    member.complete(Complete(enrollment_id="E1", completed_on=date(2026, 9, 1), outcome=Outcome.PASSED),
                     credential=award(date(2026, 9, 1)), today=TODAY, recorded_by=HR)
     with pytest.raises(errors.DatedInFuture) as caught:
-        member.evaluate(kind=EvaluationKind.POST_TRAINING, enrollment_id="E1", on=TOMORROW,
-                        rating=Rating.GOOD, evaluator="Trưởng phòng", today=TODAY, recorded_by=HR)
+        member.evaluate(
+            Evaluate(
+                kind=EvaluationKind.POST_TRAINING,
+                enrollment_id="E1",
+                on=TOMORROW,
+                rating=Rating.GOOD,
+                evaluator="Trưởng phòng",
+            ),
+            today=TODAY,
+            recorded_by=HR,
+        )
     assert caught.value.field == "on"
 
 
 def test_the_annual_rating_of_the_current_year_is_accepted_before_its_last_day() -> None:
     member = member_with_a_course()
-    member.evaluate(kind=EvaluationKind.ANNUAL, year=2026, rating=Rating.GOOD,
-                    evaluator="Trưởng phòng", today=TODAY, recorded_by=HR)
+    member.evaluate(
+        Evaluate(kind=EvaluationKind.ANNUAL, year=2026, rating=Rating.GOOD, evaluator="Trưởng phòng"),
+        today=TODAY,
+        recorded_by=HR,
+    )
     assert member.record.annual_rating(2026) is not None
 
 

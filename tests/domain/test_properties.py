@@ -34,9 +34,22 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import (
+    Appoint,
+    Complete,
+    Correct,
+    CredentialDetails,
+    Depart,
+    Enroll,
+    Evaluate,
+    Plan,
+    RecognizeCredential,
+    Register,
+    Rotate,
+    Withdraw,
+)
 from ledger.domain.fold import live_events
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
-from ledger.service import CredentialDetails
 from ledger.staff import StaffMember
 from ledger.standards import compliance
 from ledger.store.config import StoreConfig
@@ -97,6 +110,22 @@ def track_and_level() -> st.SearchStrategy[tuple[Track, str | None]]:
 # --------------------------------------------------------------- valid sequences
 
 
+# What the application resolves and hands the aggregate beside the command.
+BESIDE = {"complete": ("credential",), "appoint": ("unmet", "rule_set")}
+# Each write's command, by the name of its method.
+COMMAND_OF: dict[str, Any] = {
+    "enroll": Enroll,
+    "complete": Complete,
+    "withdraw": Withdraw,
+    "recognize_credential": RecognizeCredential,
+    "evaluate": Evaluate,
+    "rotate": Rotate,
+    "appoint": Appoint,
+    "plan": Plan,
+    "depart": Depart,
+    "correct": Correct,
+}
+
 class Scenario:
     """Applies each drawn command to an in-memory aggregate (the model) and through the Ledger."""
 
@@ -122,8 +151,9 @@ class Scenario:
             "recorded_by": REGISTRAR,
             "recorded_at": self.tick(),
         }
-        self.model = StaffMember.register(**fields)
-        result = ledger.register(**fields)
+        envelope = {"recorded_by": fields.pop("recorded_by"), "recorded_at": fields.pop("recorded_at")}
+        self.model = StaffMember.register(Register(**fields), **envelope)
+        result = ledger.register(**fields, **envelope)
         assert result.version == 1
 
     def tick(self) -> datetime:
@@ -139,7 +169,11 @@ class Scenario:
         """Run the command on the model first (it must accept it), then through the Ledger."""
         at = self.tick()
         today = {"today": self.ledger.day_of(at)} if name in DATED_IN_THE_PAST else {}
-        getattr(self.model, name)(**model_kwargs, **today, recorded_by=REGISTRAR, recorded_at=at)
+        model_call = getattr(self.model, name)
+        # The aggregate takes each write as its command, with what the application resolves beside it.
+        fields = dict(model_kwargs)
+        beside = {key: fields.pop(key) for key in BESIDE.get(name, ())}
+        model_call(COMMAND_OF[name](**fields), **beside, **today, recorded_by=REGISTRAR, recorded_at=at)
         kwargs = dict(ledger_kwargs if ledger_kwargs is not None else model_kwargs)
         result = getattr(self.ledger, name)(
             self.staff_id, *positional, **kwargs, recorded_by=REGISTRAR, recorded_at=at
@@ -365,8 +399,8 @@ class Scenario:
             at = self.tick()
             try:
                 self.model.correct(
-                    event_id=event_id, reason="Nhập nhầm", on=self.ledger.day_of(at), recorded_by=REGISTRAR,
-                    recorded_at=at,
+                    Correct(event_id=event_id, reason="Nhập nhầm"), on=self.ledger.day_of(at),
+                    recorded_by=REGISTRAR, recorded_at=at,
                 )
             except errors.CannotVoidEvent:
                 continue  # it has live dependants; the model is unchanged

@@ -7,6 +7,7 @@ the two time axes) are checked on the record the events fold into.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -26,6 +27,18 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import (
+    Appoint,
+    Complete,
+    Correct,
+    Depart,
+    Enroll,
+    Evaluate,
+    RecognizeCredential,
+    Register,
+    Rotate,
+    Withdraw,
+)
 from ledger.domain.fold import fold_record, live_events
 from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence, Waiver
 from ledger.staff import StaffMember
@@ -40,6 +53,15 @@ REGISTRAR = "to-chuc-can-bo"
 # business date of these tests, so that only the rule under test can refuse them.
 TODAY = date(2025, 6, 2)
 
+
+
+def as_command(kind: Any, fields: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The write ``kind`` made of the fields that are its own, and the others (the envelope,
+    what the application resolves) to pass beside it."""
+    names = {f.name for f in dataclasses.fields(kind)}
+    return kind(**{k: v for k, v in fields.items() if k in names}), {
+        k: v for k, v in fields.items() if k not in names
+    }
 
 def at(day: date, hour: int = 9) -> datetime:
     """A recording time on ``day`` (UTC)."""
@@ -61,7 +83,8 @@ def new_member(**overrides: Any) -> StaffMember:
         "recorded_at": at(JOINED),
     }
     fields.update(overrides)
-    return StaffMember.register(**fields)
+    command, beside = as_command(Register, fields)
+    return StaffMember.register(command, **beside)
 
 
 def enroll(member: StaffMember, enrollment_id: str = "E1", **overrides: Any) -> None:
@@ -79,8 +102,9 @@ def enroll(member: StaffMember, enrollment_id: str = "E1", **overrides: Any) -> 
         "recorded_by": REGISTRAR,
     }
     fields.update(overrides)
-    fields.setdefault("recorded_at", at(fields["starts_on"]))
-    member.enroll(**fields)
+    recorded_at = fields.pop("recorded_at", at(fields["starts_on"]))
+    recorded_by = fields.pop("recorded_by")
+    member.enroll(Enroll(**fields), recorded_by=recorded_by, recorded_at=recorded_at)
 
 
 def award(credential_id: str = "C1", issued_on: date = COMPLETED) -> CredentialAward:
@@ -106,15 +130,14 @@ def complete(
         enrollment = member.record.enrollments.get(enrollment_id)
         if enrollment is not None and enrollment.level is not None:
             credential = award(f"C-{enrollment_id}", on)
+    recorded_at = overrides.pop("recorded_at", at(on))
+    today = overrides.pop("today", TODAY)
     member.complete(
-        enrollment_id=enrollment_id,
-        completed_on=on,
-        outcome=outcome,
+        Complete(enrollment_id=enrollment_id, completed_on=on, outcome=outcome, **overrides),
         credential=credential,
         recorded_by=REGISTRAR,
-        recorded_at=overrides.pop("recorded_at", at(on)),
-        today=overrides.pop("today", TODAY),
-        **overrides,
+        recorded_at=recorded_at,
+        today=today,
     )
 
 
@@ -124,9 +147,7 @@ def fail(member: StaffMember, enrollment_id: str = "E1", *, on: date = COMPLETED
 
 def withdraw(member: StaffMember, enrollment_id: str = "E1", *, on: date = date(2019, 9, 1)) -> None:
     member.withdraw(
-        enrollment_id=enrollment_id,
-        on=on,
-        reason="Điều động công tác khác",
+        Withdraw(enrollment_id=enrollment_id, on=on, reason="Điều động công tác khác"),
         today=TODAY,
         recorded_by=REGISTRAR,
         recorded_at=at(on),
@@ -148,7 +169,8 @@ def recognize(member: StaffMember, credential_id: str = "R1", **overrides: Any) 
     fields.update(overrides)
     fields.setdefault("recorded_at", at(JOINED, 10))
     fields.setdefault("today", TODAY)
-    member.recognize_credential(**fields)
+    command, beside = as_command(RecognizeCredential, fields)
+    member.recognize_credential(command, **beside)
 
 
 def rotate(member: StaffMember, **overrides: Any) -> None:
@@ -163,7 +185,8 @@ def rotate(member: StaffMember, **overrides: Any) -> None:
     }
     fields.update(overrides)
     fields.setdefault("recorded_at", at(fields["starts_on"]))
-    member.rotate(**fields)
+    command, beside = as_command(Rotate, fields)
+    member.rotate(command, **beside)
 
 
 def appoint(member: StaffMember, **overrides: Any) -> None:
@@ -175,15 +198,13 @@ def appoint(member: StaffMember, **overrides: Any) -> None:
     }
     fields.update(overrides)
     fields.setdefault("recorded_at", at(fields["effective_on"]))
-    member.appoint(**fields)
+    command, beside = as_command(Appoint, fields)
+    member.appoint(command, **beside)
 
 
 def rate(member: StaffMember, year: int, rating: Rating = Rating.GOOD) -> None:
     member.evaluate(
-        kind=EvaluationKind.ANNUAL,
-        year=year,
-        rating=rating,
-        evaluator="Chi cục trưởng",
+        Evaluate(kind=EvaluationKind.ANNUAL, year=year, rating=rating, evaluator="Chi cục trưởng"),
         today=TODAY,
         recorded_by=REGISTRAR,
         recorded_at=at(date(year, 12, 31)),
@@ -192,12 +213,14 @@ def rate(member: StaffMember, year: int, rating: Rating = Rating.GOOD) -> None:
 
 def evaluate_after(member: StaffMember, enrollment_id: str = "E1", *, on: date = date(2021, 1, 15)) -> None:
     member.evaluate(
-        kind=EvaluationKind.POST_TRAINING,
-        enrollment_id=enrollment_id,
-        on=on,
-        rating=Rating.EXCELLENT,
-        score=Decimal("9.25"),
-        evaluator="Trưởng phòng",
+        Evaluate(
+            kind=EvaluationKind.POST_TRAINING,
+            enrollment_id=enrollment_id,
+            on=on,
+            rating=Rating.EXCELLENT,
+            score=Decimal("9.25"),
+            evaluator="Trưởng phòng",
+        ),
         today=TODAY,
         recorded_by=REGISTRAR,
         recorded_at=at(on),
@@ -205,12 +228,15 @@ def evaluate_after(member: StaffMember, enrollment_id: str = "E1", *, on: date =
 
 
 def depart(member: StaffMember, *, on: date = DEPARTED) -> None:
-    member.depart(on=on, reason="Nghỉ hưu", today=TODAY, recorded_by=REGISTRAR, recorded_at=at(on))
+    member.depart(Depart(on=on, reason="Nghỉ hưu"), today=TODAY, recorded_by=REGISTRAR, recorded_at=at(on))
 
 
 def correct(member: StaffMember, event_id: str, *, on: date = date(2025, 2, 3)) -> None:
     member.correct(
-        event_id=event_id, reason="Nhập nhầm", on=on, recorded_by=REGISTRAR, recorded_at=at(on)
+        Correct(event_id=event_id, reason="Nhập nhầm"),
+        on=on,
+        recorded_by=REGISTRAR,
+        recorded_at=at(on),
     )
 
 
@@ -281,11 +307,11 @@ BLANK_TEXT: dict[str, Callable[[StaffMember], None]] = {
         m, waiver=Waiver(legal_basis="TT 12/2022", deadline=date(2023, 1, 1), reason="")
     ),
     "evaluator": lambda m: m.evaluate(
-        kind=EvaluationKind.ANNUAL, year=2022, rating=Rating.GOOD, evaluator=" ",
+        Evaluate(kind=EvaluationKind.ANNUAL, year=2022, rating=Rating.GOOD, evaluator=" "),
         today=TODAY,
         recorded_by=REGISTRAR,
     ),
-    "reason": lambda m: m.depart(on=DEPARTED, reason=" ", today=TODAY, recorded_by=REGISTRAR),
+    "reason": lambda m: m.depart(Depart(on=DEPARTED, reason=" "), today=TODAY, recorded_by=REGISTRAR),
 }
 
 
@@ -301,7 +327,7 @@ def test_a_withdrawal_without_a_reason_is_refused() -> None:
     enroll(member)
     with refused(member, errors.InvalidInput, "reason"):
         member.withdraw(
-            enrollment_id="E1", on=date(2019, 5, 1), reason="", today=TODAY, recorded_by=REGISTRAR
+            Withdraw(enrollment_id="E1", on=date(2019, 5, 1), reason=""), today=TODAY, recorded_by=REGISTRAR
         )
 
 
@@ -309,7 +335,7 @@ def test_a_correction_without_a_reason_is_refused() -> None:
     member = new_member()
     recognize(member)
     with refused(member, errors.InvalidInput, "reason"):
-        member.correct(event_id="NV001:2", reason=" ", on=date(2025, 1, 1), recorded_by=REGISTRAR)
+        member.correct(Correct(event_id="NV001:2", reason=" "), on=date(2025, 1, 1), recorded_by=REGISTRAR)
 
 
 # ----------------------------------------------------------------------- levels
@@ -436,9 +462,8 @@ def test_a_passed_levelled_course_without_credential_details_is_refused() -> Non
     enroll(member)
     with refused(member, errors.InvalidInput, "credential"):
         member.complete(
-            enrollment_id="E1",
-            completed_on=COMPLETED,
-            outcome=Outcome.PASSED,
+            Complete(enrollment_id="E1", completed_on=COMPLETED, outcome=Outcome.PASSED),
+            credential=None,
             today=TODAY,
             recorded_by=REGISTRAR,
         )
@@ -764,7 +789,9 @@ def test_an_annual_rating_needs_its_year() -> None:
     member = new_member()
     with refused(member, errors.InvalidInput, "year"):
         member.evaluate(
-            kind=EvaluationKind.ANNUAL, rating=Rating.GOOD, evaluator="x", today=TODAY, recorded_by=REGISTRAR
+            Evaluate(kind=EvaluationKind.ANNUAL, rating=Rating.GOOD, evaluator="x"),
+            today=TODAY,
+            recorded_by=REGISTRAR,
         )
 
 
@@ -772,10 +799,7 @@ def test_an_unknown_rating_is_refused() -> None:
     member = new_member()
     with refused(member, errors.InvalidInput, "rating"):
         member.evaluate(
-            kind=EvaluationKind.ANNUAL,
-            year=2022,
-            rating="superb",
-            evaluator="x",
+            Evaluate(kind=EvaluationKind.ANNUAL, year=2022, rating="superb", evaluator="x"),
             today=TODAY,
             recorded_by=REGISTRAR,
         )

@@ -34,6 +34,17 @@ from ledger.domain.catalog import (
     Rating,
     Track,
 )
+from ledger.domain.commands import (
+    Appoint,
+    Complete,
+    Depart,
+    Enroll,
+    Evaluate,
+    Plan,
+    RecognizeCredential,
+    Register,
+    Withdraw,
+)
 from ledger.domain.history import event_data
 from ledger.domain.record import CredentialAward, Evidence, StaffRecord, Waiver
 from ledger.staff import StaffMember
@@ -75,15 +86,17 @@ def staff(
     rank: str | None = "CV",
 ) -> StaffMember:
     return StaffMember.register(
-        staff_id=staff_id,
-        full_name=f"Nguyễn Văn {staff_id}",
-        gender=gender,
-        birth_date=born,
-        unit="Phòng Nghiệp vụ 1",
-        joined_on=joined,
-        position=position,
-        rank=rank,
-        employment="civil_servant",  # type: ignore[arg-type]
+        Register(
+            staff_id=staff_id,
+            full_name=f"Nguyễn Văn {staff_id}",
+            gender=gender,
+            birth_date=born,
+            unit="Phòng Nghiệp vụ 1",
+            joined_on=joined,
+            position=position,
+            rank=rank,
+            employment="civil_servant",
+        ),
         recorded_by="test",
     )
 
@@ -94,15 +107,18 @@ _ids = itertools.count(1)
 def hold(member: StaffMember, track: Track, level: str, issued_on: date, title: str | None = None) -> str:
     credential_id = f"C{next(_ids)}"
     member.recognize_credential(
-        credential_id=credential_id,
-        track=track,
-        level=level,
-        title=title or f"{track} {level}",
-        issuer="Học viện",
-        issued_on=issued_on,
-        number=None,
-        evidence=Evidence("Phiếu 2C"),
-        today=TODAY, recorded_by="test",
+        RecognizeCredential(
+            credential_id=credential_id,
+            track=track,
+            level=level,
+            title=title or f"{track} {level}",
+            issuer="Học viện",
+            issued_on=issued_on,
+            number=None,
+            evidence=Evidence("Phiếu 2C"),
+        ),
+        today=TODAY,
+        recorded_by="test",
     )
     return credential_id
 
@@ -152,10 +168,7 @@ def appoint(
     rule_set = rule_set or rules()
     check = compliance.check_appointment(member.record, position, on, rule_set)
     member.appoint(
-        position=position,
-        effective_on=on,
-        decision_ref=f"QĐ {on}",
-        waiver=waiver,
+        Appoint(position=position, effective_on=on, decision_ref=f"QĐ {on}", waiver=waiver),
         unmet=compliance.unmet_for_appointment(check, waiver),
         rule_set=rule_set.label,
         recorded_by="test",
@@ -175,17 +188,19 @@ def enroll(
 ) -> str:
     enrollment_id = f"E{next(_ids)}"
     member.enroll(
-        enrollment_id=enrollment_id,
-        course_code=code,
-        course_title=f"Khóa {code}",
-        track=track,
-        level=level,
-        provider="Học viện",
-        mode=Mode.PART_TIME,
-        starts_on=starts,
-        ends_on=ends,
-        funding=funding,
-        cost=cost,
+        Enroll(
+            enrollment_id=enrollment_id,
+            course_code=code,
+            course_title=f"Khóa {code}",
+            track=track,
+            level=level,
+            provider="Học viện",
+            mode=Mode.PART_TIME,
+            starts_on=starts,
+            ends_on=ends,
+            funding=funding,
+            cost=cost,
+        ),
         recorded_by="test",
     )
     return enrollment_id
@@ -193,9 +208,7 @@ def enroll(
 
 def complete(member: StaffMember, enrollment_id: str, on: date) -> None:
     member.complete(
-        enrollment_id=enrollment_id,
-        completed_on=on,
-        outcome=Outcome.PASSED,
+        Complete(enrollment_id=enrollment_id, completed_on=on, outcome=Outcome.PASSED),
         credential=CredentialAward(f"K{next(_ids)}", "Bằng", "Học viện", on),
         today=TODAY, recorded_by="test",
     )
@@ -796,11 +809,13 @@ def test_planning_pool_readiness_per_position() -> None:
     equip(not_ready, "Trưởng phòng", without={Track.POLITICAL_THEORY})
     for member in (ready, not_ready):
         member.plan(
-            position="Trưởng phòng",
-            from_year=2025,
-            to_year=2030,
-            decision_ref="QĐ 5/QĐ-CT",
-            on=date(2025, 2, 1),
+            Plan(
+                position="Trưởng phòng",
+                from_year=2025,
+                to_year=2030,
+                decision_ref="QĐ 5/QĐ-CT",
+                on=date(2025, 2, 1),
+            ),
             recorded_by="test",
         )
     report = needs_report([ready.record, not_ready.record], AS_OF, rules())
@@ -816,7 +831,8 @@ def test_planning_pool_readiness_per_position() -> None:
 def test_a_plan_covers_only_its_years() -> None:
     member = staff()
     member.plan(
-        position="TP", from_year=2021, to_year=2025, decision_ref="QĐ 1", on=date(2021, 1, 5), recorded_by="t"
+        Plan(position="TP", from_year=2021, to_year=2025, decision_ref="QĐ 1", on=date(2021, 1, 5)),
+        recorded_by="t",
     )
     assert member.record.plans_on(date(2025, 12, 31))
     assert not member.record.plans_on(date(2026, 1, 1))
@@ -827,11 +843,7 @@ def test_a_planning_period_ending_before_it_starts_is_refused() -> None:
     member = staff()
     with pytest.raises(errors.InvalidDates) as caught:
         member.plan(
-            position="TP",
-            from_year=2030,
-            to_year=2025,
-            decision_ref="QĐ 1",
-            on=date(2025, 1, 5),
+            Plan(position="TP", from_year=2030, to_year=2025, decision_ref="QĐ 1", on=date(2025, 1, 5)),
             recorded_by="t",
         )
     assert caught.value.field == "to_year"
@@ -847,7 +859,7 @@ def test_needs_against_a_given_position_treat_others_as_candidates() -> None:
 
 def test_the_needs_report_counts_only_active_staff() -> None:
     gone = staff("G")
-    gone.depart(on=date(2024, 1, 1), reason="Nghỉ hưu", today=TODAY, recorded_by="t")
+    gone.depart(Depart(on=date(2024, 1, 1), reason="Nghỉ hưu"), today=TODAY, recorded_by="t")
     here = staff("H")
     report = needs_report([gone.record, here.record], AS_OF, rules())
     assert [p.staff_id for p in report.people] == ["H"]
@@ -905,10 +917,13 @@ def test_a_course_starting_from_2025_07_01_commits_three_times_its_length() -> N
 def test_edge_11_a_transfer_with_consent_before_the_commitment_ends_owes_nothing() -> None:
     member, _ = _master_graduate(date(2019, 9, 1), date(2021, 8, 31), date(2021, 9, 15))
     member.depart(
-        on=date(2023, 3, 1),
-        reason="Điều động sang Cục Thuế tỉnh B",
-        category=DepartureCategory.TRANSFER_WITH_CONSENT,
-        today=TODAY, recorded_by="t",
+        Depart(
+            on=date(2023, 3, 1),
+            reason="Điều động sang Cục Thuế tỉnh B",
+            category=DepartureCategory.TRANSFER_WITH_CONSENT,
+        ),
+        today=TODAY,
+        recorded_by="t",
     )
     (commitment,) = commitments_of(member.record, rules(), AS_OF)
     assert commitment.status == CommitmentStatus.RELEASED
@@ -918,7 +933,7 @@ def test_edge_11_a_transfer_with_consent_before_the_commitment_ends_owes_nothing
 def test_edge_11_counterfactual_resigning_early_owes_the_prorated_share() -> None:
     member, _ = _master_graduate(date(2019, 9, 1), date(2021, 8, 31), date(2021, 9, 15))
     member.depart(
-        on=date(2023, 3, 1), reason="Xin thôi việc", category=DepartureCategory.RESIGNED,
+        Depart(on=date(2023, 3, 1), reason="Xin thôi việc", category=DepartureCategory.RESIGNED),
         today=TODAY,
         recorded_by="t",
     )
@@ -942,7 +957,9 @@ def test_dropping_out_or_not_being_awarded_owes_everything() -> None:
         cost=Decimal(90_000_000),
     )
     member.withdraw(
-        enrollment_id=dropped, on=date(2020, 3, 1), reason="Tự ý bỏ học", today=TODAY, recorded_by="t"
+        Withdraw(enrollment_id=dropped, on=date(2020, 3, 1), reason="Tự ý bỏ học"),
+        today=TODAY,
+        recorded_by="t",
     )
     failed = enroll(
         member,
@@ -954,7 +971,8 @@ def test_dropping_out_or_not_being_awarded_owes_everything() -> None:
         cost=Decimal(300_000_000),
     )
     member.complete(
-        enrollment_id=failed, completed_on=date(2023, 9, 1), outcome=Outcome.FAILED,
+        Complete(enrollment_id=failed, completed_on=date(2023, 9, 1), outcome=Outcome.FAILED),
+        credential=None,
         today=TODAY,
         recorded_by="t",
     )
@@ -987,7 +1005,7 @@ def test_a_departure_reason_is_read_when_no_category_was_recorded(
     reason: str, category: DepartureCategory
 ) -> None:
     member = staff("W")
-    member.depart(on=date(2024, 1, 1), reason=reason, today=TODAY, recorded_by="t")
+    member.depart(Depart(on=date(2024, 1, 1), reason=reason), today=TODAY, recorded_by="t")
     assert departure_category(member.record) == (category, "inferred")
 
 
@@ -1003,21 +1021,24 @@ def test_effectiveness_compares_ratings_before_and_after_per_programme_and_year(
         member = staff(staff_id)
         for year, rating in ((2021, Rating.GOOD), (2022, Rating.GOOD), (2023, after)):
             member.evaluate(
-                kind=EvaluationKind.ANNUAL, year=year, rating=rating, evaluator="TP",
-        today=TODAY,
-        recorded_by="t",
+                Evaluate(kind=EvaluationKind.ANNUAL, year=year, rating=rating, evaluator="TP"),
+                today=TODAY,
+                recorded_by="t",
             )
         course = enroll(
             member, Track.STATE_MANAGEMENT, "principal", date(2022, 3, 1), date(2022, 5, 1), code="CVC"
         )
         complete(member, course, date(2022, 5, 1))
         member.evaluate(
-            kind=EvaluationKind.POST_TRAINING,
-            enrollment_id=course,
-            on=date(2022, 10, 1),
-            rating=applied,
-            evaluator="TP",
-            today=TODAY, recorded_by="t",
+            Evaluate(
+                kind=EvaluationKind.POST_TRAINING,
+                enrollment_id=course,
+                on=date(2022, 10, 1),
+                rating=applied,
+                evaluator="TP",
+            ),
+            today=TODAY,
+            recorded_by="t",
         )
         records.append(member.record)
     (effect,) = effectiveness_report(records, AS_OF)
@@ -1042,7 +1063,7 @@ def test_effectiveness_compares_ratings_before_and_after_per_programme_and_year(
 def test_ratings_not_yet_known_on_the_day_are_left_out_of_the_comparison() -> None:
     member = staff("E3")
     member.evaluate(
-        kind=EvaluationKind.ANNUAL, year=2024, rating=Rating.GOOD, evaluator="TP",
+        Evaluate(kind=EvaluationKind.ANNUAL, year=2024, rating=Rating.GOOD, evaluator="TP"),
         today=TODAY,
         recorded_by="t",
     )

@@ -45,6 +45,7 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import Complete, Enroll, Register
 from ledger.domain.fold import fold_record
 from ledger.domain.record import EnrollmentStatus, StaffRecord
 from ledger.staff import StaffMember
@@ -87,28 +88,32 @@ def held(record: StaffRecord, track: Track) -> str | None:
 
 def member_with_short_course(*, level: str | None) -> StaffMember:
     member = StaffMember.register(
-        staff_id="NV001",
-        full_name="Nguyễn Thị Hồng Nhung",
-        gender=Gender.FEMALE,
-        birth_date=date(1990, 5, 1),
-        unit="Phòng Nghiệp vụ 1",
-        joined_on=date(2015, 3, 1),
-        position="Chuyên viên",
-        rank="01.003",
-        employment=Employment.CIVIL_SERVANT,
+        Register(
+            staff_id="NV001",
+            full_name="Nguyễn Thị Hồng Nhung",
+            gender=Gender.FEMALE,
+            birth_date=date(1990, 5, 1),
+            unit="Phòng Nghiệp vụ 1",
+            joined_on=date(2015, 3, 1),
+            position="Chuyên viên",
+            rank="01.003",
+            employment=Employment.CIVIL_SERVANT,
+        ),
         recorded_by="test",
         recorded_at=datetime(2015, 3, 2, tzinfo=UTC),
     )
     member.enroll(
-        enrollment_id="E1",
-        course_code="LLCT-CN-2023",
-        course_title="Bồi dưỡng cập nhật kiến thức cho cán bộ lãnh đạo, quản lý",
-        track=Track.POLITICAL_THEORY,
-        level=level,
-        provider="Trường Chính trị tỉnh An Khánh",
-        mode=Mode.FULL_TIME,
-        starts_on=date(2023, 5, 8),
-        awards_level=False,
+        Enroll(
+            enrollment_id="E1",
+            course_code="LLCT-CN-2023",
+            course_title="Bồi dưỡng cập nhật kiến thức cho cán bộ lãnh đạo, quản lý",
+            track=Track.POLITICAL_THEORY,
+            level=level,
+            provider="Trường Chính trị tỉnh An Khánh",
+            mode=Mode.FULL_TIME,
+            starts_on=date(2023, 5, 8),
+            awards_level=False,
+        ),
         recorded_by="test",
         recorded_at=datetime(2023, 5, 8, tzinfo=UTC),
     )
@@ -118,9 +123,8 @@ def member_with_short_course(*, level: str | None) -> StaffMember:
 def test_a_short_course_of_a_levelled_track_may_award_no_level_and_its_completion_no_credential() -> None:
     member = member_with_short_course(level=None)
     member.complete(
-        enrollment_id="E1",
-        completed_on=date(2023, 5, 12),
-        outcome=Outcome.PASSED,
+        Complete(enrollment_id="E1", completed_on=date(2023, 5, 12), outcome=Outcome.PASSED),
+        credential=None,
         today=date(2023, 5, 12), recorded_by="test",
         recorded_at=datetime(2023, 5, 12, tzinfo=UTC),
     )

@@ -20,6 +20,7 @@ from api.cli import views as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
 from ledger.domain.catalog import Employment
+from ledger.domain.commands import Register
 from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
 from projections import generations
@@ -185,15 +186,17 @@ def record_around_the_policy(ledger: Ledger, staff_id: str, **text: str) -> int:
     """Record a registration whose text fields are replaced after the domain checked them (as an
     old event, or a policy that missed a case, would be); returns its log position."""
     member = StaffMember.register(
-        staff_id=staff_id,
-        full_name="Nguyễn Văn An",
-        gender="male",
-        birth_date=date(1985, 4, 12),
-        unit="Phòng Tổ chức cán bộ",
-        joined_on=date(2010, 9, 1),
-        position="Chuyên viên",
-        rank=None,
-        employment=Employment.CIVIL_SERVANT,
+        Register(
+            staff_id=staff_id,
+            full_name="Nguyễn Văn An",
+            gender="male",
+            birth_date=date(1985, 4, 12),
+            unit="Phòng Tổ chức cán bộ",
+            joined_on=date(2010, 9, 1),
+            position="Chuyên viên",
+            rank=None,
+            employment=Employment.CIVIL_SERVANT,
+        ),
         recorded_by="phong-tccb",
         recorded_at=ledger.clock(),
     )

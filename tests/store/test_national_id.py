@@ -20,6 +20,7 @@ from api_fixtures import Api, module_store, new_staff_id, problem_of, running_ap
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Employment, Gender
+from ledger.domain.commands import CorrectNationalId, Register
 from ledger.domain.fold import fold_record
 from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
@@ -362,9 +363,18 @@ def test_registrations_recorded_before_national_ids_existed_read_back_without_on
     ledger = Ledger(store)
     try:
         member = StaffMember.register(
-            staff_id="CU0001", full_name="Võ Thị Ánh Tuyết", gender=Gender.FEMALE,
-            birth_date=date(1979, 2, 3), unit="Văn phòng", joined_on=date(2001, 8, 1),
-            position=None, rank=None, employment=Employment.CIVIL_SERVANT, recorded_by="cu",
+            Register(
+                staff_id="CU0001",
+                full_name="Võ Thị Ánh Tuyết",
+                gender=Gender.FEMALE,
+                birth_date=date(1979, 2, 3),
+                unit="Văn phòng",
+                joined_on=date(2001, 8, 1),
+                position=None,
+                rank=None,
+                employment=Employment.CIVIL_SERVANT,
+            ),
+            recorded_by="cu",
         )
         stored = ledger.mapper.to_stored_event(member.collect_events()[0])
         # The registration as version 1 of the event wrote it: no national_id, no class_version.
@@ -394,9 +404,19 @@ def test_the_stores_topics_for_national_ids_are_the_events_topics() -> None:
 
 def _member(national_id: str | None = None) -> StaffMember:
     return StaffMember.register(
-        staff_id="CB-D1", full_name="Huỳnh Đức Mạnh", gender=Gender.MALE, birth_date=date(1980, 1, 2),
-        unit="Văn phòng", joined_on=date(2005, 3, 1), position=None, rank=None,
-        employment=Employment.CIVIL_SERVANT, recorded_by="cu", national_id=national_id,
+        Register(
+            staff_id="CB-D1",
+            full_name="Huỳnh Đức Mạnh",
+            gender=Gender.MALE,
+            birth_date=date(1980, 1, 2),
+            unit="Văn phòng",
+            joined_on=date(2005, 3, 1),
+            position=None,
+            rank=None,
+            employment=Employment.CIVIL_SERVANT,
+            national_id=national_id,
+        ),
+        recorded_by="cu",
     )
 
 
@@ -410,7 +430,10 @@ def test_the_domain_refuses_a_national_id_that_is_not_twelve_ascii_digits(bad: s
 
 def test_a_national_id_correction_counts_before_the_registration_date_as_the_registration_does() -> None:
     member = _member("001080000001")
-    member.correct_national_id(national_id="001080000002", reason="Sai số", recorded_by="cu")
+    member.correct_national_id(
+        CorrectNationalId(national_id="001080000002", reason="Sai số"),
+        recorded_by="cu",
+    )
     events = list(member.history)
     assert fold_record(events, as_of=date(2000, 1, 1)).national_id == "001080000002"
     assert fold_record(events[:1], as_of=date(2000, 1, 1)).national_id == "001080000001"
@@ -418,7 +441,10 @@ def test_a_national_id_correction_counts_before_the_registration_date_as_the_reg
 
 def test_a_national_id_correction_records_the_value_it_replaces() -> None:
     member = _member("001080000001")
-    member.correct_national_id(national_id=None, reason="Nhập nhầm người", recorded_by="cu")
+    member.correct_national_id(
+        CorrectNationalId(national_id=None, reason="Nhập nhầm người"),
+        recorded_by="cu",
+    )
     last = member.history[-1]
     assert isinstance(last, StaffMember.NationalIdCorrected)
     assert (last.previous_national_id, last.national_id) == ("001080000001", None)

@@ -18,6 +18,7 @@ from api.cli import build_cli
 from ledger.application import Ledger
 from ledger.demo import AGENCY_RENAMED, DONG_HAI, TTKT, UNIT_HEADCOUNTS
 from ledger.domain import errors
+from ledger.domain.commands import CreateUnit, MergeUnit
 from ledger.domain.units import unit_history
 from ledger.organisation import Organisation
 from ledger.store.config import StoreConfig
@@ -334,9 +335,9 @@ def test_ledger_verify_rebuilds_and_compares_the_views_with_unit_facts(store: St
 
 def test_the_organisation_refuses_merging_a_unit_into_itself() -> None:
     organisation = Organisation.open(recorded_by="test", on=_day("2020-01-01"))
-    organisation.create_unit(unit_id=A, name=A, parent_id=None, on=_day("2020-01-01"), recorded_by="test")
+    organisation.create_unit(CreateUnit(unit_id=A, name=A, on=_day("2020-01-01")), recorded_by="test")
     with pytest.raises(errors.InvalidInput) as raised:
-        organisation.merge_unit(unit_id=A, into_id=A, on=_day("2021-01-01"), recorded_by="test")
+        organisation.merge_unit(MergeUnit(unit_id=A, into_id=A, on=_day("2021-01-01")), recorded_by="test")
     assert raised.value.field == "into_id"
 
 

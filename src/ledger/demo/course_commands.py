@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from ledger.demo.draft import Draft
 from ledger.domain.catalog import Outcome
-from ledger.service import CredentialDetails
+from ledger.domain.commands import CredentialDetails
 
 
 def build_course_ops(draft: Draft) -> None:
@@ -91,13 +92,7 @@ def build_course_ops(draft: Draft) -> None:
                 enrollment_id=course.enrollment_id,
                 completed_on=wrong_day,
                 outcome=outcome,
-                credential=CredentialDetails(
-                    credential_id=details.credential_id,
-                    title=details.title,
-                    number=details.number,
-                    issuer=details.issuer,
-                    issued_on=wrong_day,
-                ),
+                credential=replace(details, issued_on=wrong_day),
                 score=course.score,
             )
             wrong.key = "typo"

@@ -17,10 +17,50 @@ from ledger.demo.agency import (
 from ledger.demo.model import DemoPlan, DemoSummary, Op, add_months_clamped
 from ledger.demo.plan import build_plan
 from ledger.domain import errors
+from ledger.domain.commands import (
+    Appoint,
+    Complete,
+    Correct,
+    CreateUnit,
+    Depart,
+    DissolveUnit,
+    Enroll,
+    Evaluate,
+    MergeUnit,
+    Plan,
+    RecognizeCredential,
+    Register,
+    RenameUnit,
+    Rotate,
+    SplitUnit,
+    StaffCommand,
+    UnitCommand,
+    Withdraw,
+)
 from ledger.domain.record import Waiver
 from ledger.service import WriteResult
 
 ProgressCallback = Callable[[int, int], None]
+
+# The write each kind of demo step is, made from the step's arguments.
+STAFF_COMMANDS: dict[str, Callable[..., StaffCommand]] = {
+    "recognize": RecognizeCredential,
+    "enroll": Enroll,
+    "complete": Complete,
+    "withdraw": Withdraw,
+    "rotate": Rotate,
+    "plan": Plan,
+    "evaluate": Evaluate,
+    "depart": Depart,
+    "correct": Correct,
+}
+UNIT_COMMANDS: dict[str, Callable[..., UnitCommand]] = {
+    "create_unit": CreateUnit,
+    "rename_unit": RenameUnit,
+    "merge_unit": MergeUnit,
+    "split_unit": SplitUnit,
+    "dissolve_unit": DissolveUnit,
+}
 
 
 def load_demo(
@@ -50,7 +90,8 @@ def apply_plan(ledger: Ledger, plan: DemoPlan, *, on_progress: ProgressCallback 
     events = 0
     for done, op in enumerate(plan.ops, start=1):
         if op.kind in UNIT_FACT_KINDS:
-            fact = getattr(ledger, op.kind)(**op.args, recorded_by=op.by, recorded_at=op.at)
+            unit_command = UNIT_COMMANDS[op.kind](**op.args)
+            fact = ledger.execute_unit(unit_command, recorded_by=op.by, recorded_at=op.at)
             events += fact.events
             first = first or fact.position
             last = fact.position
@@ -101,54 +142,28 @@ def _apply(
     by = op.by
     args = dict(op.args)
     if op.kind == "register":
-        return ledger.register(**args, recorded_by=by, recorded_at=at)
-    if op.kind == "recognize":
-        return ledger.recognize_credential(staff_id, **args, recorded_by=by, recorded_at=at)
-    if op.kind == "enroll":
-        return ledger.enroll(staff_id, **args, recorded_by=by, recorded_at=at)
-    if op.kind == "complete":
-        enrollment_id = args.pop("enrollment_id")
-        return ledger.complete(staff_id, enrollment_id, **args, recorded_by=by, recorded_at=at)
-    if op.kind == "withdraw":
-        enrollment_id = args.pop("enrollment_id")
-        return ledger.withdraw(staff_id, enrollment_id, **args, recorded_by=by, recorded_at=at)
-    if op.kind == "rotate":
-        return ledger.rotate(staff_id, **args, recorded_by=by, recorded_at=at)
-    if op.kind == "plan":
-        return ledger.plan(staff_id, **args, recorded_by=by, recorded_at=at)
-    if op.kind == "evaluate":
-        return ledger.evaluate(staff_id, **args, recorded_by=by, recorded_at=at)
-    if op.kind == "depart":
-        return ledger.depart(staff_id, **args, recorded_by=by, recorded_at=at)
+        return ledger.execute_registration(Register(**args), recorded_by=by, recorded_at=at)
     if op.kind == "correct":
         assert op.voids is not None
-        return ledger.correct(
-            staff_id,
-            event_id=results[op.voids].event_id,
-            reason=args["reason"],
-            recorded_by=by,
-            recorded_at=at,
-        )
+        args = {"event_id": results[op.voids].event_id, "reason": args["reason"]}
     if op.kind == "appoint":
         args.pop("reappointment", None)
         try:
-            return ledger.appoint(staff_id, **args, recorded_by=by, recorded_at=at)
+            return ledger.execute(staff_id, Appoint(**args), recorded_by=by, recorded_at=at)
         except errors.RequirementsNotMet as refused:
             # The configured rules are stricter than the shipped ones: go ahead as an agency
             # would, with a waiver that gives a year to meet the standard.
             effective: date = args["effective_on"]
             missing = ", ".join(f"{u.track} {u.required_level}" for u in refused.unmet if u.blocking)
-            result = ledger.appoint(
-                staff_id,
-                **args,
-                waiver=Waiver(
-                    legal_basis="Quyết định bổ nhiệm trong trường hợp đặc biệt của cấp có thẩm quyền",
-                    deadline=add_months_clamped(effective, 12),
-                    reason=f"Bổ sung tiêu chuẩn còn thiếu ({missing}) trong 12 tháng",
-                ),
-                recorded_by=by,
-                recorded_at=at,
+            waiver = Waiver(
+                legal_basis="Quyết định bổ nhiệm trong trường hợp đặc biệt của cấp có thẩm quyền",
+                deadline=add_months_clamped(effective, 12),
+                reason=f"Bổ sung tiêu chuẩn còn thiếu ({missing}) trong 12 tháng",
             )
+            command = Appoint(**{**args, "waiver": waiver})
+            result = ledger.execute(staff_id, command, recorded_by=by, recorded_at=at)
             waived.append(result.event_id)
             return result
+    if op.kind in STAFF_COMMANDS:
+        return ledger.execute(staff_id, STAFF_COMMANDS[op.kind](**args), recorded_by=by, recorded_at=at)
     raise ValueError(f"unknown demo command {op.kind}")

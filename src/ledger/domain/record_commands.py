@@ -18,10 +18,11 @@ from ledger.domain.checks import (
     coerce,
     events_dated_after,
 )
+from ledger.domain.commands import Appoint, Correct, CorrectNationalId, Depart, Plan, Rotate
 from ledger.domain.ids import parse_event_id
 from ledger.domain.member import Member
 from ledger.domain.national_id import check_national_id
-from ledger.domain.record import UnmetRequirement, Waiver
+from ledger.domain.record import UnmetRequirement
 
 
 class RecordCommands:
@@ -30,16 +31,19 @@ class RecordCommands:
 
     def rotate(
         self: Member,
+        command: Rotate,
         *,
-        to_unit: str,
-        kind: RotationKind,
-        starts_on: date,
-        decision_ref: str,
-        position: str | None = None,
-        ends_on: date | None = None,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
+        to_unit, kind, starts_on, decision_ref, position, ends_on = (
+            command.to_unit,
+            command.kind,
+            command.starts_on,
+            command.decision_ref,
+            command.position,
+            command.ends_on,
+        )
         kind = coerce(RotationKind, kind, "kind")
         check_dated(self.record, starts_on, "starts_on")
         check_not_before_joining(self.record, starts_on, "starts_on", "A rotation")
@@ -63,11 +67,8 @@ class RecordCommands:
 
     def appoint(
         self: Member,
+        command: Appoint,
         *,
-        position: str,
-        effective_on: date,
-        decision_ref: str,
-        waiver: Waiver | None = None,
         unmet: Sequence[UnmetRequirement] = (),
         rule_set: str | None = None,
         recorded_by: str,
@@ -77,6 +78,12 @@ class RecordCommands:
         ``effective_on`` (computed by the caller from the rule set named ``rule_set``): any
         requirement due before appointment (``blocking``) refuses the appointment unless a waiver
         is given; the others are recorded with it and open their grace period."""
+        position, effective_on, decision_ref, waiver = (
+            command.position,
+            command.effective_on,
+            command.decision_ref,
+            command.waiver,
+        )
         check_text(("position", position), ("decision_ref", decision_ref))
         if waiver is not None:
             check_text(("waiver.legal_basis", waiver.legal_basis), ("waiver.reason", waiver.reason))
@@ -115,17 +122,20 @@ class RecordCommands:
 
     def plan(
         self: Member,
+        command: Plan,
         *,
-        position: str,
-        from_year: int,
-        to_year: int,
-        decision_ref: str,
-        on: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
         """Put the person in the succession-planning pool for ``position`` over the years
         ``from_year``–``to_year`` (a planning period such as 2025–2030), by a decision dated ``on``."""
+        position, from_year, to_year, decision_ref, on = (
+            command.position,
+            command.from_year,
+            command.to_year,
+            command.decision_ref,
+            command.on,
+        )
         if not position.strip():
             raise errors.InvalidInput("position must not be blank.", field="position")
         if not decision_ref.strip():
@@ -152,16 +162,15 @@ class RecordCommands:
 
     def depart(
         self: Member,
+        command: Depart,
         *,
-        on: date,
-        reason: str,
-        category: DepartureCategory | None = None,
         today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
         """Take the person off the roll from ``on``; ``today`` is the agency's date when it is
         recorded (a departure is recorded once it has happened)."""
+        on, reason, category = command.on, command.reason, command.category
         if category is not None:
             category = coerce(DepartureCategory, category, "category")
         check_text(("reason", reason))
@@ -190,14 +199,14 @@ class RecordCommands:
 
     def correct(
         self: Member,
+        command: Correct,
         *,
-        event_id: str,
-        reason: str,
         on: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
         """Void an earlier event of this staff member; the history keeps both."""
+        event_id, reason = command.event_id, command.reason
         check_text(("reason", reason))
         parsed = parse_event_id(event_id)
         if parsed is None:
@@ -209,9 +218,7 @@ class RecordCommands:
                 field="event_id",
             )
         if not 1 <= version <= self.version:
-            raise errors.EventNotFound(
-                f"{self.record.staff_id} has no event '{event_id}'.", field="event_id"
-            )
+            raise errors.EventNotFound(f"{self.record.staff_id} has no event '{event_id}'.", field="event_id")
         if event_id in self.voided:
             raise errors.AlreadyVoided(
                 f"Event '{event_id}' was already voided by '{self.voided[event_id]}'.",
@@ -252,21 +259,22 @@ class RecordCommands:
 
     def correct_national_id(
         self: Member,
+        command: CorrectNationalId,
         *,
-        national_id: str | None,
-        reason: str,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
         """Set, change or (``None``) remove the personal identification number. Allowed after a
         departure, as every correction is. That no one else holds the number is checked by the
         store, in the transaction that records the event (``ledger.store.persistence``)."""
+        national_id, reason = command.national_id, command.reason
         if national_id is not None:
             check_national_id(national_id)
         check_text(("reason", reason))
         if national_id == self.record.national_id:
             raise errors.NothingToCorrect(
-                "The record already holds this national_id." if national_id is not None
+                "The record already holds this national_id."
+                if national_id is not None
                 else "The record holds no national_id to remove.",
                 field="national_id",
             )
@@ -293,7 +301,5 @@ def live_dependants(member: Member, event_id: str, target: object) -> list[str]:
     if isinstance(target, member.Enrolled) and enrollment.closed_event_id:
         dependants.append(enrollment.closed_event_id)
     if isinstance(target, (member.Enrolled, member.Completed)):
-        dependants += [
-            e.event_id for e in member.record.evaluations if e.enrollment_id == enrollment_id
-        ]
+        dependants += [e.event_id for e in member.record.evaluations if e.enrollment_id == enrollment_id]
     return dependants

@@ -6,7 +6,6 @@ anything is triggered. Mixed into the aggregate (``ledger.staff.StaffMember``)."
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from ledger.domain import errors
 from ledger.domain.catalog import EvaluationKind, Funding, Mode, Outcome, Rating, Track
@@ -19,38 +18,32 @@ from ledger.domain.checks import (
     coerce,
     open_enrollment,
 )
+from ledger.domain.commands import Complete, Enroll, Evaluate, RecognizeCredential, Withdraw, fields_of
 from ledger.domain.member import Member
-from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence
+from ledger.domain.record import CredentialAward, EnrollmentStatus
 
 
 class TrainingCommands:
     """The aggregate's training commands; ``self`` is the aggregate (:class:`Member`)."""
 
     def enroll(
-        self: Member,
-        *,
-        enrollment_id: str,
-        course_code: str,
-        course_title: str,
-        track: Track,
-        level: str | None,
-        provider: str,
-        mode: Mode,
-        starts_on: date,
-        ends_on: date | None = None,
-        decision_ref: str | None = None,
-        funding: Funding | None = None,
-        cost: Decimal | None = None,
-        country: str | None = None,
-        awards_level: bool = True,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
+        self: Member, command: Enroll, *, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
+        enrollment_id = command.enrollment_id
+        if enrollment_id is None:
+            # The application makes the id of an enrollment its caller left out.
+            raise errors.InvalidInput("An enrollment needs its id.", field="enrollment_id")
+        starts_on, ends_on, cost = command.starts_on, command.ends_on, command.cost
         check_code(enrollment_id, "enrollment_id")
-        check_text(("course_code", course_code), ("course_title", course_title), ("provider", provider))
-        track = coerce(Track, track, "track")
-        check_level(track, level, awards_level=awards_level)
-        mode = coerce(Mode, mode, "mode")
+        check_text(
+            ("course_code", command.course_code),
+            ("course_title", command.course_title),
+            ("provider", command.provider),
+        )
+        track = coerce(Track, command.track, "track")
+        check_level(track, command.level, awards_level=command.awards_level)
+        mode = coerce(Mode, command.mode, "mode")
+        funding = command.funding
         if funding is not None:
             funding = coerce(Funding, funding, "funding")
         if enrollment_id in self.record.enrollments:
@@ -75,40 +68,32 @@ class TrainingCommands:
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=starts_on,
-            enrollment_id=enrollment_id,
-            course_code=course_code,
-            course_title=course_title,
-            track=track,
-            level=level,
-            provider=provider,
-            mode=mode,
-            ends_on=ends_on,
-            decision_ref=decision_ref,
-            funding=funding,
-            cost=cost,
-            country=country,
+            **{
+                **fields_of(command, "starts_on", "awards_level"),
+                "track": track,
+                "mode": mode,
+                "funding": funding,
+            },
         )
 
     def complete(
         self: Member,
+        command: Complete,
         *,
-        enrollment_id: str,
-        completed_on: date,
-        outcome: Outcome,
-        credential: CredentialAward | None = None,
-        score: Decimal | None = None,
+        credential: CredentialAward | None,
         today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
     ) -> None:
         """Close an open enrollment as passed (``Completed``) or failed (``Failed``).
 
-        A passed completion of a levelled course awards a credential at the course's track and
-        level; the caller supplies its id, title and issuer (defaults live in the application).
+        A passed completion of a levelled course awards ``credential`` at the course's track and
+        level (the caller makes it from ``command.credential``, with its defaults and id).
         ``today`` is the agency's date when the fact is recorded: an outcome cannot be known
         before it happens.
         """
-        outcome = coerce(Outcome, outcome, "outcome")
+        enrollment_id, completed_on, score = command.enrollment_id, command.completed_on, command.score
+        outcome = coerce(Outcome, command.outcome, "outcome")
         enrollment = open_enrollment(self.record, enrollment_id)
         check_dated(self.record, completed_on, "completed_on")
         check_not_future(completed_on, today, "completed_on")
@@ -165,16 +150,10 @@ class TrainingCommands:
         )
 
     def withdraw(
-        self: Member,
-        *,
-        enrollment_id: str,
-        on: date,
-        reason: str,
-        today: date,
-        recorded_by: str,
-        recorded_at: datetime | None = None,
+        self: Member, command: Withdraw, *, today: date, recorded_by: str, recorded_at: datetime | None = None
     ) -> None:
-        check_text(("reason", reason))
+        enrollment_id, on = command.enrollment_id, command.on
+        check_text(("reason", command.reason))
         enrollment = open_enrollment(self.record, enrollment_id)
         check_dated(self.record, on, "on")
         check_not_future(on, today, "on")
@@ -187,32 +166,27 @@ class TrainingCommands:
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=on,
-            enrollment_id=enrollment_id,
-            reason=reason,
+            **fields_of(command, "on"),
         )
 
     def recognize_credential(
         self: Member,
+        command: RecognizeCredential,
         *,
-        credential_id: str,
-        track: Track,
-        level: str | None,
-        title: str,
-        issuer: str,
-        issued_on: date,
-        number: str | None,
-        evidence: Evidence,
         today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
-        field: str | None = None,
     ) -> None:
         """Record a credential earned outside any recorded enrollment (before joining, self-funded).
         ``today`` is the agency's date when it is recorded: a credential not yet issued is refused."""
+        credential_id, issued_on, evidence = command.credential_id, command.issued_on, command.evidence
+        if credential_id is None:
+            # The application makes the id of a credential its caller left out.
+            raise errors.InvalidInput("A recognized credential needs its id.", field="credential_id")
         check_code(credential_id, "credential_id")
-        check_text(("title", title), ("issuer", issuer))
-        track = coerce(Track, track, "track")
-        check_level(track, level)
+        check_text(("title", command.title), ("issuer", command.issuer))
+        track = coerce(Track, command.track, "track")
+        check_level(track, command.level)
         if credential_id in self.record.credentials:
             raise errors.DuplicateCredential(
                 f"Credential '{credential_id}' is already on the record.", field="credential_id"
@@ -229,27 +203,13 @@ class TrainingCommands:
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=issued_on,
-            credential_id=credential_id,
-            track=track,
-            level=level,
-            title=title,
-            issuer=issuer,
-            number=number,
-            evidence=evidence,
-            field=field,
+            **{**fields_of(command, "issued_on"), "track": track},
         )
 
     def evaluate(
         self: Member,
+        command: Evaluate,
         *,
-        kind: EvaluationKind,
-        rating: Rating,
-        evaluator: str,
-        year: int | None = None,
-        enrollment_id: str | None = None,
-        on: date | None = None,
-        score: Decimal | None = None,
-        notes: str | None = None,
         today: date,
         recorded_by: str,
         recorded_at: datetime | None = None,
@@ -259,9 +219,10 @@ class TrainingCommands:
         ``today`` is the agency's date when it is recorded: a post-training evaluation cannot be
         dated after it, nor an annual rating be of a later year (the rating of the current year is
         made in its last weeks, before the 31 December it is dated)."""
-        kind = coerce(EvaluationKind, kind, "kind")
-        rating = coerce(Rating, rating, "rating")
-        check_text(("evaluator", evaluator))
+        year, enrollment_id, on, score = command.year, command.enrollment_id, command.on, command.score
+        kind = coerce(EvaluationKind, command.kind, "kind")
+        rating = coerce(Rating, command.rating, "rating")
+        check_text(("evaluator", command.evaluator))
         if score is not None and score < 0:
             raise errors.InvalidInput("The score cannot be negative.", field="score")
         if kind == EvaluationKind.ANNUAL:
@@ -336,11 +297,5 @@ class TrainingCommands:
             timestamp=recorded_at,
             recorded_by=recorded_by,
             effective_on=effective_on,
-            kind=kind,
-            year=year,
-            enrollment_id=enrollment_id,
-            rating=rating,
-            score=score,
-            evaluator=evaluator,
-            notes=notes,
+            **{**fields_of(command, "on"), "kind": kind, "rating": rating},
         )

@@ -12,7 +12,16 @@ from typing import Any
 from ledger.application import Ledger
 from ledger.domain import errors
 from ledger.domain.catalog import Outcome
-from ledger.domain.record import CredentialAward, EnrollmentStatus, Evidence
+from ledger.domain.commands import (
+    Complete,
+    CredentialDetails,
+    Depart,
+    Enroll,
+    RecognizeCredential,
+    Register,
+    Withdraw,
+)
+from ledger.domain.record import EnrollmentStatus, Evidence
 from ledger.importing.cells import RowIssue
 from ledger.importing.rows import RowRef, StaffRow, TrainingRow
 from ledger.importing.template import NOT_STATED, RecordKind, RowOutcome, TableKind
@@ -183,15 +192,17 @@ class Planner:
             else:
                 try:
                     member = StaffMember.register(
-                        staff_id=first.staff_id,
-                        full_name=first.full_name,
-                        gender=first.gender,
-                        birth_date=first.birth_date,
-                        unit=first.unit,
-                        joined_on=first.joined_on,
-                        position=first.position,
-                        rank=first.rank,
-                        employment=first.employment,
+                        Register(
+                            staff_id=first.staff_id,
+                            full_name=first.full_name,
+                            gender=first.gender,
+                            birth_date=first.birth_date,
+                            unit=first.unit,
+                            joined_on=first.joined_on,
+                            position=first.position,
+                            rank=first.rank,
+                            employment=first.employment,
+                        ),
                         recorded_by=self.recorded_by,
                         recorded_at=self.recorded_at,
                     )
@@ -244,9 +255,11 @@ class Planner:
             )]
         try:
             member.depart(
-                on=row.departed_on,
-                reason=row.departure_reason or NOT_STATED,
-                category=row.departure_category,
+                Depart(
+                    on=row.departed_on,
+                    reason=row.departure_reason or NOT_STATED,
+                    category=row.departure_category,
+                ),
                 recorded_by=self.recorded_by,
                 today=self.today,
                 recorded_at=self.recorded_at,
@@ -284,16 +297,18 @@ class Planner:
             return
         document_ref = row.at.ref if not row.document_ref else f"{row.at.ref}; {row.document_ref}"
         member.recognize_credential(
-            credential_id=row.record_id,
-            track=row.track,
-            level=row.level,
-            title=row.title,
-            issuer=row.provider,
-            issued_on=row.issued_on,
-            number=row.number,
-            # Only the file says who checked the original: the importer did not, so a credential
-            # is never shown as verified by whoever ran the import.
-            evidence=Evidence(document_ref=document_ref, verified_by=row.verified_by),
+            RecognizeCredential(
+                credential_id=row.record_id,
+                track=row.track,
+                level=row.level,
+                title=row.title,
+                issuer=row.provider,
+                issued_on=row.issued_on,
+                number=row.number,
+                # Only the file says who checked the original: the importer did not, so a
+                # credential is never shown as verified by whoever ran the import.
+                evidence=Evidence(document_ref=document_ref, verified_by=row.verified_by),
+            ),
             recorded_by=self.recorded_by,
             today=self.today,
             recorded_at=self.recorded_at,
@@ -320,6 +335,7 @@ class Planner:
             counts.facts_skipped += 1
         else:
             member.enroll(
+                Enroll(
                 enrollment_id=row.record_id,
                 course_code=row.course_code,
                 course_title=row.title,
@@ -334,6 +350,7 @@ class Planner:
                 cost=row.cost,
                 country=row.country,
                 awards_level=row.awards_level,
+                ),
                 recorded_by=self.recorded_by,
                 recorded_at=self.recorded_at,
             )
@@ -359,9 +376,7 @@ class Planner:
             )
         if row.outcome == RowOutcome.WITHDRAWN:
             member.withdraw(
-                enrollment_id=row.record_id,
-                on=row.completed_on,
-                reason=row.reason or NOT_STATED,
+                Withdraw(enrollment_id=row.record_id, on=row.completed_on, reason=row.reason or NOT_STATED),
                 recorded_by=self.recorded_by,
                 today=self.today,
                 recorded_at=self.recorded_at,
@@ -370,20 +385,17 @@ class Planner:
             return
         award = None
         if row.outcome == RowOutcome.PASSED and enrollment.level is not None:
-            # The same defaults as Ledger.complete: the course's title and provider.
-            award = CredentialAward(
-                credential_id=f"{row.record_id}-cert",
-                title=enrollment.course_title,
-                issuer=enrollment.provider,
-                issued_on=row.issued_on or row.completed_on,
-                number=row.number,
-            )
+            # The same defaults as Ledger.execute: the course's title and provider.
+            details = CredentialDetails(issued_on=row.issued_on, number=row.number)
+            award = details.award(enrollment, row.completed_on, f"{row.record_id}-cert")
         member.complete(
-            enrollment_id=row.record_id,
-            completed_on=row.completed_on,
-            outcome=Outcome.PASSED if row.outcome == RowOutcome.PASSED else Outcome.FAILED,
+            Complete(
+                enrollment_id=row.record_id,
+                completed_on=row.completed_on,
+                outcome=Outcome.PASSED if row.outcome == RowOutcome.PASSED else Outcome.FAILED,
+                score=row.score,
+            ),
             credential=award,
-            score=row.score,
             recorded_by=self.recorded_by,
             today=self.today,
             recorded_at=self.recorded_at,
