@@ -15,6 +15,8 @@ For each report, today as known now (the question the findings view answers):
   emptied each time), whole agency and one unit (the unit of the first person listed): the first
   page of 50 with the summary over everyone, as the API answers (effectiveness: every
   programme-year, summed in the store);
+* **view, whole answer**: ``Reports.needs()`` and its kin from the view, whole agency, as the
+  pages and the command line take them (every person's findings loaded, not judged again);
 * **again**: the remembered answer (what paging and repeated requests cost).
 
 Figures are medians of ``--runs``; ratios are baseline / view. The views are built (or brought
@@ -105,18 +107,20 @@ def main() -> None:
         ]
         print(
             "| report | baseline: read log + fold + judge (ms) | fold (ms) | view, agency (ms) "
-            "| view, one unit (ms) | again (ms) | baseline / view, agency |"
+            "| view, one unit (ms) | view, whole answer (ms) | again (ms) | baseline / view, agency |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, ask, judge in asks:
             old = median_ms(lambda j=judge: j(RecordSource(ledger).records(day, None)), args.runs)  # type: ignore[misc]
             fold = median_ms(lambda a=ask: a(folded, None), args.runs, before=folded._cache.clear)  # type: ignore[misc]
             agency = median_ms(lambda a=ask: a(viewed, None), args.runs, before=viewed._cache.clear)  # type: ignore[misc]
             one = median_ms(lambda a=ask: a(viewed, unit), args.runs, before=viewed._cache.clear)  # type: ignore[misc]
+            # The whole answer the pages and the command line take (every person's findings loaded).
+            whole = median_ms(getattr(viewed, name), args.runs, before=viewed._cache.clear)
             again = median_ms(lambda a=ask: a(viewed, None), args.runs)  # type: ignore[misc]
             print(
-                f"| {name} | {old:,.0f} | {fold:,.0f} | {agency:,.1f} | {one:,.1f} | {again:.2f} "
-                f"| {old / agency:.1f}× |"
+                f"| {name} | {old:,.0f} | {fold:,.0f} | {agency:,.1f} | {one:,.1f} | {whole:,.1f} "
+                f"| {again:.2f} | {old / agency:.1f}× |"
             )
         reads.close()
         ledger.close()

@@ -106,6 +106,9 @@ class View(ABC):
     # Whether ``apply`` is given the organisation stream's unit facts (``ledger.organisation``)
     # besides staff events: views written for staff events only never see them.
     reads_organisation: ClassVar[bool] = False
+    # Whether the view keeps something besides the log's events that goes stale with time (the
+    # findings of a day): the engine then offers it :meth:`refresh` whenever it is idle.
+    refreshes: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._sql: dict[tuple[int, str], str] = {}
@@ -162,6 +165,16 @@ class View(ABC):
     def drop(self, tx: Tx, tables: Tables) -> None:
         for logical in self.tables:
             tx.execute(f"DROP TABLE IF EXISTS {tables[logical]}")
+
+    def needs_refresh(self, tx: Tx, tables: Tables) -> bool:
+        """Whether :meth:`refresh` has work (asked in a read transaction, so an idle engine
+        does not take the write lock to find out)."""
+        return False
+
+    def refresh(self, tx: Tx, tables: Tables, log: LogSource) -> int:
+        """Do a batch of what :meth:`needs_refresh` found, in the engine's write transaction;
+        how much was done (0: nothing left)."""
+        return 0
 
     @abstractmethod
     def apply(self, tx: Tx, tables: Tables, envelopes: Sequence[Envelope], log: LogSource) -> None:

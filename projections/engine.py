@@ -295,11 +295,7 @@ class Engine:
         """Let each view that keeps something besides the log's events (``refresh``) do a batch
         of it, in a transaction of its own with its tracking row locked; how much was done."""
         done = 0
-        for view in views:
-            refresh = getattr(view, "refresh", None)
-            if refresh is None:
-                continue
-            due = getattr(view, "needs_refresh", None)
+        for view in (v for v in views if v.refreshes):
             try:
                 # Asked in a read transaction first: an idle engine must not take the write lock
                 # (BEGIN IMMEDIATE on SQLite) at every poll.
@@ -307,13 +303,13 @@ class Engine:
                     live = generations.live(tx, [view.name]).get(view.name)
                     if live is None or live.schema_version != view.schema_version:
                         continue
-                    if due is not None and not due(tx, view.table_set(live.generation)):
+                    if not view.needs_refresh(tx, view.table_set(live.generation)):
                         continue
                 with conn.transaction(write=True) as tx:
                     live = generations.live(tx, [view.name], lock=True).get(view.name)
                     if live is None or live.schema_version != view.schema_version:
                         continue
-                    done += int(refresh(tx, view.table_set(live.generation), self.reader))
+                    done += view.refresh(tx, view.table_set(live.generation), self.reader)
             except Exception:
                 # Its rows stay as they were (reads of them fall back as for any stale row);
                 # the engine goes on following the log and tries again after a pause.

@@ -38,20 +38,21 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from ledger.clock import AgencyClock, zone_from_environment
-from ledger.domain.catalog import Rating
+from ledger.domain.catalog import Rating, Track
 from ledger.domain.fold import fold_record
-from ledger.domain.record import StaffRecord
+from ledger.domain.record import CredentialState, PlanningState, StaffRecord, UnmetRequirement, Waiver
 from ledger.staff import StaffEvent
 from ledger.standards.commitments import Commitment, commitments_of
 from ledger.standards.compliance import AppointmentReview, review_appointments
 from ledger.standards.effectiveness import RATING_SCORE, CourseOutcome, course_outcomes
-from ledger.standards.needs import PersonNeeds, PoolEntry, PoolReadiness, needs_of, pool_entries
+from ledger.standards.model import Position
+from ledger.standards.needs import Candidate, PersonNeeds, PoolEntry, needs_of, pool_entries
 from ledger.standards.rules import parse_rules, rules_from_environment
 from ledger.standards.ruleset import RuleSet
+from ledger.standards.verdicts import Holding, RequirementCheck, StandardCheck, Tenure
 from projections.base import Envelope, LogSource, Tables, View
 from projections.shapes import AppointmentRow, needs_item
 from projections.store import Tx
-from projections.units import Structure
 
 # Bumped when what a row holds changes (the pickled classes, how a person is judged).
 FORMAT = 2
@@ -153,11 +154,11 @@ class _Rows:
         if needs is not None:
             self.gaps += [(aggregate, n, str(c.track), str(c.status)) for n, c in enumerate(needs.gaps)]
         for n, entry in enumerate(f.pools):
-            pool = PoolReadiness(entry.position, entry.position_name, (entry.candidate,)).as_dict()
             code = entry.position.code if entry.position else None
+            candidate = entry.candidate
             self.pools.append(
-                (aggregate, n, entry.key, code, entry.position_name, f.staff_id, int(entry.candidate.ready),
-                 _dump(pool["people"][0]))
+                (aggregate, n, entry.key, code, entry.position_name, f.staff_id, int(candidate.ready),
+                 _dump(candidate.as_dict()))
             )
         for n, review in enumerate(f.appointments):
             row = AppointmentRow(f.staff_id, f.full_name, f.status, review)
@@ -190,18 +191,35 @@ class _Rows:
             )
 
 
+# The classes the rows hold pickled. Pickle records each by module and name, so a class that moves
+# (a refactoring) would make the stored rows unreadable: where they live is part of the schema
+# version, and a move rebuilds the view beside the live one instead of breaking its reads.
+PICKLED: tuple[type, ...] = (
+    PersonNeeds,
+    PoolEntry,
+    Candidate,
+    StandardCheck,
+    RequirementCheck,
+    Holding,
+    Tenure,
+    AppointmentReview,
+    Commitment,
+    CourseOutcome,
+    CredentialState,
+    PlanningState,
+    Waiver,
+    UnmetRequirement,
+    Position,
+    Track,
+    Rating,
+)
+
+
 def rules_digest(rules: RuleSet) -> str:
-    """What the judgement depends on besides the log: the rules file, its variant, this code."""
-    return hashlib.sha256(f"{rules.digest}|{rules.variant}|{FORMAT}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Judged:
-    """What the view holds for one report on one day: the people it covers, by staff code, and
-    whether the one person asked about (if any) is in the ledger at all."""
-
-    people: list[PersonFindings]
-    staff_found: bool = True
+    """What the judgement depends on besides the log: the rules file, its variant, this code and
+    where the classes it stores live."""
+    places = ",".join(f"{c.__module__}:{c.__qualname__}" for c in PICKLED)
+    return hashlib.sha256(f"{rules.digest}|{rules.variant}|{FORMAT}|{places}".encode()).hexdigest()
 
 
 class FindingsView(View):
@@ -256,6 +274,7 @@ class FindingsView(View):
         "by_commitment": ("commitments", "sort_key"),
     }
     CHILDREN = ("gaps", "pools", "appointments", "commitments", "outcomes")
+    refreshes = True  # its rows are of one day: judged again when the date turns
 
     def __init__(
         self,
@@ -369,59 +388,3 @@ class FindingsView(View):
         """Whether every row is judged for ``day`` (an empty view is, for any day)."""
         other = tx.query(f"SELECT 1 FROM {tables['people']} WHERE judged_on <> ? LIMIT 1", (day.isoformat(),))
         return not other
-
-    def knows(self, tx: Tx, tables: Tables, staff_id: str) -> bool:
-        return bool(tx.query(f"SELECT 1 FROM {tables['people']} WHERE staff_id = ?", (staff_id,)))
-
-    def people(
-        self,
-        tx: Tx,
-        tables: Tables,
-        *,
-        part: str,
-        unit: str | None,
-        structure: Structure | None,
-        structure_on: date,
-    ) -> list[PersonFindings]:
-        """The findings of everyone (working in ``unit`` on the day, their unit mapped onto the
-        structure of ``structure_on``), by staff code, with only ``part`` (one of :data:`PARTS`)
-        loaded: the other parts are left empty."""
-        if part not in PARTS:
-            raise ValueError(f"No part {part!r} in the findings view.")
-        table = tables["people"]
-        columns = f"staff_id, full_name, unit, status, active, {part}"
-        if unit is None:
-            rows = tx.query(f"SELECT {columns} FROM {table}")
-        else:
-            assert structure is not None
-            names = [
-                name for (name,) in tx.query(f"SELECT DISTINCT unit FROM {table}")
-                if structure.successor(name, structure_on) == unit
-            ]
-            if not names:
-                return []
-            marks = ", ".join("?" for _ in names)
-            rows = tx.query(f"SELECT {columns} FROM {table} WHERE unit IN ({marks})", tuple(names))
-        found = [_findings(row, part) for row in rows]
-        found.sort(key=lambda f: f.staff_id)
-        return found
-
-
-def _findings(row: Sequence[Any], part: str) -> PersonFindings:
-    staff_id, full_name, unit, status, active, data = row
-    value = decode_part(data)
-    needs, pools = value if part == "needs" and value is not None else (None, ())
-    return PersonFindings(
-        staff_id=staff_id,
-        full_name=full_name,
-        unit=unit,
-        status=status,
-        active=bool(active),
-        needs=needs,
-        pools=tuple(pools),
-        appointments=tuple(value or ()) if part == "appointments" else (),
-        commitments=tuple(value or ()) if part == "commitments" else (),
-        outcomes=tuple(value or ()) if part == "outcomes" else (),
-    )
-
-

@@ -12,7 +12,7 @@ from typing import Any
 from ledger.domain.catalog import Track
 from ledger.standards.effectiveness import ProgrammeEffect
 from projections.base import Tables
-from projections.findings import RATINGS, decode_part
+from projections.findings import PARTS, RATINGS, PersonFindings, decode_part
 from projections.store import Tx
 from projections.units import Structure
 
@@ -70,6 +70,21 @@ class FindingsReads:
     def knows(self, staff_id: str) -> bool:
         """Whether the ledger has this person at all (in any unit)."""
         return bool(self.tx.query(f"SELECT 1 FROM {self.t['people']} WHERE staff_id = ?", (staff_id,)))
+
+    def people(self, scope: Scope, part: str) -> list[PersonFindings]:
+        """The findings of everyone in ``scope``, by staff code, with only ``part`` (one of
+        :data:`PARTS`) loaded: the other parts are left empty (the whole answers of the pages and
+        the command line)."""
+        if part not in PARTS:
+            raise ValueError(f"No part {part!r} in the findings view.")
+        rows = self.tx.query(
+            f"SELECT p.staff_id, p.full_name, p.unit, p.status, p.active, p.{part} "
+            f"FROM {self.t['people']} p WHERE {scope.where}",
+            scope.params,
+        )
+        found = [_person(row, part) for row in rows]
+        found.sort(key=lambda f: f.staff_id)
+        return found
 
     def _items(self, table: str, key_column: str, item_column: str, keys: list[str]) -> list[dict[str, Any]]:
         if not keys:
@@ -248,3 +263,21 @@ class FindingsReads:
             )
             chosen[key] = min(rows, key=lambda r: (r[0], r[1]))[2]
         return chosen
+
+
+def _person(row: Sequence[Any], part: str) -> PersonFindings:
+    staff_id, full_name, unit, status, active, data = row
+    value = decode_part(data)
+    needs, pools = value if part == "needs" and value is not None else (None, ())
+    return PersonFindings(
+        staff_id=staff_id,
+        full_name=full_name,
+        unit=unit,
+        status=status,
+        active=bool(active),
+        needs=needs,
+        pools=tuple(pools),
+        appointments=tuple(value or ()) if part == "appointments" else (),
+        commitments=tuple(value or ()) if part == "commitments" else (),
+        outcomes=tuple(value or ()) if part == "outcomes" else (),
+    )

@@ -16,7 +16,6 @@ from ledger.domain.record import StaffRecord
 from ledger.organisation import ORGANISATION_ID
 from ledger.staff import StaffEvent, StaffMember
 from projections.base import micros
-from projections.findings import Judged
 from projections.findings_reads import FindingsReads, Scope
 from projections.log import LogReader
 from projections.units import Structure
@@ -37,12 +36,7 @@ class RecordSource:
         self._staff_ids: dict[UUID, str] = {}
         # aggregate → (version, last business date, whole record)
         self._whole: dict[UUID, tuple[int, date, StaffRecord]] = {}
-        self._loaded = False
-
-    @property
-    def loaded(self) -> bool:
-        """Whether the log has been read into memory (by a question about everyone)."""
-        return self._loaded
+        self._loaded = False  # the whole log read into memory (by a question about everyone)
 
     def refresh(self) -> int:
         """Read what the log gained since the last call; the log position now covered."""
@@ -144,12 +138,6 @@ class FindingsSource(Protocol):
     def findings_stamp(self, day: date) -> tuple[int, int] | None:
         """Where the findings view stands (generation, position) if it can answer for ``day``
         under the ledger's rules: every row judged for that day. None if it cannot."""
-
-    def findings(
-        self, day: date, part: str, *, unit: str | None, structure_on: date, staff_id: str | None
-    ) -> Judged:
-        """The people a report covers (working in ``unit`` on ``day``, mapped onto the structure
-        of ``structure_on``) with ``part`` of their findings."""
 
     def structure(self, known_at: datetime | None) -> Structure:
         """The organisation's units as known at ``known_at`` (now when None), from the views."""

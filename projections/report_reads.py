@@ -16,7 +16,6 @@ from projections.anomaly_flags import CODES as ANOMALY_CODES
 from projections.anomaly_flags import Anomaly
 from projections.base import FOREVER, Tables, micros
 from projections.credentials import build_trail
-from projections.findings import Judged
 from projections.findings_reads import FindingsReads, Scope
 from projections.forms import Bm01Report, bm01, last_complete_year_end
 from projections.read_base import MIN_YEAR, R, ViewReads, check_code
@@ -234,25 +233,6 @@ class ReportReads(ViewReads):
             if not view.judged_for(tx, view.table_set(live.generation), day):
                 return None
             return live.generation, live.position
-
-    def findings(
-        self, day: date, part: str, *, unit: str | None, structure_on: date, staff_id: str | None
-    ) -> Judged:
-        """The people of one report on ``day`` with ``part`` of their findings (see
-        :meth:`FindingsView.people`); the unit structure is the statistics view's, as known now."""
-        view = self.findings_view
-        assert view is not None
-
-        def run(tx: Tx, t: dict[str, Tables]) -> Judged:
-            tables = t[view.name]
-            structure = Structure.load(tx, t["statistics"], FOREVER) if unit is not None else None
-            people = view.people(
-                tx, tables, part=part, unit=unit, structure=structure, structure_on=structure_on
-            )
-            found = staff_id is None or view.knows(tx, tables, staff_id)
-            return Judged(people, staff_found=found)
-
-        return self._with_views([view.name, "statistics"], run)
 
     def structure(self, known_at: datetime | None) -> Structure:
         """The organisation's units as known at ``known_at`` (now when None), from the statistics

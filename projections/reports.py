@@ -36,7 +36,7 @@ from ledger.standards.effectiveness import ProgrammeEffect, effectiveness_report
 from ledger.standards.model import PositionKind
 from ledger.standards.needs import NeedsReport, needs_report, pool_readiness, pools_of
 from ledger.standards.ruleset import RuleSet
-from projections.findings import Judged, commitment_key
+from projections.findings import PersonFindings, commitment_key
 from projections.findings_reads import FindingsReads, ListedPage, Scope
 from projections.records import FindingsSource, RecordSource
 from projections.report_answers import (
@@ -117,7 +117,7 @@ class Reports:
         if stamp is not None:
 
             def judged() -> NeedsAnswer:
-                active = [p for p in self._judged("needs", day, unit, staff_id, structure).people if p.active]
+                active = [p for p in self._judged("needs", day, unit, staff_id, structure) if p.active]
                 report = NeedsReport(
                     as_of=day,
                     rule_set=rules.label,
@@ -165,7 +165,7 @@ class Reports:
         if stamp is not None:
 
             def judged() -> AppointmentsAnswer:
-                people = self._judged("appointments", day, unit, staff_id, structure).people
+                people = self._judged("appointments", day, unit, staff_id, structure)
                 rows = [
                     AppointmentRow(p.staff_id, p.full_name, p.status, review)
                     for p in people
@@ -224,7 +224,7 @@ class Reports:
         if stamp is not None:
 
             def judged() -> CommitmentsAnswer:
-                people = self._judged("commitments", day, unit, staff_id, structure).people
+                people = self._judged("commitments", day, unit, staff_id, structure)
                 items = [c for p in people if staff_id in (None, p.staff_id) for c in p.commitments]
                 return CommitmentsAnswer(self._commitments(day, items, status))
 
@@ -446,15 +446,9 @@ class Reports:
 
     def _judged(
         self, part: str, day: date, unit: str | None, staff_id: str | None, structure: str | None
-    ) -> Judged:
-        """The findings view's people for one report; a 404 naming ``staff_id`` if it is given
-        and the ledger has no such person (as :meth:`_records` does for folded records)."""
-        assert self.findings is not None
-        on = structure_day(structure, day, self.today())
-        found = self.findings.findings(day, part, unit=unit, structure_on=on, staff_id=staff_id)
-        if not found.staff_found:
-            raise errors.StaffNotFound(f"No staff member '{staff_id}'.", field="staff_id")
-        return found
+    ) -> list[PersonFindings]:
+        """The findings view's people for one whole answer, with ``part`` of their findings."""
+        return self._read(day, unit, staff_id, structure, lambda reads, scope: reads.people(scope, part))
 
     def _commitments(self, day: date, items: Iterable[Commitment], status: str | None) -> CommitmentsReport:
         ordered = sorted(items, key=lambda c: (c.staff_id, c.starts_on, c.enrollment_id))

@@ -7,6 +7,8 @@ On SQLite and PostgreSQL, through the HTTP API.
 from __future__ import annotations
 
 import json
+import pickle
+import pickletools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +24,7 @@ from ledger.application import Ledger
 from ledger.demo import load_demo
 from ledger.standards.rules import default_rules_text, parse_rules
 from ledger.store.config import StoreConfig
-from projections import generations
+from projections import findings, generations
 from projections.engine import Engine
 from projections.findings import FindingsView
 from projections.log import LogReader
@@ -314,3 +316,43 @@ def test_a_past_day_for_one_unit_reads_the_streams_of_its_people_not_the_whole_l
         assert commitments.report.as_of == day
     finally:
         reads.close()
+
+
+def pickled_classes(data: bytes) -> set[str]:
+    """The classes a pickle names (``module:qualname``), read from its opcodes."""
+    names: set[str] = set()
+    strings: list[str] = []
+    for op, arg, _ in pickletools.genops(data):
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE"):
+            strings.append(str(arg))
+        elif op.name == "STACK_GLOBAL":
+            names.add(f"{strings[-2]}:{strings[-1]}")
+        elif op.name == "GLOBAL":
+            module, name = str(arg).split(" ", 1)
+            names.add(f"{module}:{name}")
+    return names
+
+
+def test_every_ledger_class_the_findings_rows_pickle_is_part_of_the_views_schema_version(
+    demo_api: Api,
+) -> None:
+    ledger = demo_api.app.state.ledger
+    day = date(2025, 12, 31)
+    stored = set()
+    for record in RecordSource(ledger).records(day, None):
+        found = findings.judge(record, day, ledger.rules)
+        for part in (found.needs, found.pools, found.appointments, found.commitments, found.outcomes):
+            stored |= pickled_classes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+    ours = {name for name in stored if name.startswith("ledger.")}
+    assert ours  # the demo's rows do hold the ledger's classes
+    assert ours <= {f"{c.__module__}:{c.__qualname__}" for c in findings.PICKLED}
+
+
+def test_moving_a_pickled_class_changes_the_findings_views_schema_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rules = parse_rules(default_rules_text())
+    before = FindingsView(rules).schema_version
+    moved = type("PersonNeeds", (), {"__module__": "ledger.elsewhere"})
+    monkeypatch.setattr(findings, "PICKLED", (moved, *findings.PICKLED[1:]))
+    assert FindingsView(rules).schema_version != before

@@ -98,6 +98,17 @@ class Candidate:
         does not count against readiness)."""
         return not self.check.blocking
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "staff_id": self.staff_id,
+            "full_name": self.full_name,
+            "current_position": self.current_position,
+            "period": f"{self.plan.from_year}-{self.plan.to_year}",
+            "decision_ref": self.plan.decision_ref,
+            "ready": self.ready,
+            "gaps": [g.as_dict() for g in self.check.gaps],
+        }
+
 
 @dataclass(frozen=True)
 class PoolReadiness:
@@ -115,18 +126,7 @@ class PoolReadiness:
             "position_name": self.position_name,
             "candidates": len(self.candidates),
             "ready": self.ready,
-            "people": [
-                {
-                    "staff_id": c.staff_id,
-                    "full_name": c.full_name,
-                    "current_position": c.current_position,
-                    "period": f"{c.plan.from_year}-{c.plan.to_year}",
-                    "decision_ref": c.plan.decision_ref,
-                    "ready": c.ready,
-                    "gaps": [g.as_dict() for g in c.check.gaps],
-                }
-                for c in self.candidates
-            ],
+            "people": [c.as_dict() for c in self.candidates],
         }
 
 
