@@ -26,7 +26,7 @@ PUBLIC_PATHS = frozenset(
     {"/", "/health", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/ui",
      "/.well-known/ledger-keys.json"}  # the agency's public keys: for anyone to check signatures
 )
-# The pages under /ui sign in with a session cookie of their own (api.pages.sessions); /docs/
+# The pages under /ui sign in with a session cookie of their own (api.pages.session_store); /docs/
 # holds the docs pages' scripts and styles (api.docs).
 PUBLIC_PREFIXES = ("/problems", "/ui/", "/docs/")
 MAX_TOKEN_LENGTH = 256

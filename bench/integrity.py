@@ -31,10 +31,10 @@ import psycopg
 
 from ledger.application import Ledger
 from ledger.domain.catalog import Gender, Mode, Outcome, Track
+from ledger.exports.transfer import check_export, export_log, import_log
 from ledger.store.chain import ChainBuilder
 from ledger.store.config import StoreConfig
 from ledger.store.integrity import verify_log
-from ledger.store.transfer import check_export, export_log, import_log
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -26,10 +26,10 @@ from api.cli.app import make_app
 from api.cli.legacy import register as register_import_records
 from ledger.application import Ledger
 from ledger.domain import errors
+from ledger.exports.transfer import ImportRefused, export_log, import_log
 from ledger.store.chain import GENESIS, Checkpoint, chain_digest, event_hash
 from ledger.store.config import StoreConfig
 from ledger.store.persistence import iter_notifications
-from ledger.store.transfer import ImportRefused, export_log, import_log
 from projections.engine import Engine
 from projections.queries import ReadModel
 from projections.status import status

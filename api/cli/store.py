@@ -22,11 +22,11 @@ from api.cli.progress import progress_bar
 from api.cli.session import STORE_ERROR_EXIT, configured_store, fail, ledger_session
 from ledger.application import Ledger
 from ledger.domain.errors import LedgerError
-from ledger.store.backup import BackupNotSupported
-from ledger.store.backup import backup as backup_store
+from ledger.exports.backup import BackupNotSupported
+from ledger.exports.backup import backup as backup_store
+from ledger.exports.transfer import export_log, import_log
 from ledger.store.integrity import verify_against, verify_log
 from ledger.store.log_report import Anchor
-from ledger.store.transfer import export_log, import_log
 from ledger.view_checks import BuildViews, ViewCheck, ViewNote, run_view_checks
 
 STAGE_LABELS = {"check": "Checking", "import": "Importing", "export": "Exporting", "verify": "Verifying"}

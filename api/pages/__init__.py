@@ -1,7 +1,7 @@
 """The auditor's workbench: server-rendered pages over the same read side as the HTTP API.
 
 ``install(app)`` mounts them under ``/ui`` (with their stylesheet under ``/ui/static``); they sign
-in with the API's keys and keep a session cookie (``api.pages.sessions``). See docs/workbench.md.
+in with the API's keys and keep a session cookie (``api.pages.session_store``). See docs/workbench.md.
 """
 
 from __future__ import annotations

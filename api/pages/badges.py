@@ -12,7 +12,7 @@ from api.keys import Permission
 from api.pages.web import PREFIX, open_page
 from api.routers.proofs import BADGE_MEDIA_TYPE, badge_settings
 from ledger.domain import errors
-from ledger.store.badge import build_badge
+from ledger.exports.badge import build_badge
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

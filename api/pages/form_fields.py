@@ -24,7 +24,7 @@ from api.pages.dates import parse_day
 from api.pages.forms_text import validation_text
 from api.pages.i18n import Translator
 from api.pages.session import same_origin
-from api.pages.sessions import new_secret, same_secret
+from api.pages.session_store import new_secret, same_secret
 from api.pages.web import Page, open_page
 from api.writes import WriteContext
 from ledger import text

@@ -42,7 +42,7 @@ from api.pages.form_fields import (
     validation_problems,
 )
 from api.pages.forms_text import error_text
-from api.pages.sessions import new_secret
+from api.pages.session_store import new_secret
 from api.pages.web import PREFIX, Page, open_page
 from api.routers import appointments as appointments_api
 from api.routers import corrections as corrections_api

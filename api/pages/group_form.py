@@ -26,7 +26,7 @@ from api.pages.form_fields import (
     validation_problems,
 )
 from api.pages.forms_text import error_text
-from api.pages.sessions import new_secret
+from api.pages.session_store import new_secret
 from api.pages.web import PREFIX, Page, open_page
 from api.schemas.enrollments import EnrollmentCreate
 from ledger.domain import errors

@@ -1,7 +1,7 @@
 """Signing in and out of the pages, and the language switch: the only forms of the pages that are
 not writes to the ledger. The sign-in form is guarded by a double-submit CSRF cookie and, like
 every form of the pages, accepted only from this site (``same_origin``); see
-``api.pages.sessions`` for the sessions themselves."""
+``api.pages.session_store`` for the sessions themselves."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from api.pages.i18n import LANGUAGES
-from api.pages.sessions import CSRF_COOKIE, SESSION_COOKIE, new_secret, same_secret
+from api.pages.session_store import CSRF_COOKIE, SESSION_COOKIE, new_secret, same_secret
 from api.pages.web import PREFIX, Page, open_page, safe_next, secure, set_language_cookie
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)

@@ -24,7 +24,7 @@ from api.keys import Permission
 from api.pages.data import Workbench
 from api.pages.dates import DAY_PATTERN, parse_day, parse_moment, show_day
 from api.pages.i18n import LANGUAGES, Translator, pick_language
-from api.pages.sessions import LANG_COOKIE, SESSION_COOKIE, Session, SessionStore
+from api.pages.session_store import LANG_COOKIE, SESSION_COOKIE, Session, SessionStore
 from api.pages.settings import PagesSettings
 
 PREFIX = "/ui"

@@ -21,8 +21,8 @@ from api.schemas.proofs import (
     KeySet,
     SignedCheckpointOut,
 )
+from ledger.exports.badge import build_badge
 from ledger.store import proofs
-from ledger.store.badge import build_badge
 from ledger.store.proofs import ProofError
 
 router = APIRouter(tags=["proofs"])

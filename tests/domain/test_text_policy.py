@@ -264,7 +264,7 @@ def test_an_export_with_decomposed_text_from_an_older_ledger_imports_byte_for_by
 def test_an_import_refusal_names_the_line_and_the_field(
     store: StoreConfig, tmp_path: Path, fresh_stores: Any
 ) -> None:
-    from ledger.store.transfer import ImportRefused, export_log, import_log
+    from ledger.exports.transfer import ImportRefused, export_log, import_log
 
     export = tmp_path / "log.jsonl"
     with opened(store) as source:

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from api.cli import build_cli
 from api.keys import KeyStore
+from ledger.exports.transfer import export_log
 from ledger.store.config import StoreConfig
-from ledger.store.transfer import export_log
 from projections import generations
 from projections.engine import Engine
 from projections.service_tables import ServiceTables

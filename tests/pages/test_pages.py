@@ -19,7 +19,7 @@ from api_fixtures import Api, form_token, module_store, running_api, sign_in
 from fastapi.testclient import TestClient
 from integrity_helpers import Forger
 
-from api.pages.sessions import SESSION_COOKIE, SessionStore
+from api.pages.session_store import SESSION_COOKIE, SessionStore
 from ledger.application import Ledger
 from ledger.domain.catalog import Gender, Mode, Outcome, RotationKind, Track
 from ledger.domain.record import Evidence

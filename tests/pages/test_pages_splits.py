@@ -18,7 +18,7 @@ import pytest
 from api_fixtures import Api, module_store, running_api, signed_in
 from fastapi.testclient import TestClient
 
-from api.pages.sessions import LANG_COOKIE
+from api.pages.session_store import LANG_COOKIE
 from ledger.application import Ledger
 from ledger.demo import AGENCY, load_demo
 

@@ -22,9 +22,9 @@ from ledger.domain import errors
 from ledger.domain.catalog import Employment, Gender
 from ledger.domain.commands import CorrectNationalId, Register
 from ledger.domain.fold import fold_record
+from ledger.exports.transfer import export_log, import_log
 from ledger.staff import StaffMember
 from ledger.store.config import StoreConfig
-from ledger.store.transfer import export_log, import_log
 
 SCHEMA_PATH = Path(__file__).parents[2] / "docs" / "schemas" / "staff-export.schema.json"
 _serial = iter(range(10**6))

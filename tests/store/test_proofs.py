@@ -19,6 +19,7 @@ from api.cli import proofs as proof_commands
 from api.cli import store as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
+from ledger.exports.transfer import export_log, import_log
 from ledger.store import merkle
 from ledger.store.chain import ChainBuilder
 from ledger.store.checkpoints import SignedCheckpoint
@@ -26,7 +27,6 @@ from ledger.store.config import StoreConfig
 from ledger.store.integrity import verify_against, verify_log
 from ledger.store.log_report import ProblemKind
 from ledger.store.proofs import consistency_proof, inclusion_proof, sign_checkpoint
-from ledger.store.transfer import export_log, import_log
 
 pytest_plugins = ("integrity_fixtures",)
 
@@ -290,8 +290,8 @@ def test_an_import_rebuilds_the_same_tree_so_old_checkpoints_still_verify(
 def test_import_against_a_signed_checkpoint_refuses_a_rewritten_export(
     ledger: Ledger, forger: Forger, make_store: Any, tmp_path: Path
 ) -> None:
+    from ledger.exports.transfer import ImportRefused
     from ledger.store.log_report import Anchor
-    from ledger.store.transfer import ImportRefused
 
     populate(ledger)
     signed = sign_checkpoint(ledger.chained_recorder)

@@ -17,11 +17,7 @@ from api.cli import store as commands
 from api.cli.app import make_app
 from ledger.application import Ledger
 from ledger.domain.catalog import Gender
-from ledger.store.config import StoreConfig
-from ledger.store.integrity import checkpoint, verify_log
-from ledger.store.log_report import Anchor
-from ledger.store.persistence import iter_notifications
-from ledger.store.transfer import (
+from ledger.exports.transfer import (
     ExportRefused,
     ImportRefused,
     StoreNotEmpty,
@@ -29,6 +25,10 @@ from ledger.store.transfer import (
     export_log,
     import_log,
 )
+from ledger.store.config import StoreConfig
+from ledger.store.integrity import checkpoint, verify_log
+from ledger.store.log_report import Anchor
+from ledger.store.persistence import iter_notifications
 
 pytest_plugins = ("integrity_fixtures",)  # the forger and make_store fixtures
 

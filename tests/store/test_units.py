@@ -20,10 +20,10 @@ from ledger.demo import AGENCY_RENAMED, DONG_HAI, TTKT, UNIT_HEADCOUNTS
 from ledger.domain import errors
 from ledger.domain.commands import CreateUnit, MergeUnit
 from ledger.domain.units import unit_history
+from ledger.exports.transfer import export_log, import_log
 from ledger.organisation import Organisation
 from ledger.store.config import StoreConfig
 from ledger.store.integrity import verify_log
-from ledger.store.transfer import export_log, import_log
 
 A = "Phòng Kiểm tra nội bộ"
 B = "Phòng Thanh tra – Kiểm tra"
