@@ -71,12 +71,15 @@ class FindingsReads:
         """Whether the ledger has this person at all (in any unit)."""
         return bool(self.tx.query(f"SELECT 1 FROM {self.t['people']} WHERE staff_id = ?", (staff_id,)))
 
-    def people(self, scope: Scope, part: str) -> list[PersonFindings]:
-        """The findings of everyone in ``scope``, by staff code, with only ``part`` (one of
-        :data:`PARTS`) loaded: the other parts are left empty (the whole answers of the pages and
-        the command line)."""
+    def people(self, scope: Scope, part: str, only: Sequence[str] | None = None) -> list[PersonFindings]:
+        """The findings of everyone in ``scope`` (of those in ``only``, when given: one page), by
+        staff code, with only ``part`` (one of :data:`PARTS`) loaded: the other parts are left
+        empty (the whole answers of the pages and the command line)."""
         if part not in PARTS:
             raise ValueError(f"No part {part!r} in the findings view.")
+        if only is not None:
+            marks = ", ".join("?" for _ in only) or "NULL"  # IN (NULL) matches no one
+            scope = scope.also(f"p.staff_id IN ({marks})", *only)
         rows = self.tx.query(
             f"SELECT p.staff_id, p.full_name, p.unit, p.status, p.active, p.{part} "
             f"FROM {self.t['people']} p WHERE {scope.where}",

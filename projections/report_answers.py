@@ -43,6 +43,18 @@ class NeedsAnswer:
 
 
 @dataclass(frozen=True)
+class NeedsListing:
+    """One page of the needs report's people as the pages render them (the objects, not their
+    JSON), with the summary over everyone in scope and the key of the next page's first person."""
+
+    as_of: date
+    rule_set: str
+    summary: dict[str, Any]
+    people: tuple[PersonNeeds, ...]
+    next_key: str | None
+
+
+@dataclass(frozen=True)
 class AppointmentsAnswer:
     as_of: date
     rule_set: str

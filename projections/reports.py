@@ -44,8 +44,10 @@ from projections.report_answers import (
     CommitmentsAnswer,
     EffectivenessAnswer,
     NeedsAnswer,
+    NeedsListing,
     PageAnswer,
     folded_page,
+    page_after,
 )
 from projections.shapes import AppointmentRow, needs_item
 from projections.text import nfc
@@ -333,6 +335,35 @@ class Reports:
         return self._viewed_page(
             question, stamp, day, unit, staff_id, structure, lambda r, s: r.needs(s, staff_id, after, limit)
         )
+
+    def needs_listing(
+        self,
+        *,
+        after: str,
+        limit: int,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        position: str | None = None,
+        unit: str | None = None,
+    ) -> NeedsListing:
+        """One page of :meth:`needs`'s people with gaps as the pages render them: today, only
+        the page's people are loaded from the findings view (in the transaction that counts the
+        summary); any other question slices the whole answer."""
+        day = as_of or self.today()
+        stamp = self._stamp(day, _aware(known_at)) if position is None else None
+        if stamp is None:
+            answer = self.needs(as_of=day, known_at=known_at, position=position, unit=unit)
+            listed, more = page_after(answer.listed, lambda p: p.staff_id, after, limit)
+            next_key = listed[-1].staff_id if more else None
+            return NeedsListing(day, answer.report.rule_set, answer.summary(), tuple(listed), next_key)
+
+        def read(reads: FindingsReads, scope: Scope) -> tuple[ListedPage, list[PersonFindings]]:
+            page = reads.needs(scope, None, after, limit)
+            return page, reads.people(scope, "needs", only=[item["staff_id"] for item in page.items])
+
+        page, found = self._read(day, unit, None, None, read)
+        people = tuple(p.needs for p in found if p.needs is not None)
+        return NeedsListing(day, self.rules.label, page.summary, people, page.next_key)
 
     def appointments_page(
         self,

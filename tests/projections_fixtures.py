@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import POSTGRES_URL as POSTGRES_URL  # re-exported for the property tests
 from conftest import store_of_kind
 
@@ -26,6 +27,8 @@ from ledger.domain.ids import make_event_id
 from ledger.domain.record import Evidence, StaffRecord
 from ledger.staff import StaffEvent, StaffMember
 from ledger.store.config import StoreConfig
+from projections.log import LogReader
+from projections.records import RecordSource
 from projections.text import exact, has_marks, name_order_key, search_key
 
 # Recording starts after the last business date of the small agency (a departure on 2023-06-30):
@@ -460,3 +463,16 @@ def oracle_trail(log: Log, staff_id: str, credential_id: str) -> list[tuple[str,
         if mine == thread:
             steps.append((event_id, roles[type(e).__name__], voided_by.get(event_id)))
     return steps
+
+
+def break_the_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every way the read side reads the log fail (a test that an answer comes from the
+    views alone)."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a report read the log")
+
+    # The head position stays readable: the lag headers of every answer compare the views to it.
+    for name in ("page", "decode", "events_of", "event_at", "by_person"):
+        monkeypatch.setattr(LogReader, name, refuse)
+    monkeypatch.setattr(RecordSource, "refresh", refuse)

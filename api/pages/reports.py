@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +25,7 @@ from ledger.standards.effectiveness import ProgrammeEffect
 from ledger.standards.model import PositionKind
 from ledger.standards.needs import NeedsReport
 from projections import anomaly_flags as anomaly_module
+from projections.report_answers import NeedsListing
 from projections.results import AGE_BANDS, AnnualReport, AttendanceReport, QualificationsReport
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -42,6 +43,10 @@ def _known_at(page: Page) -> tuple[datetime | None, str]:
 def _tracks_filter(page: Page) -> list[str] | None:
     chosen = [v for v in page.request.query_params.getlist("tracks") if v in {str(t) for t in Track}]
     return chosen or None
+
+
+# People listed on one page of the needs report; the exports carry them all.
+NEEDS_PAGE = 100
 
 
 @router.get("/reports")
@@ -249,57 +254,24 @@ def needs_report(request: Request) -> Response:
         page.errors.append(t("needs.bad_position") + position)
         position = None
     known_at, known_at_value = _known_at(page)
-    report: NeedsReport = guarded(
-        page,
-        lambda: wb.read_model.reports.needs(
-            as_of=as_of, known_at=known_at, position=position, unit=unit
-        ).report,
-    )
-    rows = [(person, check) for person in report.people for check in person.gaps]
     fmt = page.choice("format", FORMATS)
     if fmt:
-        header = filters_header(
+        report: NeedsReport = guarded(
             page,
-            [(t("common.unit"), unit or t("common.units_all")), (t("common.position"), position)],
-            as_of,
-            known_at,
+            lambda: wb.read_model.reports.needs(
+                as_of=as_of, known_at=known_at, position=position, unit=unit
+            ).report,
         )
-        header.insert(1, (t("needs.people"), str(len(report.people))))
-        header.insert(2, (t("needs.with_gaps"), str(len(report.with_gaps))))
-        columns = [
-            t("common.staff_id"),
-            t("common.name"),
-            t("common.unit"),
-            t("common.position"),
-            t("common.track"),
-            t("needs.required"),
-            t("needs.held"),
-            t("common.status"),
-            t("needs.deadline"),
-            t("needs.legal_basis"),
-        ]
-        table_rows = [
-            [
-                p.staff_id,
-                p.full_name,
-                p.unit,
-                p.position or "",
-                t.track(c.track),
-                t.required(c),
-                t.held(c),
-                t(f"needs.status.{c.status}"),
-                c.deadline,
-                t.legal_basis(c.legal_basis),
-            ]
-            for p, c in rows
-        ]
-        slug = f"nhu-cau-dao-tao-{as_of.isoformat()}" + (f"-{ascii_slug(unit)}" if unit else "")
-        return respond(
-            Report(t("needs.title"), slug, header, [Table(t("needs.title"), columns, table_rows)]),
-            fmt,
-            t.zone,
-        )
-    by_track = catalog_order(report.by_track())
+        return _needs_export(page, report, fmt, as_of, known_at, unit, position)
+    after = page.text("after", limit=40) or ""
+    listing: NeedsListing = guarded(
+        page,
+        lambda: wb.read_model.reports.needs_listing(
+            after=after, limit=NEEDS_PAGE, as_of=as_of, known_at=known_at, position=position, unit=unit
+        ),
+    )
+    rows = [(person, check) for person in listing.people for check in person.gaps]
+    by_track = catalog_order(listing.summary["by_track"])
     statuses = sorted({s for counts in by_track.values() for s in counts})
     chart = bar_chart(
         [t.track(code) for code in by_track],
@@ -308,9 +280,11 @@ def needs_report(request: Request) -> Response:
     )
     return page.render(
         "pages/needs.html",
-        report=report,
+        listing=listing,
         rows=rows,
-        by_status=report.by_status(),
+        by_status=listing.summary["by_status"],
+        first_page=page.with_query(after=None) if after else None,
+        next_page=page.with_query(after=listing.next_key) if listing.next_key else None,
         chart=chart,
         as_of=as_of,
         unit=unit or "",
@@ -324,6 +298,61 @@ def needs_report(request: Request) -> Response:
         export_csv=page.with_query(format="csv"),
         export_xlsx=page.with_query(format="xlsx"),
         title=t("needs.title"),
+    )
+
+
+def _needs_export(
+    page: Page,
+    report: NeedsReport,
+    fmt: str,
+    as_of: date,
+    known_at: datetime | None,
+    unit: str | None,
+    position: str | None,
+) -> Response:
+    """The needs report as a file: every person with a gap, whatever the page shows."""
+    t = page.t
+    rows = [(person, check) for person in report.people for check in person.gaps]
+    header = filters_header(
+        page,
+        [(t("common.unit"), unit or t("common.units_all")), (t("common.position"), position)],
+        as_of,
+        known_at,
+    )
+    header.insert(1, (t("needs.people"), str(len(report.people))))
+    header.insert(2, (t("needs.with_gaps"), str(len(report.with_gaps))))
+    columns = [
+        t("common.staff_id"),
+        t("common.name"),
+        t("common.unit"),
+        t("common.position"),
+        t("common.track"),
+        t("needs.required"),
+        t("needs.held"),
+        t("common.status"),
+        t("needs.deadline"),
+        t("needs.legal_basis"),
+    ]
+    table_rows = [
+        [
+            p.staff_id,
+            p.full_name,
+            p.unit,
+            p.position or "",
+            t.track(c.track),
+            t.required(c),
+            t.held(c),
+            t(f"needs.status.{c.status}"),
+            c.deadline,
+            t.legal_basis(c.legal_basis),
+        ]
+        for p, c in rows
+    ]
+    slug = f"nhu-cau-dao-tao-{as_of.isoformat()}" + (f"-{ascii_slug(unit)}" if unit else "")
+    return respond(
+        Report(t("needs.title"), slug, header, [Table(t("needs.title"), columns, table_rows)]),
+        fmt,
+        t.zone,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from api_fixtures import Api, running_api
 from conftest import store_of_kind
+from projections_fixtures import break_the_log
 from typer.testing import CliRunner
 
 from api.cli import build_cli
@@ -80,18 +81,6 @@ def answers(api: Api, unit: str | None = None) -> dict[str, Any]:
         assert response.status_code == 200, (path, response.text)
         found[path] = response.json()
     return found
-
-
-def break_the_log(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every way the read side reads the log fail."""
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("a report read the log")
-
-    # The head position stays readable: the lag headers of every answer compare the views to it.
-    for name in ("page", "decode", "events_of", "event_at", "by_person"):
-        monkeypatch.setattr(LogReader, name, refuse)
-    monkeypatch.setattr(RecordSource, "refresh", refuse)
 
 
 def test_todays_reports_answer_from_the_views_with_the_log_reader_made_to_fail(
