@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +129,23 @@ def browser() -> Iterator[Any]:
     """Headless Chromium, once per module of browser tests."""
     with chromium() as launched:
         yield launched
+
+
+OncePerSession = Callable[[str, Callable[[], AbstractContextManager[Any]]], Any]
+
+
+@pytest.fixture(scope="session")
+def once_per_session() -> Iterator[OncePerSession]:
+    """Enters a costly context (a loaded demo: seconds per store) the first time a test module asks
+    for it by ``key``, hands every later module the same value, and leaves them all at the end of
+    the session: the demo's tests are split across modules by concern, and a module-scoped load
+    would load the demo once per module."""
+    entered: dict[str, Any] = {}
+    with ExitStack() as stack:
+
+        def once(key: str, enter: Callable[[], AbstractContextManager[Any]]) -> Any:
+            if key not in entered:
+                entered[key] = stack.enter_context(enter())
+            return entered[key]
+
+        yield once

@@ -33,6 +33,7 @@ WINDOW = (date(2019, 1, 1), SNAPSHOT)
 IN_SCOPE = {Track.POLITICAL_THEORY, Track.STATE_MANAGEMENT, Track.LEADERSHIP}
 AGENCY_POSTS = {"Cục trưởng", "Phó Cục trưởng"}
 DIVISION_POSTS = {"Trưởng phòng", "Phó trưởng phòng"}
+PTP = "Phó trưởng phòng"
 
 
 @dataclass
@@ -181,3 +182,9 @@ def figures_of(ledger: Ledger, staff_ids: list[str], as_of: date = SNAPSHOT) -> 
                 )
             )
     return figures
+
+
+def held(record: StaffRecord, track: Track) -> str | None:
+    """The level of ``track`` the record holds, if any."""
+    found = record.qualifications().get(track)
+    return found.level if found else None
