@@ -31,7 +31,8 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circu
 _loads = json.JSONDecoder().decode
 
 
-def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
+def unwrap_optional(hint: Any) -> tuple[Any, bool]:
+    """``X | None`` → (``X``, True); any other hint → (itself, False)."""
     if typing.get_origin(hint) in (types.UnionType, typing.Union):
         others = [a for a in typing.get_args(hint) if a is not type(None)]
         if len(others) == 1:
@@ -48,7 +49,7 @@ def _optional(inner: Convert) -> Convert:
 
 def _encoder_for(hint: Any) -> Convert | None:
     """How to turn a value of type ``hint`` into JSON data (None: it already is)."""
-    hint, optional = _unwrap_optional(hint)
+    hint, optional = unwrap_optional(hint)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     encode: Convert | None
@@ -78,7 +79,7 @@ def _encoder_for(hint: Any) -> Convert | None:
 
 def _decoder_for(hint: Any) -> Convert | None:
     """How to rebuild a value of type ``hint`` from JSON data (None: it already is)."""
-    hint, optional = _unwrap_optional(hint)
+    hint, optional = unwrap_optional(hint)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     decode: Convert | None

@@ -80,12 +80,11 @@ def register(body: StaffCreate, write: Write) -> JSONResponse:
     (the problem names the field, never the number). Names are stored NFC-normalised, never trimmed:
     `"Nguyễn Văn An"` comes back with its diacritics, composed, whatever form it was typed in.
     """
+    command = command_from(Register, body)
     return write.run(
-        body.staff_id,
+        command.staff_id,
         body,
-        lambda _expected: write.ledger.execute_registration(
-            command_from(Register, body), recorded_by=write.recorded_by
-        ),
+        lambda _expected: write.ledger.execute_registration(command, recorded_by=write.recorded_by),
         registration=True,
     )
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
-from api.schemas.common import BusinessDate, LongText, Name, Reference, RequestModel, ShortText
-
-
-class WaiverCreate(RequestModel):
-    legal_basis: Reference = Field(description="The provision that allows appointing first, training later.")
-    deadline: BusinessDate = Field(description="By when the missing training must be done.")
-    reason: LongText
+from api.schemas.command_request import CommandRequest
+from ledger.domain.commands import Appoint
+from ledger.domain.record import Waiver
 
 
-class AppointmentCreate(RequestModel):
+class WaiverCreate(CommandRequest, command=Waiver):
+    # The fields of ledger.domain.record.Waiver, described there.
+    pass
+
+
+class AppointmentCreate(CommandRequest, command=Appoint):
     """Appoint the staff member to a position (`Appointed`).
 
     Refused with 422 listing every unmet requirement of the position standard in force on
@@ -42,7 +43,4 @@ class AppointmentCreate(RequestModel):
         }
     )
 
-    position: Name
-    effective_on: BusinessDate
-    decision_ref: ShortText
     waiver: WaiverCreate | None = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
-from api.schemas.common import EventId, LongText, NationalId, RequestModel
+from api.schemas.command_request import CommandRequest, described
+from api.schemas.common import EventId, NationalId
+from ledger.domain.commands import Correct, CorrectNationalId
 
 
-class CorrectionCreate(RequestModel):
+class CorrectionCreate(CommandRequest, command=Correct):
     """Void an earlier event of this staff member (`Corrected`), or set, change or remove the
     personal identification number (`NationalIdCorrected`).
 
@@ -25,15 +27,9 @@ class CorrectionCreate(RequestModel):
         }
     )
 
-    event_id: EventId | None = Field(
-        default=None, description="The event to void: STAFF_ID:VERSION, as in the history."
-    )
-    national_id: NationalId | None = Field(
-        default=None,
-        description="The person's personal identification number (12 digits) from now on; `null` "
-        "removes it. 409 if another staff member holds it.",
-    )
-    reason: LongText
+    # Each is optional here: the body gives one of them (the route refuses both or neither).
+    event_id: EventId | None = None
+    national_id: NationalId | None = described(CorrectNationalId, "national_id", default=None)
 
     @property
     def corrects_national_id(self) -> bool:

@@ -7,27 +7,14 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import (
-    BusinessDate,
-    Code,
-    LevelCode,
-    Name,
-    Reference,
-    RequestModel,
-    ResponseModel,
-    ScanDigest,
-    ShortText,
-    Timestamp,
-)
+from api.schemas.command_request import CommandRequest
+from api.schemas.common import ResponseModel, ScanDigest, Timestamp
 from api.schemas.staff import CredentialPublic
-from ledger.domain.catalog import Track
+from ledger.domain.commands import RecognizeCredential
+from ledger.domain.record import Evidence
 
 
-class EvidenceCreate(RequestModel):
-    document_ref: Reference = Field(
-        description="Reference of the document that proves it (a scan's id, a dossier page)."
-    )
-    verified_by: Name | None = Field(default=None, description="Who checked the original.")
+class EvidenceCreate(CommandRequest, command=Evidence):
     scans: list[ScanDigest] = Field(
         default_factory=list,
         max_length=20,
@@ -35,7 +22,7 @@ class EvidenceCreate(RequestModel):
     )
 
 
-class CredentialCreate(RequestModel):
+class CredentialCreate(CommandRequest, command=RecognizeCredential):
     """Recognise a credential earned before joining or outside the agency's dispatches
     (`CredentialRecognized`)."""
 
@@ -56,21 +43,7 @@ class CredentialCreate(RequestModel):
         }
     )
 
-    credential_id: Code | None = Field(
-        default=None, description="Your id for it; made by the server when omitted."
-    )
-    track: Track
-    level: LevelCode | None = None
-    title: Name
-    issuer: Name
-    issued_on: BusinessDate
-    number: ShortText | None = None
     evidence: EvidenceCreate
-    field: Name | None = Field(
-        default=None,
-        description="Field of study (chuyên ngành) as written on the certificate, e.g. `Luật kinh tế`; "
-        "a position standard may ask it to fit the post (docs/rules.md, `[[field_of_study]]`).",
-    )
 
 
 class TrailFlag(ResponseModel):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
-from api.schemas.common import BusinessDate, LongText, RequestModel
-from ledger.domain.catalog import DepartureCategory
+from api.schemas.command_request import CommandRequest
+from ledger.domain.commands import Depart
 
 
-class DepartureCreate(RequestModel):
+class DepartureCreate(CommandRequest, command=Depart):
     """Record that the staff member left (`Departed`): off the roll from `on`; the history stays."""
 
     model_config = ConfigDict(
@@ -18,14 +18,4 @@ class DepartureCreate(RequestModel):
                 {"on": "2025-09-15", "reason": "Xin thôi việc"},
             ]
         }
-    )
-
-    on: BusinessDate
-    reason: LongText
-    category: DepartureCategory | None = Field(
-        default=None,
-        description="Why, as far as a service commitment cares: `transfer_with_consent`, `retired` "
-        "and `deceased` release it (nothing to reimburse); `resigned`, `dismissed` and `other` owe "
-        "the prorated cost. Without it the category is read from the reason's words "
-        "(điều động, nghỉ hưu, thôi việc, …) and shown as `inferred`.",
     )

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import (
-    BusinessDate,
-    Code,
-    LevelCode,
-    LongText,
-    Money,
-    Name,
-    RequestModel,
-    ScanDigest,
-    Score,
-    ShortText,
-)
-from ledger.domain.catalog import Funding, Mode, Outcome, Track
+from api.schemas.command_request import CommandRequest
+from api.schemas.common import ScanDigest
+from ledger.domain import commands
 
 
-class EnrollmentCreate(RequestModel):
+# `awards_level` is left to the importer and the demo: a course through the API awards its level.
+class EnrollmentCreate(CommandRequest, command=commands.Enroll, omit=("awards_level",)):
     """Dispatch the staff member to a course (`Enrolled`, effective on `starts_on`)."""
 
     model_config = ConfigDict(
@@ -41,41 +32,8 @@ class EnrollmentCreate(RequestModel):
         }
     )
 
-    enrollment_id: Code | None = Field(
-        default=None, description="Your id for it; made by the server when omitted."
-    )
-    course_code: ShortText
-    course_title: Name
-    track: Track
-    level: LevelCode | None = Field(
-        default=None,
-        description="The level completion awards; required for tracks with levels, absent for 'other'.",
-    )
-    provider: Name = Field(description="Training institution (cơ sở đào tạo).")
-    mode: Mode
-    starts_on: BusinessDate
-    ends_on: BusinessDate | None = None
-    decision_ref: ShortText | None = Field(
-        default=None, description="Number of the dispatch decision (quyết định cử đi học)."
-    )
-    funding: Funding | None = None
-    cost: Money | None = Field(default=None, description="Cost in VND (a decimal; answered as a string).")
-    country: ShortText | None = Field(default=None, description="Country, for training abroad.")
 
-
-class CredentialDetails(RequestModel):
-    credential_id: Code | None = Field(
-        default=None, description="Your id for it; made by the server when omitted."
-    )
-    title: Name | None = Field(default=None, description="Defaults to the course title.")
-    number: ShortText | None = Field(default=None, description="Certificate number (số hiệu văn bằng).")
-    issuer: Name | None = Field(default=None, description="Defaults to the course provider.")
-    issued_on: BusinessDate | None = Field(default=None, description="Defaults to completed_on.")
-    field: Name | None = Field(
-        default=None,
-        description="Field of study (chuyên ngành) as written on the certificate, e.g. `Luật kinh tế`; "
-        "a position standard may ask it to fit the post (docs/rules.md, `[[field_of_study]]`).",
-    )
+class CredentialDetails(CommandRequest, command=commands.CredentialDetails):
     scans: list[ScanDigest] = Field(
         default_factory=list,
         max_length=20,
@@ -83,7 +41,8 @@ class CredentialDetails(RequestModel):
     )
 
 
-class CompletionCreate(RequestModel):
+# `enrollment_id` is the path's.
+class CompletionCreate(CommandRequest, command=commands.Complete, omit=("enrollment_id",)):
     """Close an enrollment as passed (`Completed`; a levelled course awards its credential) or
     failed (`Failed`)."""
 
@@ -100,20 +59,12 @@ class CompletionCreate(RequestModel):
         }
     )
 
-    completed_on: BusinessDate
-    outcome: Outcome
-    credential: CredentialDetails | None = Field(
-        default=None, description="Only for 'passed': details of the certificate awarded."
-    )
-    score: Score | None = None
+    credential: CredentialDetails | None = None
 
 
-class WithdrawalCreate(RequestModel):
+class WithdrawalCreate(CommandRequest, command=commands.Withdraw, omit=("enrollment_id",)):
     """Record that the staff member left the course before its end (`Withdrawn`)."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"on": "2024-05-10", "reason": "Được điều động công tác khác"}]}
     )
-
-    on: BusinessDate
-    reason: LongText

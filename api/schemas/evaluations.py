@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
-from api.schemas.common import BusinessDate, Code, LongText, Name, RequestModel, Score, Year
-from ledger.domain.catalog import EvaluationKind, Rating
+from api.schemas.command_request import CommandRequest
+from ledger.domain.commands import Evaluate
 
 
-class EvaluationCreate(RequestModel):
+class EvaluationCreate(CommandRequest, command=Evaluate):
     """Record an evaluation (`Evaluated`).
 
     `annual`: give `year` (dated 31 December of it). `post_training`: give the completed
@@ -31,12 +31,3 @@ class EvaluationCreate(RequestModel):
             ]
         }
     )
-
-    kind: EvaluationKind
-    year: Year | None = Field(default=None, description="For annual evaluations.")
-    enrollment_id: Code | None = Field(default=None, description="For post-training evaluations.")
-    on: BusinessDate | None = Field(default=None, description="Date of a post-training evaluation.")
-    rating: Rating
-    score: Score | None = None
-    evaluator: Name
-    notes: LongText | None = None

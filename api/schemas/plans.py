@@ -6,12 +6,14 @@ from typing import Self
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from api.schemas.common import FIRST_DATE, LAST_DATE, BusinessDate, Name, RequestModel, ShortText, Year
+from api.schemas.command_request import CommandRequest
+from api.schemas.common import FIRST_DATE, LAST_DATE, ShortText, Year
 from ledger.domain import errors
+from ledger.domain.commands import Plan
 from ledger.standards.needs import parse_period
 
 
-class PlanCreate(RequestModel):
+class PlanCreate(CommandRequest, command=Plan):
     """Put the staff member in the succession-planning pool for a position (`Planned`).
 
     The period is either `period` as written in the decision (`"2025-2030"`, `"2025–2030"` or one
@@ -38,18 +40,15 @@ class PlanCreate(RequestModel):
         }
     )
 
-    position: Name = Field(
-        description="The post planned for, e.g. 'Trưởng phòng' (any alias the rules know)."
-    )
+    # The period travels either as `period` (not the command's: the route reads the years from it)
+    # or as the two years, each then optional here.
     period: ShortText | None = Field(
         default=None,
         description="The planning period as written: 'YYYY-YYYY' (also with an en dash) or one year.",
         examples=["2025-2030"],
     )
-    from_year: Year | None = Field(default=None, description="First year of the planning period.")
-    to_year: Year | None = Field(default=None, description="Last year of the planning period.")
-    decision_ref: ShortText = Field(description="Number of the planning decision.")
-    on: BusinessDate = Field(description="Date of the decision (the event's business date).")
+    from_year: Year | None = None
+    to_year: Year | None = None
 
     @field_validator("period")
     @classmethod

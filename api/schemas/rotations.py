@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
-from api.schemas.common import BusinessDate, Name, RequestModel, ShortText
-from ledger.domain.catalog import RotationKind
+from api.schemas.command_request import CommandRequest
+from ledger.domain.commands import Rotate
 
 
-class RotationCreate(RequestModel):
+class RotationCreate(CommandRequest, command=Rotate):
     """Move the staff member to another unit (`Rotated`, effective on `starts_on`).
 
     A `transfer` (điều động) is permanent; a `rotation` (luân chuyển) or `secondment` (biệt phái)
@@ -29,10 +29,3 @@ class RotationCreate(RequestModel):
             ]
         }
     )
-
-    to_unit: Name
-    position: Name | None = None
-    kind: RotationKind
-    starts_on: BusinessDate
-    ends_on: BusinessDate | None = None
-    decision_ref: ShortText = Field(description="Number of the rotation decision.")

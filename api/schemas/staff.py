@@ -8,16 +8,8 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import (
-    BusinessDate,
-    Code,
-    Name,
-    NationalId,
-    RequestModel,
-    ResponseModel,
-    ShortText,
-    Timestamp,
-)
+from api.schemas.command_request import CommandRequest
+from api.schemas.common import ResponseModel, Timestamp
 from ledger.domain.catalog import (
     DepartureCategory,
     Employment,
@@ -29,12 +21,13 @@ from ledger.domain.catalog import (
     RotationKind,
     Track,
 )
+from ledger.domain.commands import Register
 
 StaffStatus = Literal["active", "departed", "not_joined"]
 EnrollmentStatus = Literal["enrolled", "completed", "failed", "withdrawn"]
 
 
-class StaffCreate(RequestModel):
+class StaffCreate(CommandRequest, command=Register):
     """Register a staff member (`Registered`, effective on `joined_on`)."""
 
     model_config = ConfigDict(
@@ -53,28 +46,6 @@ class StaffCreate(RequestModel):
                 }
             ]
         }
-    )
-
-    staff_id: Code = Field(description="The agency's own staff code: 1-40 letters, digits, '.', '_', '-'.")
-    full_name: Name = Field(description="Full name, with its diacritics, stored NFC-normalised.")
-    gender: Gender
-    birth_date: BusinessDate
-    unit: Name = Field(description="The unit (phòng, đội, chi cục) the person belongs to.")
-    joined_on: BusinessDate = Field(
-        description="The date the person joined; the registration's business date."
-    )
-    position: Name | None = Field(
-        default=None, description="Job position (chức vụ), e.g. 'Phó trưởng phòng'."
-    )
-    rank: ShortText | None = Field(
-        default=None, description="Civil-service rank code (mã ngạch), e.g. '01.003'."
-    )
-    employment: Employment = Employment.CIVIL_SERVANT
-    national_id: NationalId | None = Field(
-        default=None,
-        description="Personal identification number (số định danh cá nhân), 12 digits; optional. "
-        "Unique in the ledger (409 if another staff member holds it). Personal data: shown to "
-        "registrars and auditors only, never written to logs.",
     )
 
 

@@ -7,15 +7,12 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import BusinessDate, Name, RequestModel, ResponseModel, Timestamp
-
-On = Field(
-    description="The business date the fact takes effect: the unit's first day, the rename's, or "
-    "the first day it no longer exists."
-)
+from api.schemas.command_request import CommandRequest
+from api.schemas.common import Name, RequestModel, ResponseModel, Timestamp
+from ledger.domain.commands import CreateUnit, DissolveUnit, MergeUnit, RenameUnit, SplitUnit
 
 
-class UnitCreate(RequestModel):
+class UnitCreate(CommandRequest, command=CreateUnit):
     """A unit begins on `on` (`UnitCreated`), under `parent_id` if given (which must exist then)."""
 
     model_config = ConfigDict(
@@ -32,28 +29,15 @@ class UnitCreate(RequestModel):
         },
     )
 
-    unit_id: Name = Field(
-        description="The unit's id: the text staff facts name it by (`unit`, `to_unit`); it never "
-        "changes, a rename changes the name."
-    )
-    name: Name
-    parent_id: Name | None = None
-    on: BusinessDate = On
 
-
-class UnitRename(RequestModel):
+# The unit of a rename, a merge, a split or a dissolution is the path's.
+class UnitRename(CommandRequest, command=RenameUnit, omit=("unit_id",)):
     """The unit is called `name` from `on` (`UnitRenamed`); its id stays."""
 
-    name: Name
-    on: BusinessDate = On
 
-
-class UnitMerge(RequestModel):
+class UnitMerge(CommandRequest, command=MergeUnit, omit=("unit_id",)):
     """The unit ends on `on`, merged into `into_id` (`UnitMerged`): from that day its people count
     under `into_id` in reports by unit."""
-
-    into_id: Name
-    on: BusinessDate = On
 
 
 class UnitPart(RequestModel):
@@ -61,18 +45,15 @@ class UnitPart(RequestModel):
     name: Name
 
 
-class UnitSplit(RequestModel):
+class UnitSplit(CommandRequest, command=SplitUnit, omit=("unit_id",)):
     """The unit ends on `on`, split into new units (`UnitSplit`) under its parent. Nobody moves by
     a split: record each person's transfer into a part."""
 
     parts: list[UnitPart] = Field(min_length=2, max_length=50)
-    on: BusinessDate = On
 
 
-class UnitDissolve(RequestModel):
+class UnitDissolve(CommandRequest, command=DissolveUnit, omit=("unit_id",)):
     """The unit ends on `on` (`UnitDissolved`)."""
-
-    on: BusinessDate = On
 
 
 class UnitWriteResult(ResponseModel):

@@ -29,8 +29,10 @@ from ledger.domain.catalog import (
 class Evidence:
     """What proves a recognized credential: a document and who checked it."""
 
-    document_ref: str
-    verified_by: str | None = None
+    document_ref: str = field(
+        metadata={"description": "Reference of the document that proves it (a scan's id, a dossier page)."}
+    )
+    verified_by: str | None = field(default=None, metadata={"description": "Who checked the original."})
     # SHA-256 digests (hex) of the scans kept in the store's scan table. Optional, so events
     # stored before scans existed replay unchanged; JSON gives back a list, kept as a tuple.
     scans: tuple[str, ...] = ()
@@ -61,8 +63,10 @@ class CredentialAward:
 class Waiver:
     """Why an appointment went ahead without meeting the position standard, and until when."""
 
-    legal_basis: str
-    deadline: date
+    legal_basis: str = field(
+        metadata={"description": "The provision that allows appointing first, training later."}
+    )
+    deadline: date = field(metadata={"description": "By when the missing training must be done."})
     reason: str
 
 
