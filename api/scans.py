@@ -190,6 +190,6 @@ def require_stored(app_state: object, digests: list[str] | tuple[str, ...], fiel
         raise ApiProblem(
             "validation_error",
             f"No scan is stored under {', '.join(missing)}: upload it first (POST /scans).",
-            errors=[{"field": field, "message": f"Unknown scan {d}."} for d in missing],
+            errors=[{"field": field, "message": f"Unknown scan {d}.", "in": "body"} for d in missing],
         )
     return unique

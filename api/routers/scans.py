@@ -47,7 +47,9 @@ async def upload(request: Request, principal: Registrar, ledger: LedgerDep) -> J
         info = await run_in_threadpool(store.put, content, stored_by=principal.name, now=ledger.clock.now())
     except ScanRefused as refused:
         raise ApiProblem(
-            "validation_error", refused.message, errors=[{"field": "body", "message": refused.message}]
+            "validation_error",
+            refused.message,
+            errors=[{"field": "body", "message": refused.message, "in": "body"}],
         ) from None
     body = {"digest": info.digest, "media_type": info.media_type, "size": info.size}
     return JSONResponse(body, status_code=201, headers={"Location": f"/scans/{info.digest}"})

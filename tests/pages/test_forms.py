@@ -299,7 +299,9 @@ def test_a_credential_naming_a_scan_never_uploaded_is_refused_naming_the_field(o
         "evidence": {"document_ref": "HS-07", "scans": ["0" * 64]},
     }
     problem = problem_of(office.api.post(f"/staff/{staff_id}/credentials", body), 422, "validation_error")
-    assert problem["errors"][0]["field"] == "evidence.scans"
+    assert problem["errors"] == [
+        {"field": "evidence.scans", "message": f"Unknown scan {'0' * 64}.", "in": "body"}
+    ]
     assert office.api.get(f"/staff/{staff_id}").json()["version"] == 1
 
 
@@ -321,7 +323,11 @@ def test_an_upload_that_is_not_a_pdf_jpeg_or_png_is_refused_whatever_its_content
         content=b"<html>hi</html>",
         headers={**office.api.headers(), "Content-Type": "application/pdf"},
     )
-    assert problem_of(response, 422, "validation_error")["errors"][0]["field"] == "body"
+    assert problem_of(response, 422, "validation_error")["errors"][0] == {
+        "field": "body",
+        "message": "The file is not a PDF, JPEG or PNG (checked by its content).",
+        "in": "body",
+    }
 
 
 def test_an_upload_over_the_scan_limit_is_refused_before_it_is_read(store: StoreConfig) -> None:
