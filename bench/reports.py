@@ -38,6 +38,7 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
@@ -174,7 +175,8 @@ def statistics_reports(reads: ReadModel, runs: int) -> None:
                 tx, t["statistics"], from_=first, to=end, tracks=None, known_at=k, unit=in_unit
             )
             roll = view.roll(tx, t["statistics"], day=end, known_at=k, unit=in_unit)
-            return splits.count(rows, classify, None), splits.per_person(roll, rows)
+            attended = Counter(row.staff_id for row in rows)
+            return splits.count(rows, classify, None), splits.per_person(roll, attended)
 
         return reads._with_views(["statistics"], run)
 
