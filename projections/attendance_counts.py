@@ -85,7 +85,7 @@ def attendance_keys(
     # ever in it, and compared after (see ``count_attendances``).
     unit_column = "NULL"
     if question.units is not None:
-        unit_column = unit_on_sql(t, "e.staff_id", "e.starts_on")
+        unit_column = unit_on_sql(t, "e.staff_id", "e.starts_on", many=True)
         params += [k, k, k, k]
     # The age on the first day, from the dates as numbers: YYYYMMDD - YYYYMMDD is under 350000
     # exactly when the 35th birthday is after the first day (29 February included).

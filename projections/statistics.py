@@ -52,7 +52,9 @@ class StatisticsView(View):
     # the unit facts of the organisation stream (``unit_facts``, projections.units).
     # 4: whether each enrollment is abroad (``abroad``), and the units people were registered in
     # or moved to indexed, so that the attendance report is counted in SQL
-    # (projections.attendance_counts) and a report of one unit reads only its people.
+    # (projections.attendance_counts) and a report of one unit reads only its people. ``abroad``
+    # is ``splits.is_abroad`` of the enrollment's country, fixed in code (not in the rules file):
+    # a change to ``splits.HOME_COUNTRY`` needs a new version here.
     schema_version = 4
     reads_organisation = True
     tables: ClassVar[dict[str, str]] = {

@@ -21,12 +21,14 @@ def live_at(alias: str) -> str:
     return LIVE.format(a=alias)
 
 
-def unit_on_sql(t: dict[str, str], staff: str, day: str) -> str:
+def unit_on_sql(t: dict[str, str], staff: str, day: str, *, many: bool = False) -> str:
     """SQL for the unit ``staff`` worked in on ``day`` (both SQL expressions), as
     ``StaffRecord.unit_on`` decides: a running rotation or secondment (the latest started), else
     the latest transfer, else the unit at registration (``p`` must be that person's ``people``
     row). Its placeholders, in order: ``known_at`` twice (then ``day`` twice if it is ``?``)
-    for the rotation, ``known_at`` twice (then ``day``) for the transfer."""
+    for the rotation, ``known_at`` twice (then ``day``) for the transfer. ``many``: asked for
+    many rows, so moves are looked for only for the people who ever had one (see
+    :func:`post_on_sql`)."""
     running = (
         f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = {staff} AND u.kind <> 'transfer' "
         f"AND {live_at('u')} AND u.starts_on <= {day} AND (u.ends_on IS NULL OR u.ends_on >= {day}) "
@@ -36,7 +38,15 @@ def unit_on_sql(t: dict[str, str], staff: str, day: str) -> str:
         f"SELECT u.to_unit FROM {t['units']} u WHERE u.staff_id = {staff} AND u.kind = 'transfer' "
         f"AND {live_at('u')} AND u.starts_on <= {day} ORDER BY u.version DESC LIMIT 1"
     )
+    if many:
+        running = f"CASE WHEN {staff} IN ({moved(t, '<>')}) THEN ({running}) END"
+        transfer = f"CASE WHEN {staff} IN ({moved(t, '=')}) THEN ({transfer}) END"
     return f"COALESCE(({running}), ({transfer}), p.unit)"
+
+
+def moved(t: dict[str, str], kind: str) -> str:
+    """SQL for the staff ids with a move whose kind is (``=``) or is not (``<>``) a transfer."""
+    return f"SELECT r.staff_id FROM {t['units']} r WHERE r.kind {kind} 'transfer'"
 
 
 def post_on_sql(t: dict[str, str], staff: str, day: str, *, many: bool = False) -> str:
@@ -56,8 +66,7 @@ def post_on_sql(t: dict[str, str], staff: str, day: str, *, many: bool = False) 
         f"AND {live_at('o')} AND o.starts_on <= {day} ORDER BY o.version DESC LIMIT 1"
     )
     if many:
-        rotated = f"SELECT r.staff_id FROM {t['units']} r WHERE r.kind <> 'transfer'"
-        running = f"CASE WHEN {staff} IN ({rotated}) THEN ({running}) END"
+        running = f"CASE WHEN {staff} IN ({moved(t, '<>')}) THEN ({running}) END"
     return f"COALESCE(({running}), ({held}))"
 
 
