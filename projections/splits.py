@@ -18,7 +18,7 @@ Where a split depends on configuration, it says so:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -193,10 +193,10 @@ def count(rows: Iterable[AttendanceRow], classify: PostClassifier, cross: tuple[
     return Splits(Tally(attendances, len(everyone)), by, programmes, crossed)
 
 
-def per_person(roll: Iterable[str], rows: Iterable[AttendanceRow]) -> dict[str, int]:
-    """How many people on the roll had how many attendances: ``{"0": people, "1": people, …}``,
-    every count from 0 to the highest listed (zeros included), so it sums to the roll."""
-    attended = Counter(row.staff_id for row in rows)
-    spread = Counter(attended[staff_id] for staff_id in roll)
+def per_person(roll: Iterable[str], attended: Mapping[str, int]) -> dict[str, int]:
+    """How many people on the roll had how many attendances (``attended``: per staff id, those
+    who had any): ``{"0": people, "1": people, …}``, every count from 0 to the highest listed
+    (zeros included), so it sums to the roll."""
+    spread = Counter(attended.get(staff_id, 0) for staff_id in roll)
     top = max(spread, default=0)
     return {str(n): spread[n] for n in range(top + 1)}

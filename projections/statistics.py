@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from projections import splits
+from projections.attendance_counts import AttendanceQuestion, count_attendances
 from projections.base import Envelope, LogSource, Tables, View
 from projections.results import AGE_BANDS, AttendanceReport, QualificationsReport
 from projections.splits import AttendanceRow, PostClassifier
@@ -33,6 +34,7 @@ from projections.statistics_sql import (
     age_band,
     empty_tracks,
     highest_levels,
+    in_units,
     live_at,
     post_on_sql,
     unit_on_sql,
@@ -48,7 +50,12 @@ class StatisticsView(View):
     # 3: the rank at registration, the posts held over time, and each enrollment's course code,
     # funding, country and cost (the splits and forms agencies file, docs/domain.md §3.6, §4);
     # the unit facts of the organisation stream (``unit_facts``, projections.units).
-    schema_version = 3
+    # 4: whether each enrollment is abroad (``abroad``), and the units people were registered in
+    # or moved to indexed, so that the attendance report is counted in SQL
+    # (projections.attendance_counts) and a report of one unit reads only its people. ``abroad``
+    # is ``splits.is_abroad`` of the enrollment's country, fixed in code (not in the rules file):
+    # a change to ``splits.HOME_COUNTRY`` needs a new version here.
+    schema_version = 4
     reads_organisation = True
     tables: ClassVar[dict[str, str]] = {
         "people": (
@@ -73,7 +80,7 @@ class StatisticsView(View):
         "enrollments": (
             "staff_id TEXT NOT NULL, version INTEGER NOT NULL, enrollment_id TEXT NOT NULL, "
             "track TEXT NOT NULL, level_rank INTEGER, mode TEXT NOT NULL, starts_on TEXT NOT NULL, "
-            "course_code TEXT NOT NULL, funding TEXT, country TEXT, cost TEXT, "
+            "course_code TEXT NOT NULL, funding TEXT, country TEXT, abroad INTEGER NOT NULL, cost TEXT, "
             "recorded_at BIGINT NOT NULL, voided_at BIGINT, PRIMARY KEY (staff_id, version)"
         ),
         # The post (chức vụ) held from ``starts_on``: the registration's, then each appointment
@@ -96,6 +103,8 @@ class StatisticsView(View):
         "by_enrollment": ("closings", "staff_id, enrollment_id"),
         "by_incarnation": ("enrollments", "staff_id, enrollment_id"),
         "by_post_start": ("posts", "staff_id, starts_on"),
+        "by_unit": ("people", "unit"),
+        "by_to_unit": ("units", "to_unit"),
     }
 
     INSERT_PERSON = (
@@ -124,8 +133,8 @@ class StatisticsView(View):
     )
     INSERT_ENROLLMENT = (
         "INSERT INTO {enrollments} (staff_id, version, enrollment_id, track, level_rank, mode, "
-        "starts_on, course_code, funding, country, cost, recorded_at, voided_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "starts_on, course_code, funding, country, abroad, cost, recorded_at, voided_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     INSERT_POST = (
         "INSERT INTO {posts} (staff_id, version, position, starts_on, recorded_at, voided_at) "
@@ -209,14 +218,21 @@ class StatisticsView(View):
             f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {live_at('x')} AND x.effective_on <= ?)"
         )
         # Parameters in the order their placeholders appear in the text.
-        found = tx.query(roll, [k, k, d, d, k, k, d, k, d, k, k, d])
-        people = self._mapped(tx, tables, k, structure_on or as_of, found)
+        params: list[Any] = [k, k, d, d, k, k, d, k, d, k, k, d]
+        on = structure_on or as_of
+        names: tuple[str, ...] = ()
+        if unit is not None:
+            # Only the people of the unit (and of the units merged into it) are read.
+            names = self.unit_names(tx, tables, known_at=k, day=on, unit=unit)
+            roll, more = in_units(t, roll, names, d, k)
+            params += more
+        people = self._mapped(tx, tables, k, on, tx.query(roll, params))
         chosen = {
             staff_id: (gender, birth, emp, unit_on)
             for staff_id, gender, birth, emp, unit_on in people
             if (unit is None or unit_on == unit) and (employment is None or emp == employment)
         }
-        best = highest_levels(tx, t, day=d, known_at=k, people=chosen)
+        best = highest_levels(tx, t, day=d, known_at=k, people=chosen, units=names)
         rows = [(*key, top) for key, top in best.items()]
         tracks = empty_tracks()
         by_gender_tracks: dict[str, dict[str, dict[str, int]]] = {}
@@ -290,23 +306,22 @@ class StatisticsView(View):
         cross: tuple[str, str] | None = None,
         structure_on: date | None = None,
     ) -> AttendanceReport:
-        """The attendance report (``ReadModel.attendance``): the rows of :meth:`attendance_rows`
-        counted by every split in one pass; ``classify_post`` classes the post held on the
+        """The attendance report (``ReadModel.attendance``), every split counted in the store
+        (``projections.attendance_counts``); ``classify_post`` classes the post held on the
         first day (``projections.splits.post_classifier`` of the rules in force);
         ``structure_on``: the date whose structure maps the unit of each attendance (default
         ``to``)."""
+        t = tables.names
         k = known_at
         unit = nfc(unit)  # the view holds units in NFC
         if from_ is None:
-            first = tx.scalar(
-                f"SELECT MIN(e.starts_on) FROM {tables.names['enrollments']} e WHERE {live_at('e')}", (k, k)
-            )
+            earliest = f"SELECT MIN(e.starts_on) FROM {t['enrollments']} e WHERE {live_at('e')}"
+            first = tx.scalar(earliest, (k, k))
             from_ = date.fromisoformat(first) if first is not None and first <= to.isoformat() else to
         on = structure_on or to
-        rows = self.attendance_rows(
-            tx, tables, from_=from_, to=to, tracks=tracks, known_at=k, unit=unit, structure_on=on
-        )
-        found = splits.count(rows, classify_post, cross)
+        names = None if unit is None else self.unit_names(tx, tables, known_at=k, day=on, unit=unit)
+        question = AttendanceQuestion(from_.isoformat(), to.isoformat(), k, tracks, names)
+        found, attended = count_attendances(tx, t, question, classify_post, cross)
         by = found.by
         return AttendanceReport(
             from_=from_,
@@ -328,11 +343,24 @@ class StatisticsView(View):
             by_staff_status=by["staff_status"],
             by_programme=found.programmes,
             per_person=splits.per_person(
-                self.roll(tx, tables, day=to, known_at=k, unit=unit, structure_on=on), rows
+                self.roll(tx, tables, day=to, known_at=k, unit=unit, structure_on=on), attended
             ),
             cross=cross,
             crossed=found.crossed,
         )
+
+    def unit_names(self, tx: Tx, tables: Tables, *, known_at: int, day: date, unit: str) -> tuple[str, ...]:
+        """The units (as the view holds them, NFC) whose people count under ``unit`` on the
+        structure in force on ``day`` as known at ``known_at``: ``unit`` itself and those merged
+        into it by then. A report of one unit keeps the people whose unit is one of these."""
+        structure = Structure.load(tx, tables, known_at)
+        if not structure.facts:
+            return (unit,)
+        t = tables.names
+        found = tx.query(f"SELECT unit FROM {t['people']} UNION SELECT to_unit FROM {t['units']}")
+        held = {u for (u,) in found}
+        # ``unit`` itself only while it is not merged into another by then.
+        return tuple(sorted(u for u in held | {unit} if structure.successor(u, day) == unit))
 
     def attendance_rows(
         self,
@@ -404,17 +432,14 @@ class StatisticsView(View):
         on ``structure_on`` (default ``day``)."""
         t = tables.names
         d, k = day.isoformat(), known_at
-        unit_column, params = "NULL", []
-        if unit is not None:
-            unit_column, params = unit_on_sql(t, "p.staff_id", "?"), [k, k, d, d, k, k, d]
-        params += [k, d, k, k, d]
-        found = tx.query(
-            f"SELECT p.staff_id, {unit_column} AS unit FROM {t['people']} p "
+        params: list[Any] = [k, d, k, k, d]
+        sql = (
+            f"SELECT p.staff_id FROM {t['people']} p "
             f"WHERE p.recorded_at <= ? AND p.joined_on <= ? AND NOT EXISTS (SELECT 1 FROM "
-            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {live_at('x')} AND x.effective_on <= ?)",
-            params,
+            f"{t['departures']} x WHERE x.staff_id = p.staff_id AND {live_at('x')} AND x.effective_on <= ?)"
         )
         if unit is not None:
-            mapped = self._mapped(tx, tables, k, structure_on or day, found)
-            found = [row for row in mapped if row[-1] == unit]
-        return [staff_id for staff_id, _ in found]
+            names = self.unit_names(tx, tables, known_at=k, day=structure_on or day, unit=unit)
+            sql, more = in_units(t, sql, names, d, k)
+            params += more
+        return [staff_id for (staff_id,) in tx.query(sql, params)]

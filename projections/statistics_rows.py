@@ -9,6 +9,7 @@ from ledger.domain import catalog
 from ledger.domain.catalog import RotationKind
 from ledger.staff import StaffMember
 from projections.base import Envelope, iso
+from projections.splits import is_abroad
 from projections.store import Row
 from projections.text import nfc
 
@@ -71,7 +72,7 @@ class PageRows:
                 (
                     sid, v, e.enrollment_id, str(e.track), rank, str(e.mode), day,
                     nfc(e.course_code), e.funding and str(e.funding), e.country,
-                    None if e.cost is None else str(e.cost), at, voided,
+                    int(is_abroad(e.country)), None if e.cost is None else str(e.cost), at, voided,
                 )
             )
             self.levels[(sid, e.enrollment_id)] = (str(e.track), rank)

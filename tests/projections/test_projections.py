@@ -368,6 +368,40 @@ def test_attendances_count_person_times_and_persons_and_keep_departed_staff(worl
     assert only_it.attendances == 0
 
 
+def test_a_course_starting_on_the_35th_birthday_counts_as_35_and_over_a_29_february_one_included(
+    world: World,
+) -> None:
+    world.ledger.register(
+        staff_id="CB029",
+        full_name="Lê Thị Nhuận",
+        gender="female",
+        birth_date=date(1988, 2, 29),
+        unit="Phòng Tổ chức",
+        joined_on=date(2010, 1, 4),
+        recorded_by="r",
+        recorded_at=world.clock.tick(),
+    )
+    # The 35th birthday of someone born on 29 February 1988 is 1 March 2023.
+    for enrollment_id, starts_on in [("B1", date(2023, 2, 28)), ("B2", date(2023, 3, 1))]:
+        world.ledger.enroll(
+            "CB029",
+            enrollment_id=enrollment_id,
+            course_code="TH-" + enrollment_id,
+            course_title="Tin học",
+            track="it",
+            level="basic",
+            provider="Trường",
+            mode="part_time",
+            starts_on=starts_on,
+            recorded_by="r",
+            recorded_at=world.clock.tick(),
+        )
+    world.sync()
+    report = world.reads.attendance(date(2023, 1, 1), date(2023, 12, 31))
+    assert report.by_age_at_start["under_35"].attendances == 1
+    assert report.by_age_at_start["35_and_over"].attendances == 1
+
+
 def test_a_correction_changes_a_past_report_as_known_today_not_as_known_then(world: World) -> None:
     correction = world.facts["correction"]
     period = (date(2021, 1, 1), date(2021, 12, 31))
