@@ -11,7 +11,7 @@ from typing import Any
 
 from ledger.standards.compliance import AppointmentReview
 from ledger.standards.needs import PersonNeeds
-from ledger.standards.verdicts import StandardCheck, json_value
+from ledger.standards.verdicts import json_value
 
 # The parts of a standard check a report shows (the person and the day are the report's own).
 CHECK_FIELDS = (
@@ -46,20 +46,22 @@ class AppointmentRow:
     def as_dict(self) -> dict[str, Any]:
         item = self.review.as_dict()
         for part in ("then", "today_rules_then", "now"):
-            item[part] = check_summary(getattr(self.review, part), gaps_only=True)
+            # The review's own dict of each check is ``as_dict(gaps_only=True)``: summarised as it is.
+            item[part] = _summary(item[part])
         return {"staff_id": self.staff_id, "full_name": self.full_name, "status": self.status, **item}
 
 
-def check_summary(check: StandardCheck, *, gaps_only: bool) -> dict[str, Any]:
-    """A standard check as the reports show it: the post, since when it is held, its waiver,
-    whether the person complies, and the requirements (only those not met, with ``gaps_only``)."""
-    data = check.as_dict(gaps_only=gaps_only)
+def _summary(data: dict[str, Any]) -> dict[str, Any]:
+    """A standard check as the reports show it, from its ``as_dict``: the post, since when it is
+    held, its waiver, whether the person complies, and the requirements the dict holds."""
     return {**{name: data[name] for name in CHECK_FIELDS}, "requirements": data["requirements"]}
 
 
 def needs_item(person: PersonNeeds) -> dict[str, Any]:
     """One person of the needs report: their gaps (post and rank), their post's waiver and
     tenure, and their readiness for each planned post covering the day."""
+    # Once, and without the requirements the summary leaves out (each is a dict to build).
+    post = person.post.as_dict(gaps_only=True) if person.post.known else None
     return {
         "staff_id": person.staff_id,
         "full_name": person.full_name,
@@ -68,7 +70,7 @@ def needs_item(person: PersonNeeds) -> dict[str, Any]:
         "rank": person.rank,
         "flags": list(person.flags),
         "unmet": [check.as_dict() for check in person.gaps],
-        "post": {name: person.post.as_dict()[name] for name in CHECK_FIELDS} if person.post.known else None,
+        "post": {name: post[name] for name in CHECK_FIELDS} if post is not None else None,
         "planned": [
             {
                 **json_value(plan),

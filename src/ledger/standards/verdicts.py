@@ -22,22 +22,50 @@ from ledger.standards.ruleset import RuleSet
 def json_value(value: Any) -> Any:
     """Plain JSON data for a report value: dates as ISO text, decimals as text, dataclasses as
     dicts of their fields, enums as their codes."""
-    if isinstance(value, StrEnum):
+    kind = type(value)
+    how = _JSON_KINDS.get(kind)
+    if how is None:
+        how = _json_kind(kind)
+    if how == _PLAIN:
+        return value
+    if how == _TEXT:
         return str(value)
-    if isinstance(value, date):
+    if how == _ISO:
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: json_value(getattr(value, f.name)) for f in fields(value) if not f.name.startswith("_")
-        }
-    if isinstance(value, Mapping):
+    if how == _FIELDS:
+        return {name: json_value(getattr(value, name)) for name in _JSON_FIELDS[kind]}
+    if how == _MAPPING:
         return {str(k): json_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [json_value(v) for v in value]
-        return sorted(items) if isinstance(value, (set, frozenset)) else items
-    return value
+    items = [json_value(v) for v in value]
+    return sorted(items) if how == _SET else items
+
+
+# How :func:`json_value` shapes a value of each type, worked out once per type: the findings view
+# shapes every person's report items at each rebuild, and the ``isinstance``/``fields`` questions
+# at each node were a large part of its cost.
+_PLAIN, _TEXT, _ISO, _FIELDS, _MAPPING, _LIST, _SET = range(7)
+_JSON_KINDS: dict[type, int] = {}
+_JSON_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _json_kind(kind: type) -> int:
+    if issubclass(kind, StrEnum) or issubclass(kind, Decimal):
+        how = _TEXT
+    elif issubclass(kind, date):
+        how = _ISO
+    elif is_dataclass(kind) and not issubclass(kind, type):
+        how = _FIELDS
+        _JSON_FIELDS[kind] = tuple(f.name for f in fields(kind) if not f.name.startswith("_"))
+    elif issubclass(kind, Mapping):
+        how = _MAPPING
+    elif issubclass(kind, (set, frozenset)):
+        how = _SET
+    elif issubclass(kind, (list, tuple)):
+        how = _LIST
+    else:
+        how = _PLAIN
+    _JSON_KINDS[kind] = how
+    return how
 
 
 class Status(StrEnum):
