@@ -18,7 +18,7 @@ from ledger.store.config import StoreConfig
 from projections import generations
 from projections.base import View, envelopes_for
 from projections.generations import BUILDING, Generation
-from projections.log import LogReader
+from projections.log import LogReader, TransactionLog
 from projections.pages import PositionMoved, Progress
 from projections.store import Connection, Database, ReadAttempted, RecordingTx
 
@@ -93,13 +93,15 @@ def load_part(
             for view in views:
                 mine = envelopes_for(view, envelopes)
                 if mine:
-                    view.apply(recording, view.table_set(generations_of[view.name].generation), mine, reader)
+                    tables = view.table_set(generations_of[view.name].generation)
+                    view.apply(recording, tables, mine, TransactionLog(recording, reader))
         except ReadAttempted:
             with conn.transaction(write=True) as tx:
                 for view in views:
                     mine = envelopes_for(view, envelopes)
                     if mine:
-                        view.apply(tx, view.table_set(generations_of[view.name].generation), mine, reader)
+                        tables = view.table_set(generations_of[view.name].generation)
+                        view.apply(tx, tables, mine, TransactionLog(tx, reader))
         else:
             with conn.transaction(write=True) as tx:
                 recording.replay(tx)

@@ -47,7 +47,7 @@ from projections import generations
 from projections.base import Envelope, View, envelopes_for
 from projections.building import build_views, follow_from_start
 from projections.generations import SCRATCH, Fault, Generation
-from projections.log import LogReader
+from projections.log import LogReader, TransactionLog
 from projections.pages import PositionMoved, apply_page
 from projections.registry import default_views
 from projections.store import Connection, Database, PostgresConnection, Tx
@@ -350,7 +350,7 @@ class Engine:
                 continue
             tx.execute("SAVEPOINT view_event")
             try:
-                view.apply(tx, tables, [envelope], self.reader)
+                view.apply(tx, tables, [envelope], TransactionLog(tx, self.reader))
             except Exception as error:
                 tx.execute("ROLLBACK TO SAVEPOINT view_event")
                 tx.execute("RELEASE SAVEPOINT view_event")

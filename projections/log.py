@@ -14,7 +14,7 @@ from ledger.application import Ledger
 from ledger.organisation import ORGANISATION_ID, ORGANISATION_STREAM
 from ledger.staff import StaffEvent, StaffMember
 from projections.base import Envelope
-from projections.store import Database
+from projections.store import Database, Tx
 
 
 class LogReader:
@@ -146,3 +146,44 @@ class LogReader:
         staff_id = first[0].staff_id
         self._staff_ids[originator_id] = staff_id
         return staff_id
+
+
+class TransactionLog:
+    """The log as a view reads it while the engine applies a page: one staff member's events read
+    through the engine's own transaction.
+
+    Not through the application's connection pool (``LogReader.events_of``): on SQLite the
+    engine's transaction holds the file's write lock while the view reads, and under concurrent
+    writes every pooled connection can be held by a writer waiting for that lock, so the view
+    would wait for a connection that waits for the view: every write stalled until the busy
+    timeout. The events a page names are committed before its transaction begins, so the
+    transaction sees them.
+    """
+
+    def __init__(self, tx: Tx, reader: LogReader) -> None:
+        self.tx = tx
+        self.mapper = reader.mapper
+        self.table = str(getattr(reader.recorder, "events_table_name", "stored_events"))
+
+    def events_of(self, originator_id: UUID, lte: int) -> list[StaffEvent]:
+        """One staff member's events up to version ``lte``, in order."""
+        return self._events(originator_id, 1, lte)
+
+    def event_at(self, originator_id: UUID, version: int) -> StaffEvent | None:
+        """One event of one staff member, or None."""
+        found = self._events(originator_id, version, version)
+        return found[0] if found else None
+
+    def _events(self, originator_id: UUID, first: int, last: int) -> list[StaffEvent]:
+        # The SQLite recorder keeps ids as hex text; PostgreSQL as uuid.
+        key: Any = originator_id.hex if self.tx.dialect == "sqlite" else originator_id
+        rows = self.tx.query(
+            f"SELECT originator_version, topic, state FROM {self.table} "
+            "WHERE originator_id = ? AND originator_version BETWEEN ? AND ? ORDER BY originator_version",
+            (key, first, last),
+        )
+        to_event = self.mapper.to_domain_event
+        return [
+            cast(StaffEvent, to_event(StoredEvent(originator_id, version, topic, bytes(state))))
+            for version, topic, state in rows
+        ]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from projections import generations
 from projections.base import Envelope, View, envelopes_for
 from projections.generations import Generation
-from projections.log import LogReader
+from projections.log import LogReader, TransactionLog
 from projections.store import Tx
 
 Progress = Callable[[int, int], None]
@@ -31,7 +31,7 @@ def apply_page(
         return generation  # this view is ahead of the page (others lag behind it): nothing to do
     fresh = [e for e in envelopes_for(view, envelopes) if e.position > generation.position]
     if fresh:
-        view.apply(tx, view.table_set(generation.generation), fresh, reader)
+        view.apply(tx, view.table_set(generation.generation), fresh, TransactionLog(tx, reader))
     if not generations.advance(tx, generation, end):
         raise PositionMoved(f"{view.name} generation {generation.generation} moved")
     return Generation(
