@@ -309,7 +309,7 @@ class Engine:
                     live = generations.live(tx, [view.name], lock=True).get(view.name)
                     if live is None or live.schema_version != view.schema_version:
                         continue
-                    done += view.refresh(tx, view.table_set(live.generation), self.reader)
+                    done += view.refresh(tx, view.table_set(live.generation), TransactionLog(tx, self.reader))
             except Exception:
                 # Its rows stay as they were (reads of them fall back as for any stale row);
                 # the engine goes on following the log and tries again after a pause.
