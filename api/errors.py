@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypedDict
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -171,6 +171,11 @@ def all_problem_types() -> dict[str, ProblemType]:
     return {**{p.code: p for p in domain_problem_types()}, **HTTP_PROBLEMS}
 
 
+# One invalid field of a problem's ``errors``, as the contract's ``FieldError`` has it: every key is
+# required, so a problem built by hand cannot leave out where the field is (``in``).
+InvalidField = TypedDict("InvalidField", {"field": str, "message": str, "in": str})
+
+
 class ApiProblem(Exception):
     """A problem raised by the HTTP layer (auth, headers, idempotency)."""
 
@@ -181,6 +186,7 @@ class ApiProblem(Exception):
         *,
         status: int | None = None,
         headers: dict[str, str] | None = None,
+        errors: Sequence[InvalidField] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
@@ -188,7 +194,7 @@ class ApiProblem(Exception):
         self.detail = detail
         self.status = status or HTTP_PROBLEMS[code].status
         self.headers = headers or {}
-        self.extra = extra
+        self.extra = extra if errors is None else {**extra, "errors": list(errors)}
 
 
 def problem_response(
@@ -215,7 +221,7 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def field_errors(field: str | None, message: str, where: str = "body") -> list[dict[str, str]] | None:
+def field_errors(field: str | None, message: str, where: str = "body") -> list[InvalidField] | None:
     return [{"field": field, "message": message, "in": where}] if field else None
 
 
@@ -253,7 +259,7 @@ async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
             status=400,
             detail=f"The body is not valid JSON: {reason} at character {position}.",
         )
-    items = []
+    items: list[InvalidField] = []
     for error in problems:
         where, field = _location(error.get("loc", ()))
         items.append({"field": field, "message": _message(error), "in": where})

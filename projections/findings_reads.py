@@ -98,7 +98,18 @@ class FindingsReads:
         return [decode_part(found[key]) for key in keys]
 
     def needs(self, scope: Scope, staff_id: str | None, after: str, limit: int) -> ListedPage:
-        people, gaps, pools = self.t["people"], self.t["gaps"], self.t["pools"]
+        """The API's page of the needs report: its summary, its people's items and the pools."""
+        keys, next_key = self.needs_keys(scope, staff_id, after, limit)
+        return ListedPage(
+            summary=self.needs_summary(scope),
+            items=self._items(self.t["people"], "staff_id", "needs_item", keys),
+            next_key=next_key,
+            pools=self.pools(scope),
+        )
+
+    def needs_summary(self, scope: Scope) -> dict[str, Any]:
+        """The active people in ``scope``, those with a gap, and the gaps by status and track."""
+        people, gaps = self.t["people"], self.t["gaps"]
         active = scope.also("p.active = 1")
         (count, with_gaps), = self.tx.query(
             f"SELECT COUNT(*), COALESCE(SUM(p.has_gaps), 0) FROM {people} p WHERE {active.where}",
@@ -113,14 +124,32 @@ class FindingsReads:
         ):
             by_track.setdefault(track, {})[status] = int(n)
             by_status[status] = by_status.get(status, 0) + int(n)
-        # The people listed: those with a gap, or the one person asked about.
+        return {
+            "people": int(count),
+            "with_gaps": int(with_gaps),
+            "by_status": dict(sorted(by_status.items())),
+            "by_track": {k: dict(sorted(v.items())) for k, v in sorted(by_track.items())},
+        }
+
+    def needs_keys(
+        self, scope: Scope, staff_id: str | None, after: str, limit: int
+    ) -> tuple[list[str], str | None]:
+        """The staff codes of one page of the people listed (those with a gap, or the one person
+        asked about) and the key the next page starts after, if one follows."""
+        active = scope.also("p.active = 1")
         if staff_id is not None:
             listed = active.also("p.staff_id = ?", staff_id)
         else:
             listed = active.also("p.has_gaps = 1")
+        people = self.t["people"]
         selected = self.tx.query(f"SELECT p.staff_id FROM {people} p WHERE {listed.where}", listed.params)
-        keys = [k for (k,) in selected]
-        page, more = page_of(keys, after, limit)
+        page, more = page_of([k for (k,) in selected], after, limit)
+        return page, page[-1] if more else None
+
+    def pools(self, scope: Scope) -> list[dict[str, Any]]:
+        """The planning pools of the active people in ``scope``, each with its candidates."""
+        people, pools = self.t["people"], self.t["pools"]
+        active = scope.also("p.active = 1")
         groups: dict[str, tuple[str | None, str, list[tuple[str, int, dict[str, Any]]]]] = {}
         for key, code, name, ready, entry, sid in self.tx.query(
             "SELECT o.pool_key, o.position_code, o.position_name, o.ready, o.entry, o.staff_id "
@@ -129,26 +158,16 @@ class FindingsReads:
         ):
             groups.setdefault(key, (code, name, []))[2].append((sid, int(ready), decode_part(entry)))
         ordered = sorted(groups.values(), key=lambda g: (g[1], min(sid for sid, _, _ in g[2])))
-        return ListedPage(
-            summary={
-                "people": int(count),
-                "with_gaps": int(with_gaps),
-                "by_status": dict(sorted(by_status.items())),
-                "by_track": {k: dict(sorted(v.items())) for k, v in sorted(by_track.items())},
-            },
-            items=self._items(people, "staff_id", "needs_item", page),
-            next_key=page[-1] if more else None,
-            pools=[
-                {
-                    "position": code,
-                    "position_name": name,
-                    "candidates": len(entries),
-                    "ready": sum(ready for _, ready, _ in entries),
-                    "people": [entry for _, _, entry in sorted(entries, key=lambda e: e[0])],
-                }
-                for code, name, entries in ordered
-            ],
-        )
+        return [
+            {
+                "position": code,
+                "position_name": name,
+                "candidates": len(entries),
+                "ready": sum(ready for _, ready, _ in entries),
+                "people": [entry for _, _, entry in sorted(entries, key=lambda e: e[0])],
+            }
+            for code, name, entries in ordered
+        ]
 
     def appointments(
         self, scope: Scope, staff_id: str | None, flagged: bool, after: str, limit: int

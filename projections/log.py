@@ -30,6 +30,7 @@ class LogReader:
         self.recorder = ledger.recorder
         self.mapper = ledger.mapper
         self._staff_ids: dict[UUID, str] = {ORGANISATION_ID: ORGANISATION_STREAM}
+        self.events_table = str(getattr(self.recorder, "events_table_name", "stored_events"))
 
     def head(self) -> int:
         return int(cast(Any, self.recorder).max_notification_id() or 0)
@@ -62,12 +63,11 @@ class LogReader:
         fold it at once instead of loading and saving the person page after page. ``part``
         ``(i, n)`` reads only the i-th of n equal slices of the aggregate ids (parallel loads).
         """
-        table = str(getattr(self.recorder, "events_table_name", "stored_events"))
+        table = self.events_table
         database = Database(self.ledger.store)
         pending: list[Envelope] = []
         current: Any = None
         rows = self._rows_by_person(database, table, upto, part)
-        to_event = self.mapper.to_domain_event
         for position, oid, version, topic, state in rows:
             if oid != current:
                 if len(pending) >= batch:
@@ -75,8 +75,7 @@ class LogReader:
                     pending = []
                 current = oid
             originator_id = oid if isinstance(oid, UUID) else UUID(oid)
-            data = state if type(state) is bytes else bytes(state)
-            event = cast(StaffEvent, to_event(StoredEvent(originator_id, version, topic, data)))
+            event = self.stored_event(originator_id, version, topic, state)
             if isinstance(event, StaffMember.Registered):
                 self._staff_ids[originator_id] = event.staff_id
             staff_id = self._staff_ids.get(originator_id) or self._lookup_staff_id(originator_id)
@@ -117,6 +116,12 @@ class LogReader:
                 (upto, low, high),
             )
             yield from cursor
+
+    def stored_event(self, originator_id: UUID, version: int, topic: str, state: Any) -> StaffEvent:
+        """The event of one row of the events table read by this module's own SQL (the state
+        comes as ``bytes``, or as a ``memoryview`` from PostgreSQL)."""
+        data = state if type(state) is bytes else bytes(state)
+        return cast(StaffEvent, self.mapper.to_domain_event(StoredEvent(originator_id, version, topic, data)))
 
     def events_of(self, originator_id: UUID, lte: int) -> list[StaffEvent]:
         """One staff member's events up to version ``lte``, in order."""
@@ -162,8 +167,8 @@ class TransactionLog:
 
     def __init__(self, tx: Tx, reader: LogReader) -> None:
         self.tx = tx
-        self.mapper = reader.mapper
-        self.table = str(getattr(reader.recorder, "events_table_name", "stored_events"))
+        self.reader = reader
+        self.table = reader.events_table
 
     def events_of(self, originator_id: UUID, lte: int) -> list[StaffEvent]:
         """One staff member's events up to version ``lte``, in order."""
@@ -182,8 +187,5 @@ class TransactionLog:
             "WHERE originator_id = ? AND originator_version BETWEEN ? AND ? ORDER BY originator_version",
             (key, first, last),
         )
-        to_event = self.mapper.to_domain_event
-        return [
-            cast(StaffEvent, to_event(StoredEvent(originator_id, version, topic, bytes(state))))
-            for version, topic, state in rows
-        ]
+        decoded = self.reader.stored_event
+        return [decoded(originator_id, version, topic, state) for version, topic, state in rows]

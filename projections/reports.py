@@ -357,13 +357,13 @@ class Reports:
             next_key = listed[-1].staff_id if more else None
             return NeedsListing(day, answer.report.rule_set, answer.summary(), tuple(listed), next_key)
 
-        def read(reads: FindingsReads, scope: Scope) -> tuple[ListedPage, list[PersonFindings]]:
-            page = reads.needs(scope, None, after, limit)
-            return page, reads.people(scope, "needs", only=[item["staff_id"] for item in page.items])
+        def read(reads: FindingsReads, scope: Scope) -> NeedsListing:
+            keys, next_key = reads.needs_keys(scope, None, after, limit)
+            found = reads.people(scope, "needs", only=keys)
+            people = tuple(p.needs for p in found if p.needs is not None)
+            return NeedsListing(day, self.rules.label, reads.needs_summary(scope), people, next_key)
 
-        page, found = self._read(day, unit, None, None, read)
-        people = tuple(p.needs for p in found if p.needs is not None)
-        return NeedsListing(day, self.rules.label, page.summary, people, page.next_key)
+        return self._read(day, unit, None, None, read)
 
     def appointments_page(
         self,

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pytest
+from conftest import OncePerSession
 from conftest import store_of_kind as module_store
 
 from ledger.application import Ledger
@@ -56,6 +58,13 @@ def loaded_demo(kind: str, folder: Path, seed: int = 2019) -> Iterator[LoadedDem
             yield LoadedDemo(store, ledger, summary, seconds, figures_of(ledger, staff_ids_in_log(ledger)))
         finally:
             ledger.close()
+
+
+def shared_demo(kind: str, once: OncePerSession, paths: pytest.TempPathFactory) -> LoadedDemo:
+    """The demo loaded on a ``kind`` store once for the whole run, whichever module asks first:
+    the demo's tests are split across modules by concern."""
+    demo: LoadedDemo = once(f"demo:{kind}", lambda: loaded_demo(kind, paths.mktemp("demo")))
+    return demo
 
 
 def staff_ids_in_log(ledger: Ledger) -> list[str]:

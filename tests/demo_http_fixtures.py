@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import pytest
 from api_fixtures import Api, running_api
+from conftest import OncePerSession
 from demo_fixtures import Figures, figures_of, module_store, staff_ids_in_log
 from typer.testing import CliRunner
 
@@ -190,6 +191,15 @@ def demo_over_http(kind: str, folder: Path) -> Iterator[DemoOverHttp]:
         except pytest.skip.Exception as skipped:  # only where PostgreSQL is optional (not under CI)
             demo.not_imported = str(skipped)
         yield demo
+
+
+def shared_demo_over_http(kind: str, once: OncePerSession, paths: pytest.TempPathFactory) -> DemoOverHttp:
+    """The demo loaded and served on a ``kind`` store once for the whole run, whichever module
+    asks first."""
+    demo: DemoOverHttp = once(
+        f"demo-over-http:{kind}", lambda: demo_over_http(kind, paths.mktemp("demo-http"))
+    )
+    return demo
 
 
 def none_of(report: dict[str, Any], track: str) -> int:

@@ -31,42 +31,28 @@ from demo_http_fixtures import (
     DemoOverHttp,
     Served,
     attendances_of,
-    demo_over_http,
     none_of,
+    shared_demo_over_http,
 )
 
 from ledger.demo import TARGETS
 
 
-@pytest.fixture(scope="module")
-def sqlite_demo(once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory) -> DemoOverHttp:
-    return once_per_session(
-        "demo-over-http:sqlite", lambda: demo_over_http("sqlite", tmp_path_factory.mktemp("demo-http"))
-    )
-
-
-@pytest.fixture(scope="module")
-def postgresql_demo(
-    once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory
-) -> DemoOverHttp:
-    return once_per_session(
-        "demo-over-http:postgresql",
-        lambda: demo_over_http("postgresql", tmp_path_factory.mktemp("demo-http")),
-    )
-
-
 @pytest.fixture(params=KINDS)
-def demo(request: pytest.FixtureRequest) -> DemoOverHttp:
+def demo(
+    request: pytest.FixtureRequest, once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory
+) -> DemoOverHttp:
     """The demo on each store (loaded and served once per session, whichever module asks first)."""
-    return request.getfixturevalue(f"{request.param}_demo")  # type: ignore[no-any-return]
+    return shared_demo_over_http(request.param, once_per_session, tmp_path_factory)
 
 
 @pytest.fixture(params=[(k, s) for k in KINDS for s in SITUATIONS], ids=lambda p: f"{p[0]}-{p[1]}")
-def served(request: pytest.FixtureRequest) -> Served:
+def served(
+    request: pytest.FixtureRequest, once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory
+) -> Served:
     """The answers of one store in one situation."""
     kind, situation = request.param
-    loaded: DemoOverHttp = request.getfixturevalue(f"{kind}_demo")
-    return loaded.situation(situation)
+    return shared_demo_over_http(kind, once_per_session, tmp_path_factory).situation(situation)
 
 
 # ------------------------------------------------------------------------------------ the roll

@@ -20,8 +20,8 @@ from conftest import OncePerSession
 from demo_fixtures import (
     LoadedDemo,
     figures_of,
-    loaded_demo,
     module_store,
+    shared_demo,
     staff_ids_in_log,
 )
 from typer.testing import CliRunner
@@ -40,23 +40,22 @@ from ledger.store.config import StoreConfig
 from ledger.store.persistence import iter_notifications
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def sqlite_demo(once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory) -> LoadedDemo:
-    return once_per_session("demo:sqlite", lambda: loaded_demo("sqlite", tmp_path_factory.mktemp("demo")))
+    return shared_demo("sqlite", once_per_session, tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def postgres_demo(once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory) -> LoadedDemo:
-    return once_per_session(
-        "demo:postgresql", lambda: loaded_demo("postgresql", tmp_path_factory.mktemp("demo"))
-    )
+    return shared_demo("postgresql", once_per_session, tmp_path_factory)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def demo(request: pytest.FixtureRequest) -> LoadedDemo:
+def demo(
+    request: pytest.FixtureRequest, once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory
+) -> LoadedDemo:
     """The demo on each store (loaded once per session, whichever module asks first)."""
-    name = "sqlite_demo" if request.param == "sqlite" else "postgres_demo"
-    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+    return shared_demo(request.param, once_per_session, tmp_path_factory)
 
 
 # ------------------------------------------------------------------------------------ the log

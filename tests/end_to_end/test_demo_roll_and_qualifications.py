@@ -19,8 +19,8 @@ from demo_fixtures import (
     age_band,
     age_on,
     held,
-    loaded_demo,
     post_kind,
+    shared_demo,
     staff_ids_in_log,
 )
 
@@ -38,23 +38,12 @@ from ledger.domain.record import EnrollmentStatus
 from ledger.staff import StaffMember
 
 
-@pytest.fixture(scope="module")
-def sqlite_demo(once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory) -> LoadedDemo:
-    return once_per_session("demo:sqlite", lambda: loaded_demo("sqlite", tmp_path_factory.mktemp("demo")))
-
-
-@pytest.fixture(scope="module")
-def postgres_demo(once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory) -> LoadedDemo:
-    return once_per_session(
-        "demo:postgresql", lambda: loaded_demo("postgresql", tmp_path_factory.mktemp("demo"))
-    )
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def demo(request: pytest.FixtureRequest) -> LoadedDemo:
+def demo(
+    request: pytest.FixtureRequest, once_per_session: OncePerSession, tmp_path_factory: pytest.TempPathFactory
+) -> LoadedDemo:
     """The demo on each store (loaded once per session, whichever module asks first)."""
-    name = "sqlite_demo" if request.param == "sqlite" else "postgres_demo"
-    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+    return shared_demo(request.param, once_per_session, tmp_path_factory)
 
 
 # ------------------------------------------------------------------------------------ short courses
